@@ -1,0 +1,73 @@
+// The executor: runs a plan over buffers allocated once. Every step's input and output views are
+// resolved at construction, so run() allocates nothing.
+import { InternalError } from '../errors.js';
+import type { Plan } from '../compile/plan.js';
+import { OPS } from '../graph/ops/index.js';
+import type { Buf, Step } from '../graph/types.js';
+import type { OpName } from '../graph/ops/index.js';
+import type { Kernels } from '../kernels/kernels.js';
+
+export type DType = 'float32' | 'float64';
+
+interface BoundStep {
+  readonly forward: (k: Kernels, ins: readonly Buf[], out: Buf, step: Step<any, any>) => void;
+  readonly ins: Buf[];
+  readonly out: Buf;
+  readonly step: Step<any, any>;
+}
+
+export class Executor {
+  readonly plan: Plan;
+  readonly kernels: Kernels;
+  private readonly views = new Map<number, Buf>();
+  private readonly bound: BoundStep[];
+
+  /**
+   * `params` maps parameter names to their buffers (shared, not copied: an optimizer updating
+   * them in place is seen by the next run). Buffers must match `dtype`.
+   */
+  constructor(plan: Plan, kernels: Kernels, params: ReadonlyMap<string, Buf>, dtype: DType = 'float32') {
+    this.plan = plan;
+    this.kernels = kernels;
+    const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
+    const arena = new Ctor(plan.arenaSize);
+    const persistent = new Ctor(plan.persistentSize);
+    for (const [id, s] of plan.storage) {
+      const node = plan.graph.nodes[id];
+      let view: Buf;
+      if (s.kind === 'param') {
+        const p = params.get(s.name);
+        if (!p) throw new InternalError(`no buffer for parameter '${s.name}'`, { node: s.name });
+        if (p.length !== s.size || !(p instanceof Ctor)) throw new InternalError(`parameter '${s.name}' buffer does not fit`, { node: s.name });
+        view = p;
+      } else {
+        const base = s.kind === 'arena' ? arena : persistent;
+        view = base.subarray(s.offset, s.offset + s.size);
+      }
+      if (node.op === 'const') view.fill(node.attrs.value as number);
+      this.views.set(id, view);
+    }
+    this.bound = plan.steps.map(({ node, step }) => ({
+      forward: OPS[node.op as OpName].forward,
+      ins: node.inputs.map((i) => this.views.get(i)!),
+      out: this.views.get(node.id)!,
+      step,
+    }));
+  }
+
+  /** The buffer holding a node's value (an input to fill, an output to read). */
+  buffer(id: number): Buf {
+    const b = this.views.get(id);
+    if (!b) throw new InternalError(`node ${id} is not part of this plan`);
+    return b;
+  }
+
+  run(): void {
+    const k = this.kernels;
+    const steps = this.bound;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      s.forward(k, s.ins, s.out, s.step);
+    }
+  }
+}

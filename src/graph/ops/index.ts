@@ -1,0 +1,77 @@
+// The OPS table: every primitive op of the graph, by name. A new op is one file plus its line in
+// OPS (and its name in OpName, which makes the compiler reject a table that misses it); the
+// gradient-check test walks this table.
+import type { OpDef } from '../types.js';
+import { add } from './add.js';
+import { broadcast_to } from './broadcast_to.js';
+import { div } from './div.js';
+import { eq } from './eq.js';
+import { exp } from './exp.js';
+import { leaky_relu } from './leaky_relu.js';
+import { log } from './log.js';
+import { log_softmax } from './log_softmax.js';
+import { matmul } from './matmul.js';
+import { max } from './max.js';
+import { mean } from './mean.js';
+import { mse } from './mse.js';
+import { mul } from './mul.js';
+import { neg } from './neg.js';
+import { one_hot } from './one_hot.js';
+import { pow } from './pow.js';
+import { relu } from './relu.js';
+import { reshape } from './reshape.js';
+import { sigmoid } from './sigmoid.js';
+import { sigmoid_binary_cross_entropy } from './sigmoid_binary_cross_entropy.js';
+import { softmax } from './softmax.js';
+import { softmax_cross_entropy } from './softmax_cross_entropy.js';
+import { sqrt } from './sqrt.js';
+import { step } from './step.js';
+import { sub } from './sub.js';
+import { sum } from './sum.js';
+import { tanh } from './tanh.js';
+import { transpose } from './transpose.js';
+
+/** Every op name. Declared rather than inferred from OPS because VJPs refer to ops by name. */
+export type OpName =
+  | 'add' | 'sub' | 'mul' | 'div' | 'eq'
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'pow'
+  | 'relu' | 'leaky_relu' | 'step' | 'sigmoid' | 'tanh'
+  | 'matmul' | 'sum' | 'mean' | 'max'
+  | 'reshape' | 'transpose' | 'broadcast_to'
+  | 'softmax' | 'log_softmax' | 'softmax_cross_entropy' | 'one_hot'
+  | 'sigmoid_binary_cross_entropy' | 'mse';
+
+export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
+  add,
+  sub,
+  mul,
+  div,
+  eq,
+  neg,
+  exp,
+  log,
+  sqrt,
+  pow,
+  relu,
+  leaky_relu,
+  step,
+  sigmoid,
+  tanh,
+  matmul,
+  sum,
+  mean,
+  max,
+  reshape,
+  transpose,
+  broadcast_to,
+  softmax,
+  log_softmax,
+  softmax_cross_entropy,
+  one_hot,
+  sigmoid_binary_cross_entropy,
+  mse,
+};
+
+export function isOpName(name: string): name is OpName {
+  return Object.prototype.hasOwnProperty.call(OPS, name);
+}

@@ -1,0 +1,12 @@
+// neg: -x, elementwise.
+import { defineOp } from '../types.js';
+import { sameRule } from './_common.js';
+
+export const neg = defineOp({
+  doc: '-x',
+  arity: 1,
+  shape: sameRule,
+  forward: (k, [x], out) => k.unary('neg', x, out, 0),
+  vjp: (g, n, grad) => [g.apply('neg', [grad])],
+  gradCheck: [{ shapes: [[3, 4]], domains: ['any'] }],
+});

@@ -1,0 +1,12 @@
+// relu: max(x, 0), elementwise.
+import { defineOp } from '../types.js';
+import { sameRule } from './_common.js';
+
+export const relu = defineOp({
+  doc: 'max(x, 0)',
+  arity: 1,
+  shape: sameRule,
+  forward: (k, [x], out) => k.unary('relu', x, out, 0),
+  vjp: (g, n, grad) => [g.apply('mul', [grad, g.apply('step', [n.inputs[0]])])],
+  gradCheck: [{ shapes: [[3, 4]], domains: ['distinct'] }],
+});

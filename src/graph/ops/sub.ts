@@ -1,0 +1,17 @@
+// sub: a - b with numpy broadcasting.
+import { unbroadcast } from '../grad.js';
+import { defineOp } from '../types.js';
+import { broadcastRule, prepareBroadcast } from './_common.js';
+
+export const sub = defineOp({
+  doc: 'a - b, broadcasting',
+  arity: 2,
+  shape: broadcastRule,
+  prepare: prepareBroadcast,
+  forward: (k, [a, b], out, s) => k.binary('sub', a, b, out, s.prep),
+  vjp: (g, n, grad) => [
+    unbroadcast(g, grad, g.shapeOf(n.inputs[0])),
+    unbroadcast(g, g.apply('neg', [grad]), g.shapeOf(n.inputs[1])),
+  ],
+  gradCheck: [{ shapes: [[3, 4], [3, 4]] }, { shapes: [[2, 1, 4], [3, 1]], label: 'general' }],
+});

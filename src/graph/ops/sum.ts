@@ -1,0 +1,25 @@
+// sum: sum over axes (all by default), optionally keeping them as size 1.
+import { reducePlan } from '../../kernels/plans.js';
+import type { ReducePlan } from '../../kernels/kernels.js';
+import { normAxes } from '../../tensor/shape.js';
+import { defineOp } from '../types.js';
+import { type ReduceAttrs, reduceRule } from './_common.js';
+
+export const sum = defineOp<ReduceAttrs, ReducePlan>({
+  doc: 'sum over axes (all when absent); attrs axes, keepdims',
+  arity: 1,
+  shape: reduceRule,
+  prepare: (ins, _out, attrs) => reducePlan(ins[0], normAxes(attrs.axes, ins[0].length)),
+  forward: (k, [x], out, s) => k.reduce('sum', x, out, s.prep),
+  vjp: (g, n, grad) => {
+    const inShape = g.shapeOf(n.inputs[0]);
+    const kept = reduceRule([inShape], { axes: n.attrs.axes as number[] | undefined, keepdims: true });
+    const r = g.apply('reshape', [grad], { shape: [...kept] });
+    return [g.apply('broadcast_to', [r], { shape: [...inShape] })];
+  },
+  gradCheck: [
+    { shapes: [[3, 4]] },
+    { shapes: [[2, 3, 4]], attrs: { axes: [1] }, label: 'middle' },
+    { shapes: [[2, 3, 4]], attrs: { axes: [0, 2], keepdims: true }, label: 'keepdims' },
+  ],
+});

@@ -1,0 +1,82 @@
+// The graph IR: nodes with an op, inputs, attributes, a static shape and a deterministic name,
+// and the contract every primitive op fulfils (shape rule, forward, VJP).
+import type { Shape } from '../tensor/shape.js';
+import type { Kernels } from '../kernels/kernels.js';
+import type { GraphBuilder } from './builder.js';
+
+/** A buffer of numbers: float32 for training, float64 for gradient checks. */
+export type Buf = Float32Array | Float64Array;
+
+export type Attrs = Record<string, unknown>;
+
+/**
+ * Leaf kinds that are not ops: `input` is fed per batch, `param` is trained, `const` is a
+ * constant filled once with `attrs.value`.
+ */
+export type LeafKind = 'input' | 'param' | 'const';
+
+export interface Node {
+  readonly id: number;
+  /** An op name from OPS, or a leaf kind. */
+  readonly op: string;
+  readonly inputs: readonly number[];
+  readonly attrs: Attrs;
+  readonly shape: Shape;
+  /** Deterministic name, e.g. `layer0/dense/w`, `layer0/dense/matmul:0`. */
+  readonly name: string;
+}
+
+/** What a forward kernel call gets besides buffers: the shapes and attributes, and what prepare() computed. */
+export interface Step<A = Attrs, P = unknown> {
+  readonly inShapes: readonly Shape[];
+  readonly outShape: Shape;
+  readonly attrs: A;
+  readonly prep: P;
+}
+
+/** One gradient-check case: input shapes (and the attributes) an op is checked at. */
+export interface GradCase {
+  readonly shapes: Shape[];
+  readonly attrs?: Attrs;
+  /** Per input: how to draw values. `positive` for log/sqrt/pow, `labels:C` for class indices < C. */
+  readonly domains?: (
+    | 'any'
+    | 'positive'
+    | 'distinct'
+    | `labels:${number}`
+    | 'binary'
+  )[];
+  /** Short label shown in the test name. */
+  readonly label?: string;
+}
+
+export interface OpDef<A extends Attrs = Attrs, P = unknown> {
+  /** Human description, shown by `dlf graph --ops`. */
+  readonly doc: string;
+  /** Number of inputs. */
+  readonly arity: number;
+  /**
+   * Shape rule: the output shape from the input shapes and attributes, or throws an Error whose
+   * message says what does not fit (the builder adds the node name and place).
+   */
+  shape(ins: readonly Shape[], attrs: A): Shape;
+  /** Plan-time precomputation (strides, sizes) so that forward() allocates nothing. */
+  prepare?(ins: readonly Shape[], out: Shape, attrs: A): P;
+  /** Computes the output into `out` from `ins`, through the kernel interface only. */
+  forward(k: Kernels, ins: readonly Buf[], out: Buf, step: Step<A, P>): void;
+  /**
+   * The vector-Jacobian product: given the node and the gradient of the loss with respect to its
+   * output (a node id), returns one gradient node id per input, or null where there is none.
+   * Gradients are built as new graph nodes.
+   */
+  vjp(g: GraphBuilder, node: Node, grad: number): (number | null)[];
+  /** The output may share input 0's buffer (a pure view, such as reshape). */
+  readonly alias?: boolean;
+  /** Cases the gradient check runs; an op with no differentiable input leaves it empty. */
+  readonly gradCheck: readonly GradCase[];
+}
+
+/** Identity helper that keeps each op's attribute and prep types while checking it is an OpDef. */
+export function defineOp<A extends Attrs, P = undefined>(def: OpDef<A, P>): OpDef<A, P> {
+  return def;
+}
