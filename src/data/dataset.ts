@@ -1,0 +1,166 @@
+// The in-memory data set every loader produces, and the CSV-to-data-set conversion: feature columns
+// chosen by name, numeric cells checked, classification labels mapped to indices in sorted order.
+import type { DataConfig } from '../config/schema.js';
+import { DataError } from '../errors.js';
+import { readCsvTable, type CsvTable } from './csv.js';
+import { columnHint } from './suggest.js';
+
+export type Task = 'classification' | 'regression';
+
+export interface Dataset {
+  /** n × features, row-major. */
+  x: Float32Array;
+  /** n values: a class index (classification) or the target (regression). */
+  y: Float32Array;
+  n: number;
+  features: string[];
+  task: Task;
+  /** Class names by index (classification only). */
+  classes?: string[];
+}
+
+export type CsvDataConfig = Extract<DataConfig, { source: 'csv' }>;
+/** What fromCsv needs from the csv data config. */
+export type CsvSpec = Pick<CsvDataConfig, 'label' | 'features' | 'task'>;
+
+/**
+ * Reads a CSV file into a Dataset. With `classes` (e.g. saved with a run), labels are mapped to
+ * those indices and an unknown label is an error; without, the classes are the sorted labels.
+ */
+export function fromCsv(cfg: CsvSpec, path: string, classes?: readonly string[]): Dataset {
+  return fromTable(readCsvTable(path), cfg, path, classes);
+}
+
+/** The pure part of fromCsv: a parsed table to a Dataset; `file` names the source in errors. */
+export function fromTable(table: CsvTable, cfg: CsvSpec, file: string, classes?: readonly string[]): Dataset {
+  const { header, rows } = table;
+  const labelCol = columnIndex(header, cfg.label, 'label', file);
+  const featureCols = featureColumns(header, cfg, labelCol, file);
+  const n = rows.length;
+  const f = featureCols.length;
+
+  const x = new Float32Array(n * f);
+  for (let r = 0; r < n; r++) {
+    const row = rows[r];
+    for (let j = 0; j < f; j++) {
+      const c = featureCols[j];
+      const v = parseNumber(row[c]);
+      if (Number.isNaN(v)) throw notNumber(row[c], file, r, header[c], 'feature cells must be numbers');
+      x[r * f + j] = v;
+    }
+  }
+
+  const features = featureCols.map((c) => header[c]);
+  if (cfg.task === 'regression') {
+    const y = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      const v = parseNumber(rows[r][labelCol]);
+      if (Number.isNaN(v)) throw notNumber(rows[r][labelCol], file, r, cfg.label, 'a regression target must be a number');
+      y[r] = v;
+    }
+    return { x, y, n, features, task: 'regression' };
+  }
+  const { y, names } = classLabels(rows, labelCol, cfg.label, file, classes);
+  return { x, y, n, features, task: 'classification', classes: names };
+}
+
+/** The rows of `ds` at `indices`, in that order, as a new data set. */
+export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
+  const f = ds.features.length;
+  const n = indices.length;
+  const x = new Float32Array(n * f);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const src = indices[i];
+    const from = src * f;
+    const to = i * f;
+    for (let j = 0; j < f; j++) x[to + j] = ds.x[from + j];
+    y[i] = ds.y[src];
+  }
+  const out: Dataset = { x, y, n, features: ds.features.slice(), task: ds.task };
+  if (ds.classes) out.classes = ds.classes.slice();
+  return out;
+}
+
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/** A decimal number (optional sign and exponent, surrounding spaces allowed), or NaN. */
+export function parseNumber(cell: string): number {
+  return DECIMAL.test(cell) ? Number(cell) : NaN;
+}
+
+function notNumber(cell: string, file: string, r: number, column: string, hint: string): DataError {
+  const empty = cell.trim() === '';
+  return new DataError(
+    empty ? 'empty cell' : `not a number: '${cell}'`,
+    { file, row: r + 2, column },
+    empty ? 'missing values are not supported; fill in or drop the row' : hint,
+  );
+}
+
+function columnIndex(header: string[], name: string, what: string, file: string): number {
+  const i = header.indexOf(name);
+  if (i < 0) throw new DataError(`${what} column not found`, { file, column: name }, columnHint(name, header));
+  return i;
+}
+
+function featureColumns(header: string[], cfg: CsvSpec, labelCol: number, file: string): number[] {
+  if (cfg.features === undefined) {
+    const cols: number[] = [];
+    for (let c = 0; c < header.length; c++) if (c !== labelCol) cols.push(c);
+    if (cols.length === 0) {
+      throw new DataError('no feature columns: the file has only the label column', { file, column: cfg.label });
+    }
+    return cols;
+  }
+  const seen = new Set<string>();
+  return cfg.features.map((name) => {
+    if (seen.has(name)) throw new DataError('feature column listed twice in data.features', { file, column: name }, 'remove the duplicate from data.features');
+    seen.add(name);
+    const c = columnIndex(header, name, 'feature', file);
+    if (c === labelCol) {
+      throw new DataError('the label column is also listed as a feature', { file, column: name }, 'remove it from data.features');
+    }
+    return c;
+  });
+}
+
+/** Class names in sorted order (numerically when every label is a number) and each row's index. */
+function classLabels(
+  rows: string[][],
+  col: number,
+  column: string,
+  file: string,
+  given?: readonly string[],
+): { y: Float32Array; names: string[] } {
+  const n = rows.length;
+  const labels = new Array<string>(n);
+  for (let r = 0; r < n; r++) {
+    labels[r] = rows[r][col].trim();
+    if (labels[r] === '') throw new DataError('empty label', { file, row: r + 2, column }, 'every row needs a label');
+  }
+  const names = given ? given.slice() : sortClasses([...new Set(labels)]);
+  const index = new Map<string, number>();
+  names.forEach((name, i) => index.set(name, i));
+  const y = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    const k = index.get(labels[r]);
+    if (k === undefined) {
+      throw new DataError(`unknown class '${labels[r]}'`, { file, row: r + 2, column }, `the known classes are ${names.join(', ')}`);
+    }
+    y[r] = k;
+  }
+  return { y, names };
+}
+
+/** Numeric labels sort by value (so "10" follows "9"), others by code unit; ties break by text. */
+export function sortClasses(names: string[]): string[] {
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const values = names.map(parseNumber);
+  if (values.every((v) => !Number.isNaN(v))) {
+    const order = names.map((_, i) => i);
+    order.sort((a, b) => values[a] - values[b] || byText(names[a], names[b]));
+    return order.map((i) => names[i]);
+  }
+  return names.slice().sort(byText);
+}
