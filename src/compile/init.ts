@@ -1,0 +1,47 @@
+// Parameter initialisers, drawing only from the RNG they are given.
+import type { InitConfig } from '../config/schema.js';
+import type { Rng } from '../tensor/rng.js';
+import { type Shape, sizeOf } from '../tensor/shape.js';
+
+/** Fans of a parameter: [in, out] for a matrix (leading axes count as inputs), [n, n] for a vector. */
+function fans(shape: Shape): [number, number] {
+  if (shape.length < 2) return [shape[0] ?? 1, shape[0] ?? 1];
+  const out = shape[shape.length - 1];
+  return [sizeOf(shape) / out, out];
+}
+
+/** Fills `out` (of `shape`) by the initialiser `init`. */
+export function initialise(init: InitConfig, shape: Shape, rng: Rng, out: Float32Array): void {
+  const [fanIn, fanOut] = fans(shape);
+  const uniform = (limit: number) => {
+    for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * limit;
+  };
+  const normal = (mean: number, std: number) => {
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * rng.normal();
+  };
+  if (typeof init === 'string') {
+    switch (init) {
+      case 'zeros':
+        return void out.fill(0);
+      case 'ones':
+        return void out.fill(1);
+      case 'glorot_uniform':
+        return uniform(Math.sqrt(6 / (fanIn + fanOut)));
+      case 'glorot_normal':
+        return normal(0, Math.sqrt(2 / (fanIn + fanOut)));
+      case 'he_uniform':
+        return uniform(Math.sqrt(6 / fanIn));
+      case 'he_normal':
+        return normal(0, Math.sqrt(2 / fanIn));
+    }
+  }
+  switch (init.type) {
+    case 'constant':
+      return void out.fill(init.value);
+    case 'normal':
+      return normal(init.mean, init.std);
+    case 'uniform':
+      for (let i = 0; i < out.length; i++) out[i] = init.low + (init.high - init.low) * rng.uniform();
+      return;
+  }
+}
