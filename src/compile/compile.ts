@@ -2,18 +2,13 @@
 // run them. Everything is shape-checked here, before any data is read. Graphs are static, so a
 // program is made per batch size (the full batch and the last partial one) and kept.
 import type { Config, LossConfig } from '../config/schema.js';
+import type { DataDims } from '../data/dims.js';
 import { appendBackward } from '../graph/autodiff.js';
 import { type Graph, GraphBuilder } from '../graph/builder.js';
 import { buildLoss } from './loss.js';
 import { type Locator, type ParamSpec, buildModel } from './model.js';
 import { type Plan, planGraph } from './plan.js';
 
-/** What compiling needs to know of the data: features per sample and, when known, the classes. */
-export interface DataDims {
-  readonly task: 'classification' | 'regression';
-  readonly features: number;
-  readonly classes?: number;
-}
 
 export interface Program {
   readonly batch: number;

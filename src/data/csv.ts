@@ -143,3 +143,15 @@ function quotedField(text: string, start: number, file: string, row: number): { 
   }
   return { field, next: i };
 }
+
+/** Just the header of a CSV file (for compiling a model before its data is read). */
+export function readCsvHeader(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return readCsvTable(path).header; // raises the same DataError a full read would
+  }
+  const nl = text.indexOf('\n');
+  return parseCsv(nl < 0 ? text : text.slice(0, nl + 1), path).header;
+}

@@ -1,0 +1,42 @@
+// dlf graph: the compiled graph of a config, as a node listing or Graphviz DOT.
+import type { Command } from 'commander';
+import { buildProgram } from '../../compile/compile.js';
+import { planMemory } from '../../compile/plan.js';
+import { loadConfig } from '../../config/load.js';
+import { dataDims } from '../../data/dims.js';
+import { isBackwardNode, toDot } from '../../graph/dot.js';
+import { OPS } from '../../graph/ops/index.js';
+import { shapeStr } from '../../tensor/shape.js';
+import { locatorOf } from '../../train/session.js';
+import { type Io, formatBytes } from '../output.js';
+import { collect } from './common.js';
+
+export function registerGraph(program: Command, io: Io): void {
+  program
+    .command('graph')
+    .description('compile a config and print its graph (no data rows are read)')
+    .argument('[config]', 'the YAML config file')
+    .option('--dot', 'print Graphviz DOT (render with: dot -Tsvg)')
+    .option('--backward', 'include the backward pass that autodiff appends')
+    .option('--ops', 'list the primitive ops instead')
+    .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
+    .action((configFile: string | undefined, flags: { dot?: boolean; backward?: boolean; ops?: boolean; set: string[] }) => {
+      if (flags.ops || !configFile) {
+        for (const [name, def] of Object.entries(OPS)) io.out(`${name.padEnd(30)} ${def.doc}\n`);
+        return;
+      }
+      const rc = loadConfig(configFile, { set: flags.set });
+      const p = buildProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc));
+      if (flags.dot) {
+        io.out(toDot(p.graph, { backward: flags.backward, outputs: [p.output, p.loss, ...(flags.backward ? p.grads.values() : [])] }));
+        return;
+      }
+      for (const n of p.graph.nodes) {
+        if (!flags.backward && isBackwardNode(n.name)) continue;
+        const ins = n.inputs.map((i) => p.graph.nodes[i].name).join(', ');
+        io.out(`${n.name.padEnd(40)} ${n.op.padEnd(24)} ${shapeStr(n.shape).padEnd(12)} ${ins}\n`);
+      }
+      const m = planMemory(p.train);
+      io.out(`\n${p.graph.nodes.length} nodes; training plan ${formatBytes(m.plannedBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse)\n`);
+    });
+}

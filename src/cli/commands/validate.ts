@@ -1,0 +1,35 @@
+// dlf validate: check a config, its shapes and its data without training.
+import type { Command } from 'commander';
+import { prepareRun } from '../../train/session.js';
+import type { Io } from '../output.js';
+import { collect } from './common.js';
+
+export function registerValidate(program: Command, io: Io): void {
+  program
+    .command('validate')
+    .description('check a config: schema, shapes and data; exit 0 when all is well')
+    .argument('<config>', 'the YAML config file')
+    .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
+    .option('--json', 'print the result as JSON')
+    .action((configFile: string, flags: { set: string[]; json?: boolean }) => {
+      const { resolved, model, data } = prepareRun(configFile, flags.set);
+      const parameters = model.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+      const summary = {
+        ok: true,
+        file: resolved.file,
+        name: resolved.config.name,
+        parameters,
+        trainSamples: data.train.n,
+        valSamples: data.val.n,
+        features: data.train.features.length,
+        classes: data.train.classes?.length,
+      };
+      if (flags.json) io.out(JSON.stringify(summary) + '\n');
+      else
+        io.out(
+          `ok: ${resolved.file}: ${parameters} parameters, ${summary.features} features` +
+            (summary.classes ? `, ${summary.classes} classes` : '') +
+            `, ${summary.trainSamples} train / ${summary.valSamples} val samples\n`,
+        );
+    });
+}

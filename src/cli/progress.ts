@@ -1,0 +1,80 @@
+// Renders training events: a live bar on an interactive terminal, one plain line per epoch
+// otherwise, NDJSON on stdout with --json, nothing with --quiet.
+import cliProgress from 'cli-progress';
+import type { TrainEvent } from '../train/events.js';
+import type { Metrics } from '../train/metrics.js';
+import { type Io, formatBytes, num } from './output.js';
+
+export type Mode = 'json' | 'quiet' | 'bar' | 'lines';
+
+function metricsText(prefix: string, m?: Metrics): string {
+  if (!m) return '';
+  const parts = [`${prefix}loss ${num(m.loss)}`];
+  if (m.accuracy !== undefined) parts.push(`${prefix}acc ${num(m.accuracy)}`);
+  if (m.mae !== undefined) parts.push(`${prefix}mae ${num(m.mae)}`);
+  return parts.join('  ');
+}
+
+export interface Renderer {
+  onEvent(e: TrainEvent): void;
+  /** Stops a live bar (after an error too) so that what follows prints on a clean line. */
+  close(): void;
+}
+
+export function createRenderer(io: Io, mode: Mode): Renderer {
+  let bar: cliProgress.SingleBar | undefined;
+  const close = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const onEvent = (e: TrainEvent): void => {
+    if (mode === 'quiet') return;
+    if (mode === 'json') {
+      if (e.type !== 'batch') io.out(JSON.stringify(e) + '\n');
+      return;
+    }
+    switch (e.type) {
+      case 'start': {
+        const m = e.memory;
+        io.err(
+          `training ${e.name}: ${e.trainSamples} train / ${e.valSamples} val samples, ${e.parameters} parameters, ` +
+            `backend ${e.backend}, plan ${formatBytes(m.plannedBytes)} (${formatBytes(m.unplannedBytes)} without reuse)\n` +
+            `run directory ${e.outDir}\n`,
+        );
+        if (mode === 'bar') {
+          bar = new cliProgress.SingleBar(
+            {
+              format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches  loss {loss}  {last}',
+              stream: process.stderr,
+              hideCursor: true,
+              clearOnComplete: false,
+            },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(e.batchesPerEpoch, 0, { epoch: e.startEpoch, epochs: e.epochs, loss: '-', last: '' });
+        }
+        return;
+      }
+      case 'batch':
+        bar?.update(e.batch, { epoch: e.epoch, loss: num(e.loss) });
+        return;
+      case 'epoch': {
+        const line = `epoch ${e.epoch}/${e.epochs}  ${metricsText('', e.train)}  ${metricsText('val_', e.val)}  ${e.seconds.toFixed(2)}s`;
+        if (bar) {
+          bar.update(0, { epoch: Math.min(e.epoch + 1, e.epochs), last: `| ${metricsText('val_', e.val) || metricsText('', e.train)}` });
+        } else io.err(line + '\n');
+        return;
+      }
+      case 'checkpoint':
+        return;
+      case 'end':
+        close();
+        io.err(
+          `done in ${e.seconds.toFixed(1)}s: ${metricsText('', e.final.train)}  ${metricsText('val_', e.final.val)}\n` +
+            `best ${e.best.metric} ${num(e.best.value)} at epoch ${e.best.epoch}; saved in ${e.outDir}\n`,
+        );
+        return;
+    }
+  };
+  return { onEvent, close };
+}

@@ -1,0 +1,40 @@
+// Events a training run emits. The CLI renders them (progress bar, plain lines or NDJSON); the
+// library never prints.
+import type { Metrics } from './metrics.js';
+
+export type TrainEvent =
+  | {
+      type: 'start';
+      name: string;
+      outDir: string;
+      epochs: number;
+      startEpoch: number;
+      batchesPerEpoch: number;
+      trainSamples: number;
+      valSamples: number;
+      parameters: number;
+      backend: string;
+      memory: { plannedBytes: number; unplannedBytes: number; persistentBytes: number; parameterBytes: number };
+    }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
+  | {
+      type: 'epoch';
+      epoch: number;
+      epochs: number;
+      step: number;
+      lr: number;
+      train: Metrics;
+      val?: Metrics;
+      seconds: number;
+    }
+  | { type: 'checkpoint'; epoch: number; kind: 'last' | 'best'; path: string }
+  | {
+      type: 'end';
+      epochs: number;
+      best: { epoch: number; metric: string; value: number };
+      final: { train: Metrics; val?: Metrics };
+      seconds: number;
+      outDir: string;
+    };
+
+export type EventSink = (e: TrainEvent) => void;
