@@ -29,7 +29,13 @@ export function printError(io: Io, e: unknown): void {
   io.err(lines.join('\n') + '\n');
 }
 
-export const num = (v: number | undefined, digits = 4) => (v === undefined ? '-' : Number.isFinite(v) ? v.toFixed(digits) : String(v));
+/** A metric for people: fixed decimals in the usual range, exponent notation outside it. */
+export function num(v: number | undefined, digits = 4): string {
+  if (v === undefined) return '-';
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e6 || a < 1e-4) ? v.toExponential(3) : v.toFixed(digits);
+}
 
 export function formatBytes(b: number): string {
   if (b < 1024) return `${b} B`;

@@ -4,23 +4,29 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
-const probability = z.number().min(0).max(1);
+// A decay rate of a moving average: 1 would never forget and makes Adam's bias correction divide by 0.
+const decayRate = z.number().min(0).lt(1);
 
 // ---------- initialisers ----------
 export const InitSchema = z
   .union([
     z.enum(['zeros', 'ones', 'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal']),
-    z.strictObject({ type: z.literal('constant'), value: z.number().describe('The value of every element.') }),
     z.strictObject({
-      type: z.literal('normal'),
+      type: z.literal('constant').describe('Every element has the same value.'),
+      value: z.number().describe('The value of every element.'),
+    }),
+    z.strictObject({
+      type: z.literal('normal').describe('Elements drawn from a normal distribution.'),
       mean: z.number().default(0).describe('Mean of the normal distribution.'),
       std: z.number().positive().default(0.05).describe('Standard deviation.'),
     }),
-    z.strictObject({
-      type: z.literal('uniform'),
-      low: z.number().default(-0.05).describe('Lower bound.'),
-      high: z.number().default(0.05).describe('Upper bound.'),
-    }),
+    z
+      .strictObject({
+        type: z.literal('uniform').describe('Elements drawn uniformly from [low, high).'),
+        low: z.number().default(-0.05).describe('Lower bound.'),
+        high: z.number().default(0.05).describe('Upper bound (greater than low).'),
+      })
+      .refine((u) => u.low < u.high, { message: 'must be greater than low', path: ['high'] }),
   ])
   .describe(
     'How a parameter is initialised: zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal, ' +
@@ -47,26 +53,32 @@ const ActivationLayer = z.strictObject({
   activation: ActivationName.describe('Which activation.'),
   alpha: z.number().positive().optional().describe('Negative slope of leaky_relu (default 0.01).'),
 });
-export const LayerSchema = z.discriminatedUnion('type', [DenseLayer, ActivationLayer]);
+export const LayerSchema = z
+  .discriminatedUnion('type', [DenseLayer, ActivationLayer])
+  .describe('One layer, chosen by its type.');
 export type LayerConfig = z.infer<typeof LayerSchema>;
 
 // ---------- the graph form of a model ----------
-const ParamSchema = z.strictObject({
-  shape: z.array(positiveInt).min(1).describe('Static shape of the parameter.'),
-  init: InitSchema.default('zeros'),
-});
-const GraphNodeSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)')
-    .describe('Name of the node; later nodes refer to it.'),
-  op: z.string().describe('A primitive op (see `dlf graph --ops`, e.g. matmul, add, relu).'),
-  inputs: z
-    .array(z.string())
-    .min(1)
-    .describe('Names of the inputs: `x` (the features), a parameter, or an earlier node.'),
-  attrs: z.record(z.string(), z.unknown()).default({}).describe('Attributes of the op (e.g. axes, transpose_b).'),
-});
+const ParamSchema = z
+  .strictObject({
+    shape: z.array(positiveInt).min(1).describe('Static shape of the parameter.'),
+    init: InitSchema.default('zeros').describe('Initialiser of the parameter.'),
+  })
+  .describe('A trainable parameter.');
+const GraphNodeSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)')
+      .describe('Name of the node; later nodes refer to it.'),
+    op: z.string().describe('A primitive op (see `dlf graph --ops`, e.g. matmul, add, relu).'),
+    inputs: z
+      .array(z.string())
+      .min(1)
+      .describe('Names of the inputs: `x` (the features), a parameter, or an earlier node.'),
+    attrs: z.record(z.string(), z.unknown()).default({}).describe('Attributes of the op (e.g. axes, transpose_b).'),
+  })
+  .describe('A node: an op applied to named inputs.');
 export const GraphModelSchema = z.strictObject({
   params: z.record(z.string(), ParamSchema).default({}).describe('Trainable parameters by name.'),
   nodes: z.array(GraphNodeSchema).min(1).describe('Nodes in order; the input `x` has shape [batch, features].'),
@@ -82,7 +94,7 @@ export const ModelSchema = z
   .refine((m) => (m.layers === undefined) !== (m.graph === undefined), {
     message: 'give exactly one of model.layers or model.graph',
   })
-  .describe('The model, as a list of layers or as an explicit graph.');
+  .describe('The model: give exactly one of `layers` (a list of layers) or `graph` (an explicit graph).');
 export type ModelConfig = z.infer<typeof ModelSchema>;
 
 // ---------- data ----------
@@ -132,8 +144,8 @@ const SgdSchema = z.strictObject({
 const AdamSchema = z.strictObject({
   type: z.literal('adam').describe('Adam with bias correction.'),
   lr: z.number().positive().default(0.001).describe('Learning rate.'),
-  beta1: probability.default(0.9).describe('Decay of the first moment.'),
-  beta2: probability.default(0.999).describe('Decay of the second moment.'),
+  beta1: decayRate.default(0.9).describe('Decay of the first moment.'),
+  beta2: decayRate.default(0.999).describe('Decay of the second moment.'),
   eps: z.number().positive().default(1e-8).describe('Added to the denominator.'),
 });
 export const OptimizerSchema = z.discriminatedUnion('type', [SgdSchema, AdamSchema]).describe('The optimizer.');
@@ -163,7 +175,7 @@ export const ConfigSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, ., _ or -')
-      .describe('Name of the run; the default output directory is runs/<name>/<timestamp>.'),
+      .describe('Name of the run; the default output directory is `runs/<name>/<timestamp>`.'),
     seed: z.number().int().min(0).max(0xffffffff).default(0).describe('Seed of every random choice.'),
     data: DataSchema,
     model: ModelSchema,
