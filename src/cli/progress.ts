@@ -61,7 +61,10 @@ export function createRenderer(io: Io, mode: Mode): Renderer {
       case 'epoch': {
         const line = `epoch ${e.epoch}/${e.epochs}  ${metricsText('', e.train)}  ${metricsText('val_', e.val)}  ${e.seconds.toFixed(2)}s`;
         if (bar) {
-          bar.update(0, { epoch: Math.min(e.epoch + 1, e.epochs), last: `| ${metricsText('val_', e.val) || metricsText('', e.train)}` });
+          // Start the next epoch's bar; after the last epoch leave it full.
+          const last = `| ${metricsText('val_', e.val) || metricsText('', e.train)}`;
+          if (e.epoch < e.epochs) bar.update(0, { epoch: e.epoch + 1, last });
+          else bar.update({ last });
         } else io.err(line + '\n');
         return;
       }
