@@ -42,8 +42,10 @@ export class Rng {
   }
 
   setState(state: RngState): void {
-    if (state.length !== 4 || state.every((w) => w === 0)) throw new Error('invalid RNG state');
-    [this.s0, this.s1, this.s2, this.s3] = state.map((w) => w >>> 0);
+    // Check the words as they will be stored: 2^32, NaN or a missing word all become 0.
+    const words = Array.from(state, (w) => w >>> 0);
+    if (words.length !== 4 || words.every((w) => w === 0)) throw new Error('invalid RNG state');
+    [this.s0, this.s1, this.s2, this.s3] = words;
   }
 
   /** The next uint32. */

@@ -52,9 +52,12 @@ export class ModelRuntime {
 /** Copies rows `order[start .. start+count)` of a dataset into a bound program's inputs. */
 export function feed(b: Bound, ds: Dataset, order: ArrayLike<number> | null, start: number, count: number): void {
   const f = ds.features.length;
+  const src = ds.x;
+  const dst = b.x;
   for (let r = 0; r < count; r++) {
     const i = order ? order[start + r] : start + r;
-    b.x.set(ds.x.subarray(i * f, i * f + f), r * f);
+    // An index loop rather than set(subarray()): no view object per row.
+    for (let c = 0, s = i * f, d = r * f; c < f; c++) dst[d + c] = src[s + c];
     b.y[r] = ds.y[i];
   }
 }
