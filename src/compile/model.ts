@@ -5,7 +5,7 @@ import type { Activation, GraphModelConfig, InitConfig, LayerConfig, ModelConfig
 import { ShapeError, type Place } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
 import { OPS, isOpName } from '../graph/ops/index.js';
-import { closestName } from '../data/suggest.js';
+import { closest } from '../suggest.js';
 
 export interface ParamSpec {
   readonly name: string;
@@ -81,13 +81,13 @@ function buildGraphForm(g: GraphBuilder, spec: GraphModelConfig, x: number, loca
     if (scope.has(n.name)) throw new ShapeError(`the name '${n.name}' is already used`, { ...place, node: n.name });
     if (!isOpName(n.op)) {
       const ops = Object.keys(OPS);
-      const near = closestName(n.op, ops);
+      const near = closest(n.op, ops);
       throw new ShapeError(`unknown op '${n.op}'`, { ...locate(['model', 'graph', 'nodes', i, 'op']), node: n.name }, near ? `did you mean '${near}'?` : `ops: ${ops.join(', ')}`);
     }
     const inputs = n.inputs.map((name, k) => {
       const id = scope.get(name);
       if (id === undefined) {
-        const near = closestName(name, [...scope.keys()]);
+        const near = closest(name, [...scope.keys()]);
         throw new ShapeError(`input '${name}' is not x, a parameter or an earlier node`, { ...locate(['model', 'graph', 'nodes', i, 'inputs', k]), node: n.name }, near ? `did you mean '${near}'?` : undefined);
       }
       return id;

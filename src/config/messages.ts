@@ -2,7 +2,7 @@
 // "expected one of relu, tanh, got 'rleu'" with a did-you-mean hint. Pure: issue + the user's values in.
 import type { z } from 'zod';
 import { allowedKeys, schemaAt, unionForms } from './schemaWalk.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../suggest.js';
 import { type KeyPath, toKeyPath, valueAt } from './paths.js';
 
 type Issue = z.core.$ZodIssue;

@@ -3,7 +3,7 @@
 import type { DataConfig } from '../config/schema.js';
 import { DataError } from '../errors.js';
 import { readCsvHeader } from './csv.js';
-import { closestName } from './suggest.js';
+import { closest } from '../suggest.js';
 
 /** What compiling needs to know of the data: features per sample and, when known, the classes. */
 export interface DataDims {
@@ -23,7 +23,7 @@ export function dataDims(cfg: DataConfig): DataDims {
   if (cfg.features) return { task: cfg.task, features: cfg.features.length };
   const header = readCsvHeader(cfg.path);
   if (!header.includes(cfg.label)) {
-    const near = closestName(cfg.label, header);
+    const near = closest(cfg.label, header);
     throw new DataError(`label column '${cfg.label}' not found`, { file: cfg.path, column: cfg.label }, near ? `did you mean '${near}'?` : undefined);
   }
   return { task: cfg.task, features: header.length - 1 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closest, editDistance } from '../../src/config/suggest.js';
+import { closest, editDistance } from '../../src/suggest.js';
 
 describe('editDistance', () => {
   it.each([

@@ -1,4 +1,4 @@
-// "Did you mean ...?" for misspelt keys and values: the closest candidate by edit distance.
+// "Did you mean ...?" for misspelt keys, values, columns, ops and node names: the closest candidate by edit distance.
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
 export function editDistance(a: string, b: string): number {
