@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'SHAPE' // shapes do not fit together when the model is compiled
   | 'CHECKPOINT' // a checkpoint or run directory is missing, corrupt or does not match
   | 'TRAINING' // training diverged (NaN or infinite loss)
+  | 'INTERRUPTED' // training was interrupted (Ctrl-C); the last checkpoint is kept
   | 'INTERNAL'; // a bug in dlf
 
 /** Where an error points: any subset of file, line:col, data row/column, graph node, config key path. */
@@ -86,15 +87,23 @@ export class TrainingError extends DlfError {
   }
 }
 
+export class InterruptedError extends DlfError {
+  constructor(message: string, place: Place = {}, hint?: string) {
+    super('INTERRUPTED', message, place, hint);
+  }
+}
+
 export class InternalError extends DlfError {
   constructor(message: string, place: Place = {}) {
     super('INTERNAL', message, place);
   }
 }
 
-/** Exit codes: 0 success, 1 training failure (or a dlf bug), 2 invalid usage, config or data. */
+/** Exit codes: 0 success, 1 training failure (or a dlf bug), 2 invalid usage, config or data, 130 interrupted. */
 export function exitCodeOf(code: ErrorCode): number {
   switch (code) {
+    case 'INTERRUPTED':
+      return 130;
     case 'TRAINING':
     case 'INTERNAL':
       return 1;

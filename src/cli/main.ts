@@ -4,8 +4,11 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DlfError, exitCodeOf } from '../errors.js';
 import { registerEval } from './commands/eval.js';
+import { registerGradcheck } from './commands/gradcheck.js';
 import { registerGraph } from './commands/graph.js';
+import { registerPredict } from './commands/predict.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSummary } from './commands/summary.js';
 import { registerTrain } from './commands/train.js';
 import { registerValidate } from './commands/validate.js';
 import { type Io, printError, processIo } from './output.js';
@@ -24,13 +27,16 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 training failed (NaN/infinite loss), 2 invalid usage, config, data or checkpoint.\n',
+      '\nExit codes: 0 success, 1 training failed (NaN/infinite loss), 2 invalid usage, config, data or checkpoint,\n130 interrupted (Ctrl-C; continue with dlf train --resume <run-dir>).\n',
     );
   registerTrain(program, io);
   registerEval(program, io);
   registerGraph(program, io);
   registerValidate(program, io);
   registerSchema(program, io);
+  registerSummary(program, io);
+  registerGradcheck(program, io);
+  registerPredict(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

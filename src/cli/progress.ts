@@ -74,7 +74,10 @@ export function createRenderer(io: Io, mode: Mode): Renderer {
         close();
         io.err(
           `done in ${e.seconds.toFixed(1)}s: ${metricsText('', e.final.train)}  ${metricsText('val_', e.final.val)}\n` +
-            `best ${e.best.metric} ${num(e.best.value)} at epoch ${e.best.epoch}; saved in ${e.outDir}\n`,
+            `best ${e.best.metric} ${num(e.best.value)} at epoch ${e.best.epoch}; saved in ${e.outDir}\n` +
+            (e.final.test ? `test: ${metricsText('', e.final.test)}\n` : '') +
+            (e.stopped === 'early_stopping' ? 'stopped early: the monitored metric stopped improving\n' : '') +
+            (e.stopped === 'paused' ? `paused; continue with: dlf train --resume ${e.outDir}\n` : ''),
         );
         return;
     }

@@ -10,9 +10,9 @@ function fans(shape: Shape): [number, number] {
   return [sizeOf(shape) / out, out];
 }
 
-/** Fills `out` (of `shape`) by the initialiser `init`. */
-export function initialise(init: InitConfig, shape: Shape, rng: Rng, out: Float32Array): void {
-  const [fanIn, fanOut] = fans(shape);
+/** Fills `out` (of `shape`) by the initialiser `init`; `fanOverride` replaces the default fans. */
+export function initialise(init: InitConfig, shape: Shape, rng: Rng, out: Float32Array, fanOverride?: [number, number]): void {
+  const [fanIn, fanOut] = fanOverride ?? fans(shape);
   const uniform = (limit: number) => {
     for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * limit;
   };
@@ -26,12 +26,16 @@ export function initialise(init: InitConfig, shape: Shape, rng: Rng, out: Float3
       case 'ones':
         return void out.fill(1);
       case 'glorot_uniform':
+      case 'xavier_uniform':
         return uniform(Math.sqrt(6 / (fanIn + fanOut)));
       case 'glorot_normal':
+      case 'xavier_normal':
         return normal(0, Math.sqrt(2 / (fanIn + fanOut)));
       case 'he_uniform':
+      case 'kaiming_uniform':
         return uniform(Math.sqrt(6 / fanIn));
       case 'he_normal':
+      case 'kaiming_normal':
         return normal(0, Math.sqrt(2 / fanIn));
     }
   }

@@ -1,102 +1,168 @@
 // Model builders: turn the `model` section of a config (a list of layers or an explicit graph)
-// into graph nodes over an input `x` of shape [batch, features]. Layers are plain functions that
-// add nodes; parameters get deterministic names such as `layer0/dense/w`.
-import type { Activation, GraphModelConfig, InitConfig, LayerConfig, ModelConfig } from '../config/schema.js';
+// into graph nodes over the input `x` of shape [batch, ...sample shape], for training or for
+// evaluation. Layers are plain functions that add nodes (compile/layers); parameters get
+// deterministic names such as `layer0/dense/w`, or `<name>/w` for a named layer.
+import type { GraphModelConfig, InitConfig, LayerConfig, ModelConfig } from '../config/schema.js';
 import { ShapeError, type Place } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
 import { OPS, isOpName } from '../graph/ops/index.js';
 import { closest } from '../suggest.js';
+import { LAYERS } from './layers/index.js';
+import type { LayerCtx, Mode } from './layers/types.js';
 
 export interface ParamSpec {
   readonly name: string;
   readonly shape: number[];
   readonly init: InitConfig;
+  /** `param` is trained; `state` is kept and saved but not trained (running statistics). */
+  readonly kind: 'param' | 'state';
+  /** [fan_in, fan_out] for glorot/he initialisers, when the default reading of the shape is wrong. */
+  readonly fans?: [number, number];
+}
+
+/** After a training step: state ← momentum·state + (1 − momentum)·value. */
+export interface StateUpdate {
+  readonly state: string;
+  readonly value: number;
+  readonly momentum: number;
 }
 
 /** Maps a config key path to its place in the YAML file. */
 export type Locator = (path: (string | number)[]) => Place;
 
+/** One layer (or graph node) as built: for summaries and drawings. */
+export interface LayerInfo {
+  /** The scope its nodes and parameters are named under, e.g. `layer0/dense`. */
+  readonly scope: string;
+  /** Layer type, or the op of a graph-form node. */
+  readonly type: string;
+  readonly place: Place;
+  readonly output: number;
+}
+
 export interface BuiltModel {
   readonly output: number;
   readonly params: ParamSpec[];
+  readonly stateUpdates: StateUpdate[];
+  readonly layers: LayerInfo[];
 }
 
-export function buildModel(g: GraphBuilder, model: ModelConfig, x: number, locate: Locator): BuiltModel {
-  if (model.layers) return buildLayers(g, model.layers, x, locate);
-  return buildGraphForm(g, model.graph!, x, locate);
-}
-
-function activate(g: GraphBuilder, act: Activation, h: number, alpha?: number): number {
-  switch (act) {
-    case 'linear':
-      return h;
-    case 'leaky_relu':
-      return g.apply('leaky_relu', [h], { alpha: alpha ?? 0.01 });
-    default:
-      return g.apply(act, [h]);
-  }
-}
-
-function buildLayers(g: GraphBuilder, layers: LayerConfig[], x: number, locate: Locator): BuiltModel {
+export function buildModel(g: GraphBuilder, model: ModelConfig, x: number, locate: Locator, mode: Mode): BuiltModel {
   const params: ParamSpec[] = [];
+  const stateUpdates: StateUpdate[] = [];
+  const layers: LayerInfo[] = [];
+  const ctxAt = (place: Place): LayerCtx => ({
+    g,
+    mode,
+    place,
+    param(name, shape, init, fans) {
+      const id = g.param(name, shape);
+      params.push({ name: g.node(id).name, shape, init, kind: 'param', ...(fans ? { fans } : {}) });
+      return id;
+    },
+    state(name, shape, init) {
+      const id = g.state(name, shape);
+      params.push({ name: g.node(id).name, shape, init, kind: 'state' });
+      return id;
+    },
+    randomMask: (shape, keep, scale) => g.random(shape, keep, scale),
+    updateState(stateNode, value, momentum) {
+      stateUpdates.push({ state: g.node(stateNode).name, value, momentum });
+    },
+  });
+  const output = model.layers
+    ? buildLayers(g, model.layers, x, locate, ctxAt, layers)
+    : buildGraphForm(g, model.graph!, x, locate, ctxAt, params, layers);
+  return { output, params, stateUpdates, layers };
+}
+
+function applyLayer(ctx: LayerCtx, layer: LayerConfig, inputs: number[]): number {
+  const build = LAYERS[layer.type] as (c: LayerCtx, cfg: LayerConfig, ins: number[]) => number;
+  return ctx.g.at(ctx.place, () => build(ctx, layer, inputs));
+}
+
+function buildLayers(
+  g: GraphBuilder,
+  layers: LayerConfig[],
+  x: number,
+  locate: Locator,
+  ctxAt: (p: Place) => LayerCtx,
+  info: LayerInfo[],
+): number {
+  const named = new Map<string, number>([['x', x]]);
   let h = x;
   layers.forEach((layer, i) => {
     const place = locate(['model', 'layers', i]);
-    h = g.at(place, () =>
-      g.scope(`layer${i}`, () => {
-        if (layer.type === 'activation') return activate(g, layer.activation, h, layer.alpha);
-        return g.scope('dense', () => {
-          const inShape = g.shapeOf(h);
-          if (inShape.length !== 2) {
-            throw new ShapeError(`a dense layer needs input [batch, features], got [${inShape.join(', ')}]`, place);
-          }
-          const w = g.param('w', [inShape[1], layer.units]);
-          const kernelInit: InitConfig = layer.kernel_init ?? (layer.activation === 'relu' ? 'he_uniform' : 'glorot_uniform');
-          params.push({ name: g.node(w).name, shape: [inShape[1], layer.units], init: kernelInit });
-          let y = g.apply('matmul', [h, w]);
-          if (layer.use_bias) {
-            const b = g.param('b', [layer.units]);
-            params.push({ name: g.node(b).name, shape: [layer.units], init: layer.bias_init });
-            y = g.apply('add', [y, b]);
-          }
-          return activate(g, layer.activation, y);
-        });
-      }),
-    );
+    const inputs = (layer.inputs ?? []).map((name, k) => {
+      const id = named.get(name);
+      if (id === undefined) {
+        const near = closest(name, [...named.keys()]);
+        throw new ShapeError(
+          `input '${name}' is not x or an earlier named layer`,
+          locate(['model', 'layers', i, 'inputs', k]),
+          near ? `did you mean '${near}'?` : undefined,
+        );
+      }
+      return id;
+    });
+    if (layer.name !== undefined && named.has(layer.name)) throw new ShapeError(`the layer name '${layer.name}' is already used`, place);
+    const scope = layer.name ?? `layer${i}/${layer.type}`;
+    h = g.scope(scope, () => applyLayer(ctxAt(place), layer, inputs.length ? inputs : [h]));
+    info.push({ scope, type: layer.type, place, output: h });
+    if (layer.name !== undefined) named.set(layer.name, h);
   });
-  return { output: h, params };
+  return h;
 }
 
-function buildGraphForm(g: GraphBuilder, spec: GraphModelConfig, x: number, locate: Locator): BuiltModel {
-  const params: ParamSpec[] = [];
+function buildGraphForm(
+  g: GraphBuilder,
+  spec: GraphModelConfig,
+  x: number,
+  locate: Locator,
+  ctxAt: (p: Place) => LayerCtx,
+  params: ParamSpec[],
+  info: LayerInfo[],
+): number {
   const scope = new Map<string, number>([['x', x]]);
   for (const [name, p] of Object.entries(spec.params)) {
     const place = locate(['model', 'graph', 'params', name]);
     if (scope.has(name)) throw new ShapeError(`parameter '${name}' clashes with the input x`, place);
     scope.set(name, g.at(place, () => g.param(name, p.shape)));
-    params.push({ name, shape: [...p.shape], init: p.init });
+    params.push({ name, shape: [...p.shape], init: p.init, kind: 'param' });
   }
   spec.nodes.forEach((n, i) => {
-    const place = locate(['model', 'graph', 'nodes', i]);
-    if (scope.has(n.name)) throw new ShapeError(`the name '${n.name}' is already used`, { ...place, node: n.name });
-    if (!isOpName(n.op)) {
+    const place = { ...locate(['model', 'graph', 'nodes', i]), node: n.name };
+    if (scope.has(n.name)) throw new ShapeError(`the name '${n.name}' is already used`, place);
+    if (n.op !== undefined && !isOpName(n.op)) {
       const ops = Object.keys(OPS);
       const near = closest(n.op, ops);
-      throw new ShapeError(`unknown op '${n.op}'`, { ...locate(['model', 'graph', 'nodes', i, 'op']), node: n.name }, near ? `did you mean '${near}'?` : `ops: ${ops.join(', ')}`);
+      throw new ShapeError(
+        `unknown op '${n.op}'`,
+        { ...locate(['model', 'graph', 'nodes', i, 'op']), node: n.name },
+        near ? `did you mean '${near}'?` : `ops: ${ops.join(', ')}`,
+      );
     }
     const inputs = n.inputs.map((name, k) => {
       const id = scope.get(name);
       if (id === undefined) {
         const near = closest(name, [...scope.keys()]);
-        throw new ShapeError(`input '${name}' is not x, a parameter or an earlier node`, { ...locate(['model', 'graph', 'nodes', i, 'inputs', k]), node: n.name }, near ? `did you mean '${near}'?` : undefined);
+        throw new ShapeError(
+          `input '${name}' is not x, a parameter or an earlier node`,
+          { ...locate(['model', 'graph', 'nodes', i, 'inputs', k]), node: n.name },
+          near ? `did you mean '${near}'?` : undefined,
+        );
       }
       return id;
     });
-    scope.set(n.name, g.at(place, () => g.apply(n.op as never, inputs, n.attrs, n.name)));
+    const id = n.layer
+      ? g.scope(n.name, () => applyLayer(ctxAt(place), n.layer!, inputs))
+      : g.at(place, () => g.apply(n.op as never, inputs, n.attrs, n.name));
+    scope.set(n.name, id);
+    info.push({ scope: n.name, type: n.layer ? n.layer.type : n.op!, place, output: id });
   });
   const out = scope.get(spec.output);
   if (out === undefined) {
     throw new ShapeError(`output '${spec.output}' is not a node`, locate(['model', 'graph', 'output']));
   }
-  return { output: out, params };
+  return out;
 }

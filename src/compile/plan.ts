@@ -7,7 +7,7 @@ import { OPS, isOpName } from '../graph/ops/index.js';
 import type { Node, Step } from '../graph/types.js';
 import { sizeOf } from '../tensor/shape.js';
 
-/** Where a node's values live: a slot of the shared arena, a persistent slot, or a parameter. */
+/** Where a node's values live: a slot of the shared arena, a persistent slot, or a parameter (or state) bound by name. */
 export type Storage =
   | { kind: 'arena'; offset: number; size: number }
   | { kind: 'persistent'; offset: number; size: number }
@@ -72,9 +72,9 @@ export function planGraph(graph: Graph, outputs: readonly number[]): Plan {
     const r = root.get(id)!;
     if (r !== id) {
       storage.set(id, storage.get(r)!);
-    } else if (n.op === 'param') {
+    } else if (n.op === 'param' || n.op === 'state') {
       storage.set(id, { kind: 'param', name: n.name, size });
-    } else if (n.op === 'input' || n.op === 'const' || outputRoots.has(id)) {
+    } else if (n.op === 'input' || n.op === 'const' || n.op === 'random' || outputRoots.has(id)) {
       storage.set(id, { kind: 'persistent', offset: persistentSize, size });
       persistentSize += size;
     } else {

@@ -20,3 +20,41 @@ export function sha256Hex(text: string): string {
 }
 
 export const configHash = (config: unknown): string => sha256Hex(canonicalJson(config));
+
+/**
+ * Keys that may change when a run is resumed: how long to train, how patient early stopping is,
+ * which checkpoints are written and whether the test set is scored at the end. Every other key
+ * decides what training computes and must stay as it was.
+ */
+export const RESUMABLE_KEYS: readonly (readonly string[])[] = [
+  ['train', 'epochs'],
+  ['train', 'early_stopping', 'patience'],
+  ['train', 'checkpoint'],
+  ['train', 'evaluate_test'],
+];
+
+function withoutResumable(config: unknown): unknown {
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, any>;
+  for (const path of RESUMABLE_KEYS) {
+    let obj: any = copy;
+    for (const k of path.slice(0, -1)) obj = obj?.[k];
+    if (obj && typeof obj === 'object') delete obj[path[path.length - 1]];
+  }
+  return copy;
+}
+
+/** The hash checkpoints carry: of the config without the keys a resumed run may change. */
+export const trainingHash = (config: unknown): string => configHash(withoutResumable(config));
+
+/** Dotted paths at which two configs differ, ignoring the keys a resumed run may change. */
+export function configDifferences(a: unknown, b: unknown): string[] {
+  const out: string[] = [];
+  const walk = (x: any, y: any, path: string[]) => {
+    const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (isObj(x) && isObj(y)) {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk(x[k], y[k], [...path, k]);
+    } else if (canonicalJson(x) !== canonicalJson(y)) out.push(path.join('.'));
+  };
+  walk(withoutResumable(a), withoutResumable(b), []);
+  return out;
+}

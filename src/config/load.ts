@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { configHash } from './hash.js';
+import { trainingHash } from './hash.js';
 import { type ConfigIssue, configIssues, placeOf, sortIssues, type SourceMap } from './issues.js';
 import { applySet, type Origins, parseSetArg, setPlace } from './overrides.js';
 import { type Config, ConfigSchema } from './schema.js';
@@ -25,7 +25,7 @@ export interface ResolvedConfig {
   raw: unknown;
   /** Position in the YAML file of a key path (undefined if absent there or set by --set). */
   locate(path: readonly (string | number)[]): Pos | undefined;
-  /** SHA-256 (hex) of the canonical JSON of `config`. */
+  /** SHA-256 (hex) of the canonical JSON of `config` without the keys a resumed run may change. */
   hash: string;
 }
 
@@ -42,7 +42,12 @@ function readText(file: string): string {
 
 /** Make the relative file paths in the config absolute (relative to the config's directory). */
 function resolvePaths(config: Config, dir: string): Config {
-  if (config.data.source === 'csv') config.data.path = resolve(dir, config.data.path);
+  const d = config.data;
+  if (d.source === 'csv') {
+    d.path = resolve(dir, d.path);
+    if (d.test !== undefined) d.test = resolve(dir, d.test);
+  }
+  if (d.source === 'idx') d.dir = resolve(dir, d.dir);
   return config;
 }
 
@@ -87,6 +92,6 @@ export function loadConfig(file: string, opts: LoadOptions = {}): ResolvedConfig
       if (!complete || placeOf(src, path).pos === undefined) return undefined;
       return stepPos(lineCounter, steps[steps.length - 1]);
     },
-    hash: configHash(config),
+    hash: trainingHash(config),
   };
 }

@@ -29,6 +29,7 @@ const EXPECTED: Record<string, string> = {
   object: 'a map',
   record: 'a map',
   array: 'a list',
+  tuple: 'a list [height, width]',
   null: 'an empty value',
 };
 
@@ -106,10 +107,12 @@ function unknownKeys(issue: Extract<Issue, { code: 'unrecognized_keys' }>, ctx: 
   const { keys, others } = allowedKeys(ctx.schema, ctx.root, at, here);
   const free = keys.filter((k) => !present.has(k));
   return issue.keys.map((key) => {
-    const elsewhere = others.find((o) => o.keys.includes(key));
+    // Every option that takes the key, e.g. `type: rmsprop, adam, adamw`.
+    const elsewhere = others.filter((o) => o.keys.includes(key)).map((o) => o.tag);
+    const tags = elsewhere.length ? `${elsewhere[0].split(':')[0]}: ${elsewhere.map((t) => t.split(': ').slice(1).join(': ')).join(', ')}` : '';
     const hint =
       didYouMean(key, free) ??
-      (elsewhere ? `'${key}' is only valid with ${elsewhere.tag}` : keys.length ? `allowed keys: ${list(keys)}` : undefined);
+      (elsewhere.length ? `'${key}' is only valid with ${tags}` : keys.length ? `allowed keys: ${list(keys)}` : undefined);
     return { path: [...at, key], message: 'unknown key', hint, atKey: true };
   });
 }

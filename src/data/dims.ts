@@ -1,30 +1,48 @@
-// What the compiler needs to know of a data source before its rows are read: the task and the
-// number of features (from the config, or the CSV header).
+// What the compiler needs to know of a data source before its rows are read: the task, the shape
+// of one sample and the number of classes (from the config, a CSV header or an IDX header).
+import { resolve } from 'node:path';
 import type { DataConfig } from '../config/schema.js';
 import { DataError } from '../errors.js';
 import { readCsvHeader } from './csv.js';
+import { readIdxHeader } from './idx.js';
+import { DIGIT_CLASSES, imageShape } from './images.js';
 import { closest } from '../suggest.js';
 
-/** What compiling needs to know of the data: features per sample and, when known, the classes. */
+/** What compiling needs to know of the data: the shape of one sample and, when known, the classes. */
 export interface DataDims {
   readonly task: 'classification' | 'regression';
-  readonly features: number;
+  /** The shape of one sample, without the batch axis: [features] for tables, [1, rows, cols] for images. */
+  readonly sampleShape: number[];
   readonly classes?: number;
 }
 
 export function dataDims(cfg: DataConfig): DataDims {
-  if (cfg.source !== 'csv') {
-    return {
-      task: cfg.source === 'linear' ? 'regression' : 'classification',
-      features: cfg.source === 'linear' ? 1 : 2,
-      classes: cfg.source === 'spirals' ? cfg.classes : cfg.source === 'linear' ? undefined : 2,
-    };
+  switch (cfg.source) {
+    case 'csv':
+      return csvDims(cfg);
+    case 'idx': {
+      const h = readIdxHeader(resolve(cfg.dir, cfg.train_images), 'images');
+      return {
+        task: 'classification',
+        sampleShape: imageShape(h.rows!, h.cols!, cfg.flatten),
+        classes: cfg.classes?.length ?? DIGIT_CLASSES.length,
+      };
+    }
+    case 'linear':
+      return { task: 'regression', sampleShape: [1] };
+    case 'spirals':
+      return { task: 'classification', sampleShape: [2], classes: cfg.classes };
+    default:
+      return { task: 'classification', sampleShape: [2], classes: 2 };
   }
-  if (cfg.features) return { task: cfg.task, features: cfg.features.length };
+}
+
+function csvDims(cfg: Extract<DataConfig, { source: 'csv' }>): DataDims {
+  if (cfg.features) return { task: cfg.task, sampleShape: [cfg.features.length] };
   const header = readCsvHeader(cfg.path);
   if (!header.includes(cfg.label)) {
     const near = closest(cfg.label, header);
     throw new DataError(`label column '${cfg.label}' not found`, { file: cfg.path, column: cfg.label }, near ? `did you mean '${near}'?` : undefined);
   }
-  return { task: cfg.task, features: header.length - 1 };
+  return { task: cfg.task, sampleShape: [header.length - 1] };
 }

@@ -1,9 +1,18 @@
-// The data stage of a run: read or generate, split, then standardise with statistics of the
+// The data stage of a run: read or generate, split, then preprocess with statistics of the
 // training split. Randomness comes from two named streams of the run's seed, `data` and `split`.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { DataConfig } from '../config/schema.js';
+import { DataError } from '../errors.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { fromCsv, type Dataset } from './dataset.js';
-import { applyPreprocessing, fitPreprocessing, type Preprocessing } from './standardize.js';
+import { fromIdx, idxClasses, type IdxDataConfig } from './images.js';
+import {
+  applyPreprocessingInPlace,
+  fitImagePreprocessing,
+  fitPreprocessing,
+  type Preprocessing,
+} from './standardize.js';
 import { splitDataset } from './split.js';
 import { generate } from './synthetic.js';
 
@@ -13,23 +22,81 @@ export interface LoadedData {
   preprocessing: Preprocessing;
 }
 
+/** The test files of Fashion-MNIST and MNIST, used when an idx config names none. */
+export const DEFAULT_TEST_IMAGES = 't10k-images-idx3-ubyte.gz';
+export const DEFAULT_TEST_LABELS = 't10k-labels-idx1-ubyte.gz';
+
 /**
- * The whole data set, unsplit and unstandardised. `cfg.path` must already be absolute; `classes`
- * (from a saved run) fixes the class indices of a CSV file.
+ * The whole training data set, unsplit and not preprocessed (images as raw 0..255 values).
+ * `cfg.path` (csv) and `cfg.dir` (idx) must already be absolute; `classes` (from a saved run)
+ * fixes the class indices of a CSV file and names the classes of an idx data set.
  */
 export function loadDataset(cfg: DataConfig, seed: number, classes?: readonly string[]): Dataset {
-  if (cfg.source === 'csv') return fromCsv(cfg, cfg.path, classes);
-  return generate(cfg, new Rng(streamSeed(seed, 'data')));
+  switch (cfg.source) {
+    case 'csv':
+      return fromCsv(cfg, cfg.path, classes);
+    case 'idx':
+      return fromIdx(resolve(cfg.dir, cfg.train_images), resolve(cfg.dir, cfg.train_labels), {
+        limit: cfg.limit,
+        flatten: cfg.flatten,
+        classes: idxClasses(cfg, classes),
+      });
+    default:
+      return generate(cfg, new Rng(streamSeed(seed, 'data')));
+  }
 }
 
-/** Train and validation splits, standardised with statistics of the training split. */
+/** The preprocessing the config asks for, fitted on `train` (the training split only). */
+export function fitPreprocessingFor(cfg: DataConfig, train: Dataset): Preprocessing {
+  return cfg.source === 'idx' ? fitImagePreprocessing(train, cfg.scale) : fitPreprocessing(train, cfg.standardize);
+}
+
+/** Train and validation splits, preprocessed with statistics of the training split. */
 export function loadData(cfg: DataConfig, seed: number): LoadedData {
-  const all = loadDataset(cfg, seed);
-  const { train, val } = splitDataset(all, cfg.split, new Rng(streamSeed(seed, 'split')));
-  const preprocessing = fitPreprocessing(train, cfg.standardize);
+  // The whole set is not kept in a variable, so it can be freed once split.
+  const { train, val } = splitDataset(loadDataset(cfg, seed), cfg.split, new Rng(streamSeed(seed, 'split')));
+  const preprocessing = fitPreprocessingFor(cfg, train);
   return {
-    train: applyPreprocessing(train, preprocessing),
-    val: applyPreprocessing(val, preprocessing),
+    // The splits are fresh copies owned here, so images are scaled in place.
+    train: applyPreprocessingInPlace(train, preprocessing),
+    val: applyPreprocessingInPlace(val, preprocessing),
     preprocessing,
   };
+}
+
+/**
+ * The test set, preprocessed with `prep` (the run's): for csv the file `cfg.test` (absolute), for
+ * idx `test_images` and `test_labels` in `cfg.dir` (by default t10k-images-idx3-ubyte.gz and
+ * t10k-labels-idx1-ubyte.gz when both exist). Undefined when the config has none, and for the
+ * generators. `seed` is the run's seed (no source draws from it yet).
+ */
+export function loadTestSet(cfg: DataConfig, seed: number, prep: Preprocessing): Dataset | undefined {
+  switch (cfg.source) {
+    case 'csv':
+      if (cfg.test === undefined) return undefined;
+      return applyPreprocessingInPlace(fromCsv(cfg, cfg.test, prep.classes), prep);
+    case 'idx': {
+      const files = idxTestFiles(cfg);
+      if (!files) return undefined;
+      const ds = fromIdx(files.images, files.labels, { flatten: cfg.flatten, classes: idxClasses(cfg, prep.classes) });
+      return applyPreprocessingInPlace(ds, prep);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Absolute paths of an idx config's test files, or undefined when it has none. */
+export function idxTestFiles(cfg: IdxDataConfig): { images: string; labels: string } | undefined {
+  const images = resolve(cfg.dir, cfg.test_images ?? DEFAULT_TEST_IMAGES);
+  const labels = resolve(cfg.dir, cfg.test_labels ?? DEFAULT_TEST_LABELS);
+  if (cfg.test_images === undefined && cfg.test_labels === undefined) {
+    const has = [existsSync(images), existsSync(labels)];
+    if (!has[0] && !has[1]) return undefined;
+    if (!has[0] || !has[1]) {
+      const missing = has[0] ? labels : images;
+      throw new DataError('IDX test file not found (its partner is there)', { file: missing }, 'add the missing file, or name the test files with data.test_images and data.test_labels');
+    }
+  }
+  return { images, labels };
 }

@@ -1,10 +1,18 @@
-// Feature standardisation, fitted on the training split only and saved with a run so that
-// evaluation and prediction transform their data exactly as training did.
+// Preprocessing, fitted on the training split only and saved with a run so that evaluation and
+// prediction transform their data exactly as training did: per-feature standardisation for
+// tables, one scale for all pixels of images.
 import { DataError } from '../errors.js';
-import type { Dataset, Task } from './dataset.js';
+import { sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
 
 /** Plain JSON: what a run needs to prepare new data like its training data. */
-export interface Preprocessing {
+export type Preprocessing = TablePreprocessing | ImagePreprocessing;
+
+/**
+ * Tables: per-feature mean and std, features picked by name. Runs saved before image support
+ * have no `kind`; isPreprocessing accepts them and parsePreprocessing fills it in.
+ */
+export interface TablePreprocessing {
+  kind: 'table';
   features: string[];
   mean: number[];
   std: number[];
@@ -13,11 +21,31 @@ export interface Preprocessing {
 }
 
 /**
+ * Images: every pixel becomes (value - mean) / std, with ONE mean and std for all pixels. `unit`
+ * is mean 0 and std 255 (raw bytes into [0, 1]); `standardize` fits both on the training split.
+ * `shape` is the shape of one sample as the model sees it.
+ */
+export interface ImagePreprocessing {
+  kind: 'image';
+  scale: ImageScale;
+  mean: number;
+  std: number;
+  shape: number[];
+  classes?: string[];
+  task: 'classification';
+}
+
+export type ImageScale = 'unit' | 'standardize';
+
+/**
  * Per-feature mean and (population) standard deviation of `train`. A constant column gets
  * std 1 (and its value as mean, so it becomes exactly 0); with `standardize` false every
  * mean is 0 and every std 1, so applying it only copies.
  */
-export function fitPreprocessing(train: Dataset, standardize = true): Preprocessing {
+export function fitPreprocessing(train: Dataset, standardize = true): TablePreprocessing {
+  if (train.shape && sampleSize(train) !== train.features.length) {
+    throw new DataError('image data need image preprocessing (fitImagePreprocessing), not per-feature statistics');
+  }
   const f = train.features.length;
   const n = train.n;
   const mean = new Array<number>(f).fill(0);
@@ -48,7 +76,35 @@ export function fitPreprocessing(train: Dataset, standardize = true): Preprocess
       std[j] = s > 0 && Number.isFinite(s) ? s : 1;
     }
   }
-  const prep: Preprocessing = { features: train.features.slice(), mean, std, task: train.task };
+  const prep: TablePreprocessing = { kind: 'table', features: train.features.slice(), mean, std, task: train.task };
+  if (train.classes) prep.classes = train.classes.slice();
+  return prep;
+}
+
+/**
+ * Image preprocessing for `train` (raw pixel values 0..255): `unit` divides by 255; `standardize`
+ * uses the mean and (population) standard deviation of all of train's pixels, so fit it on the
+ * training split only. A constant image set gets std 1.
+ */
+export function fitImagePreprocessing(train: Dataset, scale: ImageScale): ImagePreprocessing {
+  if (train.task !== 'classification') throw new DataError('image data sets are for classification only');
+  let mean = 0;
+  let std = 255;
+  const x = train.x;
+  const m = x.length;
+  if (scale === 'standardize' && m > 0) {
+    let sum = 0;
+    for (let i = 0; i < m; i++) sum += x[i];
+    mean = sum / m;
+    let sq = 0;
+    for (let i = 0; i < m; i++) {
+      const d = x[i] - mean;
+      sq += d * d;
+    }
+    const s = Math.sqrt(sq / m);
+    std = s > 0 && Number.isFinite(s) ? s : 1;
+  }
+  const prep: ImagePreprocessing = { kind: 'image', scale, mean, std, shape: sampleShape(train), task: 'classification' };
   if (train.classes) prep.classes = train.classes.slice();
   return prep;
 }
@@ -58,15 +114,48 @@ export function fitPreprocessing(train: Dataset, standardize = true): Preprocess
  * indices renumbered to `prep.classes` by name when the data set's own classes differ.
  */
 export function applyPreprocessing(ds: Dataset, prep: Preprocessing): Dataset {
+  checkTask(ds, prep);
+  if (prep.kind === 'image') return applyImage(ds, prep, new Float32Array(ds.x.length));
+  return applyTable(ds, prep);
+}
+
+/**
+ * As applyPreprocessing, but image pixels are transformed in ds.x itself (no second copy of a
+ * large image set). Only for data sets the caller owns and no longer uses, e.g. fresh splits.
+ */
+export function applyPreprocessingInPlace(ds: Dataset, prep: Preprocessing): Dataset {
+  checkTask(ds, prep);
+  if (prep.kind === 'image') return applyImage(ds, prep, ds.x);
+  return applyTable(ds, prep);
+}
+
+function checkTask(ds: Dataset, prep: Preprocessing): void {
   if (ds.task !== prep.task) {
     throw new DataError(`the data are for ${ds.task} but the run was trained for ${prep.task}`, {}, 'set data.task to match the run');
   }
+}
+
+function applyImage(ds: Dataset, prep: ImagePreprocessing, x: Float32Array): Dataset {
+  const shape = sampleShape(ds);
+  if (!ds.shape || shape.length !== prep.shape.length || shape.some((d, i) => d !== prep.shape[i])) {
+    const hint = 'use images of the size the run was trained on, with the same data.flatten';
+    throw new DataError(`the data have samples of shape [${shape.join(', ')}] but the run was trained on [${prep.shape.join(', ')}]`, {}, hint);
+  }
+  const src = ds.x;
+  const { mean, std } = prep;
+  for (let i = 0; i < src.length; i++) x[i] = (src[i] - mean) / std;
+  const out: Dataset = { x, y: remapClasses(ds, prep), n: ds.n, features: [], shape: prep.shape.slice(), task: prep.task };
+  if (prep.classes) out.classes = prep.classes.slice();
+  return out;
+}
+
+function applyTable(ds: Dataset, prep: TablePreprocessing): Dataset {
   const cols = prep.features.map((name) => {
     const c = ds.features.indexOf(name);
     if (c < 0) throw new DataError('feature column missing from the data', { column: name }, 'the data need the columns the run was trained on');
     return c;
   });
-  const fIn = ds.features.length;
+  const fIn = sampleSize(ds);
   const f = cols.length;
   const n = ds.n;
   const x = new Float32Array(n * f);
@@ -96,12 +185,31 @@ function remapClasses(ds: Dataset, prep: Preprocessing): Float32Array {
   return y;
 }
 
-/** Whether `v` (e.g. parsed from a run's JSON) has the shape of a Preprocessing. */
+/**
+ * Whether `v` (e.g. parsed from a run's JSON) has the shape of a Preprocessing. A table kind
+ * without `kind` (saved before image support) is accepted; parsePreprocessing fills it in.
+ */
 export function isPreprocessing(v: unknown): v is Preprocessing {
   if (typeof v !== 'object' || v === null) return false;
   const p = v as Record<string, unknown>;
   const strings = (a: unknown) => Array.isArray(a) && a.every((s) => typeof s === 'string');
   const numbers = (a: unknown) => Array.isArray(a) && a.every((s) => typeof s === 'number' && Number.isFinite(s));
+  const finite = (a: unknown) => typeof a === 'number' && Number.isFinite(a);
+  if (p.classes !== undefined && !strings(p.classes)) return false;
+  if (p.kind === 'image') {
+    const shape = p.shape as unknown[];
+    return (
+      (p.scale === 'unit' || p.scale === 'standardize') &&
+      finite(p.mean) &&
+      finite(p.std) &&
+      (p.std as number) > 0 &&
+      Array.isArray(shape) &&
+      shape.length > 0 &&
+      shape.every((d) => Number.isInteger(d) && (d as number) > 0) &&
+      p.task === 'classification'
+    );
+  }
+  if (p.kind !== undefined && p.kind !== 'table') return false;
   const f = p.features as unknown[];
   return (
     strings(p.features) &&
@@ -109,7 +217,14 @@ export function isPreprocessing(v: unknown): v is Preprocessing {
     numbers(p.std) &&
     (p.mean as unknown[]).length === f.length &&
     (p.std as unknown[]).length === f.length &&
-    (p.task === 'classification' || p.task === 'regression') &&
-    (p.classes === undefined || strings(p.classes))
+    (p.task === 'classification' || p.task === 'regression')
   );
+}
+
+/** A checked copy of `v` as a Preprocessing with its `kind` filled in, or undefined when it is not one. */
+export function parsePreprocessing(v: unknown): Preprocessing | undefined {
+  if (!isPreprocessing(v)) return undefined;
+  const copy = JSON.parse(JSON.stringify(v)) as Preprocessing;
+  if (copy.kind === undefined) (copy as TablePreprocessing).kind = 'table';
+  return copy;
 }

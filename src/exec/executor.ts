@@ -6,6 +6,7 @@ import { OPS } from '../graph/ops/index.js';
 import type { Buf, Step } from '../graph/types.js';
 import type { OpName } from '../graph/ops/index.js';
 import type { Kernels } from '../kernels/kernels.js';
+import type { Rng } from '../tensor/rng.js';
 
 export type DType = 'float32' | 'float64';
 
@@ -21,6 +22,7 @@ export class Executor {
   readonly kernels: Kernels;
   private readonly views = new Map<number, Buf>();
   private readonly bound: BoundStep[];
+  private readonly masks: { buf: Buf; keep: number; scale: number }[] = [];
 
   /**
    * `params` maps parameter names to their buffers (shared, not copied: an optimizer updating
@@ -45,6 +47,7 @@ export class Executor {
         view = base.subarray(s.offset, s.offset + s.size);
       }
       if (node.op === 'const') view.fill(node.attrs.value as number);
+      if (node.op === 'random') this.masks.push({ buf: view, keep: node.attrs.keep as number, scale: node.attrs.scale as number });
       this.views.set(id, view);
     }
     this.bound = plan.steps.map(({ node, step }) => ({
@@ -62,7 +65,18 @@ export class Executor {
     return b;
   }
 
-  run(): void {
+  /** Whether the plan has random masks, which run() then needs an RNG for. */
+  get needsRng(): boolean {
+    return this.masks.length > 0;
+  }
+
+  /** Runs every step; random masks are refilled first from `rng` (required when the plan has any). */
+  run(rng?: Rng): void {
+    for (const m of this.masks) {
+      if (!rng) throw new InternalError('this plan has random masks and needs an RNG to run');
+      const { buf, keep, scale } = m;
+      for (let i = 0; i < buf.length; i++) buf[i] = rng.uniform() < keep ? scale : 0;
+    }
     const k = this.kernels;
     const steps = this.bound;
     for (let i = 0; i < steps.length; i++) {

@@ -67,6 +67,16 @@ export class GraphBuilder {
     return this.leaf('param', name, shape, {});
   }
 
+  /** A non-trainable tensor kept across steps (e.g. a running mean), bound by name like a parameter. */
+  state(name: string, shape: Shape): number {
+    return this.leaf('state', name, shape, {});
+  }
+
+  /** A mask refilled before every run: `scale` with probability `keep`, else 0. */
+  random(shape: Shape, keep: number, scale: number): number {
+    return this.leaf('random', this.autoName('random'), shape, { keep, scale });
+  }
+
   /** A constant tensor filled with `value` (a scalar by default). */
   constant(value: number, shape: Shape = []): number {
     return this.leaf('const', this.autoName(`const`), shape, { value });
@@ -96,7 +106,7 @@ export class GraphBuilder {
     if (!shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new ShapeError(`${kind} '${name}' has an invalid shape ${shapeStr(shape)}`, { ...this.place, node: name });
     }
-    const full = kind === 'const' ? name : this.scoped(name);
+    const full = kind === 'const' || kind === 'random' ? name : this.scoped(name);
     return this.push({ id: this.nodeList.length, op: kind, inputs: [], attrs, shape: [...shape], name: full });
   }
 

@@ -3,6 +3,7 @@
 // (kernels/ts) is the reference; a native implementation can fill any subset of this interface
 // and leave the rest to the reference (see `withOverrides`).
 import type { Buf } from '../graph/types.js';
+import type { OptimizerKernels } from './optim-kernels.js';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'eq';
 export type UnaryOp =
@@ -62,7 +63,65 @@ export interface RowsDims {
   readonly cols: number;
 }
 
-export interface Kernels {
+/**
+ * Geometry of a 2-D convolution over NCHW input x [n, c, h, w] with weights w [f, c, kh, kw] and
+ * output [n, f, oh, ow]: out[b, f, oy, ox] = sum over c, ky, kx of
+ * w[f, c, ky, kx] · x[b, c, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw], cells outside x reading 0.
+ * The bottom and right padding are implied by oh and ow.
+ */
+export interface Conv2dDims {
+  readonly n: number;
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  readonly f: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  /** Zeros before the first row (top) and before the first column (left). */
+  readonly pt: number;
+  readonly pl: number;
+}
+
+/**
+ * Geometry of a 2-D pooling over `planes` (= batch × channels) planes of h × w: window (oy, ox)
+ * covers rows oy·sh − pt .. + kh − 1 and columns ox·sw − pl .. + kw − 1, clipped to the plane
+ * (padded cells never count). Every window holds at least one real cell.
+ */
+export interface Pool2dDims {
+  readonly planes: number;
+  readonly h: number;
+  readonly w: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly pt: number;
+  readonly pl: number;
+}
+
+/** Runs of `len` contiguous elements: out[dst[r] + i] = x[src[r] + i] (slice, pad, concat). */
+export interface CopyRowsPlan {
+  readonly src: Int32Array;
+  readonly dst: Int32Array;
+  readonly len: number;
+}
+
+/** Row lookups: `rows` ids into a table of `vocab` rows of `cols` values. */
+export interface GatherRowsDims {
+  readonly rows: number;
+  readonly cols: number;
+  readonly vocab: number;
+}
+
+export interface Kernels extends OptimizerKernels {
   readonly name: string;
   binary(op: BinaryOp, a: Buf, b: Buf, out: Buf, plan: BroadcastPlan): void;
   unary(op: UnaryOp, x: Buf, out: Buf, p: number): void;
@@ -83,19 +142,32 @@ export interface Kernels {
   sigmoidBce(x: Buf, t: Buf, out: Buf): void;
   /** Per-row mean squared error: out[r] = mean over c of (a - b)^2. */
   mse(a: Buf, b: Buf, out: Buf, d: RowsDims): void;
-  /** SGD in place: w -= lr * g. */
-  sgdStep(w: Float32Array, g: Float32Array, lr: number): void;
-  /** Adam in place with bias correction folded into lrT (= lr * sqrt(1-b2^t) / (1-b1^t)) and epsT. */
-  adamStep(
-    w: Float32Array,
-    g: Float32Array,
-    m: Float32Array,
-    v: Float32Array,
-    b1: number,
-    b2: number,
-    lrT: number,
-    epsT: number,
-  ): void;
+  /** out = 2-D convolution of x by w (no bias); see Conv2dDims. */
+  conv2d(x: Buf, w: Buf, out: Buf, d: Conv2dDims): void;
+  /** The gradient of conv2d with respect to x (a transposed convolution): out [n, c, h, w] from grad [n, f, oh, ow]. */
+  conv2dGradInput(grad: Buf, w: Buf, out: Buf, d: Conv2dDims): void;
+  /** The gradient of conv2d with respect to w: out [f, c, kh, kw] from x and grad [n, f, oh, ow]. */
+  conv2dGradWeight(x: Buf, grad: Buf, out: Buf, d: Conv2dDims): void;
+  /** Maximum over each window. */
+  maxPool2d(x: Buf, out: Buf, d: Pool2dDims): void;
+  /** out (x's shape) = 0, then each window's grad added at the window's argmax in x (ties: the first). */
+  maxPool2dGrad(x: Buf, grad: Buf, out: Buf, d: Pool2dDims): void;
+  /** out (pooled shape) = u at each window's argmax in x (ties: the first); the adjoint of maxPool2dGrad. */
+  maxPool2dPick(x: Buf, u: Buf, out: Buf, d: Pool2dDims): void;
+  /** Mean over the real cells of each window. */
+  avgPool2d(x: Buf, out: Buf, d: Pool2dDims): void;
+  /** out (input shape) = 0, then each window's grad spread evenly over its real cells. */
+  avgPool2dGrad(grad: Buf, out: Buf, d: Pool2dDims): void;
+  /** Copies runs of contiguous elements; writes nothing else. */
+  copyRows(x: Buf, out: Buf, plan: CopyRowsPlan): void;
+  /** out[r, :] = table[ids[r], :]; an id that is not an integer in [0, vocab) gives a row of NaN. */
+  gatherRows(table: Buf, ids: Buf, out: Buf, d: GatherRowsDims): void;
+  /** out = 0 ([vocab, cols]), then out[ids[r], :] += src[r, :]; ids out of range are skipped. */
+  scatterAddRows(ids: Buf, src: Buf, out: Buf, d: GatherRowsDims): void;
+  /** out = |x|. */
+  abs(x: Buf, out: Buf): void;
+  /** out = sign(x): −1, 0 or 1 (NaN stays NaN). */
+  sign(x: Buf, out: Buf): void;
 }
 
 /** A kernel set where the given kernels replace the reference ones (for a partial native set). */

@@ -1,27 +1,35 @@
-// Evaluating a run directory: its saved config, preprocessing and a checkpoint, scored on the
-// train or validation split (recreated from the same seed, standardised with the saved statistics).
+// Evaluating a run directory: its saved config, preprocessing and a checkpoint (the best by
+// default), scored on the train or validation split (recreated from the same seed, standardised
+// with the saved statistics) or on the test set.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileModel } from '../compile/compile.js';
 import { ConfigSchema, type Config } from '../config/schema.js';
-import { configHash } from '../config/hash.js';
-import { loadDataset } from '../data/load.js';
+import { trainingHash } from '../config/hash.js';
+import { loadDataset, loadTestSet } from '../data/load.js';
+import { dataDims } from '../data/dims.js';
 import { splitDataset } from '../data/split.js';
 import { applyPreprocessing } from '../data/standardize.js';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, DataError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Metrics } from './metrics.js';
 import { ModelRuntime, evaluateDataset } from './runtime.js';
+
+export type Split = 'train' | 'val' | 'test';
 
 export interface EvalResult {
   runDir: string;
   checkpoint: string;
   epoch: number;
-  split: 'train' | 'val';
+  split: Split;
   samples: number;
   metrics: Metrics;
+  /** Rows: true class; columns: predicted class (classification only). */
+  confusion?: number[][];
+  classes?: string[];
 }
 
 /** Reads and validates a run directory's config.json. */
@@ -39,31 +47,60 @@ export function readRunConfig(runDir: string): Config {
   return parsed.data;
 }
 
-export function evaluateRun(runDirArg: string, opts: { checkpoint?: string; split?: 'train' | 'val'; kernels: Kernels }): EvalResult {
+/** A run's config, chosen checkpoint and compiled model with its parameters loaded. */
+export function loadRun(runDirArg: string, checkpoint?: string) {
   const runDir = resolve(runDirArg);
   const config = readRunConfig(runDir);
-  const split = opts.split ?? 'val';
-  let ckptPath = opts.checkpoint ? resolve(opts.checkpoint) : join(runDir, 'checkpoints', 'best.json');
-  if (!opts.checkpoint && !existsSync(ckptPath)) ckptPath = join(runDir, 'checkpoints', 'last.json');
+  let ckptPath = checkpoint ? resolve(checkpoint) : join(runDir, 'checkpoints', 'best.json');
+  if (!checkpoint && !existsSync(ckptPath)) ckptPath = join(runDir, 'checkpoints', 'last.json');
   const ckpt = loadCheckpoint(ckptPath);
-  if (ckpt.configHash !== configHash(config)) {
+  if (ckpt.configHash !== trainingHash(config)) {
     throw new CheckpointError('checkpoint was written for a different config than this run directory holds', { file: ckptPath });
   }
   const prep = ckpt.preprocessing;
-  const all = loadDataset(config.data, config.seed, prep.classes);
-  const parts = splitDataset(all, config.data.split, new Rng(streamSeed(config.seed, 'split')));
-  const ds = applyPreprocessing(parts[split], prep);
-  const dims = { task: prep.task, features: prep.features.length, classes: prep.classes?.length };
+  const dims = { ...dataDims(config.data), classes: prep.classes?.length };
   const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }));
   const params = new Map<string, Float32Array>();
+  const saved = new Map([...ckpt.params, ...ckpt.state]);
   for (const p of model.params) {
-    const saved = ckpt.params.get(p.name);
-    if (!saved || saved.data.length !== p.shape.reduce((a, b) => a * b, 1)) {
+    const t = saved.get(p.name);
+    if (!t || t.data.length !== p.shape.reduce((a, b) => a * b, 1)) {
       throw new CheckpointError(`checkpoint has no parameter '${p.name}' of shape [${p.shape.join(', ')}]`, { file: ckptPath, node: p.name });
     }
-    params.set(p.name, saved.data);
+    params.set(p.name, t.data);
   }
+  return { runDir, config, ckptPath, ckpt, prep, model, params };
+}
+
+/** The samples of one split of a run's data, preprocessed as the run was. */
+export function splitOf(config: Config, prep: Checkpoint['preprocessing'], split: Split): Dataset {
+  if (split === 'test') {
+    const test = loadTestSet(config.data, config.seed, prep);
+    if (!test) throw new DataError('this run has no test set', {}, 'set data.test (csv) or test files (idx) in the config');
+    return test;
+  }
+  const all = loadDataset(config.data, config.seed, prep.classes);
+  const parts = splitDataset(all, config.data.split, new Rng(streamSeed(config.seed, 'split')));
+  return applyPreprocessing(parts[split], prep);
+}
+
+export function evaluateRun(runDirArg: string, opts: { checkpoint?: string; split?: Split; kernels: Kernels }): EvalResult {
+  const { runDir, config, ckptPath, ckpt, prep, model, params } = loadRun(runDirArg, opts.checkpoint);
+  const split = opts.split ?? 'val';
+  const ds = splitOf(config, prep, split);
   const rt = new ModelRuntime(model, opts.kernels, params);
-  const metrics = ds.n > 0 ? evaluateDataset(rt, ds, config.train.batch_size) : { loss: NaN };
-  return { runDir, checkpoint: ckptPath, epoch: ckpt.epoch, split, samples: ds.n, metrics };
+  const acc = evaluateDataset(rt, ds, {
+    batchSize: config.train.batch_size,
+    metrics: { metrics: config.train.metrics, topK: config.train.top_k, classes: prep.classes?.length },
+  });
+  const classification = ds.task === 'classification';
+  return {
+    runDir,
+    checkpoint: ckptPath,
+    epoch: ckpt.epoch,
+    split,
+    samples: ds.n,
+    metrics: acc.result(),
+    ...(classification ? { confusion: acc.confusion(), classes: prep.classes } : {}),
+  };
 }

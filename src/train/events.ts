@@ -32,9 +32,10 @@ export type TrainEvent =
       type: 'end';
       epochs: number;
       best: { epoch: number; metric: string; value: number };
-      final: { train: Metrics; val?: Metrics };
+      final: { train: Metrics; val?: Metrics; test?: Metrics };
       seconds: number;
       outDir: string;
+      stopped: 'completed' | 'early_stopping' | 'paused';
     };
 
 export type EventSink = (e: TrainEvent) => void;

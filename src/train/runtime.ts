@@ -1,9 +1,11 @@
-// A compiled model at run time: its parameters (by name) and one executor per (batch size, mode),
-// made on first use and kept, so that steady-state training allocates nothing per batch.
-import type { CompiledModel, Program } from '../compile/compile.js';
+// A compiled model at run time: its parameters and state tensors (by name) and one executor per
+// (batch size, mode), made on first use and kept, so that steady-state training allocates nothing
+// per batch.
+import type { CompiledModel, Mode, Program } from '../compile/compile.js';
 import type { Dataset } from '../data/dataset.js';
 import { Executor } from '../exec/executor.js';
 import type { Kernels } from '../kernels/kernels.js';
+import type { Rng } from '../tensor/rng.js';
 import { MetricsAccumulator, type Metrics } from './metrics.js';
 
 export interface Bound {
@@ -13,8 +15,14 @@ export interface Bound {
   readonly y: Float32Array;
   readonly output: Float32Array;
   readonly loss: Float32Array;
-  /** Gradient buffers by parameter name (train mode only). */
+  /** Gradient buffers by parameter name (training only). */
   readonly grads: ReadonlyMap<string, Float32Array>;
+  /** State tensors with the values to move them towards after a training step. */
+  readonly updates: readonly { state: Float32Array; value: Float32Array; momentum: number }[];
+  /** Elements of one sample. */
+  readonly sampleSize: number;
+  /** Columns of the model output (classes, or 1). */
+  readonly cols: number;
 }
 
 export class ModelRuntime {
@@ -23,25 +31,35 @@ export class ModelRuntime {
   constructor(
     readonly model: CompiledModel,
     readonly kernels: Kernels,
+    /** Parameters and state tensors by name; shared with the executors, updated in place. */
     readonly params: ReadonlyMap<string, Float32Array>,
   ) {}
 
-  bind(batch: number, mode: 'train' | 'eval'): Bound {
+  bind(batch: number, mode: Mode): Bound {
     const key = `${mode}:${batch}`;
     let b = this.bound.get(key);
     if (!b) {
-      const program = this.model.program(batch);
-      const ex = new Executor(mode === 'train' ? program.train : program.eval, this.kernels, this.params);
+      const program = this.model.program(batch, mode);
+      const ex = new Executor(program.plan, this.kernels, this.params);
       const grads = new Map<string, Float32Array>();
-      if (mode === 'train') for (const [name, id] of program.grads) grads.set(name, ex.buffer(id) as Float32Array);
+      for (const [name, id] of program.grads) grads.set(name, ex.buffer(id) as Float32Array);
+      const x = ex.buffer(program.x) as Float32Array;
+      const outShape = program.graph.nodes[program.output].shape;
       b = {
         program,
         ex,
-        x: ex.buffer(program.x) as Float32Array,
+        x,
         y: ex.buffer(program.y) as Float32Array,
         output: ex.buffer(program.output) as Float32Array,
         loss: ex.buffer(program.loss) as Float32Array,
         grads,
+        updates: program.stateUpdates.map((u) => ({
+          state: this.params.get(u.state)!,
+          value: ex.buffer(u.value) as Float32Array,
+          momentum: u.momentum,
+        })),
+        sampleSize: x.length / batch,
+        cols: outShape[outShape.length - 1],
       };
       this.bound.set(key, b);
     }
@@ -49,44 +67,48 @@ export class ModelRuntime {
   }
 }
 
-/** Copies rows `order[start .. start+count)` of a dataset into a bound program's inputs. */
+/** Moves every state tensor towards its new value: s ← m·s + (1 − m)·v. */
+export function applyStateUpdates(b: Bound): void {
+  for (const { state, value, momentum } of b.updates) {
+    const c = 1 - momentum;
+    for (let i = 0; i < state.length; i++) state[i] = momentum * state[i] + c * value[i];
+  }
+}
+
+/** Copies samples `order[start .. start+count)` (or `start ..` without an order) into a bound program's inputs. */
 export function feed(b: Bound, ds: Dataset, order: ArrayLike<number> | null, start: number, count: number): void {
-  const f = ds.features.length;
+  const f = b.sampleSize;
   const src = ds.x;
   const dst = b.x;
   for (let r = 0; r < count; r++) {
     const i = order ? order[start + r] : start + r;
-    // An index loop rather than set(subarray()): no view object per row.
+    // An index loop rather than set(subarray()): no view object per sample.
     for (let c = 0, s = i * f, d = r * f; c < f; c++) dst[d + c] = src[s + c];
     b.y[r] = ds.y[i];
   }
 }
 
-/** Columns of the model output (classes, or 1). */
-export function outputCols(b: Bound): number {
-  const s = b.program.graph.nodes[b.program.output].shape;
-  return s[s.length - 1];
+export interface EvalOptions {
+  batchSize: number;
+  metrics?: ConstructorParameters<typeof MetricsAccumulator>[1];
+  /** Sees each batch's outputs (predictions, confusion matrices). */
+  onBatch?: (output: Float32Array, start: number, count: number, cols: number) => void;
+  /** For models with random masks in evaluation (none of the built-in layers have any). */
+  rng?: Rng;
 }
 
-/**
- * Runs the forward pass over a whole dataset in batches and returns its metrics; `onBatch` sees
- * each batch's outputs (for predictions and confusion matrices).
- */
-export function evaluateDataset(
-  rt: ModelRuntime,
-  ds: Dataset,
-  batchSize: number,
-  onBatch?: (output: Float32Array, start: number, count: number, cols: number) => void,
-): Metrics {
-  const acc = new MetricsAccumulator(ds.task);
-  for (let start = 0; start < ds.n; start += batchSize) {
-    const count = Math.min(batchSize, ds.n - start);
+/** Runs the evaluation program over a whole dataset in batches; returns the accumulator. */
+export function evaluateDataset(rt: ModelRuntime, ds: Dataset, opts: EvalOptions): MetricsAccumulator {
+  const acc = new MetricsAccumulator(ds.task, opts.metrics);
+  for (let start = 0; start < ds.n; start += opts.batchSize) {
+    const count = Math.min(opts.batchSize, ds.n - start);
     const b = rt.bind(count, 'eval');
     feed(b, ds, null, start, count);
-    b.ex.run();
-    const cols = outputCols(b);
-    acc.add(count, b.loss[0], b.output, b.y, cols);
-    onBatch?.(b.output, start, count, cols);
+    b.ex.run(opts.rng);
+    acc.add(count, b.loss[0], b.output, b.y, b.cols);
+    opts.onBatch?.(b.output, start, count, b.cols);
   }
-  return acc.result();
+  return acc;
 }
+
+export type { Metrics };

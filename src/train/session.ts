@@ -1,16 +1,23 @@
 // The stages of a training run, in the order `dlf train` takes them: load and validate the
 // config, compile (shape check, before any data is read), load the data, compile against the
-// data's classes, then train into a fresh run directory. Nothing is written before the last
-// check has passed, so bad input never leaves a half-made run directory.
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { type ResolvedConfig, loadConfig } from '../config/load.js';
+// data's classes, then build the starting state: fresh, warm-started from a checkpoint (--init),
+// or restored from a run directory (--resume). Nothing is written before the last check has
+// passed, so bad input never leaves a half-made run directory.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
-import { dataDims } from '../data/dims.js';
-import { type LoadedData, loadData } from '../data/load.js';
-import { UsageError } from '../errors.js';
+import { configDifferences } from '../config/hash.js';
+import { type ResolvedConfig, loadConfig } from '../config/load.js';
 import { formatPath } from '../config/paths.js';
+import type { Dataset } from '../data/dataset.js';
+import { dataDims } from '../data/dims.js';
+import { loadData, loadTestSet } from '../data/load.js';
+import type { Preprocessing } from '../data/standardize.js';
+import { CheckpointError, ConfigError, UsageError } from '../errors.js';
+import { sizeOf } from '../tensor/shape.js';
+import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
+import { type EpochRecord, type TrainState, initState } from './loop.js';
 
 /** A locator for compile errors: key path → file, line, column and the dotted path. */
 export function locatorOf(rc: ResolvedConfig): Locator {
@@ -23,23 +30,28 @@ export function locatorOf(rc: ResolvedConfig): Locator {
 export interface PreparedRun {
   resolved: ResolvedConfig;
   model: CompiledModel;
-  data: LoadedData;
+  data: { train: Dataset; val: Dataset; test?: Dataset; preprocessing: Preprocessing };
 }
 
 /** Config → compile → data → compile with the data's classes. Throws the first problem found. */
 export function prepareRun(configFile: string, set: string[] = []): PreparedRun {
   const resolved = loadConfig(configFile, { set });
+  return prepareResolved(resolved);
+}
+
+function prepareResolved(resolved: ResolvedConfig): PreparedRun {
   const { config } = resolved;
   const locate = locatorOf(resolved);
   const dims = dataDims(config.data);
   compileModel(config, dims, locate); // shapes checked before any data row is read
-  const data = loadData(config.data, config.seed);
-  const classes = data.train.classes?.length;
-  const model = compileModel(config, { ...dims, features: data.train.features.length, classes }, locate);
-  return { resolved, model, data };
+  const loaded = loadData(config.data, config.seed);
+  const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
+  const classes = loaded.train.classes?.length;
+  const model = compileModel(config, { ...dims, classes }, locate);
+  return { resolved, model, data: { ...loaded, ...(test ? { test } : {}) } };
 }
 
-/** The default run directory: runs/<name>/<UTC timestamp>, made unique if it exists. */
+/** The default run directory: runs/<name>/<timestamp>, made unique if it exists. */
 export function defaultOutDir(name: string, now = new Date(), base = 'runs'): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   let dir = resolve(base, name, stamp);
@@ -51,7 +63,80 @@ export function defaultOutDir(name: string, now = new Date(), base = 'runs'): st
 export function checkOutDir(dir: string): string {
   const abs = resolve(dir);
   if (existsSync(abs) && readdirSync(abs).length > 0) {
-    throw new UsageError(`output directory ${abs} is not empty`, 'choose another --out, or remove it');
+    throw new UsageError(`output directory ${abs} is not empty`, 'choose another --out, or remove it; to continue a run use --resume');
   }
   return abs;
+}
+
+/** Copies a checkpoint's tensors into `params`, which must match by name and shape. */
+export function warmStart(params: Map<string, Float32Array>, model: CompiledModel, ckpt: Checkpoint, file: string): void {
+  const saved = new Map([...ckpt.params, ...ckpt.state]);
+  const problems: string[] = [];
+  for (const p of model.params) {
+    const s = saved.get(p.name);
+    if (!s) problems.push(`${p.name} [${p.shape.join(', ')}] is not in the checkpoint`);
+    else if (s.shape.length !== p.shape.length || s.shape.some((d, i) => d !== p.shape[i])) {
+      problems.push(`${p.name} is [${s.shape.join(', ')}] in the checkpoint but [${p.shape.join(', ')}] in the model`);
+    }
+  }
+  if (problems.length) {
+    throw new CheckpointError(`parameters do not match: ${problems.join('; ')}`, { file }, 'a warm start needs every parameter under the same name and shape');
+  }
+  for (const p of model.params) params.get(p.name)!.set(saved.get(p.name)!.data.subarray(0, sizeOf(p.shape)));
+}
+
+/** A fresh run, optionally warm-started from a checkpoint. */
+export function freshState(run: PreparedRun, initFrom?: string): TrainState {
+  const state = initState(run.model, run.resolved.config.seed);
+  if (initFrom) warmStart(state.params, run.model, loadCheckpoint(resolve(initFrom)), resolve(initFrom));
+  return state;
+}
+
+/**
+ * Prepares continuing the run in `runDir` from its last checkpoint. The run's saved config is the
+ * base; `set` (and a config file, when given) may change only the keys listed in RESUMABLE_KEYS.
+ */
+export function prepareResume(runDir: string, opts: { configFile?: string; set?: string[] }): { run: PreparedRun; state: TrainState; outDir: string } {
+  const outDir = resolve(runDir);
+  const savedFile = join(outDir, 'config.json');
+  if (!existsSync(savedFile)) throw new CheckpointError('not a run directory (no config.json)', { file: outDir });
+  const saved = loadConfig(savedFile);
+  const resolved = loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] });
+  const diff = configDifferences(saved.config, resolved.config);
+  if (diff.length) {
+    throw new ConfigError(
+      diff.map((path) => ({
+        place: { file: resolved.file, path },
+        message: 'differs from the run being resumed',
+        hint: 'a resumed run may change only train.epochs, train.early_stopping.patience, train.checkpoint and train.evaluate_test',
+      })),
+    );
+  }
+  const ckptFile = join(outDir, 'checkpoints', 'last.json');
+  if (!existsSync(ckptFile)) {
+    throw new CheckpointError('the run has no checkpoints/last.json to resume from', { file: outDir }, 'runs with train.checkpoint: best cannot be resumed');
+  }
+  const ckpt = loadCheckpoint(ckptFile);
+  if (ckpt.configHash !== resolved.hash) {
+    throw new CheckpointError('checkpoint was written for a different config than the run directory holds', { file: ckptFile });
+  }
+  const run = prepareResolved(resolved);
+  const state = initState(run.model, resolved.config.seed);
+  warmStart(state.params, run.model, ckpt, ckptFile);
+  state.epoch = ckpt.epoch;
+  state.optimizer = ckpt.optimizer.state;
+  state.rng = ckpt.rng;
+  state.progress = ckpt.progress;
+  state.history = readHistory(join(outDir, 'metrics.jsonl'), ckpt.epoch);
+  return { run, state, outDir };
+}
+
+/** The per-epoch records of a run up to and including `epoch`. */
+function readHistory(file: string, epoch: number): EpochRecord[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EpochRecord)
+    .filter((r) => r.epoch <= epoch);
 }

@@ -111,7 +111,7 @@ describe('graph, validate, schema', () => {
   it('validate reports the model and data', async () => {
     const r = await dlf('validate', repo('configs', 'digits-mlp.yaml'), '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, features: 64, classes: 10, trainSamples: 1438, valSamples: 359 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, sampleShape: [64], classes: 10, trainSamples: 1438, valSamples: 359 });
   });
 
   it('schema prints the JSON Schema generated from the config schema', async () => {

@@ -52,12 +52,12 @@ describe('loadConfig errors', () => {
     [
       'invalid enum',
       VALID.replace('activation: relu', 'activation: rleu'),
-      "9:44: model.layers.0.activation: expected one of relu, leaky_relu, sigmoid, tanh, softmax, linear, got string 'rleu' (did you mean 'relu'?)",
+      "9:44: model.layers.0.activation: expected one of relu, leaky_relu, sigmoid, tanh, gelu, softmax, linear, got string 'rleu' (did you mean 'relu'?)",
     ],
     [
       'invalid discriminator',
       VALID.replace('source: csv', 'source: cvs'),
-      "4:11: data.source: expected one of csv, linear, xor, moons, spirals, got string 'cvs' (did you mean 'csv'?)",
+      "4:11: data.source: expected one of csv, idx, linear, xor, moons, spirals, got string 'cvs' (did you mean 'csv'?)",
     ],
     ['unknown key', VALID.replace('seed: 1', 'sed: 1'), "2:1: sed: unknown key (did you mean 'seed'?)"],
     ['nested unknown key', VALID.replace('epochs: 20', 'epoch: 20'), "12:3: train.epoch: unknown key (did you mean 'epochs'?)"],
@@ -66,19 +66,19 @@ describe('loadConfig errors', () => {
     [
       'missing discriminator',
       VALID.replace('{type: dense, units: 10}', '{units: 10}'),
-      '10:7: model.layers.1.type: required key is missing; expected one of dense, activation',
+      '10:7: model.layers.1.type: required key is missing; expected one of dense, activation, conv2d, maxpool2d, avgpool2d, global_avg_pool2d, flatten, dropout, batchnorm, layernorm, embedding, add, concat, reshape',
     ],
     ['refinement', VALID.replace('model:\n', 'model:\n  graph: {nodes: [{name: y, op: relu, inputs: [x]}], output: y}\n'), '7:1: model: give exactly one of model.layers or model.graph'],
     ['regex', VALID.replace('name: digits-mlp', 'name: digits mlp'), '1:7: name: must be letters, digits, ., _ or -'],
     [
       'no union option',
       VALID.replace('{type: dense, units: 10}', '{type: dense, units: 10, kernel_init: gauss}'),
-      '10:45: model.layers.1.kernel_init: expected one of zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal, or a map with type: constant | normal | uniform, got string \'gauss\'',
+      '10:45: model.layers.1.kernel_init: expected one of zeros, ones, glorot_uniform, glorot_normal, xavier_uniform, xavier_normal, he_uniform, he_normal, kaiming_uniform, kaiming_normal, or a map with type: constant | normal | uniform, got string \'gauss\'',
     ],
     [
       'a union map without its tag',
       VALID.replace('{type: dense, units: 10}', '{type: dense, units: 10, bias_init: {std: 1}}'),
-      '10:43: model.layers.1.bias_init: expected one of zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal, or a map with type: constant | normal | uniform, got a map without type',
+      '10:43: model.layers.1.bias_init: expected one of zeros, ones, glorot_uniform, glorot_normal, xavier_uniform, xavier_normal, he_uniform, he_normal, kaiming_uniform, kaiming_normal, or a map with type: constant | normal | uniform, got a map without type',
     ],
     [
       'inside the matching union option',
@@ -118,7 +118,7 @@ train:
       '12:31 train.optimizer.lr',
       '13:3 train.epoch',
     ]);
-    expect(e.issues[1].hint).toBe('allowed keys: source, path, features, label, task, split, standardize'); // label is there
+    expect(e.issues[1].hint).toBe('allowed keys: source, path, features, label, task, test, split, standardize'); // label is there
     expect(e.issues[4].hint).toBe("did you mean 'epochs'?");
     expect(e.message).toBe('must be >= 0');
   });

@@ -13,8 +13,16 @@ describe('loadConfig on a valid file', () => {
       epochs: 20,
       batch_size: 32,
       optimizer: { type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+      schedule: { type: 'constant', warmup_steps: 0 },
+      regularization: { l1: 0, l2: 0, exclude: ['*/b', '*/beta', '*/gamma'] },
+      clip: {},
+      best: { metric: 'val.loss' },
+      top_k: 5,
       checkpoint: 'both',
+      evaluate_test: false,
     });
+    expect(r.config.train).not.toHaveProperty('early_stopping');
+    expect(r.config.train).not.toHaveProperty('metrics');
     expect(r.config.model.layers?.[1]).toEqual({
       type: 'dense',
       units: 10,
@@ -47,7 +55,25 @@ describe('loadConfig on a valid file', () => {
     const reordered = writeConfig(VALID.replace('name: digits-mlp\nseed: 1\n', 'seed: 1\nname: digits-mlp\n'));
     const samePath = `data.path=${join(r.dir, '../datasets/digits.csv')}`;
     expect(loadConfig(reordered, { set: [samePath] }).hash).toBe(r.hash);
-    expect(loadConfig(reordered, { set: [samePath, 'train.epochs=21'] }).hash).not.toBe(r.hash);
+    expect(loadConfig(reordered, { set: [samePath, 'train.batch_size=16'] }).hash).not.toBe(r.hash);
+  });
+
+  it('leaves out of the hash only the keys a resumed run may change', () => {
+    const hash = (...set: string[]) => loadConfig(file, { set }).hash;
+    // train.epochs, train.checkpoint and train.evaluate_test may change on resume: same hash.
+    expect(hash('train.epochs=21')).toBe(r.hash);
+    expect(hash('train.checkpoint=last')).toBe(r.hash);
+    expect(hash('train.evaluate_test=true')).toBe(r.hash);
+    // Everything else decides what training computes.
+    for (const set of ['seed=2', 'train.batch_size=16', 'train.optimizer.lr=0.01', 'train.top_k=3', 'model.layers.0.units=32']) {
+      expect(hash(set), set).not.toBe(r.hash);
+    }
+    // Of early stopping only the patience may change.
+    const stopping = hash('train.early_stopping={patience: 5}');
+    expect(stopping).not.toBe(r.hash);
+    expect(hash('train.early_stopping={patience: 9}')).toBe(stopping);
+    expect(hash('train.early_stopping={patience: 5, min_delta: 0.01}')).not.toBe(stopping);
+    expect(hash('train.early_stopping={patience: 5, metric: val.accuracy}')).not.toBe(stopping);
   });
 
   it('accepts a synthetic data source and the graph form', () => {

@@ -22,7 +22,7 @@ describe('--set overrides', () => {
     ['a number', 'train.epochs=5', ['train', 'epochs'], 5],
     ['a boolean', 'data.standardize=false', ['data', 'standardize'], false],
     ['a list item by index', 'model.layers.0.units=32', ['model', 'layers', 0, 'units'], 32],
-    ['a map', 'train.optimizer={type: sgd, lr: 0.1}', ['train', 'optimizer'], { type: 'sgd', lr: 0.1 }],
+    ['a map', 'train.optimizer={type: sgd, lr: 0.1}', ['train', 'optimizer'], { type: 'sgd', lr: 0.1, momentum: 0, nesterov: false }],
     ['a new nested key', 'data.split.validation=0.5', ['data', 'split'], { validation: 0.5, shuffle: true }],
     ['a list', 'data.features=[a, b]', ['data', 'features'], ['a', 'b']],
     ['a string', 'name=other', ['name'], 'other'],
@@ -43,7 +43,7 @@ describe('--set overrides', () => {
     expect(r.config.train).toMatchObject({ epochs: 3, batch_size: 32 });
     expect(r.locate(['train', 'epochs'])).toBeUndefined();
     expect(loadConfigFailure(VALID.replace(/train:[\s\S]*$/, ''), ['train.optimizer.lr=0.01']).format()).toBe(
-      '--set train.optimizer.lr=0.01: train.optimizer.type: required key is missing; expected one of sgd, adam',
+      '--set train.optimizer.lr=0.01: train.optimizer.type: required key is missing; expected one of sgd, adagrad, rmsprop, adam, adamw',
     );
   });
 
@@ -54,8 +54,13 @@ describe('--set overrides', () => {
   });
 
   it('places problems inside a map given by --set at that --set', () => {
-    const e = failure('train.epochs=2', 'train.optimizer={type: sgd, lr: 0.1, momentum: 0.9}');
-    expect(e.format()).toBe('--set train.optimizer={type: sgd, lr: 0.1, momentum: 0.9}: train.optimizer.momentum: unknown key (allowed keys: type, lr)');
+    const e = failure('train.epochs=2', 'train.optimizer={type: sgd, lr: 0.1, decay: 0.9}');
+    expect(e.format()).toBe(
+      '--set train.optimizer={type: sgd, lr: 0.1, decay: 0.9}: train.optimizer.decay: unknown key (allowed keys: type, lr, momentum, nesterov)',
+    );
+    expect(failure('train.optimizer={type: sgd, lr: 0.1, momentum: 1}').format()).toBe(
+      '--set train.optimizer={type: sgd, lr: 0.1, momentum: 1}: train.optimizer.momentum: must be < 1',
+    );
     expect(failure('train.optimizer={type: sgd}').format()).toBe('--set train.optimizer={type: sgd}: train.optimizer.lr: required key is missing');
   });
 

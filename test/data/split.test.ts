@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitDataset, validationSize } from '../../src/data/split.js';
 import { Rng } from '../../src/tensor/rng.js';
-import type { Dataset } from '../../src/data/dataset.js';
+import { sampleShape, sampleSize, type Dataset } from '../../src/data/dataset.js';
 
 /** n rows whose two features are (i, -i) and whose target is i, so rows can be traced. */
 function ramp(n: number): Dataset {
@@ -59,5 +59,39 @@ describe('splitDataset', () => {
   it('gives an empty validation set for fraction 0', () => {
     const { train, val } = splitDataset(ramp(10), { validation: 0, shuffle: true }, new Rng(1));
     expect([train.n, val.n, val.x.length]).toEqual([10, 0, 0]);
+  });
+
+  it('carries the sample shape of images and keeps whole images together', () => {
+    const n = 20;
+    const size = 2 * 3 * 3; // the same values as a vector: shape [18]
+    const make = (shape: number[]) => {
+      const f = shape.reduce((a, b) => a * b, 1);
+      const x = new Float32Array(n * f);
+      for (let i = 0; i < n; i++) x.fill(i, i * f, (i + 1) * f);
+      const ds: Dataset = { x, y: Float32Array.from({ length: n }, (_, i) => i), n, features: [], shape, task: 'classification' };
+      return { ds, f };
+    };
+    for (const shape of [[2, 3, 3], [1, 28, 28], [size]]) {
+      const { ds, f } = make(shape);
+      const { train, val } = splitDataset(ds, { validation: 0.25, shuffle: true }, new Rng(4));
+      for (const part of [train, val]) {
+        expect(part.shape).toEqual(shape);
+        expect(part.shape).not.toBe(ds.shape);
+        expect(part.features).toEqual([]);
+        expect(sampleSize(part)).toBe(f);
+        expect(part.x.length).toBe(part.n * f);
+        for (let i = 0; i < part.n; i++) {
+          expect(part.x[i * f]).toBe(part.y[i]);
+          expect(part.x[(i + 1) * f - 1]).toBe(part.y[i]);
+        }
+      }
+      expect([train.n, val.n]).toEqual([15, 5]);
+    }
+  });
+
+  it('leaves the shape out of a table', () => {
+    const { train } = splitDataset(ramp(10), { validation: 0.2, shuffle: true }, new Rng(1));
+    expect(train.shape).toBeUndefined();
+    expect(sampleShape(train)).toEqual([2]);
   });
 });

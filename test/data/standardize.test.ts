@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { applyPreprocessing, fitPreprocessing, isPreprocessing } from '../../src/data/standardize.js';
+import {
+  applyPreprocessing,
+  applyPreprocessingInPlace,
+  fitImagePreprocessing,
+  fitPreprocessing,
+  isPreprocessing,
+  parsePreprocessing,
+} from '../../src/data/standardize.js';
 import type { Dataset } from '../../src/data/dataset.js';
 
 function ds(rows: number[][], features: string[], y?: number[], classes?: string[]): Dataset {
@@ -42,6 +49,19 @@ describe('fitPreprocessing', () => {
     expect(isPreprocessing({ ...back, mean: [] })).toBe(false);
     expect(back.classes).toEqual(['no', 'yes']);
     expect(back.task).toBe('classification');
+    expect(back.kind).toBe('table');
+  });
+
+  it('accepts a table kind saved without `kind` (older runs), and parsePreprocessing fills it in', () => {
+    const old = { features: ['a'], mean: [1], std: [2], task: 'regression' };
+    expect(isPreprocessing(old)).toBe(true);
+    expect(isPreprocessing({ ...old, kind: 'tabel' })).toBe(false);
+    const p = parsePreprocessing(old)!;
+    expect(p).toEqual({ kind: 'table', ...old });
+    expect(old).not.toHaveProperty('kind');
+    expect(parsePreprocessing({ ...old, std: ['x'] })).toBeUndefined();
+    const out = applyPreprocessing(ds([[5]], ['a'], [0.5]), old as never);
+    expect(Array.from(out.x)).toEqual([2]);
   });
 
   it('is the identity when standardisation is off', () => {
@@ -86,5 +106,96 @@ describe('applyPreprocessing', () => {
     expect(() => applyPreprocessing(ds([[1]], ['a'], [0], ['cat']), p)).toThrow(/feature column missing/);
     expect(() => applyPreprocessing(ds([[1, 2]], ['a', 'b'], [0], ['cow']), p)).toThrow(/unknown class 'cow'/);
     expect(() => applyPreprocessing(ds([[1, 2]], ['a', 'b']), p)).toThrow(/regression/);
+  });
+});
+
+/** n images of `shape` whose pixels are the given values (repeated per image). */
+function images(values: number[][], shape: number[], labels?: number[]): Dataset {
+  const n = values.length;
+  return {
+    x: Float32Array.from(values.flat()),
+    y: Float32Array.from(labels ?? values.map(() => 0)),
+    n,
+    features: [],
+    shape,
+    task: 'classification',
+    classes: ['0', '1'],
+  };
+}
+
+describe('image preprocessing', () => {
+  it('unit: x / 255, mean 0 and std 255 whatever the data', () => {
+    const train = images([[0, 51], [255, 102]], [1, 1, 2]);
+    const p = fitImagePreprocessing(train, 'unit');
+    expect(p).toEqual({ kind: 'image', scale: 'unit', mean: 0, std: 255, shape: [1, 1, 2], classes: ['0', '1'], task: 'classification' });
+    const out = applyPreprocessing(train, p);
+    expect(Array.from(out.x)).toEqual([0, 0.2, 1, 0.4].map(Math.fround));
+    expect(out.shape).toEqual([1, 1, 2]);
+    expect(out.features).toEqual([]);
+  });
+
+  it('standardize: one mean and population std over all pixels of the data it is fitted on', () => {
+    const train = images([[0, 2], [4, 6]], [2]);
+    const p = fitImagePreprocessing(train, 'standardize');
+    expect(p.mean).toBe(3);
+    expect(p.std).toBeCloseTo(Math.sqrt(5));
+    const val = images([[3, 8]], [2]);
+    const v = applyPreprocessing(val, p);
+    expect(v.x[0]).toBe(0);
+    expect(v.x[1]).toBeCloseTo(5 / Math.sqrt(5), 6);
+  });
+
+  it('standardize: constant images get std 1', () => {
+    const p = fitImagePreprocessing(images([[7, 7], [7, 7]], [2]), 'standardize');
+    expect([p.mean, p.std]).toEqual([7, 1]);
+  });
+
+  it('is JSON and checked by isPreprocessing', () => {
+    const p = fitImagePreprocessing(images([[1, 2]], [1, 1, 2]), 'standardize');
+    const back = JSON.parse(JSON.stringify(p));
+    expect(back).toEqual(p);
+    expect(isPreprocessing(back)).toBe(true);
+    expect(parsePreprocessing(back)).toEqual(p);
+    for (const bad of [
+      { scale: 'minmax' },
+      { mean: 'x' },
+      { std: 0 },
+      { shape: [] },
+      { shape: [1.5] },
+      { task: 'regression' },
+      { classes: [1] },
+    ]) {
+      expect(isPreprocessing({ ...back, ...bad })).toBe(false);
+    }
+  });
+
+  it('copies, or works in place when asked', () => {
+    const train = images([[0, 255]], [2], [1]);
+    const p = fitImagePreprocessing(train, 'unit');
+    const out = applyPreprocessing(train, p);
+    expect(Array.from(train.x)).toEqual([0, 255]);
+    expect(out.x).not.toBe(train.x);
+    const same = applyPreprocessingInPlace(train, p);
+    expect(same.x).toBe(train.x);
+    expect(Array.from(train.x)).toEqual([0, 1]);
+    expect(Array.from(same.y)).toEqual([1]);
+  });
+
+  it('renumbers classes by name', () => {
+    const train = images([[0, 0]], [2], [0]);
+    train.classes = ['cat', 'dog'];
+    const p = fitImagePreprocessing(train, 'unit');
+    const other = images([[0, 0]], [2], [0]);
+    other.classes = ['dog'];
+    expect(Array.from(applyPreprocessing(other, p).y)).toEqual([1]);
+  });
+
+  it('rejects samples of another shape, tables, and a table fit on images', () => {
+    const p = fitImagePreprocessing(images([[1, 2, 3, 4]], [1, 2, 2]), 'unit');
+    expect(() => applyPreprocessing(images([[1, 2, 3, 4]], [4]), p)).toThrow('the data have samples of shape [4] but the run was trained on [1, 2, 2]');
+    const table = ds([[1, 2, 3, 4]], ['a', 'b', 'c', 'd'], [0], ['0', '1']);
+    expect(() => applyPreprocessing(table, p)).toThrow(/samples of shape \[4\]/);
+    expect(() => fitPreprocessing(images([[1, 2]], [1, 1, 2]))).toThrow(/image preprocessing/);
+    expect(() => applyPreprocessing(images([[1, 2]], [1, 1, 2]), fitPreprocessing(table))).toThrow(/feature column missing/);
   });
 });

@@ -36,7 +36,7 @@ export function registerGraph(program: Command, io: Io): void {
         const ins = n.inputs.map((i) => p.graph.nodes[i].name).join(', ');
         io.out(`${n.name.padEnd(40)} ${n.op.padEnd(24)} ${shapeStr(n.shape).padEnd(12)} ${ins}\n`);
       }
-      const m = planMemory(p.train);
+      const m = planMemory(p.plan);
       io.out(`\n${p.graph.nodes.length} nodes; training plan ${formatBytes(m.plannedBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse)\n`);
     });
 }

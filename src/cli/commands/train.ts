@@ -1,8 +1,10 @@
-// dlf train: validate, compile, load data, train with progress, write the run directory.
+// dlf train: validate, compile, load data, train with progress, write the run directory; or
+// continue a run (--resume), or start from another run's weights (--init).
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
 import { train } from '../../train/loop.js';
-import { checkOutDir, defaultOutDir, prepareRun } from '../../train/session.js';
+import { checkOutDir, defaultOutDir, freshState, prepareResume, prepareRun } from '../../train/session.js';
 import type { Io } from '../output.js';
 import { createRenderer, type Mode } from '../progress.js';
 import { collect, nonNegativeInt, positiveInt } from './common.js';
@@ -15,38 +17,67 @@ interface TrainFlags {
   json?: boolean;
   quiet?: boolean;
   backend: string;
+  resume?: string;
+  init?: string;
+  stopAfter?: number;
 }
 
 export function registerTrain(program: Command, io: Io): void {
   program
     .command('train')
     .description('train the model a config describes and write a run directory')
-    .argument('<config>', 'the YAML config file')
+    .argument('[config]', 'the YAML config file (optional with --resume)')
     .option('-o, --out <dir>', 'run directory (default: runs/<name>/<timestamp>); must be new or empty')
     .option('--epochs <n>', 'override train.epochs', positiveInt('--epochs'))
     .option('--seed <n>', 'override seed', nonNegativeInt('--seed'))
     .option('--set <key=value>', 'override any config key, e.g. train.optimizer.lr=0.01 (repeatable)', collect, [])
+    .option('--resume <run-dir>', 'continue a run from its last checkpoint (only train.epochs, train.early_stopping.patience, train.checkpoint and train.evaluate_test may change)')
+    .option('--init <checkpoint>', 'start from the weights of a checkpoint (matched by name and shape)')
+    .option('--stop-after <epoch>', 'pause after this epoch (as if interrupted); continue later with --resume', positiveInt('--stop-after'))
     .option('--json', 'write NDJSON events (start, epoch, checkpoint, end) to stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--backend <name>', 'kernel backend', 'ts')
-    .action(async (configFile: string, flags: TrainFlags) => {
+    .action(async (configFile: string | undefined, flags: TrainFlags) => {
       const kernels = kernelsFor(flags.backend);
       const set = [...flags.set];
       if (flags.epochs !== undefined) set.push(`train.epochs=${flags.epochs}`);
       if (flags.seed !== undefined) set.push(`seed=${flags.seed}`);
-      const run = prepareRun(configFile, set);
-      const outDir = flags.out ? checkOutDir(flags.out) : defaultOutDir(run.resolved.config.name);
+      let prepared;
+      if (flags.resume) {
+        if (flags.out) throw new UsageError('--resume continues in the run directory itself; drop --out');
+        if (flags.init) throw new UsageError('--resume and --init cannot be combined');
+        prepared = prepareResume(flags.resume, { configFile, set });
+      } else {
+        if (!configFile) throw new UsageError('missing the config file', 'dlf train <config>, or dlf train --resume <run-dir>');
+        const run = prepareRun(configFile, set);
+        const state = freshState(run, flags.init);
+        const outDir = flags.out ? checkOutDir(flags.out) : defaultOutDir(run.resolved.config.name);
+        prepared = { run, state, outDir };
+      }
+      const { run, state, outDir } = prepared;
       const mode: Mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
       const renderer = createRenderer(io, mode);
+      // Ctrl-C stops after the current batch; the last epoch's checkpoint stays for --resume.
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      process.once('SIGINT', onSigint);
       try {
         await train({
-          ...run,
+          config: run.resolved.config,
+          configHash: run.resolved.hash,
+          configFile: run.resolved.file,
+          model: run.model,
+          data: run.data,
           kernels,
           outDir,
+          state,
           onEvent: renderer.onEvent,
           yieldEvery: () => new Promise((r) => setImmediate(r)),
+          stopAfter: flags.stopAfter,
+          signal: abort.signal,
         });
       } finally {
+        process.off('SIGINT', onSigint);
         renderer.close();
       }
     });

@@ -1,5 +1,6 @@
 // dlf validate: check a config, its shapes and its data without training.
 import type { Command } from 'commander';
+import { sampleShape } from '../../data/dataset.js';
 import { prepareRun } from '../../train/session.js';
 import type { Io } from '../output.js';
 import { collect } from './common.js';
@@ -21,13 +22,13 @@ export function registerValidate(program: Command, io: Io): void {
         parameters,
         trainSamples: data.train.n,
         valSamples: data.val.n,
-        features: data.train.features.length,
+        sampleShape: sampleShape(data.train),
         classes: data.train.classes?.length,
       };
       if (flags.json) io.out(JSON.stringify(summary) + '\n');
       else
         io.out(
-          `ok: ${resolved.file}: ${parameters} parameters, ${summary.features} features` +
+          `ok: ${resolved.file}: ${parameters} parameters, samples of shape [${summary.sampleShape.join(', ')}]` +
             (summary.classes ? `, ${summary.classes} classes` : '') +
             `, ${summary.trainSamples} train / ${summary.valSamples} val samples\n`,
         );

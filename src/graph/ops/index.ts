@@ -2,26 +2,41 @@
 // OPS (and its name in OpName, which makes the compiler reject a table that misses it); the
 // gradient-check test walks this table.
 import type { OpDef } from '../types.js';
+import { abs } from './abs.js';
 import { add } from './add.js';
+import { avgpool2d } from './avgpool2d.js';
+import { avgpool2d_grad } from './avgpool2d_grad.js';
 import { broadcast_to } from './broadcast_to.js';
+import { concat } from './concat.js';
+import { conv2d } from './conv2d.js';
+import { conv2d_grad_input } from './conv2d_grad_input.js';
+import { conv2d_grad_weight } from './conv2d_grad_weight.js';
 import { div } from './div.js';
 import { eq } from './eq.js';
 import { exp } from './exp.js';
+import { gather_rows } from './gather_rows.js';
 import { leaky_relu } from './leaky_relu.js';
 import { log } from './log.js';
 import { log_softmax } from './log_softmax.js';
 import { matmul } from './matmul.js';
 import { max } from './max.js';
+import { maxpool2d } from './maxpool2d.js';
+import { maxpool2d_grad } from './maxpool2d_grad.js';
+import { maxpool2d_pick } from './maxpool2d_pick.js';
 import { mean } from './mean.js';
 import { mse } from './mse.js';
 import { mul } from './mul.js';
 import { neg } from './neg.js';
 import { one_hot } from './one_hot.js';
+import { pad } from './pad.js';
 import { pow } from './pow.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
+import { scatter_add_rows } from './scatter_add_rows.js';
 import { sigmoid } from './sigmoid.js';
 import { sigmoid_binary_cross_entropy } from './sigmoid_binary_cross_entropy.js';
+import { sign } from './sign.js';
+import { slice } from './slice.js';
 import { softmax } from './softmax.js';
 import { softmax_cross_entropy } from './softmax_cross_entropy.js';
 import { sqrt } from './sqrt.js';
@@ -39,7 +54,11 @@ export type OpName =
   | 'matmul' | 'sum' | 'mean' | 'max'
   | 'reshape' | 'transpose' | 'broadcast_to'
   | 'softmax' | 'log_softmax' | 'softmax_cross_entropy' | 'one_hot'
-  | 'sigmoid_binary_cross_entropy' | 'mse';
+  | 'sigmoid_binary_cross_entropy' | 'mse'
+  | 'abs' | 'sign'
+  | 'conv2d' | 'conv2d_grad_input' | 'conv2d_grad_weight'
+  | 'maxpool2d' | 'maxpool2d_grad' | 'maxpool2d_pick' | 'avgpool2d' | 'avgpool2d_grad'
+  | 'concat' | 'slice' | 'pad' | 'gather_rows' | 'scatter_add_rows';
 
 export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
   add,
@@ -70,6 +89,21 @@ export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
   one_hot,
   sigmoid_binary_cross_entropy,
   mse,
+  abs,
+  sign,
+  conv2d,
+  conv2d_grad_input,
+  conv2d_grad_weight,
+  maxpool2d,
+  maxpool2d_grad,
+  maxpool2d_pick,
+  avgpool2d,
+  avgpool2d_grad,
+  concat,
+  slice,
+  pad,
+  gather_rows,
+  scatter_add_rows,
 };
 
 export function isOpName(name: string): name is OpName {

@@ -1,10 +1,14 @@
 // The TypeScript reference kernels, assembled behind the kernel interface.
 import type { Kernels } from '../kernels.js';
+import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv.js';
+import { copyRows, gatherRows, scatterAddRows } from './copy.js';
 import { binary, copy, fill, unary } from './elementwise.js';
 import { gather, reduce } from './layout.js';
 import { matmul } from './matmul.js';
-import { adamStep, sgdStep } from './optim.js';
+import { tsOptimizerKernels } from './optim.js';
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dPick } from './pool.js';
 import { mse, oneHot, sigmoidBce, softmax, softmaxXent } from './rows.js';
+import { abs, sign } from './sign.js';
 
 export const tsKernels: Kernels = {
   name: 'ts',
@@ -20,6 +24,18 @@ export const tsKernels: Kernels = {
   oneHot,
   sigmoidBce,
   mse,
-  sgdStep,
-  adamStep,
+  conv2d,
+  conv2dGradInput,
+  conv2dGradWeight,
+  maxPool2d,
+  maxPool2dGrad,
+  maxPool2dPick,
+  avgPool2d,
+  avgPool2dGrad,
+  copyRows,
+  gatherRows,
+  scatterAddRows,
+  abs,
+  sign,
+  ...tsOptimizerKernels,
 };

@@ -1,0 +1,41 @@
+// dlf predict: predictions of a trained run for new data (CSV rows or IDX images), as CSV or
+// JSONL on stdout or in a file written atomically.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { kernelsFor } from '../../kernels/select.js';
+import { writeFileAtomic } from '../../train/files.js';
+import { formatPredictions, predictFormat, predictRun } from '../../train/predict.js';
+import type { Io } from '../output.js';
+import { positiveInt } from './common.js';
+
+interface PredictFlags {
+  input: string;
+  output?: string;
+  checkpoint?: string;
+  format?: string;
+  batchSize?: number;
+  backend: string;
+}
+
+export function registerPredict(program: Command, io: Io): void {
+  program
+    .command('predict')
+    .description("predict with a run's checkpoint (best by default): the class and a probability per class, or the value")
+    .argument('<run-dir>', 'a run directory written by dlf train')
+    .requiredOption('-i, --input <file>', "data to predict: CSV with the run's feature columns (a label column is ignored), or IDX images (raw or .gz)")
+    .option('-o, --output <file>', 'write the predictions to this file (atomically) instead of stdout')
+    .option('-c, --checkpoint <file>', 'checkpoint file (default: <run-dir>/checkpoints/best.json, else last.json)')
+    .option('--format <format>', 'csv or jsonl (default: jsonl for an --output ending in .jsonl or .ndjson, else csv)')
+    .option('--batch-size <n>', "samples per batch (default: the run's train.batch_size)", positiveInt('--batch-size'))
+    .option('--backend <name>', 'kernel backend', 'ts')
+    .action((runDir: string, flags: PredictFlags) => {
+      const format = predictFormat(flags.format, flags.output);
+      const p = predictRun(runDir, { input: flags.input, checkpoint: flags.checkpoint, batchSize: flags.batchSize, kernels: kernelsFor(flags.backend) });
+      const text = formatPredictions(p, format);
+      if (flags.output) {
+        const out = resolve(flags.output);
+        writeFileAtomic(out, text);
+        io.err(`wrote ${p.rows.length} predictions to ${out}\n`);
+      } else io.out(text);
+    });
+}

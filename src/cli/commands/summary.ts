@@ -1,0 +1,60 @@
+// dlf summary: a table of a config's layers (output shape per sample, parameters, multiply-adds,
+// YAML line), the totals and the planned memory of training, without reading any data rows.
+import type { Command } from 'commander';
+import { summarize } from '../../compile/summary.js';
+import { loadConfig } from '../../config/load.js';
+import { dataDims } from '../../data/dims.js';
+import { shapeStr } from '../../tensor/shape.js';
+import { locatorOf } from '../../train/session.js';
+import { type Io, formatBytes } from '../output.js';
+import { collect } from './common.js';
+
+const int = (n: number) => n.toLocaleString('en-US');
+
+export function registerSummary(program: Command, io: Io): void {
+  program
+    .command('summary')
+    .description('print a table of the layers of a config: shapes, parameters, multiply-adds, memory (no data rows are read)')
+    .argument('<config>', 'the YAML config file')
+    .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
+    .option('--json', 'print the summary as one JSON object')
+    .action((configFile: string, flags: { set: string[]; json?: boolean }) => {
+      const rc = loadConfig(configFile, { set: flags.set });
+      const s = summarize(rc.config, dataDims(rc.config.data), locatorOf(rc));
+      if (flags.json) {
+        io.out(JSON.stringify({ file: rc.file, name: rc.config.name, ...s }) + '\n');
+        return;
+      }
+      const withState = s.totals.state > 0;
+      const head = ['layer', 'type', 'output', 'params', ...(withState ? ['state'] : []), 'MACs', 'line'];
+      const rows = s.layers.map((l) => [
+        l.scope,
+        l.type,
+        shapeStr(l.outputShape),
+        int(l.params),
+        ...(withState ? [int(l.state)] : []),
+        int(l.macs),
+        l.place.line !== undefined ? String(l.place.line) : '-',
+      ]);
+      const total = ['total', '', '', int(s.totals.params), ...(withState ? [int(s.totals.state)] : []), int(s.totals.macs), ''];
+      const all = [head, ...rows, total];
+      const right = new Set(head.map((h, c) => (['params', 'state', 'MACs', 'line'].includes(h) ? c : -1)));
+      const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+      const line = (r: string[]) =>
+        r
+          .map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+          .join('  ')
+          .trimEnd() + '\n';
+      io.out(`${rc.file}\n`);
+      io.out(line(head));
+      for (const r of rows) io.out(line(r));
+      io.out(line(widths.map((w) => '-'.repeat(w))));
+      io.out(line(total));
+      const m = s.memory;
+      io.out(
+        `\nMACs are multiply-adds per sample; params are trainable` + (withState ? ', state are running statistics' : '') + '.\n' +
+          `training plan at batch ${m.batch}: arena ${formatBytes(m.arenaBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse), ` +
+          `${formatBytes(m.persistentBytes)} persistent; parameters ${formatBytes(m.parameterBytes)}\n`,
+      );
+    });
+}

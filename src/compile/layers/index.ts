@@ -1,0 +1,32 @@
+// The LAYERS table: a builder per layer type of the config schema. The mapped type makes the
+// compiler reject a layer type without a builder.
+import type { LayerConfig } from '../../config/schema.js';
+import { activation } from './activation.js';
+import { avgpool2d } from './avgpool2d.js';
+import { concat } from './concat.js';
+import { conv2d } from './conv2d.js';
+import { dense } from './dense.js';
+import { dropout } from './dropout.js';
+import { embedding } from './embedding.js';
+import { global_avg_pool2d } from './global_avg_pool2d.js';
+import { maxpool2d } from './maxpool2d.js';
+import { batchnorm, layernorm } from './norm.js';
+import { add, flatten, reshape } from './shape-layers.js';
+import type { LayerBuilder } from './types.js';
+
+export const LAYERS: { readonly [K in LayerConfig['type']]: LayerBuilder<K> } = {
+  dense,
+  activation,
+  conv2d,
+  maxpool2d,
+  avgpool2d,
+  global_avg_pool2d,
+  flatten,
+  dropout,
+  batchnorm,
+  layernorm,
+  embedding,
+  add,
+  concat,
+  reshape,
+};

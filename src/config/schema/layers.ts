@@ -1,0 +1,142 @@
+// The list form of a model: layers applied in order. Every layer may have a `name` (its
+// parameters are then named `<name>/w` rather than `layer<i>/<type>/w`) and `inputs` naming earlier
+// layers (default: the previous layer; `x` is the model input), which is how residual and
+// multi-input models are written in the list form.
+import { z } from 'zod';
+import { ActivationName, InitSchema, positiveInt } from './common.js';
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)');
+
+const base = {
+  name: identifier.optional().describe('Name of the layer: it names its parameters and lets later layers refer to it.'),
+  inputs: z
+    .array(identifier)
+    .min(1)
+    .optional()
+    .describe('Names of earlier layers (or `x`) this layer reads; default: the previous layer.'),
+};
+
+const Padding = z
+  .union([z.enum(['same', 'valid']), z.number().int().min(0)])
+  .describe('same (output size = ceil(input / stride)), valid (no padding), or a number of zeros on each side.');
+
+const size2 = z
+  .union([positiveInt, z.tuple([positiveInt, positiveInt])])
+  .describe('A size for both spatial axes, or [height, width].');
+
+const DenseLayer = z.strictObject({
+  type: z.literal('dense').describe('A fully connected layer: y = x·w + b over the last axis.'),
+  ...base,
+  units: positiveInt.describe('Number of outputs.'),
+  activation: ActivationName.default('linear').describe('Activation applied to the output.'),
+  use_bias: z.boolean().default(true).describe('Whether the layer adds a bias b.'),
+  kernel_init: InitSchema.optional().describe('Initialiser of w (default glorot_uniform; he_uniform before relu).'),
+  bias_init: InitSchema.default('zeros').describe('Initialiser of b.'),
+});
+
+const ActivationLayer = z.strictObject({
+  type: z.literal('activation').describe('An activation on its own.'),
+  ...base,
+  activation: ActivationName.describe('Which activation.'),
+  alpha: z.number().positive().optional().describe('Negative slope of leaky_relu (default 0.01).'),
+});
+
+const Conv2dLayer = z.strictObject({
+  type: z.literal('conv2d').describe('2-D convolution over NCHW input [batch, channels, height, width].'),
+  ...base,
+  filters: positiveInt.describe('Number of output channels.'),
+  kernel_size: size2.describe('Kernel height and width.'),
+  stride: size2.default(1).describe('Step between windows.'),
+  padding: Padding.default('valid'),
+  dilation: size2.default(1).describe('Spacing between kernel taps.'),
+  activation: ActivationName.default('linear').describe('Activation applied to the output.'),
+  use_bias: z.boolean().default(true).describe('Whether the layer adds a bias per output channel.'),
+  kernel_init: InitSchema.optional().describe('Initialiser of w (default he_uniform before relu, else glorot_uniform).'),
+  bias_init: InitSchema.default('zeros').describe('Initialiser of b.'),
+});
+
+const poolFields = {
+  ...base,
+  pool_size: size2.default(2).describe('Window height and width.'),
+  stride: size2.optional().describe('Step between windows (default: pool_size).'),
+  padding: Padding.default('valid'),
+};
+const MaxPoolLayer = z.strictObject({ type: z.literal('maxpool2d').describe('Maximum over windows (NCHW).'), ...poolFields });
+const AvgPoolLayer = z.strictObject({
+  type: z.literal('avgpool2d').describe('Mean over windows (NCHW); padded cells are not counted.'),
+  ...poolFields,
+});
+const GlobalAvgPoolLayer = z.strictObject({
+  type: z.literal('global_avg_pool2d').describe('Mean over height and width: [N, C, H, W] → [N, C].'),
+  ...base,
+});
+const FlattenLayer = z.strictObject({
+  type: z.literal('flatten').describe('Flattens every axis but the batch: [N, ...] → [N, features].'),
+  ...base,
+});
+const DropoutLayer = z.strictObject({
+  type: z.literal('dropout').describe('Zeroes a random fraction of values while training and scales the rest by 1/(1-rate); identity in evaluation.'),
+  ...base,
+  rate: z.number().min(0).lt(1).describe('Fraction of values dropped.'),
+});
+const BatchNormLayer = z.strictObject({
+  type: z.literal('batchnorm').describe(
+    'Batch normalisation over the batch (and spatial axes for NCHW input): batch statistics while training, running statistics in evaluation.',
+  ),
+  ...base,
+  momentum: decay().default(0.9).describe('Weight of the old running statistics in each update.'),
+  eps: z.number().positive().default(1e-5).describe('Added to the variance.'),
+});
+const LayerNormLayer = z.strictObject({
+  type: z.literal('layernorm').describe('Layer normalisation over the last axis, with a learnt scale and shift.'),
+  ...base,
+  eps: z.number().positive().default(1e-5).describe('Added to the variance.'),
+});
+const EmbeddingLayer = z.strictObject({
+  type: z.literal('embedding').describe('Maps integer ids [N, L] (or [N]) to learnt vectors [N, L, dim].'),
+  ...base,
+  vocab: positiveInt.describe('Number of distinct ids (ids are 0 .. vocab-1).'),
+  dim: positiveInt.describe('Size of each vector.'),
+  init: InitSchema.default({ type: 'normal', mean: 0, std: 0.05 }).describe('Initialiser of the table.'),
+});
+const AddLayer = z.strictObject({
+  type: z.literal('add').describe('Sum of two or more earlier layers of the same shape (residual connections).'),
+  ...base,
+  inputs: z.array(identifier).min(2).describe('The layers to add.'),
+});
+const ConcatLayer = z.strictObject({
+  type: z.literal('concat').describe('Concatenation of earlier layers along an axis.'),
+  ...base,
+  inputs: z.array(identifier).min(2).describe('The layers to concatenate.'),
+  axis: z.number().int().default(-1).describe('Axis to join along (negative counts from the end; 1 = channels for NCHW).'),
+});
+const ReshapeLayer = z.strictObject({
+  type: z.literal('reshape').describe('Reshapes each sample (the batch axis is kept).'),
+  ...base,
+  shape: z.array(z.number().int().min(-1)).min(1).describe('Shape of one sample; one size may be -1.'),
+});
+
+function decay() {
+  return z.number().min(0).lt(1);
+}
+
+export const LayerSchema = z
+  .discriminatedUnion('type', [
+    DenseLayer,
+    ActivationLayer,
+    Conv2dLayer,
+    MaxPoolLayer,
+    AvgPoolLayer,
+    GlobalAvgPoolLayer,
+    FlattenLayer,
+    DropoutLayer,
+    BatchNormLayer,
+    LayerNormLayer,
+    EmbeddingLayer,
+    AddLayer,
+    ConcatLayer,
+    ReshapeLayer,
+  ])
+  .describe('One layer, chosen by its type.');
+export type LayerConfig = z.infer<typeof LayerSchema>;
+export type LayerOf<T extends LayerConfig['type']> = Extract<LayerConfig, { type: T }>;

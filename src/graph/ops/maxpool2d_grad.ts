@@ -1,0 +1,24 @@
+// maxpool2d_grad: the gradient of maxpool2d. From x [N, C, H, W] and grad [N, C, OH, OW], routes
+// each window's gradient to the window's argmax in x (ties: the first) → [N, C, H, W]; attrs as
+// maxpool2d's. Piecewise constant in x (no gradient) and linear in grad, whose VJP is
+// maxpool2d_pick, so this op is gradient-checked like any other.
+import type { Pool2dDims } from '../../kernels/kernels.js';
+import { sameShape, shapeStr } from '../../tensor/shape.js';
+import { defineOp } from '../types.js';
+import { type PoolAttrs, poolAttrsOf, poolDims } from './_window.js';
+import { POOL_CASES } from './maxpool2d.js';
+
+export const maxpool2d_grad = defineOp<PoolAttrs, Pool2dDims>({
+  doc: 'gradient of maxpool2d: grad [N,C,OH,OW] routed to the argmax of each window of x [N,C,H,W]',
+  arity: 2,
+  shape: ([x, grad], attrs) => {
+    const d = poolDims(x, attrs);
+    const pooled = [x[0], x[1], d.oh, d.ow];
+    if (!sameShape(grad, pooled)) throw new Error(`the gradient ${shapeStr(grad)} must have the pooled shape ${shapeStr(pooled)}`);
+    return x;
+  },
+  prepare: ([x], _out, attrs) => poolDims(x, attrs),
+  forward: (k, [x, grad], out, s) => k.maxPool2dGrad(x, grad, out, s.prep),
+  vjp: (g, n, up) => [null, g.apply('maxpool2d_pick', [n.inputs[0], up], poolAttrsOf(n.attrs))],
+  gradCheck: POOL_CASES.map((c) => ({ shapes: [c.x, c.out], attrs: c.attrs, domains: ['distinct', 'any'], label: c.label })),
+});

@@ -1,0 +1,205 @@
+// Predicting with a trained run: new data (a CSV table with the run's feature columns, or IDX
+// images) prepared with the run's saved preprocessing, the evaluation program run over it in
+// batches, and one record per sample: the predicted class name and a probability per class
+// (softmax of the logits, or the sigmoid of a single logit), or the predicted value.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CompiledModel } from '../compile/compile.js';
+import { type Dataset, parseNumber } from '../data/dataset.js';
+import { readCsvTable } from '../data/csv.js';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, readIdxImages } from '../data/idx.js';
+import { imageShape } from '../data/images.js';
+import { type ImagePreprocessing, type Preprocessing, type TablePreprocessing, applyPreprocessing } from '../data/standardize.js';
+import { DataError, UsageError } from '../errors.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { loadRun } from './evaluate.js';
+import { ModelRuntime, feed } from './runtime.js';
+
+export type PredictFormat = 'csv' | 'jsonl';
+
+export interface PredictOptions {
+  /** The input file: CSV for runs trained on tables, IDX images (raw or .gz) for runs trained on images. */
+  input: string;
+  checkpoint?: string;
+  /** Default: the run's train.batch_size. */
+  batchSize?: number;
+  kernels: Kernels;
+}
+
+export interface Predictions {
+  checkpoint: string;
+  task: Dataset['task'];
+  /** Column names: `prediction`, then `p_<class>` per class (classification). */
+  columns: string[];
+  /** One record per input sample, in input order: the class name or value, then the probabilities. */
+  rows: (string | number)[][];
+}
+
+/** Loads a run and predicts every sample of `opts.input`. */
+export function predictRun(runDir: string, opts: PredictOptions): Predictions {
+  const { config, ckptPath, prep, model, params } = loadRun(runDir, opts.checkpoint);
+  const ds = applyPreprocessing(readPredictInput(opts.input, prep), prep);
+  const rt = new ModelRuntime(model, opts.kernels, params);
+  const batch = opts.batchSize ?? config.train.batch_size;
+  const classes = prep.task === 'classification' ? prep.classes : undefined;
+  const cols = outputColumns(model);
+  const rows: (string | number)[][] = [];
+  for (let start = 0; start < ds.n; start += batch) {
+    const count = Math.min(batch, ds.n - start);
+    const b = rt.bind(count, 'eval');
+    feed(b, ds, null, start, count);
+    b.ex.run();
+    for (let r = 0; r < count; r++) rows.push(record(b.output, r * cols, cols, prep.task, classes));
+  }
+  const columns = ['prediction'];
+  if (prep.task === 'classification') for (const c of classNames(classes, cols)) columns.push(`p_${c}`);
+  return { checkpoint: ckptPath, task: prep.task, columns, rows };
+}
+
+/** Columns of the model output (its last axis). */
+function outputColumns(model: CompiledModel): number {
+  const p = model.program(1, 'eval');
+  const s = p.graph.nodes[p.output].shape;
+  return s[s.length - 1];
+}
+
+/** Class names of a classification output of `cols` columns (1 column: a binary model with two classes). */
+function classNames(classes: readonly string[] | undefined, cols: number): string[] {
+  if (classes) return classes.slice();
+  return Array.from({ length: cols === 1 ? 2 : cols }, (_, k) => String(k));
+}
+
+/** One sample's record from its row of the model output. */
+export function record(out: ArrayLike<number>, at: number, cols: number, task: Dataset['task'], classes?: readonly string[]): (string | number)[] {
+  if (task === 'regression') return [round(out[at])];
+  const names = classNames(classes, cols);
+  let probs: number[];
+  if (cols === 1) {
+    const p1 = 1 / (1 + Math.exp(-out[at]));
+    probs = [1 - p1, p1];
+  } else {
+    let max = -Infinity;
+    for (let c = 0; c < cols; c++) max = Math.max(max, out[at + c]);
+    const e = Array.from({ length: cols }, (_, c) => Math.exp(out[at + c] - max));
+    const sum = e.reduce((s, v) => s + v, 0);
+    probs = e.map((v) => v / sum);
+  }
+  let best = 0;
+  for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
+  return [names[best] ?? String(best), ...probs.map(round)];
+}
+
+/** Seven significant digits: what a float32 model output carries. */
+function round(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(7)) : v;
+}
+
+/**
+ * Reads the input of a prediction as an unlabeled Dataset (y = 0) in the run's terms: the
+ * feature columns of a table run (by name; other columns, the label among them, are ignored), or
+ * IDX images for an image run.
+ */
+export function readPredictInput(file: string, prep: Preprocessing): Dataset {
+  const path = resolve(file);
+  const idx = looksLikeIdx(path);
+  if (prep.kind === 'image') {
+    if (idx === false) {
+      throw new DataError('the run was trained on images: the input must be an IDX images file (raw or .gz)', { file: path });
+    }
+    return imagesInput(path, prep);
+  }
+  if (idx) throw new DataError('the input is an IDX file but the run was trained on a table: give a CSV file', { file: path });
+  return tableInput(path, { ...prep, kind: 'table' });
+}
+
+function tableInput(file: string, prep: TablePreprocessing): Dataset {
+  const { header, rows } = readCsvTable(file);
+  const cols = prep.features.map((name) => {
+    const c = header.indexOf(name);
+    if (c < 0) {
+      throw new DataError('feature column missing from the input', { file, column: name }, `the run was trained on the columns ${prep.features.join(', ')}`);
+    }
+    return c;
+  });
+  const n = rows.length;
+  const f = cols.length;
+  const x = new Float32Array(n * f);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < f; j++) {
+      const cell = rows[r][cols[j]];
+      const v = parseNumber(cell);
+      if (Number.isNaN(v)) {
+        const empty = cell.trim() === '';
+        throw new DataError(empty ? 'empty cell' : `not a number: '${cell}'`, { file, row: r + 2, column: header[cols[j]] }, 'feature cells must be numbers');
+      }
+      x[r * f + j] = v;
+    }
+  }
+  const ds: Dataset = { x, y: new Float32Array(n), n, features: prep.features.slice(), task: prep.task };
+  if (prep.classes) ds.classes = prep.classes.slice();
+  return ds;
+}
+
+function imagesInput(file: string, prep: ImagePreprocessing): Dataset {
+  const images = readIdxImages(file);
+  const n = images.count;
+  const x = new Float32Array(images.pixels.length);
+  for (let i = 0; i < x.length; i++) x[i] = images.pixels[i];
+  const ds: Dataset = {
+    x,
+    y: new Float32Array(n),
+    n,
+    features: [],
+    shape: imageShape(images.rows, images.cols, prep.shape.length === 1),
+    task: 'classification',
+  };
+  if (prep.classes) ds.classes = prep.classes.slice();
+  return ds;
+}
+
+/** Whether a file starts like an IDX file (gzip, or an IDX magic number); undefined when it cannot be read. */
+function looksLikeIdx(path: string): boolean | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined; // the reader names the problem
+  }
+  try {
+    const head = new Uint8Array(4);
+    const got = readSync(fd, head, 0, 4, 0);
+    if (isGzip(head.subarray(0, got))) return true;
+    if (got < 4) return false;
+    const magic = new DataView(head.buffer).getUint32(0, false);
+    return magic === IDX_IMAGES_MAGIC || magic === IDX_LABELS_MAGIC;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The output format: `format` when given, else JSONL for a .jsonl/.ndjson output file, else CSV. */
+export function predictFormat(format: string | undefined, output: string | undefined): PredictFormat {
+  if (format !== undefined) {
+    if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, got '${format}'`);
+    return format;
+  }
+  return output && /\.(jsonl|ndjson)$/i.test(output) ? 'jsonl' : 'csv';
+}
+
+/** The predictions as text in `format`. */
+export function formatPredictions(p: Predictions, format: PredictFormat): string {
+  if (format === 'jsonl') {
+    return p.rows.map((r) => JSON.stringify(Object.fromEntries(p.columns.map((c, i) => [c, r[i]])))).join('\n') + (p.rows.length ? '\n' : '');
+  }
+  const lines = [p.columns.map(csvCell).join(',')];
+  for (const r of p.rows) lines.push(r.map(csvCell).join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

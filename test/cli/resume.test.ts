@@ -1,0 +1,109 @@
+// Exact resume and warm starts: 4 epochs in one go equal 2 epochs, a stop, and 2 more resumed,
+// bit for bit; only the resumable keys may change on resume; --init matches parameters by name.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeF32 } from '../../src/train/encode.js';
+import { dlf, repo, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+// Dropout, batchnorm, momentum, a schedule, early stopping and clipping: all the state a resume must restore.
+const config = `name: resume
+seed: 5
+data: {source: csv, path: ${repo('datasets', 'iris.csv')}, label: species}
+model:
+  layers:
+    - {type: dense, units: 16, activation: relu}
+    - {type: batchnorm}
+    - {type: dropout, rate: 0.2}
+    - {type: dense, units: 3}
+train:
+  epochs: 4
+  batch_size: 16
+  optimizer: {type: sgd, lr: 0.05, momentum: 0.9, nesterov: true}
+  schedule: {type: cosine, warmup_steps: 5}
+  clip: {norm: 5}
+  early_stopping: {metric: val.loss, patience: 10}
+`;
+
+describe('resume', () => {
+  const cfg = tmp.write('resume.yaml', config);
+
+  it('4 epochs equal 2 epochs plus 2 resumed, bit for bit', async () => {
+    const whole = join(tmp.dir, 'whole');
+    const split = join(tmp.dir, 'split');
+    expect((await dlf('train', cfg, '--out', whole, '--quiet')).code).toBe(0);
+    expect((await dlf('train', cfg, '--out', split, '--quiet', '--stop-after', '2')).code).toBe(0);
+    const r = await dlf('train', '--resume', split, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const f of ['last.json', 'best.json']) {
+      const a = readFileSync(join(whole, 'checkpoints', f));
+      const b = readFileSync(join(split, 'checkpoints', f));
+      expect(a.equals(b)).toBe(true);
+    }
+    const strip = (file: string) =>
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const { seconds: _s, ...rest } = JSON.parse(l);
+          return rest;
+        });
+    expect(strip(join(split, 'metrics.jsonl'))).toEqual(strip(join(whole, 'metrics.jsonl')));
+  });
+
+  it('a run trained for fewer epochs can be extended with --epochs (a schedule that does not depend on the run length)', async () => {
+    const flat = tmp.write('flat.yaml', config.replace('{type: cosine, warmup_steps: 5}', '{type: step, step_epochs: 1, gamma: 0.5}'));
+    const whole = join(tmp.dir, 'flat-whole');
+    const short = join(tmp.dir, 'flat-short');
+    expect((await dlf('train', flat, '--out', whole, '--quiet')).code).toBe(0);
+    expect((await dlf('train', flat, '--out', short, '--quiet', '--epochs', '2')).code).toBe(0);
+    expect((await dlf('train', '--resume', short, '--epochs', '4', '--quiet')).code).toBe(0);
+    const a = readFileSync(join(whole, 'checkpoints', 'last.json'));
+    expect(a.equals(readFileSync(join(short, 'checkpoints', 'last.json')))).toBe(true);
+  });
+
+  it('refuses to change any other key, naming it', async () => {
+    const split = join(tmp.dir, 'split');
+    const r = await dlf('train', '--resume', split, '--set', 'train.optimizer.lr=0.1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/train\.optimizer\.lr: differs from the run being resumed/);
+  });
+
+  it('a run without a checkpoint to resume from is an error', async () => {
+    const r = await dlf('train', '--resume', join(tmp.dir, 'nowhere'));
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('--init', () => {
+  it('starts from the weights of a checkpoint with matching names and shapes', async () => {
+    const src = join(tmp.dir, 'whole', 'checkpoints', 'last.json');
+    const out = join(tmp.dir, 'warm');
+    const cfg = tmp.write('warm.yaml', config.replace('epochs: 4', 'epochs: 1'));
+    // A vanishing learning rate: after one epoch the weights are still the loaded ones.
+    const r = await dlf('train', cfg, '--out', out, '--quiet', '--init', src, '--set', 'train.optimizer.lr=1e-12');
+    expect(r.code).toBe(0);
+    const before = JSON.parse(readFileSync(src, 'utf8'));
+    const after = JSON.parse(readFileSync(join(out, 'checkpoints', 'last.json'), 'utf8'));
+    expect(Object.keys(after.params).sort()).toEqual(Object.keys(before.params).sort());
+    const w = (c: any) => decodeF32(c.params['layer0/dense/w'].data)!;
+    const [a, b] = [w(before), w(after)];
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    expect(diff).toBeLessThan(1e-6);
+    expect(after.state['layer1/batchnorm/running_mean']).toBeDefined();
+  });
+
+  it('lists the parameters that do not match', async () => {
+    const src = join(tmp.dir, 'whole', 'checkpoints', 'last.json');
+    const cfg = tmp.write('other.yaml', config.replace('units: 16', 'units: 12'));
+    const r = await dlf('train', cfg, '--out', join(tmp.dir, 'bad-init'), '--init', src);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/layer0\/dense\/w is \[4, 16\] in the checkpoint but \[4, 12\] in the model/);
+  });
+});
+
