@@ -3,11 +3,15 @@ import type { InitConfig } from '../config/schema.js';
 import type { Rng } from '../tensor/rng.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
 
-/** Fans of a parameter: [in, out] for a matrix (leading axes count as inputs), [n, n] for a vector. */
+/**
+ * Fans of a parameter: [n, n] for a vector, [in, out] for a dense matrix [in, out], and for a
+ * convolution kernel [F, C, ...window] fan_in = C·window and fan_out = F·window.
+ */
 function fans(shape: Shape): [number, number] {
   if (shape.length < 2) return [shape[0] ?? 1, shape[0] ?? 1];
-  const out = shape[shape.length - 1];
-  return [sizeOf(shape) / out, out];
+  if (shape.length === 2) return [shape[0], shape[1]];
+  const size = sizeOf(shape);
+  return [size / shape[0], size / shape[1]];
 }
 
 /** Fills `out` (of `shape`) by the initialiser `init`; `fanOverride` replaces the default fans. */

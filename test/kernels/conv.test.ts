@@ -1,7 +1,8 @@
 // The reference convolution kernels (conv2d and its two gradients) against small literal cases and
 // against naive float64 loops over random shapes: odd sizes, strides of 2 and 3, symmetric and
-// asymmetric padding (also wider than the kernel), dilation 2; plus the adjoint identities that
-// make the two gradients the transposes of the convolution.
+// asymmetric padding (also wider than the kernel), dilation 2, channel and filter counts on and
+// off the kernels' blocks of four; plus the adjoint identities that make the two gradients the
+// transposes of the convolution.
 import { describe, expect, it } from 'vitest';
 import { convDims } from '../../src/graph/ops/_window.js';
 import type { Conv2dDims } from '../../src/kernels/kernels.js';
@@ -30,6 +31,7 @@ const CASES: Case[] = [
   { x: [1, 2, 4, 3], w: [3, 2, 4, 3], label: 'kernel as large as the input' },
   { x: [1, 1, 3, 4], w: [2, 1, 2, 2], padding: 3, label: 'padding wider than the kernel' },
   { x: [2, 4, 13, 10], w: [5, 4, 5, 3], stride: [3, 2], dilation: [2, 1], padding: [4, 1, 0, 3], label: 'everything at once' },
+  { x: [2, 9, 6, 5], w: [6, 9, 2, 3], stride: 2, padding: [1, 0, 0, 1], label: 'channels and filters past a block of four' },
 ];
 
 function dimsOf(c: Case): Conv2dDims {

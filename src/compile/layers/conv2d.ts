@@ -2,7 +2,6 @@
 // w [filters, channels, kh, kw], a bias per output channel, then the activation. Padding `same`
 // gives an output of ceil(input / stride) per spatial axis (an odd total puts the extra zero at the
 // bottom or right), `valid` none, a number that many zeros on every side.
-import type { LayerOf } from '../../config/schema/layers.js';
 import { ShapeError } from '../../errors.js';
 import { samePadding } from '../../graph/ops/_window.js';
 import { type Shape, shapeStr } from '../../tensor/shape.js';
@@ -48,12 +47,12 @@ export function checkFits(ctx: LayerCtx, layer: string, hw: readonly number[], s
     throw new ShapeError(
       `the ${layer} window spans ${span[0]}×${span[1]} cells but the ${pad.some((p) => p > 0) ? 'padded ' : ''}input is ${ph}×${pw}`,
       ctx.place,
-      "use a smaller kernel, padding: same, or fewer downsampling layers before this one",
+      'use a smaller kernel, padding: same, or fewer downsampling layers before this one',
     );
   }
 }
 
-export const conv2d: LayerBuilder<'conv2d'> = (ctx: LayerCtx, cfg: LayerOf<'conv2d'>, [x]) => {
+export const conv2d: LayerBuilder<'conv2d'> = (ctx, cfg, [x]) => {
   const { g } = ctx;
   const [, channels, h, w] = nchw(ctx, 'conv2d', x);
   const kernel = pair(cfg.kernel_size);

@@ -1,6 +1,6 @@
 // maxpool2d: maximum over pool_size windows of NCHW input, every `stride` cells (default: the pool
 // size); padded cells never win. Also the shared builder of avgpool2d.
-import type { LayerOf } from '../../config/schema/layers.js';
+import type { LayerOf } from '../../config/schema.js';
 import { ShapeError } from '../../errors.js';
 import { checkFits, nchw, paddingOf } from './conv2d.js';
 import { type LayerBuilder, type LayerCtx, pair } from './types.js';
