@@ -41,18 +41,18 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
   const ds = applyPreprocessing(readPredictInput(opts.input, prep), prep);
   const rt = new ModelRuntime(model, opts.kernels, params);
   const batch = opts.batchSize ?? config.train.batch_size;
-  const classes = prep.task === 'classification' ? prep.classes : undefined;
   const cols = outputColumns(model);
+  const names = prep.task === 'classification' ? classNames(prep.classes, cols) : [];
   const rows: (string | number)[][] = [];
   for (let start = 0; start < ds.n; start += batch) {
     const count = Math.min(batch, ds.n - start);
     const b = rt.bind(count, 'eval');
     feed(b, ds, null, start, count);
     b.ex.run();
-    for (let r = 0; r < count; r++) rows.push(record(b.output, r * cols, cols, prep.task, classes));
+    for (let r = 0; r < count; r++) rows.push(record(b.output, r * cols, cols, names));
   }
   const columns = ['prediction'];
-  if (prep.task === 'classification') for (const c of classNames(classes, cols)) columns.push(`p_${c}`);
+  for (const c of names) columns.push(`p_${c}`);
   return { checkpoint: ckptPath, task: prep.task, columns, rows };
 }
 
@@ -64,15 +64,17 @@ function outputColumns(model: CompiledModel): number {
 }
 
 /** Class names of a classification output of `cols` columns (1 column: a binary model with two classes). */
-function classNames(classes: readonly string[] | undefined, cols: number): string[] {
+export function classNames(classes: readonly string[] | undefined, cols: number): string[] {
   if (classes) return classes.slice();
   return Array.from({ length: cols === 1 ? 2 : cols }, (_, k) => String(k));
 }
 
-/** One sample's record from its row of the model output. */
-export function record(out: ArrayLike<number>, at: number, cols: number, task: Dataset['task'], classes?: readonly string[]): (string | number)[] {
-  if (task === 'regression') return [round(out[at])];
-  const names = classNames(classes, cols);
+/**
+ * One sample's record from its row of the model output: with no class names (regression) the
+ * value; else the most probable class and the probability of each class.
+ */
+export function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[]): (string | number)[] {
+  if (names.length === 0) return [round(out[at])];
   let probs: number[];
   if (cols === 1) {
     const p1 = 1 / (1 + Math.exp(-out[at]));
@@ -86,7 +88,7 @@ export function record(out: ArrayLike<number>, at: number, cols: number, task: D
   }
   let best = 0;
   for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
-  return [names[best] ?? String(best), ...probs.map(round)];
+  return [names[best], ...probs.map(round)];
 }
 
 /** Seven significant digits: what a float32 model output carries. */
