@@ -6,6 +6,7 @@ import { DlfError, exitCodeOf } from '../errors.js';
 import { registerEval } from './commands/eval.js';
 import { registerGradcheck } from './commands/gradcheck.js';
 import { registerGraph } from './commands/graph.js';
+import { registerInfo } from './commands/info.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSummary } from './commands/summary.js';
@@ -37,6 +38,7 @@ export function buildProgram(io: Io): Command {
   registerSummary(program, io);
   registerGradcheck(program, io);
   registerPredict(program, io);
+  registerInfo(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

@@ -27,7 +27,19 @@ export type BroadcastPlan =
   | { kind: 'same'; n: number }
   | { kind: 'scalarA' | 'scalarB'; n: number }
   | { kind: 'rowA' | 'rowB'; n: number; row: number }
-  | { kind: 'general'; n: number; aOff: Int32Array; bOff: Int32Array };
+  | { kind: 'general'; n: number; aOff: Int32Array; bOff: Int32Array; channel?: ChannelBroadcast };
+
+/**
+ * A `general` broadcast of a special form, which kernels may loop over without the offset tables:
+ * one side (`side`) holds `mid` values, each repeated over a run of `inner` consecutive output
+ * elements, the whole pattern repeated n / (mid · inner) times (a per-channel bias [C, 1, 1]
+ * against [N, C, H, W]: mid = C, inner = H·W); the other side has the output's size.
+ */
+export interface ChannelBroadcast {
+  readonly side: 'a' | 'b';
+  readonly mid: number;
+  readonly inner: number;
+}
 
 /** A gather: out[i] = x[src[i]] (transpose, broadcast_to). */
 export interface GatherPlan {
@@ -42,6 +54,12 @@ export interface ReducePlan {
   readonly kept: Int32Array;
   readonly red: Int32Array;
   readonly innerKept: boolean;
+  /**
+   * Set when the kept axes are consecutive and some reduced axis follows them: the input is then
+   * [outer, mid, inner] with mid the kept axes (a per-channel sum over [N, C, H, W]), and
+   * out[m] = reduce over o, i of x[(o·mid + m)·inner + i], in the same order as `red`.
+   */
+  readonly block?: { readonly outer: number; readonly mid: number; readonly inner: number };
 }
 
 /** out[b] = op(A[b]) · op(B[b]) for b < batch, with A m×k and B k×n after the transposes. */
@@ -86,6 +104,36 @@ export interface Conv2dDims {
   /** Zeros before the first row (top) and before the first column (left). */
   readonly pt: number;
   readonly pl: number;
+  /**
+   * Working memory made once at plan time (kernels/plans.ts `convPlan`) for kernels that lower the
+   * convolution to matrix products; absent, the kernels run their direct loops.
+   */
+  readonly scratch?: ConvScratch;
+}
+
+/**
+ * Scratch for the lowered (im2col and GEMM) paths of one conv kernel at one geometry, with
+ * K = C·KH·KW and P = OH·OW. Each pair holds a float32 and a float64 view of one memory (a kernel
+ * uses the one matching its data): `col` one sample's column matrix [K, P], `fp` one sample's
+ * [F, P] (a product or a copy of the gradient), `fk` one sample's weight gradient [F, K] (empty
+ * for the other kernels). `acc` sums the weight gradient in float64, and `gemm` is the
+ * per-sample matrix product.
+ */
+export interface ConvScratch {
+  readonly col: ScratchPair;
+  readonly fp: ScratchPair;
+  readonly fk: ScratchPair;
+  readonly acc: Float64Array;
+  /** Room for one row or column of the gradient's nonzeros: offsets and values (max(F, OH·OW) each). */
+  readonly idx: Int32Array;
+  readonly val: Float64Array;
+  readonly gemm: MatmulDims;
+}
+
+/** A float32 and a float64 view of the same memory. */
+export interface ScratchPair {
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
 }
 
 /**

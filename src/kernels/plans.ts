@@ -1,7 +1,7 @@
 // Plan-time index arithmetic for the kernels: broadcast, gather and reduction plans computed
 // once from static shapes, so that the kernels themselves only loop.
 import { type Shape, broadcastStrides, sizeOf, stridesOf } from '../tensor/shape.js';
-import type { BroadcastPlan, GatherPlan, ReducePlan } from './kernels.js';
+import type { BroadcastPlan, ChannelBroadcast, Conv2dDims, ConvScratch, GatherPlan, MatmulDims, ReducePlan } from './kernels.js';
 
 /** Offsets into a tensor read with `strides` at every position of `shape` (row-major). */
 function offsets(shape: Shape, strides: readonly number[]): Int32Array {
@@ -41,12 +41,33 @@ export function broadcastPlan(a: Shape, b: Shape, out: Shape): BroadcastPlan {
   if (na === 1 && nb === n) return { kind: 'scalarA', n };
   if (na === n && isTrailing(b, out)) return { kind: 'rowB', n, row: nb };
   if (nb === n && isTrailing(a, out)) return { kind: 'rowA', n, row: na };
+  const channel = na === n ? channelOf(b, out, 'b') : nb === n ? channelOf(a, out, 'a') : undefined;
   return {
     kind: 'general',
     n,
     aOff: offsets(out, broadcastStrides(a, out)),
     bOff: offsets(out, broadcastStrides(b, out)),
+    ...(channel ? { channel } : {}),
   };
+}
+
+/**
+ * The channel form of broadcasting `s` to `out`, when the axes where `s` is not 1 (aligned to the
+ * right) are consecutive and equal to the output's there; undefined otherwise.
+ */
+function channelOf(s: Shape, out: Shape, side: 'a' | 'b'): ChannelBroadcast | undefined {
+  const off = out.length - s.length;
+  if (off < 0) return undefined;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === 1) continue;
+    if (first < 0) first = i + off;
+    last = i + off;
+  }
+  if (first < 0) return undefined;
+  for (let d = first; d <= last; d++) if (s[d - off] !== out[d]) return undefined;
+  return { side, mid: sizeOf(out.slice(first, last + 1)), inner: sizeOf(out.slice(last + 1)) };
 }
 
 /** Gather plan of a transpose: out axis i is input axis perm[i]. */
@@ -67,5 +88,65 @@ export function reducePlan(inShape: Shape, axes: readonly number[]): ReducePlan 
   const kept = offsets(keptAxes.map((i) => inShape[i]), keptAxes.map((i) => st[i]));
   const red = offsets(axes.map((i) => inShape[i]), axes.map((i) => st[i]));
   const last = inShape.length - 1;
-  return { kept, red, innerKept: inShape.length > 0 && !axes.includes(last) };
+  const innerKept = inShape.length > 0 && !axes.includes(last);
+  const plan = { kept, red, innerKept };
+  // The block form: kept axes consecutive (and at least one of them), followed by a reduced axis.
+  if (innerKept || keptAxes.length === 0 || keptAxes[keptAxes.length - 1] - keptAxes[0] !== keptAxes.length - 1) return plan;
+  const first = keptAxes[0];
+  const end = keptAxes[keptAxes.length - 1] + 1;
+  const block = { outer: sizeOf(inShape.slice(0, first)), mid: sizeOf(inShape.slice(first, end)), inner: sizeOf(inShape.slice(end)) };
+  return { ...plan, block };
+}
+
+/** Which convolution kernel a geometry is planned for. */
+export type ConvKernel = 'conv2d' | 'gradInput' | 'gradWeight';
+
+/** Largest scratch (in elements) a conv step may take; beyond it the kernels run their direct loops. */
+const CONV_SCRATCH_LIMIT = 1 << 24;
+
+/** Two views (float32 and float64) of one memory of `n` elements. */
+function scratchPair(n: number): { f32: Float32Array; f64: Float64Array } {
+  const mem = new ArrayBuffer(8 * n);
+  return { f32: new Float32Array(mem, 0, n), f64: new Float64Array(mem, 0, n) };
+}
+
+/**
+ * The geometry `d` planned for one conv kernel: with scratch memory for its lowered path (see
+ * kernels/ts/conv_lowered.ts) when that is expected to be faster, else unchanged (the direct
+ * loops). Chosen from the shapes alone, from timings of both paths: per sample the lowered path
+ * builds (or scatters) a column matrix of K = C·KH·KW rows by P = OH·OW columns to run the F·K·P
+ * multiply-adds at the GEMM's rate, or skips the zeros of a sparse gradient, which pays off from
+ * four filters and a window of eight (channel × tap) cells; below that the direct loops win.
+ */
+export function convPlan(kernel: ConvKernel, d: Conv2dDims): Conv2dDims {
+  const K = d.c * d.kh * d.kw;
+  const P = d.oh * d.ow;
+  const size = K * P + d.f * P + (kernel === 'gradWeight' ? d.f * K : 0);
+  if (d.f < 4 || K < 8 || size > CONV_SCRATCH_LIMIT) return d;
+  return withConvScratch(kernel, d);
+}
+
+/** `d` with the scratch for the lowered path of `kernel`, whatever the shapes. */
+export function withConvScratch(kernel: ConvKernel, d: Conv2dDims): Conv2dDims {
+  const { c, f, kh, kw, oh, ow } = d;
+  const K = c * kh * kw;
+  const P = oh * ow;
+  const weight = kernel === 'gradWeight';
+  const one = { batch: 1, strideA: 0, strideB: 0 };
+  const gemm: MatmulDims =
+    kernel === 'conv2d'
+      ? { ...one, m: f, n: P, k: K, transA: false, transB: false }
+      : kernel === 'gradInput'
+        ? { ...one, m: P, n: K, k: f, transA: true, transB: false }
+        : { ...one, m: f, n: K, k: P, transA: false, transB: false };
+  const scratch: ConvScratch = {
+    col: scratchPair(K * P),
+    fp: scratchPair(f * P),
+    fk: scratchPair(weight ? f * K : 0),
+    acc: new Float64Array(weight ? f * K : 0),
+    idx: new Int32Array(Math.max(f, P)),
+    val: new Float64Array(Math.max(f, P)),
+    gemm,
+  };
+  return { ...d, scratch };
 }

@@ -6,7 +6,7 @@ import { compileModel } from '../../src/compile/compile.js';
 import { analyticGradients, chooseElements, gradcheck, onKink } from '../../src/compile/gradcheck.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { InternalError } from '../../src/errors.js';
-import { tsKernels } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { initParams } from '../../src/train/loop.js';
 
@@ -47,7 +47,7 @@ const maskState = new Rng(99).state();
 describe('gradcheck', () => {
   it('passes the gradients of a compiled MLP, checking every element of small parameters', () => {
     const { program, params, feed } = setup(MLP);
-    const r = gradcheck(program, params, feed, { kernels: tsKernels, maxElements: 1000 });
+    const r = gradcheck(program, params, feed, { kernels: K, maxElements: 1000 });
     expect(r.failed).toBe(0);
     expect(Number.isFinite(r.loss)).toBe(true);
     expect(r.params.map((p) => [p.name, p.checked])).toEqual([
@@ -65,23 +65,23 @@ describe('gradcheck', () => {
 
   it('checks at most maxElements elements of each parameter', () => {
     const { program, params, feed } = setup(MLP);
-    const r = gradcheck(program, params, feed, { kernels: tsKernels, maxElements: 4 });
+    const r = gradcheck(program, params, feed, { kernels: K, maxElements: 4 });
     expect(r.params.map((p) => p.checked)).toEqual([4, 4, 4, CLASSES]);
   });
 
   it('restores the parameters it perturbs', () => {
     const { program, params, feed } = setup(MLP);
     const before = new Map([...params].map(([k, v]) => [k, v.slice()]));
-    gradcheck(program, params, feed, { kernels: tsKernels });
+    gradcheck(program, params, feed, { kernels: K });
     for (const [k, v] of params) expect(v).toEqual(before.get(k));
   });
 
   it('catches a wrong analytic gradient at the element it is in, and only in that parameter', () => {
     const { program, params, feed } = setup(MLP);
-    const { grads } = analyticGradients(program, params, feed, { kernels: tsKernels });
+    const { grads } = analyticGradients(program, params, feed, { kernels: K });
     const wrong = new Map([...grads].map(([k, v]) => [k, v.slice()]));
     wrong.get('layer0/dense/w')![13] += 0.05;
-    const r = gradcheck(program, params, feed, { kernels: tsKernels, maxElements: 1000, analytic: wrong });
+    const r = gradcheck(program, params, feed, { kernels: K, maxElements: 1000, analytic: wrong });
     expect(r.failed).toBe(1);
     const bad = r.params.find((p) => !p.ok)!;
     expect(bad.name).toBe('layer0/dense/w');
@@ -93,18 +93,18 @@ describe('gradcheck', () => {
 
   it('catches a gradient off by a sign, and honours the tolerance', () => {
     const { program, params, feed } = setup(MLP);
-    const { grads } = analyticGradients(program, params, feed, { kernels: tsKernels });
+    const { grads } = analyticGradients(program, params, feed, { kernels: K });
     const flipped = new Map(grads);
     flipped.set('layer1/dense/b', grads.get('layer1/dense/b')!.map((v) => -v));
-    expect(gradcheck(program, params, feed, { kernels: tsKernels, analytic: flipped }).failed).toBe(1);
+    expect(gradcheck(program, params, feed, { kernels: K, analytic: flipped }).failed).toBe(1);
     // The correct gradients fail only a tolerance below the rounding error of the differences.
-    expect(gradcheck(program, params, feed, { kernels: tsKernels, tolerance: 1e-14 }).failed).toBeGreaterThan(0);
+    expect(gradcheck(program, params, feed, { kernels: K, tolerance: 1e-14 }).failed).toBeGreaterThan(0);
   });
 
   it('holds dropout masks fixed across evaluations and checks batchnorm in training mode', () => {
     const { program, params, feed } = setup(REGULARISED);
     expect(program.graph.nodes.some((n) => n.op === 'random')).toBe(true);
-    const r = gradcheck(program, params, feed, { kernels: tsKernels, maskState, maxElements: 1000 });
+    const r = gradcheck(program, params, feed, { kernels: K, maskState, maxElements: 1000 });
     expect(r.failed).toBe(0);
     expect(r.params.map((p) => p.name)).toEqual([
       'layer0/dense/w',
@@ -115,15 +115,15 @@ describe('gradcheck', () => {
       'layer3/dense/b',
     ]);
     // The same masks give the same loss; other masks another one.
-    const again = gradcheck(program, params, feed, { kernels: tsKernels, maskState, maxElements: 1 });
+    const again = gradcheck(program, params, feed, { kernels: K, maskState, maxElements: 1 });
     expect(again.loss).toBe(r.loss);
-    const other = gradcheck(program, params, feed, { kernels: tsKernels, maskState: new Rng(5).state(), maxElements: 1 });
+    const other = gradcheck(program, params, feed, { kernels: K, maskState: new Rng(5).state(), maxElements: 1 });
     expect(other.loss).not.toBe(r.loss);
   });
 
   it('needs an RNG state when the program has random masks', () => {
     const { program, params, feed } = setup(REGULARISED);
-    expect(() => gradcheck(program, params, feed, { kernels: tsKernels })).toThrow(InternalError);
+    expect(() => gradcheck(program, params, feed, { kernels: K })).toThrow(InternalError);
   });
 
   it('refuses an evaluation program and a batch of the wrong size', () => {
@@ -131,8 +131,8 @@ describe('gradcheck', () => {
     const { program } = setup(MLP);
     const config = ConfigSchema.parse({ name: 't', data: { source: 'spirals', classes: CLASSES }, model: { layers: MLP } });
     const evalProgram = compileModel(config, { task: 'classification', sampleShape: [FEATURES], classes: CLASSES }, () => ({})).program(BATCH, 'eval');
-    expect(() => gradcheck(evalProgram, params, feed, { kernels: tsKernels })).toThrow(/training program/);
-    expect(() => gradcheck(program, params, { x: feed.x.subarray(1), y: feed.y }, { kernels: tsKernels })).toThrow(/does not fit/);
+    expect(() => gradcheck(evalProgram, params, feed, { kernels: K })).toThrow(/training program/);
+    expect(() => gradcheck(program, params, { x: feed.x.subarray(1), y: feed.y }, { kernels: K })).toThrow(/does not fit/);
   });
 
   it('counts relu inputs at exactly 0 as kinks, not failures', () => {
@@ -144,16 +144,16 @@ describe('gradcheck', () => {
     ]);
     feed.x.fill(0);
     feed.y.fill(0); // unbalanced labels, so the loss has a slope through the hidden units
-    const r = gradcheck(program, params, feed, { kernels: tsKernels, maxElements: 1000 });
+    const r = gradcheck(program, params, feed, { kernels: K, maxElements: 1000 });
     expect(r.failed).toBe(0);
     const b = r.params.find((p) => p.name === 'layer0/dense/b')!;
     expect(b.kinks).toBeGreaterThan(0);
     expect(b.ok).toBe(true);
     // A wrong gradient there is still a failure unless it matches one side of the kink.
-    const { grads } = analyticGradients(program, params, feed, { kernels: tsKernels });
+    const { grads } = analyticGradients(program, params, feed, { kernels: K });
     const wrong = new Map(grads);
     wrong.set('layer1/dense/w', grads.get('layer1/dense/w')!.map((v) => v + 1));
-    expect(gradcheck(program, params, feed, { kernels: tsKernels, analytic: wrong }).failed).toBeGreaterThan(0);
+    expect(gradcheck(program, params, feed, { kernels: K, analytic: wrong }).failed).toBeGreaterThan(0);
   });
 });
 

@@ -15,7 +15,7 @@ import { type InitConfig, type LayerConfig, type LayerOf, LayerSchema } from '..
 import { DlfError, type Place } from '../../src/errors.js';
 import { Executor } from '../../src/exec/executor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
-import { tsKernels } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 
 const PLACE: Place = { file: 'model.yaml', line: 7, col: 5, path: 'model.layers.0' };
 
@@ -121,7 +121,7 @@ describe('conv2d layer', () => {
       ['layer0/w', Float64Array.from([1, 1, 1, 1, 1, 0, 0, 0])],
       ['layer0/b', Float64Array.from([100, -100])],
     ]);
-    const ex = new Executor(plan, tsKernels, params, 'float64');
+    const ex = new Executor(plan, K, params, 'float64');
     ex.buffer(x).set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     ex.run();
     // Total padding 1 per axis: none before, one after.

@@ -8,7 +8,7 @@ import { appendBackward } from '../../src/graph/autodiff.js';
 import { type Graph, GraphBuilder } from '../../src/graph/builder.js';
 import { OPS, isOpName } from '../../src/graph/ops/index.js';
 import type { Buf } from '../../src/graph/types.js';
-import { tsKernels } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { sizeOf } from '../../src/tensor/shape.js';
 
@@ -193,8 +193,8 @@ describe('planGraph on an MLP with its backward pass', () => {
     const reference = planGraph(m.graph, [...plan.storage.keys()]);
     expect(reference.arenaSize).toBe(0);
     const params = paramBuffers(Float32Array, 5);
-    const planned = new Executor(plan, tsKernels, params);
-    const naive = new Executor(reference, tsKernels, params);
+    const planned = new Executor(plan, K, params);
+    const naive = new Executor(reference, K, params);
     feed(planned, m);
     feed(naive, m);
     const got = results(planned, m);
@@ -207,7 +207,7 @@ describe('planGraph on an MLP with its backward pass', () => {
 
   it('computes the forward pass of the MLP (checked against plain float64 loops)', () => {
     const params = paramBuffers(Float32Array, 5);
-    const ex = new Executor(plan, tsKernels, params);
+    const ex = new Executor(plan, K, params);
     feed(ex, m);
     ex.run();
     const [w1, b1, w2, b2] = ['w1', 'b1', 'w2', 'b2'].map((n) => params.get(n)!);
@@ -236,7 +236,7 @@ describe('planGraph on an MLP with its backward pass', () => {
   });
 
   it('gives identical results when run twice, and after running other inputs in between', () => {
-    const ex = new Executor(plan, tsKernels, paramBuffers(Float32Array, 9));
+    const ex = new Executor(plan, K, paramBuffers(Float32Array, 9));
     feed(ex, m);
     const first = results(ex, m);
     expect(results(ex, m)).toEqual(first);
@@ -250,8 +250,8 @@ describe('planGraph on an MLP with its backward pass', () => {
   it('runs the same plan on float64 buffers', () => {
     const p32 = paramBuffers(Float32Array, 5);
     const p64 = new Map([...p32].map(([n, b]) => [n, Float64Array.from(b)]));
-    const e32 = new Executor(plan, tsKernels, p32);
-    const e64 = new Executor(plan, tsKernels, p64, 'float64');
+    const e32 = new Executor(plan, K, p32);
+    const e64 = new Executor(plan, K, p64, 'float64');
     feed(e32, m);
     feed(e64, m);
     const r32 = results(e32, m);
@@ -278,7 +278,7 @@ describe('planGraph on small graphs with a known layout', () => {
     expect(plan.storage.get(x)).toEqual({ kind: 'persistent', offset: 0, size: 6 });
     expect([plan.arenaSize, plan.unplannedSize, plan.persistentSize]).toEqual([12, 18, 12]);
 
-    const ex = new Executor(plan, tsKernels, new Map());
+    const ex = new Executor(plan, K, new Map());
     ex.buffer(x).set([0, 1, -1, 2, 0.5, -0.5]);
     ex.run();
     const want = [0, 1, -1, 2, 0.5, -0.5].map((v) => Math.exp(-Math.exp(-v)));
@@ -295,7 +295,7 @@ describe('planGraph on small graphs with a known layout', () => {
     const t3 = g.apply('neg', [t2]);
     const out = g.apply('add', [t3, s]);
     const plan = planGraph(g.graph, [out]);
-    const ex = new Executor(plan, tsKernels, new Map(), 'float64');
+    const ex = new Executor(plan, K, new Map(), 'float64');
     const xs = [0, 0.5, -1, 2];
     ex.buffer(x).set(xs);
     ex.run();
@@ -314,7 +314,7 @@ describe('planGraph on small graphs with a known layout', () => {
     expect(plan.storage.get(e)!.kind).toBe('persistent');
     expect(plan.storage.get(r)).toEqual(plan.storage.get(e));
     expect(plan.arenaSize).toBe(0);
-    const ex = new Executor(plan, tsKernels, new Map(), 'float64');
+    const ex = new Executor(plan, K, new Map(), 'float64');
     ex.buffer(x).set([0, 1, 2, 3, 4, 5]);
     ex.run();
     Array.from(ex.buffer(r)).forEach((v, i) => expect(v).toBeCloseTo(Math.exp(i), 12));

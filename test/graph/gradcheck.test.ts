@@ -7,7 +7,7 @@ import { OPS, type OpName } from '../../src/graph/ops/index.js';
 import type { GradCase } from '../../src/graph/types.js';
 import { planGraph } from '../../src/compile/plan.js';
 import { Executor } from '../../src/exec/executor.js';
-import { tsKernels } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { sizeOf } from '../../src/tensor/shape.js';
 
@@ -40,7 +40,7 @@ function check(op: OpName, c: GradCase, seed: number) {
   const params = new Map<string, Float64Array>();
   c.shapes.forEach((s, i) => params.set(`in${i}`, draw(rng, sizeOf(s), domains[i])));
   params.set('proj', draw(rng, sizeOf(g.shapeOf(out)), 'any'));
-  const ex = new Executor(plan, tsKernels, params, 'float64');
+  const ex = new Executor(plan, K, params, 'float64');
   const lossAt = () => {
     ex.run();
     return ex.buffer(loss)[0];

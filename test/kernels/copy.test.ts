@@ -3,7 +3,7 @@
 // elementwise abs and sign.
 import { describe, expect, it } from 'vitest';
 import { boxToDense, denseToBox } from '../../src/graph/ops/_box.js';
-import { tsKernels as K } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { type Shape, sizeOf, stridesOf } from '../../src/tensor/shape.js';
 import { DTYPES } from './close.js';

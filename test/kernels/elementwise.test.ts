@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BinaryOp, BroadcastPlan, UnaryOp } from '../../src/kernels/kernels.js';
 import { withOverrides } from '../../src/kernels/kernels.js';
 import { broadcastPlan } from '../../src/kernels/plans.js';
-import { tsKernels as K } from '../../src/kernels/ts/index.js';
+import { BACKEND, K } from '../backend.js';
 import { broadcastShapes, sizeOf } from '../../src/tensor/shape.js';
 import { DTYPES, expectClose } from './close.js';
 
@@ -275,6 +275,6 @@ describe('copy, fill and withOverrides', () => {
     k.fill(out, 1);
     expect([...out]).toEqual([2, 2]);
     expect(calls).toEqual(['fill']);
-    expect(K.name).toBe('ts');
+    expect(K.name).toBe(BACKEND);
   });
 });

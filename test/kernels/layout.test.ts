@@ -1,7 +1,7 @@
 // Reference gather and reduction kernels over plans from kernels/plans.ts, against literals.
 import { describe, expect, it } from 'vitest';
 import { broadcastToPlan, reducePlan, transposePlan } from '../../src/kernels/plans.js';
-import { tsKernels as K } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { DTYPES, expectClose } from './close.js';
 
 // A [2, 3, 4] tensor of distinct integers in no particular order: ((7i) mod 24) - 11.

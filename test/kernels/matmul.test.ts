@@ -3,7 +3,7 @@
 // per-batch right operand, on float32 and float64 buffers.
 import { describe, expect, it } from 'vitest';
 import type { MatmulDims } from '../../src/kernels/kernels.js';
-import { tsKernels as K } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { DTYPES } from './close.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { poolDims } from '../../src/graph/ops/_window.js';
 import type { Pool2dDims } from '../../src/kernels/kernels.js';
-import { tsKernels as K } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { DTYPES, expectClose } from './close.js';
 

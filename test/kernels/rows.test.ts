@@ -1,7 +1,7 @@
 // Reference row-wise kernels against literals: softmax, log-softmax (including logits of 1000),
 // the fused softmax-cross-entropy, one-hot, sigmoid binary cross-entropy (stable at ±100) and mse.
 import { describe, expect, it } from 'vitest';
-import { tsKernels as K } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { DTYPES, expectClose } from './close.js';
 
 const LOGITS = [

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OptimizerConfig } from '../../src/config/schema.js';
 import { InternalError } from '../../src/errors.js';
-import { tsKernels } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { type Optimizer, type OptimizerState, createOptimizer, restoreOptimizer } from '../../src/train/optimizers.js';
 
 const W0 = [0.5, -1.5];
@@ -50,7 +50,7 @@ describe('SGD', () => {
     expect(opt.state.step).toBe(0);
     expect(opt.state.slots).toEqual({});
     STEPS.forEach((s, i) => {
-      opt.update(params, grad(s.g), tsKernels, s.lr);
+      opt.update(params, grad(s.g), K, s.lr);
       expectF32(w, s.w);
       expect(opt.state.step).toBe(i + 1);
     });
@@ -59,7 +59,7 @@ describe('SGD', () => {
   it('updates in place and leaves the gradients alone', () => {
     const { opt, w, params } = setup(SGD);
     const g = grad([1, -2]);
-    opt.update(params, g, tsKernels, 0.1);
+    opt.update(params, g, K, 0.1);
     expect(params.get('w')).toBe(w);
     expect([...g.get('w')!]).toEqual([1, -2]);
   });
@@ -119,7 +119,7 @@ describe.each(ADAM)('Adam, $label', ({ config, steps }) => {
     const { opt, w, params } = setup(config);
     expect(opt.state.step).toBe(0);
     steps.forEach((s, i) => {
-      opt.update(params, grad(GRADS[i]), tsKernels, config.lr);
+      opt.update(params, grad(GRADS[i]), K, config.lr);
       expectF32(w, s.w);
       expectF32(opt.state.slots.m.w, s.m);
       expectF32(opt.state.slots.v.w, s.v);
@@ -129,7 +129,7 @@ describe.each(ADAM)('Adam, $label', ({ config, steps }) => {
 
   it('restoreOptimizer continues exactly where the saved optimizer was', () => {
     const a = setup(config);
-    a.opt.update(a.params, grad(GRADS[0]), tsKernels, config.lr);
+    a.opt.update(a.params, grad(GRADS[0]), K, config.lr);
     // Save: a deep copy, as a checkpoint would hold it.
     const saved = {
       step: a.opt.state.step,
@@ -144,8 +144,8 @@ describe.each(ADAM)('Adam, $label', ({ config, steps }) => {
     // The restored slots are copies: changing the saved state afterwards changes nothing.
     saved.slots.m.w.fill(1e3);
     for (let i = 1; i < 3; i++) {
-      a.opt.update(a.params, grad(GRADS[i]), tsKernels, config.lr);
-      b.opt.update(b.params, grad(GRADS[i]), tsKernels, config.lr);
+      a.opt.update(a.params, grad(GRADS[i]), K, config.lr);
+      b.opt.update(b.params, grad(GRADS[i]), K, config.lr);
       expect([...b.w]).toEqual([...a.w]);
       expectF32(b.w, steps[i].w);
     }
@@ -170,7 +170,7 @@ describe('restoreOptimizer', () => {
       step: 1,
       slots: { m: { w: Float32Array.from(ADAM[1].steps[0].m) }, v: { w: Float32Array.from(ADAM[1].steps[0].v) } },
     });
-    opt.update(params, grad(GRADS[1]), tsKernels, config.lr);
+    opt.update(params, grad(GRADS[1]), K, config.lr);
     expectF32(w, ADAM[1].steps[1].w);
     expect(opt.state.step).toBe(2);
   });
@@ -311,7 +311,7 @@ describe.each(CASES)('$label', ({ config, lrs, steps }) => {
     expect(Object.keys(opt.state.slots).sort()).toEqual(Object.keys(steps[0].slots).sort());
     steps.forEach((s, i) => {
       const g = grad(GRADS[i]);
-      opt.update(params, g, tsKernels, lrs[i]);
+      opt.update(params, g, K, lrs[i]);
       expectF32(w, s.w);
       for (const [slot, values] of Object.entries(s.slots)) expectF32(opt.state.slots[slot].w, values);
       expect(opt.state.step).toBe(i + 1);
@@ -322,7 +322,7 @@ describe.each(CASES)('$label', ({ config, lrs, steps }) => {
   it('keeps the same slot buffers (no allocation per step) and restores to continue exactly', () => {
     const a = setup(config);
     const buffers = Object.values(a.opt.state.slots).map((byName) => byName.w);
-    a.opt.update(a.params, grad(GRADS[0]), tsKernels, lrs[0]);
+    a.opt.update(a.params, grad(GRADS[0]), K, lrs[0]);
     buffers.forEach((b, i) => expect(Object.values(a.opt.state.slots)[i].w).toBe(b));
 
     const saved = saveState(a.opt.state);
@@ -330,8 +330,8 @@ describe.each(CASES)('$label', ({ config, lrs, steps }) => {
     b.w.set(a.w);
     restoreOptimizer(b.opt, saved);
     for (let i = 1; i < 3; i++) {
-      a.opt.update(a.params, grad(GRADS[i]), tsKernels, lrs[i]);
-      b.opt.update(b.params, grad(GRADS[i]), tsKernels, lrs[i]);
+      a.opt.update(a.params, grad(GRADS[i]), K, lrs[i]);
+      b.opt.update(b.params, grad(GRADS[i]), K, lrs[i]);
       expect([...b.w]).toEqual([...a.w]);
       expectF32(b.w, steps[i].w);
     }
@@ -343,7 +343,7 @@ describe('optimizer details', () => {
   it('Nesterov with momentum 0 is plain SGD without a slot', () => {
     const { opt, w, params } = setup({ ...SGD, nesterov: true });
     expect(opt.state.slots).toEqual({});
-    opt.update(params, grad(GRADS[0]), tsKernels, 0.1);
+    opt.update(params, grad(GRADS[0]), K, 0.1);
     expectF32(w, [0.4, -1.3]);
   });
 
@@ -364,7 +364,7 @@ describe('optimizer details', () => {
     const opt = createOptimizer(adamw.config, new Map([['dense/w', 2], ['dense/b', 2]]), { noDecay: new Set(['dense/b']) });
     for (let i = 0; i < 3; i++) {
       const g = Float32Array.from(GRADS[i]);
-      opt.update(params, new Map([['dense/w', g], ['dense/b', Float32Array.from(g)]]), tsKernels, adamw.lrs[i]);
+      opt.update(params, new Map([['dense/w', g], ['dense/b', Float32Array.from(g)]]), K, adamw.lrs[i]);
       expectF32(w, adamw.steps[i].w);
       expectF32(b, adam.steps[i].w);
     }
@@ -373,20 +373,20 @@ describe('optimizer details', () => {
   it('AdamW with weight decay 0 is Adam', () => {
     const adam = CASES.find((c) => c.config.type === 'adam')!;
     const { opt, w, params } = setup({ ...(adam.config as Extract<OptimizerConfig, { type: 'adam' }>), type: 'adamw', weight_decay: 0 });
-    for (let i = 0; i < 3; i++) opt.update(params, grad(GRADS[i]), tsKernels, adam.lrs[i]);
+    for (let i = 0; i < 3; i++) opt.update(params, grad(GRADS[i]), K, adam.lrs[i]);
     expectF32(w, adam.steps[2].w);
   });
 
   it('a learning rate of 0 changes no parameter (but still moves the slots)', () => {
     const { opt, w, params } = setup(CASES[0].config);
-    opt.update(params, grad(GRADS[0]), tsKernels, 0);
+    opt.update(params, grad(GRADS[0]), K, 0);
     expect([...w]).toEqual(W0);
     expect([...opt.state.slots.momentum.w]).toEqual([1, -2]);
   });
 
   it.each([NaN, -0.1, Infinity, undefined as unknown as number])('rejects the learning rate %s', (lr) => {
     const { opt, w, params } = setup(SGD);
-    expect(() => opt.update(params, grad(GRADS[0]), tsKernels, lr)).toThrow(InternalError);
+    expect(() => opt.update(params, grad(GRADS[0]), K, lr)).toThrow(InternalError);
     expect([...w]).toEqual(W0);
   });
 
@@ -395,12 +395,12 @@ describe('optimizer details', () => {
     { label: 'a gradient of the wrong size', grads: grad([1, 2, 3]), re: /gradient of 'w' has 3 elements, expected 2/ },
   ])('names the parameter of $label', ({ grads, re }) => {
     const { opt, params } = setup(CASES[2].config);
-    expect(() => opt.update(params, grads, tsKernels, 0.1)).toThrow(re);
+    expect(() => opt.update(params, grads, K, 0.1)).toThrow(re);
   });
 
   it('a failed restore leaves the optimizer as it was', () => {
     const { opt, params } = setup(ADAM[0].config);
-    opt.update(params, grad(GRADS[0]), tsKernels, 0.1);
+    opt.update(params, grad(GRADS[0]), K, 0.1);
     const before = saveState(opt.state);
     expect(() => restoreOptimizer(opt, { step: 5, slots: { m: { w: new Float32Array(2).fill(9) } } })).toThrow(/slot v of 'w'/);
     expect(saveState(opt.state)).toEqual(before);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrainSchema } from '../../src/config/schema.js';
 import { InternalError } from '../../src/errors.js';
-import { tsKernels } from '../../src/kernels/ts/index.js';
+import { K } from '../backend.js';
 import { addPenaltyGradients, excludedNames, matchesAny, penaltyValue } from '../../src/train/regularize.js';
 
 describe('matchesAny', () => {
@@ -53,7 +53,7 @@ describe('addPenaltyGradients', () => {
   it('adds l2·w + l1·sign(w) in place, sign(0) = 0, skipping excluded parameters', () => {
     const { params, grads } = setup();
     const g = grads.get('dense/w')!;
-    addPenaltyGradients(params, grads, { l1: 0.1, l2: 0.01 }, EXCLUDED, tsKernels);
+    addPenaltyGradients(params, grads, { l1: 0.1, l2: 0.01 }, EXCLUDED, K);
     expect(grads.get('dense/w')).toBe(g);
     // [1 + 0.01·0.5 + 0.1, 1 - 0.01·2 - 0.1, 1 + 0]
     [1.105, 0.88, 1].forEach((v, i) => expect(g[i]).toBeCloseTo(v, 6));
@@ -63,7 +63,7 @@ describe('addPenaltyGradients', () => {
 
   it('does nothing with no penalty', () => {
     const { params, grads } = setup();
-    addPenaltyGradients(params, grads, { l1: 0, l2: 0 }, new Set(), tsKernels);
+    addPenaltyGradients(params, grads, { l1: 0, l2: 0 }, new Set(), K);
     expect([...grads.get('dense/w')!]).toEqual([1, 1, 1]);
   });
 
@@ -71,7 +71,7 @@ describe('addPenaltyGradients', () => {
     const pen = { l1: 0.3, l2: 0.7 };
     const { params } = setup();
     const zeros = new Map([...params].map(([n, w]) => [n, new Float32Array(w.length)]));
-    addPenaltyGradients(params, zeros, pen, EXCLUDED, tsKernels);
+    addPenaltyGradients(params, zeros, pen, EXCLUDED, K);
     for (const [name, w] of params) {
       for (let i = 0; i < w.length; i++) {
         if (w[i] === 0) continue; // |w| has no derivative at 0
@@ -89,8 +89,8 @@ describe('addPenaltyGradients', () => {
 
   it('names a parameter whose gradient is missing', () => {
     const { params } = setup();
-    expect(() => addPenaltyGradients(params, new Map(), { l1: 0, l2: 1 }, EXCLUDED, tsKernels)).toThrow(InternalError);
-    expect(() => addPenaltyGradients(params, new Map(), { l1: 0, l2: 1 }, EXCLUDED, tsKernels)).toThrow(/'dense\/w'/);
+    expect(() => addPenaltyGradients(params, new Map(), { l1: 0, l2: 1 }, EXCLUDED, K)).toThrow(InternalError);
+    expect(() => addPenaltyGradients(params, new Map(), { l1: 0, l2: 1 }, EXCLUDED, K)).toThrow(/'dense\/w'/);
   });
 });
 

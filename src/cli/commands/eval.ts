@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
+import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { type EvalResult, evaluateRun } from '../../train/evaluate.js';
 import { type Io, num } from '../output.js';
 
@@ -24,7 +25,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('-c, --checkpoint <file>', 'checkpoint file (default: <run-dir>/checkpoints/best.json, else last.json)')
     .option('--split <split>', 'train, val or test', 'val')
     .option('--json', 'print the result (metrics, confusion matrix, checkpoint) as one JSON object')
-    .option('--backend <name>', 'kernel backend', 'ts')
+    .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .action((runDir: string, flags: { checkpoint?: string; split: string; json?: boolean; backend: string }) => {
       const split = flags.split;
       if (split !== 'train' && split !== 'val' && split !== 'test') throw new UsageError(`--split must be train, val or test, got '${split}'`);

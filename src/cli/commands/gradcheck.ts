@@ -5,6 +5,7 @@ import { gradcheck } from '../../compile/gradcheck.js';
 import { sampleSize } from '../../data/dataset.js';
 import { DataError, TrainingError, UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
+import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { Rng, streamSeed } from '../../tensor/rng.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { initParams } from '../../train/loop.js';
@@ -43,7 +44,7 @@ export function registerGradcheck(program: Command, io: Io): void {
     .option('--tolerance <t>', 'largest relative error that passes', positiveNumber('--tolerance'), 1e-4)
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .option('--json', 'print the result as one JSON object')
-    .option('--backend <name>', 'kernel backend', 'ts')
+    .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .action((configFile: string, flags: GradcheckFlags) => {
       const kernels = kernelsFor(flags.backend);
       const { resolved, model, data } = prepareRun(configFile, flags.set);

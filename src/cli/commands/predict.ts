@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kernelsFor } from '../../kernels/select.js';
+import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { writeFileAtomic } from '../../train/files.js';
 import { formatPredictions, predictFormat, predictRun } from '../../train/predict.js';
 import type { Io } from '../output.js';
@@ -27,7 +28,7 @@ export function registerPredict(program: Command, io: Io): void {
     .option('-c, --checkpoint <file>', 'checkpoint file (default: <run-dir>/checkpoints/best.json, else last.json)')
     .option('--format <format>', 'csv or jsonl (default: jsonl for an --output ending in .jsonl or .ndjson, else csv)')
     .option('--batch-size <n>', "samples per batch (default: the run's train.batch_size)", positiveInt('--batch-size'))
-    .option('--backend <name>', 'kernel backend', 'ts')
+    .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .action((runDir: string, flags: PredictFlags) => {
       const format = predictFormat(flags.format, flags.output);
       const p = predictRun(runDir, { input: flags.input, checkpoint: flags.checkpoint, batchSize: flags.batchSize, kernels: kernelsFor(flags.backend) });

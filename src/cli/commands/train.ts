@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
+import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { train } from '../../train/loop.js';
 import { checkOutDir, defaultOutDir, freshState, prepareResume, prepareRun } from '../../train/session.js';
 import type { Io } from '../output.js';
@@ -36,7 +37,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--stop-after <epoch>', 'pause after this epoch (as if interrupted); continue later with --resume', positiveInt('--stop-after'))
     .option('--json', 'write NDJSON events (start, epoch, checkpoint, end) to stdout')
     .option('-q, --quiet', 'print nothing but errors')
-    .option('--backend <name>', 'kernel backend', 'ts')
+    .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .action(async (configFile: string | undefined, flags: TrainFlags) => {
       const kernels = kernelsFor(flags.backend);
       const set = [...flags.set];

@@ -3,6 +3,7 @@
 // asymmetric), dilation. No bias: layers add one. Its gradients are the two ops
 // conv2d_grad_input and conv2d_grad_weight.
 import type { Conv2dDims } from '../../kernels/kernels.js';
+import { convPlan } from '../../kernels/plans.js';
 import { defineOp } from '../types.js';
 import { type ConvAttrs, convAttrsOf, convDims } from './_window.js';
 
@@ -13,7 +14,7 @@ export const conv2d = defineOp<ConvAttrs, Conv2dDims>({
     const d = convDims(x, w, attrs);
     return [d.n, d.f, d.oh, d.ow];
   },
-  prepare: ([x, w], _out, attrs) => convDims(x, w, attrs),
+  prepare: ([x, w], _out, attrs) => convPlan('conv2d', convDims(x, w, attrs)),
   forward: (k, [x, w], out, s) => k.conv2d(x, w, out, s.prep),
   vjp: (g, n, grad) => {
     const [x, w] = n.inputs;
@@ -32,5 +33,6 @@ export const conv2d = defineOp<ConvAttrs, Conv2dDims>({
     { shapes: [[1, 3, 5, 6], [2, 3, 2, 3]], attrs: { stride: [2, 3], padding: [0, 1, 2, 1] }, label: 'asymmetric padding, stride [2,3]' },
     { shapes: [[1, 1, 3, 3], [1, 1, 3, 3]], attrs: { padding: 3 }, label: 'padding wider than the input' },
     { shapes: [[1, 5, 4, 3], [5, 5, 2, 2]], attrs: { padding: [1, 0, 0, 1] }, label: 'channels and filters past a block of four' },
+    { shapes: [[2, 2, 6, 5], [4, 2, 3, 2]], attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2] }, label: 'lowered to im2col and GEMM' },
   ],
 });

@@ -3,6 +3,7 @@
 // input_hw [H, W] (several input sizes give one output size when the stride exceeds 1). Linear in
 // each input: its VJP is conv2d (for grad) and conv2d_grad_weight (for w).
 import type { Conv2dDims } from '../../kernels/kernels.js';
+import { convPlan } from '../../kernels/plans.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { defineOp } from '../types.js';
 import { type ConvAttrs, convAttrsOf, convDims, needRank4, pairOf } from './_window.js';
@@ -29,7 +30,7 @@ export const conv2d_grad_input = defineOp<Attrs, Conv2dDims>({
     const d = dims(ins, attrs);
     return [d.n, d.c, d.h, d.w];
   },
-  prepare: (ins, _out, attrs) => dims(ins, attrs),
+  prepare: (ins, _out, attrs) => convPlan('gradInput', dims(ins, attrs)),
   forward: (k, [grad, w], out, s) => k.conv2dGradInput(grad, w, out, s.prep),
   vjp: (g, n, up) => {
     const [grad, w] = n.inputs;
@@ -42,5 +43,6 @@ export const conv2d_grad_input = defineOp<Attrs, Conv2dDims>({
     { shapes: [[1, 2, 4, 3], [2, 2, 3, 3]], attrs: { stride: 2, padding: 1, input_hw: [7, 6] }, label: 'stride 2, padding 1' },
     { shapes: [[1, 2, 3, 3], [2, 1, 2, 2]], attrs: { stride: 2, dilation: 2, input_hw: [8, 7] }, label: 'stride 2, dilation 2, unread rows' },
     { shapes: [[1, 2, 3, 3], [2, 3, 2, 3]], attrs: { stride: [2, 3], padding: [0, 1, 2, 1], input_hw: [5, 6] }, label: 'asymmetric padding' },
+    { shapes: [[2, 4, 3, 3], [4, 2, 3, 2]], attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2], input_hw: [6, 5] }, label: 'lowered to GEMM and col2im' },
   ],
 });

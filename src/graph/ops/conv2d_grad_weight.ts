@@ -2,6 +2,7 @@
 // grad [N, F, OH, OW] → [F, C, KH, KW]. attrs as conv2d's plus kernel [KH, KW]. Linear in each
 // input: its VJP is conv2d_grad_input (for x) and conv2d (for grad).
 import type { Conv2dDims } from '../../kernels/kernels.js';
+import { convPlan } from '../../kernels/plans.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { defineOp } from '../types.js';
 import { type ConvAttrs, convAttrsOf, convDims, needRank4, pairOf } from './_window.js';
@@ -28,7 +29,7 @@ export const conv2d_grad_weight = defineOp<Attrs, Conv2dDims>({
     const d = dims(ins, attrs);
     return [d.f, d.c, d.kh, d.kw];
   },
-  prepare: (ins, _out, attrs) => dims(ins, attrs),
+  prepare: (ins, _out, attrs) => convPlan('gradWeight', dims(ins, attrs)),
   forward: (k, [x, grad], out, s) => k.conv2dGradWeight(x, grad, out, s.prep),
   vjp: (g, n, up) => {
     const [x, grad] = n.inputs;
@@ -41,5 +42,6 @@ export const conv2d_grad_weight = defineOp<Attrs, Conv2dDims>({
     { shapes: [[1, 2, 7, 6], [1, 2, 4, 3]], attrs: { stride: 2, padding: 1, kernel: 3 }, label: 'stride 2, padding 1' },
     { shapes: [[2, 1, 7, 7], [2, 2, 5, 9]], attrs: { dilation: 2, padding: [1, 2], kernel: [3, 2] }, label: 'dilation 2' },
     { shapes: [[1, 3, 5, 6], [1, 2, 3, 3]], attrs: { stride: [2, 3], padding: [0, 1, 2, 1], kernel: [2, 3] }, label: 'asymmetric padding' },
+    { shapes: [[2, 2, 6, 5], [2, 4, 3, 3]], attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2], kernel: [3, 2] }, label: 'lowered to im2col and GEMM' },
   ],
 });

@@ -1,24 +1,33 @@
-// Reference 2-D convolution kernels (NCHW), as direct loops that need no scratch memory. Each
-// (kernel tap, output row) pair touches a contiguous run of output columns whose bounds are
-// computed once per tap, so the inner loops carry no bounds checks and padding costs nothing.
-// The loops are blocked by four along the summed channel axis (input channels for conv2d, filters
-// for its input gradient, filters for its weight gradient) so that every read-modify-write of the
-// output, or every read of the shared operand, carries four multiply-adds.
+// Reference 2-D convolution kernels (NCHW). A geometry planned with scratch memory (see
+// Conv2dDims.scratch) runs the lowered kernels of conv_lowered.ts (im2col and the GEMM, skipping
+// the zeros of sparse gradients); without it, the direct loops below, which need no
+// scratch memory. In those, each (kernel tap, output row) pair touches a contiguous run of output
+// columns whose bounds are computed once per tap, so the inner loops carry no bounds checks and
+// padding costs nothing. The loops are blocked by four along the summed channel axis (input
+// channels for conv2d, filters for its input gradient, filters for its weight gradient) so that
+// every read-modify-write of the output, or every read of the shared operand, carries four
+// multiply-adds.
 import type { Buf } from '../../graph/types.js';
 import type { Conv2dDims } from '../kernels.js';
-
-/** First output index o with 0 <= o·s + off (the tap reads inside the input). */
-function lo(off: number, s: number): number {
-  return off >= 0 ? 0 : Math.ceil(-off / s);
-}
-
-/** One past the last output index o < outSize with o·s + off <= size − 1. */
-function hi(off: number, s: number, size: number, outSize: number): number {
-  const last = Math.floor((size - 1 - off) / s);
-  return last + 1 < outSize ? last + 1 : outSize;
-}
+import { conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from './conv_lowered.js';
+import { hi, lo } from './im2col.js';
 
 export function conv2d(x: Buf, w: Buf, out: Buf, d: Conv2dDims): void {
+  if (d.scratch) conv2dLowered(x, w, out, d, d.scratch);
+  else conv2dDirect(x, w, out, d);
+}
+
+export function conv2dGradInput(grad: Buf, w: Buf, out: Buf, d: Conv2dDims): void {
+  if (d.scratch) conv2dGradInputLowered(grad, w, out, d, d.scratch);
+  else conv2dGradInputDirect(grad, w, out, d);
+}
+
+export function conv2dGradWeight(x: Buf, grad: Buf, out: Buf, d: Conv2dDims): void {
+  if (d.scratch) conv2dGradWeightLowered(x, grad, out, d, d.scratch);
+  else conv2dGradWeightDirect(x, grad, out, d);
+}
+
+export function conv2dDirect(x: Buf, w: Buf, out: Buf, d: Conv2dDims): void {
   const { n: N, c: C, h: H, w: W, f: F, kh: KH, kw: KW, oh: OH, ow: OW, sh, sw, dh, dw, pt, pl } = d;
   const plane = OH * OW;
   const xPlane = H * W;
@@ -63,7 +72,7 @@ export function conv2d(x: Buf, w: Buf, out: Buf, d: Conv2dDims): void {
   }
 }
 
-export function conv2dGradInput(grad: Buf, w: Buf, out: Buf, d: Conv2dDims): void {
+export function conv2dGradInputDirect(grad: Buf, w: Buf, out: Buf, d: Conv2dDims): void {
   const { n: N, c: C, h: H, w: W, f: F, kh: KH, kw: KW, oh: OH, ow: OW, sh, sw, dh, dw, pt, pl } = d;
   const plane = OH * OW;
   const xPlane = H * W;
@@ -109,7 +118,7 @@ export function conv2dGradInput(grad: Buf, w: Buf, out: Buf, d: Conv2dDims): voi
   }
 }
 
-export function conv2dGradWeight(x: Buf, grad: Buf, out: Buf, d: Conv2dDims): void {
+export function conv2dGradWeightDirect(x: Buf, grad: Buf, out: Buf, d: Conv2dDims): void {
   const { n: N, c: C, h: H, w: W, f: F, kh: KH, kw: KW, oh: OH, ow: OW, sh, sw, dh, dw, pt, pl } = d;
   const plane = OH * OW;
   const xPlane = H * W;

@@ -1,6 +1,6 @@
 // Reference elementwise kernels: broadcasting binary ops and unary maps.
 import type { Buf } from '../../graph/types.js';
-import type { BinaryOp, BroadcastPlan, UnaryOp } from '../kernels.js';
+import type { BinaryOp, BroadcastPlan, ChannelBroadcast, UnaryOp } from '../kernels.js';
 
 function apply(op: BinaryOp, x: number, y: number): number {
   switch (op) {
@@ -40,6 +40,18 @@ function sameLoop(op: BinaryOp, a: Buf, ai: number, b: Buf, bi: number, out: Buf
   }
 }
 
+/** A channel broadcast (see ChannelBroadcast): runs of `inner` elements against one value of the small side. */
+function channelLoop(op: BinaryOp, a: Buf, b: Buf, out: Buf, n: number, { side, mid, inner }: ChannelBroadcast): void {
+  const block = mid * inner;
+  for (let o = 0; o < n; o += block) {
+    for (let m = 0; m < mid; m++) {
+      const start = o + m * inner;
+      if (side === 'b') sameLoop(op, a, start, b, m, out, start, inner, 1, 0);
+      else sameLoop(op, a, m, b, start, out, start, inner, 0, 1);
+    }
+  }
+}
+
 export function binary(op: BinaryOp, a: Buf, b: Buf, out: Buf, plan: BroadcastPlan): void {
   switch (plan.kind) {
     case 'same':
@@ -55,7 +67,8 @@ export function binary(op: BinaryOp, a: Buf, b: Buf, out: Buf, plan: BroadcastPl
       for (let o = 0; o < plan.n; o += plan.row) sameLoop(op, a, 0, b, o, out, o, plan.row, 1, 1);
       return;
     case 'general': {
-      const { aOff, bOff, n } = plan;
+      const { aOff, bOff, n, channel } = plan;
+      if (channel) return channelLoop(op, a, b, out, n, channel);
       for (let i = 0; i < n; i++) out[i] = apply(op, a[aOff[i]], b[bOff[i]]);
       return;
     }
@@ -82,7 +95,13 @@ export function unary(op: UnaryOp, x: Buf, out: Buf, p: number): void {
       else for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], p);
       return;
     case 'relu':
-      for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
+      // Without a data-dependent branch (signs are unpredictable): v · [v > 0] is v or ±0, or NaN
+      // for v = NaN or −∞, which the rarely taken test maps to 0; + 0 turns −0 into 0.
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        const r = v * +(v > 0);
+        out[i] = r === r ? r + 0 : 0;
+      }
       return;
     case 'leaky_relu':
       for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : p * x[i];
@@ -102,7 +121,14 @@ export function unary(op: UnaryOp, x: Buf, out: Buf, p: number): void {
       for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
       return;
     case 'step':
-      for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p;
+      // Branch-free for a finite p: with t = [x > 0], t + (1 − t)·p is exactly 1 or p.
+      if (p === 0) for (let i = 0; i < n; i++) out[i] = +(x[i] > 0);
+      else if (Number.isFinite(p)) {
+        for (let i = 0; i < n; i++) {
+          const t = +(x[i] > 0);
+          out[i] = t + (1 - t) * p;
+        }
+      } else for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p;
       return;
   }
 }

@@ -8,6 +8,7 @@ export function gather(x: Buf, out: Buf, plan: GatherPlan): void {
 }
 
 export function reduce(op: 'sum' | 'mean' | 'max', x: Buf, out: Buf, plan: ReducePlan): void {
+  if (plan.block) return reduceBlock(op, x, out, plan.block.outer, plan.block.mid, plan.block.inner);
   const { kept, red } = plan;
   const nk = kept.length;
   const nr = red.length;
@@ -41,5 +42,35 @@ export function reduce(op: 'sum' | 'mean' | 'max', x: Buf, out: Buf, plan: Reduc
   if (op === 'mean') {
     const inv = 1 / nr;
     for (let o = 0; o < nk; o++) out[o] *= inv;
+  }
+}
+
+/**
+ * A reduction of x viewed as [outer, mid, inner] over its first and last axes (see
+ * ReducePlan.block): each output walks its runs of `inner` contiguous elements, in the order of the
+ * offset-table loop above, so the results are the same.
+ */
+function reduceBlock(op: 'sum' | 'mean' | 'max', x: Buf, out: Buf, outer: number, mid: number, inner: number): void {
+  const stride = mid * inner;
+  for (let m = 0; m < mid; m++) {
+    if (op === 'max') {
+      let v = -Infinity;
+      for (let o = 0; o < outer; o++) {
+        const start = o * stride + m * inner;
+        for (let i = start, end = start + inner; i < end; i++) {
+          const e = x[i];
+          if (e > v || e !== e) v = e; // NaN propagates
+        }
+      }
+      out[m] = v;
+    } else {
+      let s = 0;
+      for (let o = 0; o < outer; o++) {
+        const start = o * stride + m * inner;
+        for (let i = start, end = start + inner; i < end; i++) s += x[i];
+      }
+      out[m] = s;
+      if (op === 'mean') out[m] *= 1 / (outer * inner);
+    }
   }
 }

@@ -1,0 +1,174 @@
+// The native kernels: a Node-API addon (native/, built by `npm install` into
+// build/Release/dlf_native.node) that fills part of the kernel interface; everything it does not
+// cover, and every call on float64 buffers (the gradient check), goes to the TypeScript reference.
+// The addon works on the Float32Arrays' own memory: nothing is copied. Loading is lazy and never
+// throws: a missing or broken addon is reported with the reason, and the caller falls back.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Buf } from '../graph/types.js';
+import { type BinaryOp, type Kernels, type UnaryOp, withOverrides } from './kernels.js';
+import { tsKernels } from './ts/index.js';
+
+/** What the addon detected and chose. */
+export interface NativeInfo {
+  readonly arch: string;
+  readonly avx512f: boolean;
+  readonly avx512vl: boolean;
+  readonly avx2: boolean;
+  readonly fma: boolean;
+  /** Dispatch level in force: 2 AVX-512, 1 AVX2+FMA, 0 portable C. */
+  readonly level: number;
+  /** The highest level this CPU supports. */
+  readonly maxLevel: number;
+  readonly levelName: string;
+  /** The GEMM micro-kernel in use, e.g. "avx512 8x32". */
+  readonly gemmKernel: string;
+  /** Flush-to-zero and denormals-are-zero on the calling thread (the addon sets both when it loads). */
+  readonly ftz: boolean;
+  readonly daz: boolean;
+}
+
+/** The addon's functions (native/addon.cc). */
+export interface NativeAddon {
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, sa: number, sb: number, row: number, rowSide: number): void;
+  unary(op: number, x: Float32Array, out: Float32Array, p: number): void;
+  sgdStep(w: Float32Array, g: Float32Array, lr: number): void;
+  momentumStep(w: Float32Array, g: Float32Array, buf: Float32Array, lr: number, mu: number, nesterov: boolean): void;
+  adagradStep(w: Float32Array, g: Float32Array, sum: Float32Array, lr: number, eps: number): void;
+  rmspropStep(w: Float32Array, g: Float32Array, sq: Float32Array, buf: Float32Array | null, lr: number, rho: number, mu: number, eps: number): void;
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, lrT: number, epsT: number): void;
+  decayStep(w: Float32Array, rate: number): void;
+  penaltyGrad(w: Float32Array, g: Float32Array, l1: number, l2: number): void;
+  info(): NativeInfo;
+  /** Lowers the dispatch level (0 portable, 1 AVX2, 2 AVX-512), capped by the CPU; returns the level in force. */
+  setLevel(level: number): number;
+}
+
+export type NativeStatus =
+  | { readonly available: true; readonly path: string; readonly addon: NativeAddon; readonly kernels: Kernels }
+  | { readonly available: false; readonly path: string; readonly reason: string };
+
+/** Where `npm install` puts the addon: build/ at the package root (two levels above src/kernels and dist/kernels). */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/dlf_native.node', import.meta.url));
+
+const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'info', 'setLevel'] as const;
+
+let loaded: NativeStatus | undefined;
+
+/** Loads the addon once; says why when it cannot. */
+export function nativeStatus(): NativeStatus {
+  if (loaded) return loaded;
+  const path = NATIVE_ADDON_PATH;
+  if (!existsSync(path)) {
+    loaded = { available: false, path, reason: `the addon was not built (no ${path}); \`npm run build:native\` builds it with a C++ compiler, python3 and make` };
+    return loaded;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    const missing = FUNCTIONS.filter((f) => typeof addon[f] !== 'function');
+    if (missing.length) {
+      loaded = { available: false, path, reason: `the addon at ${path} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`npm run build:native\`` };
+    } else {
+      loaded = { available: true, path, addon, kernels: nativeKernels(addon) };
+    }
+  } catch (e) {
+    loaded = { available: false, path, reason: `the addon at ${path} failed to load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+  }
+  return loaded;
+}
+
+/** The addon, or undefined when it is not available. */
+export function loadNative(): NativeAddon | undefined {
+  const s = nativeStatus();
+  return s.available ? s.addon : undefined;
+}
+
+const BINARY_CODE: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4 };
+const UNARY_CODE: Record<UnaryOp | 'abs' | 'sign', number> = {
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  pow: 4,
+  relu: 5,
+  leaky_relu: 6,
+  sigmoid: 7,
+  tanh: 8,
+  step: 9,
+  abs: 10,
+  sign: 11,
+};
+
+/**
+ * Below this many elements an elementwise call stays in TypeScript: a Node-API call costs about
+ * 0.2 µs, which the reference beats on short buffers (a bias row, a scalar). Only calls whose
+ * results are the same either way take this shortcut (+ − × ÷, comparisons, the exactly rounded
+ * unary maps and the optimizer updates); exp, log, tanh, sigmoid and general powers always run
+ * native, so that their last bit never depends on a buffer's length (a batch size).
+ */
+export const NATIVE_MIN_ELEMENTS = 128;
+
+/** Unary maps whose native result is bit-identical to the reference's. */
+const EXACT_UNARY = new Set<UnaryOp>(['neg', 'sqrt', 'relu', 'leaky_relu', 'step']);
+
+/** Float32Array, told apart from Float64Array without depending on the realm. */
+const f32 = (x: Buf): x is Float32Array => x.BYTES_PER_ELEMENT === 4;
+
+/**
+ * The kernel set over an addon: float32 calls go native, everything else to the reference, and
+ * elementwise calls shorter than `minElements` too.
+ */
+export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_MIN_ELEMENTS): Kernels {
+  const ts = tsKernels;
+  return withOverrides(ts, 'native', {
+    matmul(a, b, out, d) {
+      if (f32(a) && f32(b) && f32(out)) addon.matmul(a, b, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
+      else ts.matmul(a, b, out, d);
+    },
+    binary(op, a, b, out, plan) {
+      if (plan.n < minElements || !(f32(a) && f32(b) && f32(out))) return ts.binary(op, a, b, out, plan);
+      const code = BINARY_CODE[op];
+      switch (plan.kind) {
+        case 'same':
+          return addon.binary(code, a, b, out, plan.n, 1, 1, 0, 0);
+        case 'scalarB':
+          return addon.binary(code, a, b, out, plan.n, 1, 0, 0, 0);
+        case 'scalarA':
+          return addon.binary(code, a, b, out, plan.n, 0, 1, 0, 0);
+        case 'rowB':
+          if (plan.row > 0) return addon.binary(code, a, b, out, plan.n, 1, 1, plan.row, 2);
+          return ts.binary(op, a, b, out, plan);
+        case 'rowA':
+          if (plan.row > 0) return addon.binary(code, a, b, out, plan.n, 1, 1, plan.row, 1);
+          return ts.binary(op, a, b, out, plan);
+        case 'general':
+          return ts.binary(op, a, b, out, plan);
+      }
+    },
+    unary(op, x, out, p) {
+      const short = x.length < minElements && (EXACT_UNARY.has(op) || (op === 'pow' && p === 2));
+      if (!short && f32(x) && f32(out)) addon.unary(UNARY_CODE[op], x, out, p);
+      else ts.unary(op, x, out, p);
+    },
+    abs(x, out) {
+      if (x.length >= minElements && f32(x) && f32(out)) addon.unary(UNARY_CODE.abs, x, out, 0);
+      else ts.abs(x, out);
+    },
+    sign(x, out) {
+      if (x.length >= minElements && f32(x) && f32(out)) addon.unary(UNARY_CODE.sign, x, out, 0);
+      else ts.sign(x, out);
+    },
+    sgdStep: (w, g, lr) => (w.length < minElements ? ts.sgdStep(w, g, lr) : addon.sgdStep(w, g, lr)),
+    momentumStep: (w, g, buf, lr, mu, nesterov) =>
+      w.length < minElements ? ts.momentumStep(w, g, buf, lr, mu, nesterov) : addon.momentumStep(w, g, buf, lr, mu, nesterov),
+    adagradStep: (w, g, sum, lr, eps) => (w.length < minElements ? ts.adagradStep(w, g, sum, lr, eps) : addon.adagradStep(w, g, sum, lr, eps)),
+    rmspropStep: (w, g, sq, buf, lr, rho, mu, eps) =>
+      w.length < minElements ? ts.rmspropStep(w, g, sq, buf, lr, rho, mu, eps) : addon.rmspropStep(w, g, sq, buf, lr, rho, mu, eps),
+    adamStep: (w, g, m, v, b1, b2, lrT, epsT) =>
+      w.length < minElements ? ts.adamStep(w, g, m, v, b1, b2, lrT, epsT) : addon.adamStep(w, g, m, v, b1, b2, lrT, epsT),
+    decayStep: (w, rate) => (w.length < minElements ? ts.decayStep(w, rate) : addon.decayStep(w, rate)),
+    penaltyGrad: (w, g, l1, l2) => (w.length < minElements ? ts.penaltyGrad(w, g, l1, l2) : addon.penaltyGrad(w, g, l1, l2)),
+  });
+}

@@ -1,0 +1,369 @@
+// The native addon against the TypeScript reference, kernel by kernel: matmul on random shapes
+// (odd sizes around the vector widths, every transpose combination, batches with a shared or a
+// per-batch operand) at every dispatch level this CPU has, broadcasting binary ops, unary maps and
+// the optimizer updates (bit-exact: both compute each element the same way), the float64
+// fallback, views with a byte offset, and bounds checks. Skipped when the addon is not built.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BinaryOp, BroadcastPlan, MatmulDims, UnaryOp } from '../../src/kernels/kernels.js';
+import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus } from '../../src/kernels/native.js';
+import { kernelsFor } from '../../src/kernels/select.js';
+import { tsKernels as T } from '../../src/kernels/ts/index.js';
+import { Rng } from '../../src/tensor/rng.js';
+
+const status = nativeStatus();
+const nativeAvailable = status.available;
+
+function random(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = lo + (hi - lo) * rng.uniform();
+  return x;
+}
+
+const SIZES = [1, 2, 3, 5, 7, 15, 16, 17, 31, 33, 63, 65, 128, 129];
+const TRANSPOSES = [
+  { transA: false, transB: false },
+  { transA: true, transB: false },
+  { transA: false, transB: true },
+  { transA: true, transB: true },
+];
+
+/** Elementwise |native − ts| ≤ 1e-5·k·(the largest |a·b| term of that dot product). */
+function matmulMismatches(a: Float32Array, b: Float32Array, got: Float32Array, want: Float32Array, d: MatmulDims): string[] {
+  const { batch, m, n, k, transA, transB, strideA, strideB } = d;
+  const bad: string[] = [];
+  for (let bt = 0; bt < batch; bt++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let big = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a[bt * strideA + (transA ? p * m + i : i * k + p)];
+          const bv = b[bt * strideB + (transB ? j * k + p : p * n + j)];
+          big = Math.max(big, Math.abs(av * bv));
+        }
+        const o = (bt * m + i) * n + j;
+        if (!(Math.abs(got[o] - want[o]) <= 1e-5 * k * big + 1e-30)) bad.push(`[${bt},${i},${j}] ${got[o]} != ${want[o]}`);
+        if (bad.length > 5) return bad;
+      }
+  return bad;
+}
+
+describe.skipIf(!nativeAvailable)('native kernels against the TypeScript reference', () => {
+  if (!status.available) return;
+  const { addon, kernels: N } = status;
+  // Every elementwise call native, however short (N keeps short ones in TypeScript).
+  const D = nativeKernels(addon, 0);
+  const maxLevel = addon.info().maxLevel;
+  afterAll(() => void addon.setLevel(maxLevel));
+
+  it('is what kernelsFor gives for native and auto, and reports what it chose', () => {
+    expect(kernelsFor('native')).toBe(N);
+    expect(kernelsFor('auto')).toBe(N);
+    expect(N.name).toBe('native');
+    const info = addon.info();
+    expect(info.level).toBe(maxLevel);
+    expect(info.gemmKernel).toMatch(/^(avx512|avx2\+fma|portable C) \d+x\d+$/);
+    if (info.arch === 'x86_64') {
+      expect(info.ftz).toBe(true);
+      expect(info.daz).toBe(true);
+    }
+  });
+
+  describe.each([2, 1, 0].map((level) => ({ level })))('matmul at dispatch level $level', ({ level }) => {
+    it.skipIf(level > maxLevel).each(TRANSPOSES)('random shapes, transA=$transA transB=$transB', ({ transA, transB }) => {
+      expect(addon.setLevel(level)).toBe(level);
+      const rng = new Rng(7000 + level * 10 + Number(transA) * 2 + Number(transB));
+      const pick = () => SIZES[rng.int(SIZES.length)];
+      for (let trial = 0; trial < 24; trial++) {
+        const m = pick();
+        const n = pick();
+        const k = pick();
+        const batch = trial % 3 === 0 ? 3 : 1;
+        // Batches alternate between a shared B (strideB 0), per-batch operands, and a shared A.
+        const sharedB = trial % 2 === 0;
+        const sharedA = !sharedB && trial % 6 === 3;
+        const d: MatmulDims = { batch, m, n, k, transA, transB, strideA: sharedA ? 0 : m * k, strideB: sharedB ? 0 : k * n };
+        const a = random(rng, sharedA ? m * k : batch * m * k);
+        const b = random(rng, sharedB ? k * n : batch * k * n);
+        const want = new Float32Array(batch * m * n);
+        T.matmul(a, b, want, d);
+        const got = new Float32Array(batch * m * n).fill(NaN);
+        N.matmul(a, b, got, d);
+        const bad = matmulMismatches(a, b, got, want, d);
+        if (bad.length) throw new Error(`level ${level}, ${JSON.stringify(d)}: ${bad.join('; ')}`);
+      }
+      addon.setLevel(maxLevel);
+    });
+
+    it.skipIf(level > maxLevel)('one to three rows (the unpacked path), every transpose, batched', () => {
+      addon.setLevel(level);
+      const rng = new Rng(7050 + level);
+      for (const { transA, transB } of TRANSPOSES)
+        for (const m of [1, 2, 3])
+          for (const n of [1, 17, 100])
+            for (const k of [1, 17, 100]) {
+              const d: MatmulDims = { batch: 2, m, n, k, transA, transB, strideA: m * k, strideB: n > 50 ? 0 : k * n };
+              const a = random(rng, 2 * m * k);
+              const b = random(rng, 2 * k * n);
+              const want = new Float32Array(2 * m * n);
+              const got = new Float32Array(2 * m * n).fill(NaN);
+              T.matmul(a, b, want, d);
+              N.matmul(a, b, got, d);
+              const bad = matmulMismatches(a, b, got, want, d);
+              if (bad.length) throw new Error(`level ${level}, ${JSON.stringify(d)}: ${bad.join('; ')}`);
+            }
+      addon.setLevel(maxLevel);
+    });
+
+    it.skipIf(level > maxLevel)("a row's result does not depend on how many rows are multiplied with it", () => {
+      addon.setLevel(level);
+      const rng = new Rng(7060 + level);
+      for (const { transA, transB } of TRANSPOSES)
+        for (const [n, k] of [
+          [10, 64],
+          [33, 300],
+          [128, 784],
+        ]) {
+          const M = 21;
+          const all = random(rng, M * k); // row-major M×k
+          const b = random(rng, k * n);
+          const full = new Float32Array(M * n);
+          const rowsOf = (r0: number, m: number) => {
+            const a = new Float32Array(m * k);
+            for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) a[transA ? p * m + i : i * k + p] = all[(r0 + i) * k + p];
+            return a;
+          };
+          const dims = (m: number): MatmulDims => ({ batch: 1, m, n, k, transA, transB, strideA: m * k, strideB: k * n });
+          N.matmul(rowsOf(0, M), b, full, dims(M));
+          for (const m of [1, 2, 3, 4, 7]) {
+            for (let r0 = 0; r0 + m <= M; r0 += m) {
+              const part = new Float32Array(m * n);
+              N.matmul(rowsOf(r0, m), b, part, dims(m));
+              expect([...part], `m=${m} rows ${r0}.. n=${n} k=${k} transA=${transA} transB=${transB}`).toEqual([...full.subarray(r0 * n, (r0 + m) * n)]);
+            }
+          }
+        }
+      addon.setLevel(maxLevel);
+    });
+
+    it.skipIf(level > maxLevel)('the benchmark shapes and a long k', () => {
+      addon.setLevel(level);
+      const rng = new Rng(7100 + level);
+      for (const [m, n, k] of [
+        [128, 256, 784],
+        [128, 128, 256],
+        [64, 48, 1000],
+      ]) {
+        for (const { transA, transB } of TRANSPOSES) {
+          const d: MatmulDims = { batch: 1, m, n, k, transA, transB, strideA: m * k, strideB: k * n };
+          const a = random(rng, m * k);
+          const b = random(rng, k * n);
+          const want = new Float32Array(m * n);
+          const got = new Float32Array(m * n);
+          T.matmul(a, b, want, d);
+          N.matmul(a, b, got, d);
+          expect(matmulMismatches(a, b, got, want, d)).toEqual([]);
+        }
+      }
+      addon.setLevel(maxLevel);
+    });
+  });
+
+  it('matmul works in place on views with a byte offset and writes nothing outside out', () => {
+    const rng = new Rng(7200);
+    const m = 17;
+    const n = 33;
+    const k = 5;
+    const d: MatmulDims = { batch: 2, m, n, k, transA: false, transB: true, strideA: m * k, strideB: k * n };
+    const aBig = random(rng, 2 * m * k + 3);
+    const bBig = random(rng, 2 * k * n + 1);
+    const outBig = new Float32Array(2 * m * n + 4).fill(-7);
+    const a = aBig.subarray(3);
+    const b = bBig.subarray(1);
+    const out = outBig.subarray(2, 2 + 2 * m * n);
+    N.matmul(a, b, out, d);
+    const want = new Float32Array(2 * m * n);
+    T.matmul(a, b, want, d);
+    expect(matmulMismatches(a, b, out, want, d)).toEqual([]);
+    expect([...outBig.subarray(0, 2), ...outBig.subarray(2 + 2 * m * n)]).toEqual([-7, -7, -7, -7]);
+  });
+
+  it('matmul with k = 0 writes zeros, and an empty product writes nothing', () => {
+    const out = new Float32Array(6).fill(5);
+    N.matmul(new Float32Array(0), new Float32Array(0), out, { batch: 2, m: 1, n: 3, k: 0, transA: false, transB: false, strideA: 0, strideB: 0 });
+    expect([...out]).toEqual([0, 0, 0, 0, 0, 0]);
+    const untouched = new Float32Array(2).fill(5);
+    N.matmul(new Float32Array(4), new Float32Array(0), untouched, { batch: 1, m: 2, n: 0, k: 2, transA: false, transB: false, strideA: 4, strideB: 0 });
+    expect([...untouched]).toEqual([5, 5]);
+  });
+
+  it('throws instead of reading or writing past a buffer', () => {
+    const d: MatmulDims = { batch: 1, m: 4, n: 4, k: 4, transA: false, transB: false, strideA: 16, strideB: 16 };
+    expect(() => N.matmul(new Float32Array(16), new Float32Array(16), new Float32Array(15), d)).toThrow(RangeError);
+    expect(() => N.matmul(new Float32Array(15), new Float32Array(16), new Float32Array(16), d)).toThrow(RangeError);
+    expect(() => N.matmul(new Float32Array(16), new Float32Array(12), new Float32Array(16), d)).toThrow(RangeError);
+    expect(() => addon.binary(0, new Float32Array(3), new Float32Array(4), new Float32Array(4), 4, 1, 1, 0, 0)).toThrow(RangeError);
+    expect(() => addon.sgdStep(new Float32Array(4), new Float32Array(3), 0.1)).toThrow(RangeError);
+    expect(() => addon.unary(0, new Float64Array(3) as unknown as Float32Array, new Float32Array(3), 0)).toThrow(TypeError);
+  });
+
+  it(`keeps elementwise calls under ${NATIVE_MIN_ELEMENTS} elements in TypeScript, with the same results`, () => {
+    const rng = new Rng(7310);
+    for (const n of [NATIVE_MIN_ELEMENTS - 1, NATIVE_MIN_ELEMENTS, 3 * NATIVE_MIN_ELEMENTS + 5]) {
+      const a = random(rng, n);
+      const b = random(rng, n);
+      const got = new Float32Array(n);
+      const want = new Float32Array(n);
+      N.binary('mul', a, b, got, { kind: 'same', n });
+      T.binary('mul', a, b, want, { kind: 'same', n });
+      expect([...got]).toEqual([...want]);
+      N.unary('relu', a, got, 0);
+      T.unary('relu', a, want, 0);
+      expect([...got]).toEqual([...want]);
+      const w1 = Float32Array.from(a);
+      const w2 = Float32Array.from(a);
+      N.sgdStep(w1, b, 0.1);
+      T.sgdStep(w2, b, 0.1);
+      expect([...w1]).toEqual([...w2]);
+    }
+  });
+
+  it('falls back to the reference on float64 buffers', () => {
+    const rng = new Rng(7300);
+    const d: MatmulDims = { batch: 1, m: 5, n: 7, k: 3, transA: true, transB: false, strideA: 15, strideB: 21 };
+    const a = Float64Array.from(random(rng, 15));
+    const b = Float64Array.from(random(rng, 21));
+    const got = new Float64Array(35);
+    const want = new Float64Array(35);
+    N.matmul(a, b, got, d);
+    T.matmul(a, b, want, d);
+    expect([...got]).toEqual([...want]);
+    const x = Float64Array.from(random(rng, 9));
+    const u1 = new Float64Array(9);
+    const u2 = new Float64Array(9);
+    N.unary('tanh', x, u1, 0);
+    T.unary('tanh', x, u2, 0);
+    expect([...u1]).toEqual([...u2]);
+    N.binary('div', x, x, u1, { kind: 'same', n: 9 });
+    T.binary('div', x, x, u2, { kind: 'same', n: 9 });
+    expect([...u1]).toEqual([...u2]);
+  });
+
+  const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
+  describe.each(OPS.map((op) => ({ op })))('binary $op', ({ op }) => {
+    it.each([1, 7, 16, 33, 1000, 4099].map((n) => ({ n })))('every broadcast kind, n = $n, bit for bit', ({ n }) => {
+      const rng = new Rng(7400 + n);
+      // Values from a small set so that eq sees equal pairs, plus zeros for div.
+      const vals = (len: number) => Float32Array.from({ length: len }, () => [0, 1, -1, 0.5, 3, -2.25, 1e-3][rng.int(7)] * (rng.uniform() < 0.5 ? 1 : 1.5));
+      const row = n % 3 === 0 ? 3 : n === 1000 ? 40 : n === 16 ? 4 : n;
+      const plans: { plan: BroadcastPlan; la: number; lb: number }[] = [
+        { plan: { kind: 'same', n }, la: n, lb: n },
+        { plan: { kind: 'scalarA', n }, la: 1, lb: n },
+        { plan: { kind: 'scalarB', n }, la: n, lb: 1 },
+        { plan: { kind: 'rowA', n, row }, la: row, lb: n },
+        { plan: { kind: 'rowB', n, row }, la: n, lb: row },
+        {
+          plan: { kind: 'general', n, aOff: Int32Array.from({ length: n }, (_, i) => i % 2), bOff: Int32Array.from({ length: n }, (_, i) => i) },
+          la: 2,
+          lb: n,
+        },
+      ];
+      for (const { plan, la, lb } of plans) {
+        const a = vals(la);
+        const b = vals(lb);
+        const got = new Float32Array(n).fill(NaN);
+        const want = new Float32Array(n);
+        D.binary(op, a, b, got, plan);
+        T.binary(op, a, b, want, plan);
+        expect([...got], `${plan.kind}`).toEqual([...want]);
+      }
+    });
+
+    it('in place (out is a)', () => {
+      const rng = new Rng(7450);
+      const a = random(rng, 37);
+      const b = random(rng, 37);
+      const want = new Float32Array(37);
+      T.binary(op, a, b, want, { kind: 'same', n: 37 });
+      D.binary(op, a, b, a, { kind: 'same', n: 37 });
+      expect([...a]).toEqual([...want]);
+    });
+  });
+
+  const UNARY: { op: UnaryOp; p: number; exact: boolean }[] = [
+    { op: 'neg', p: 0, exact: true },
+    { op: 'exp', p: 0, exact: false },
+    { op: 'log', p: 0, exact: false },
+    { op: 'sqrt', p: 0, exact: true },
+    { op: 'pow', p: 2, exact: true },
+    { op: 'pow', p: 3, exact: false },
+    { op: 'pow', p: 0.5, exact: false },
+    { op: 'relu', p: 0, exact: true },
+    { op: 'leaky_relu', p: 0.01, exact: true },
+    { op: 'sigmoid', p: 0, exact: false },
+    { op: 'tanh', p: 0, exact: false },
+    { op: 'step', p: 0.3, exact: true },
+  ];
+  it.each(UNARY)('unary $op (p = $p)', ({ op, p, exact }) => {
+    const rng = new Rng(7500);
+    for (const n of [1, 5, 16, 31, 1001]) {
+      const x = random(rng, n, -20, 20);
+      if (n > 4) x.set([0, -0, NaN, Infinity], 0);
+      const got = new Float32Array(n);
+      const want = new Float32Array(n);
+      D.unary(op, x, got, p);
+      T.unary(op, x, want, p);
+      if (exact) expect([...got]).toEqual([...want]);
+      else
+        for (let i = 0; i < n; i++) {
+          const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : got[i] === want[i] || Math.abs(got[i] - want[i]) <= 2.4e-7 * Math.abs(want[i]);
+          if (!ok) throw new Error(`${op}(${x[i]}): ${got[i]} != ${want[i]}`);
+        }
+    }
+  });
+
+  it('abs and sign, with both zeros and NaN', () => {
+    const x = Float32Array.from([0, -0, 1.5, -2, NaN, Infinity, -Infinity, 1e-3]);
+    for (const f of ['abs', 'sign'] as const) {
+      const got = new Float32Array(x.length);
+      const want = new Float32Array(x.length);
+      D[f](x, got);
+      T[f](x, want);
+      expect([...got]).toEqual([...want]);
+    }
+  });
+
+  describe('optimizer updates, bit for bit over several steps', () => {
+    const n = 257;
+    function state(seed: number, count: number): Float32Array[] {
+      const rng = new Rng(seed);
+      return Array.from({ length: count }, (_, i) => random(rng, n, i === 3 ? 0 : -1, 1));
+    }
+    const steps = (f: (k: typeof D, s: Float32Array[], g: Float32Array) => void, count: number) => {
+      const a = state(7600, count);
+      const b = a.map((x) => Float32Array.from(x));
+      const rng = new Rng(7601);
+      for (let step = 0; step < 5; step++) {
+        const g = random(rng, n);
+        f(D, a, g);
+        f(T, b, g);
+      }
+      for (let i = 0; i < count; i++) expect([...a[i]]).toEqual([...b[i]]);
+    };
+    it('sgd', () => steps((k, [w], g) => k.sgdStep(w, g, 0.1), 1));
+    it('momentum', () => steps((k, [w, buf], g) => k.momentumStep(w, g, buf, 0.05, 0.9, false), 2));
+    it('nesterov', () => steps((k, [w, buf], g) => k.momentumStep(w, g, buf, 0.05, 0.9, true), 2));
+    it('adagrad', () => steps((k, [w, , , sum], g) => k.adagradStep(w, g, sum, 0.1, 1e-10), 4));
+    it('rmsprop', () => steps((k, [w, , , sq], g) => k.rmspropStep(w, g, sq, null, 0.01, 0.99, 0, 1e-8), 4));
+    it('rmsprop with momentum', () => steps((k, [w, buf, , sq], g) => k.rmspropStep(w, g, sq, buf, 0.01, 0.9, 0.5, 1e-8), 4));
+    it('adam', () => steps((k, [w, m, , v], g) => k.adamStep(w, g, m, v, 0.9, 0.999, 1e-3 * Math.sqrt(1 - 0.999) / (1 - 0.9), 1e-8), 4));
+    it('decay', () => steps((k, [w]) => k.decayStep(w, 1e-3), 1));
+    it('penalty gradient', () => steps((k, [w, g0], g) => (k.penaltyGrad(w, g0, 0.01, 0.001), k.sgdStep(w, g, 0.1)), 2));
+  });
+});
+
+describe.skipIf(nativeAvailable)('without the native addon', () => {
+  it('auto falls back to ts and native says why it is unavailable', () => {
+    expect(kernelsFor('auto').name).toBe('ts');
+    expect(() => kernelsFor('native')).toThrow(/native backend is unavailable/);
+  });
+});
