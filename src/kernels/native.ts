@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Buf } from '../graph/types.js';
 import { type BinaryOp, type Kernels, type UnaryOp, withOverrides } from './kernels.js';
+import { type Gemm, conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from './ts/conv_lowered.js';
 import { tsKernels } from './ts/index.js';
 
 /** What the addon detected and chose. */
@@ -122,11 +123,16 @@ const f32 = (x: Buf): x is Float32Array => x.BYTES_PER_ELEMENT === 4;
  */
 export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_MIN_ELEMENTS): Kernels {
   const ts = tsKernels;
+  const gemm: Gemm = (a, b, out, d) => {
+    if (f32(a) && f32(b) && f32(out)) addon.matmul(a, b, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
+    else ts.matmul(a, b, out, d);
+  };
   return withOverrides(ts, 'native', {
-    matmul(a, b, out, d) {
-      if (f32(a) && f32(b) && f32(out)) addon.matmul(a, b, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
-      else ts.matmul(a, b, out, d);
-    },
+    matmul: gemm,
+    // Convolutions lowered to matrix products (where the plan chose that) run on the native GEMM.
+    conv2d: (x, w, out, d) => (d.scratch ? conv2dLowered(x, w, out, d, d.scratch, gemm) : ts.conv2d(x, w, out, d)),
+    conv2dGradInput: (g, w, out, d) => (d.scratch ? conv2dGradInputLowered(g, w, out, d, d.scratch, gemm) : ts.conv2dGradInput(g, w, out, d)),
+    conv2dGradWeight: (x, g, out, d) => (d.scratch ? conv2dGradWeightLowered(x, g, out, d, d.scratch, gemm) : ts.conv2dGradWeight(x, g, out, d)),
     binary(op, a, b, out, plan) {
       if (plan.n < minElements || !(f32(a) && f32(b) && f32(out))) return ts.binary(op, a, b, out, plan);
       const code = BINARY_CODE[op];
