@@ -39,7 +39,7 @@ function table(rows, align) {
 /**
  * One section per workload (GEMM: per shape). `sections` are {title, unit, records}; a record has
  * label, status (ok | unsupported | skipped | failed), median, runs, samples, peakRssKb, othersCores
- * (cores other processes kept busy meanwhile) and message.
+ * (cores other processes kept busy meanwhile) and message; `extra` ({head, value(record)}) adds a column.
  */
 export function renderTable(sections, dlfBackends) {
   const out = [];
@@ -48,7 +48,7 @@ export function renderTable(sections, dlfBackends) {
     const dlfMedians = new Map(
       dlfBackends.map((b) => [b, s.records.find((r) => r.framework === 'dlf' && r.backend === b && r.status === 'ok')?.median]),
     );
-    const head = ['  implementation', s.samplesColumn ? 'samples/run' : '', 'runs', `median ${s.unit}`, 'peak RSS', 'others', ...dlfBackends.map((b) => `dlf ${b} ratio`)];
+    const head = ['  implementation', s.samplesColumn ? 'samples/run' : '', 'runs', `median ${s.unit}`, s.extra?.head ?? '', 'peak RSS', 'others', ...dlfBackends.map((b) => `dlf ${b} ratio`)];
     const rows = [head];
     for (const r of s.records) {
       const ok = r.status === 'ok';
@@ -62,12 +62,13 @@ export function renderTable(sections, dlfBackends) {
         s.samplesColumn ? (r.samples ? `${r.samples.toLocaleString('en-US')}${r.reduced ? '*' : ''}` : '') : '',
         ok ? String(r.runs) : '',
         ok ? formatValue(r.median, s.unit) : r.status,
+        ok && s.extra ? s.extra.value(r) : '',
         formatRss(r.peakRssKb),
         Number.isFinite(r.othersCores) ? r.othersCores.toFixed(2) : '',
         ...ratios,
       ]);
     }
-    out.push(table(rows, ['l', 'r', 'r', 'r', 'r', 'r', ...dlfBackends.map(() => 'r')]));
+    out.push(table(rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', ...dlfBackends.map(() => 'r')]));
   }
   return out.join('\n');
 }
