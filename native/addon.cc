@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 
 #include "dlf.h"
 
@@ -251,6 +252,204 @@ napi_value PenaltyGrad(napi_env env, napi_callback_info cb) {
   return nullptr;
 }
 
+
+// ---- typed arrays of other element types, and the geometry arrays of the conv and pool kernels ----
+
+bool get_typed(napi_env env, napi_value v, napi_typedarray_type want, const char* type_name, void** data, size_t* len, const char* name) {
+  bool is_ta = false;
+  NAPI_OK(napi_is_typedarray(env, v, &is_ta));
+  napi_typedarray_type type = napi_int8_array;
+  napi_value ab;
+  size_t offset;
+  if (is_ta) NAPI_OK(napi_get_typedarray_info(env, v, &type, len, data, &ab, &offset));
+  if (!is_ta || type != want) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "dlf native: %s must be a %s", name, type_name);
+    return fail(env, msg);
+  }
+  return true;
+}
+
+bool get_f64(napi_env env, napi_value v, double** data, size_t* len, const char* name) {
+  void* p;
+  if (!get_typed(env, v, napi_float64_array, "Float64Array", &p, len, name)) return false;
+  *data = static_cast<double*>(p);
+  return true;
+}
+
+bool get_i32(napi_env env, napi_value v, int32_t** data, size_t* len, const char* name) {
+  void* p;
+  if (!get_typed(env, v, napi_int32_array, "Int32Array", &p, len, name)) return false;
+  *data = static_cast<int32_t*>(p);
+  return true;
+}
+
+/** Reads `count` non-negative geometry values from an Int32Array into out. */
+bool get_geom(napi_env env, napi_value v, int64_t* out, size_t count, const char* what) {
+  int32_t* g;
+  size_t len;
+  if (!get_i32(env, v, &g, &len, what)) return false;
+  if (!range(env, len >= count, "dlf native: the geometry array is too short")) return false;
+  for (size_t i = 0; i < count; i++) {
+    if (!range(env, g[i] >= 0, "dlf native: geometry values must be non-negative")) return false;
+    out[i] = g[i];
+  }
+  return true;
+}
+
+/** Product of the values, in double (exact below 2^53). */
+double prod(std::initializer_list<int64_t> xs) {
+  double p = 1;
+  for (int64_t x : xs) p *= (double)x;
+  return p;
+}
+
+bool conv_geom(napi_env env, napi_value v, dlf::ConvGeom* d) {
+  int64_t g[15];
+  if (!get_geom(env, v, g, 15, "geometry")) return false;
+  *d = {g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14]};
+  const double K = prod({d->c, d->kh, d->kw}), P = prod({d->oh, d->ow});
+  return range(env, d->n > 0 && d->f > 0 && K > 0 && P > 0 && d->h > 0 && d->w > 0, "dlf native: conv dimensions must be positive") &&
+         range(env, d->sh > 0 && d->sw > 0, "dlf native: conv strides must be positive") &&
+         range(env, K < (1 << 30) && P < (1 << 30) && d->f < (1 << 30) && prod({d->n, d->c, d->h, d->w}) < 9e15 && prod({d->n, d->f}) * P < 9e15,
+               "dlf native: conv dimensions too large");
+}
+
+bool at_least(napi_env env, size_t len, double need, const char* msg) { return range(env, (double)len >= need, msg); }
+
+// conv2d(x, w, out, geometry, col)
+napi_value Conv2d(napi_env env, napi_callback_info cb) {
+  napi_value v[5];
+  F32 x, w, out, col;
+  dlf::ConvGeom d;
+  if (!args(env, cb, v) || !get_f32(env, v[0], &x, "x") || !get_f32(env, v[1], &w, "w") || !get_f32(env, v[2], &out, "out") ||
+      !conv_geom(env, v[3], &d) || !get_f32(env, v[4], &col, "col"))
+    return nullptr;
+  const double K = prod({d.c, d.kh, d.kw}), P = prod({d.oh, d.ow});
+  if (!at_least(env, x.len, prod({d.n, d.c, d.h, d.w}), "dlf native: conv2d x is too short") ||
+      !at_least(env, w.len, d.f * K, "dlf native: conv2d w is too short") ||
+      !at_least(env, out.len, prod({d.n, d.f}) * P, "dlf native: conv2d out is too short") ||
+      !at_least(env, col.len, K * P, "dlf native: conv2d col is too short"))
+    return nullptr;
+  if (!dlf::conv2d_lowered(x.data, w.data, out.data, d, col.data)) napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
+  return nullptr;
+}
+
+// conv2dGradInput(grad, w, out, geometry, colT, idx, val)
+napi_value Conv2dGradInput(napi_env env, napi_callback_info cb) {
+  napi_value v[7];
+  F32 g, w, out, col;
+  dlf::ConvGeom d;
+  int32_t* idx;
+  double* val;
+  size_t nidx, nval;
+  if (!args(env, cb, v) || !get_f32(env, v[0], &g, "grad") || !get_f32(env, v[1], &w, "w") || !get_f32(env, v[2], &out, "out") ||
+      !conv_geom(env, v[3], &d) || !get_f32(env, v[4], &col, "colT") || !get_i32(env, v[5], &idx, &nidx, "idx") ||
+      !get_f64(env, v[6], &val, &nval, "val"))
+    return nullptr;
+  const double K = prod({d.c, d.kh, d.kw}), P = prod({d.oh, d.ow});
+  const double most = P > d.f ? P : (double)d.f;
+  if (!at_least(env, g.len, prod({d.n, d.f}) * P, "dlf native: conv2dGradInput grad is too short") ||
+      !at_least(env, w.len, d.f * K, "dlf native: conv2dGradInput w is too short") ||
+      !at_least(env, out.len, prod({d.n, d.c, d.h, d.w}), "dlf native: conv2dGradInput out is too short") ||
+      !at_least(env, col.len, K * P, "dlf native: conv2dGradInput colT is too short") ||
+      !at_least(env, nidx, most, "dlf native: conv2dGradInput idx is too short") ||
+      !at_least(env, nval, most, "dlf native: conv2dGradInput val is too short"))
+    return nullptr;
+  if (!dlf::conv2d_grad_input_lowered(g.data, w.data, out.data, d, col.data, idx, val))
+    napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
+  return nullptr;
+}
+
+// conv2dGradWeight(x, grad, out, geometry, colT, prod, acc, idx, val)
+napi_value Conv2dGradWeight(napi_env env, napi_callback_info cb) {
+  napi_value v[9];
+  F32 x, g, out, col, pr;
+  dlf::ConvGeom d;
+  int32_t* idx;
+  double *val, *acc;
+  size_t nidx, nval, nacc;
+  if (!args(env, cb, v) || !get_f32(env, v[0], &x, "x") || !get_f32(env, v[1], &g, "grad") || !get_f32(env, v[2], &out, "out") ||
+      !conv_geom(env, v[3], &d) || !get_f32(env, v[4], &col, "colT") || !get_f32(env, v[5], &pr, "prod") ||
+      !get_f64(env, v[6], &acc, &nacc, "acc") || !get_i32(env, v[7], &idx, &nidx, "idx") || !get_f64(env, v[8], &val, &nval, "val"))
+    return nullptr;
+  const double K = prod({d.c, d.kh, d.kw}), P = prod({d.oh, d.ow});
+  const double most = P > d.f ? P : (double)d.f;
+  if (!at_least(env, x.len, prod({d.n, d.c, d.h, d.w}), "dlf native: conv2dGradWeight x is too short") ||
+      !at_least(env, g.len, prod({d.n, d.f}) * P, "dlf native: conv2dGradWeight grad is too short") ||
+      !at_least(env, out.len, d.f * K, "dlf native: conv2dGradWeight out is too short") ||
+      !at_least(env, col.len, K * P, "dlf native: conv2dGradWeight colT is too short") ||
+      !at_least(env, pr.len, d.f * K, "dlf native: conv2dGradWeight prod is too short") ||
+      !at_least(env, nacc, d.f * K, "dlf native: conv2dGradWeight acc is too short") ||
+      !at_least(env, nidx, most, "dlf native: conv2dGradWeight idx is too short") ||
+      !at_least(env, nval, most, "dlf native: conv2dGradWeight val is too short"))
+    return nullptr;
+  if (!dlf::conv2d_grad_weight_lowered(x.data, g.data, out.data, d, col.data, pr.data, acc, idx, val))
+    napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
+  return nullptr;
+}
+
+// pool2d(mode, a, b | null, out, geometry): see dlf::pool2d for what a and b are per mode.
+napi_value Pool2d(napi_env env, napi_callback_info cb) {
+  napi_value v[5];
+  int64_t mode;
+  F32 a, b, out;
+  int64_t g[11];
+  if (!args(env, cb, v) || !get_int(env, v[0], &mode, "mode") || !get_f32(env, v[1], &a, "a") || !get_f32_or_null(env, v[2], &b, "b") ||
+      !get_f32(env, v[3], &out, "out") || !get_geom(env, v[4], g, 11, "geometry"))
+    return nullptr;
+  const dlf::PoolGeom d = {g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]};
+  if (!range(env, mode <= dlf::POOL_AVG_GRAD, "dlf native: bad pool mode") ||
+      !range(env, d.sh > 0 && d.sw > 0, "dlf native: pool strides must be positive"))
+    return nullptr;
+  const double in = prod({d.planes, d.h, d.w}), pooled = prod({d.planes, d.oh, d.ow});
+  if (!range(env, in < 9e15 && pooled < 9e15, "dlf native: pool dimensions too large")) return nullptr;
+  if (pooled == 0) {
+    if (mode == dlf::POOL_MAX_GRAD || mode == dlf::POOL_AVG_GRAD) {
+      if (!at_least(env, out.len, in, "dlf native: pool out is too short")) return nullptr;
+      for (size_t i = 0; i < (size_t)in; i++) out.data[i] = 0;
+    }
+    return nullptr;
+  }
+  // Every window must hold a real cell: the first one must end inside the plane, the last start in it.
+  if (!range(env, d.h > 0 && d.w > 0 && d.kh > d.pt && d.kw > d.pl && (d.oh - 1) * d.sh - d.pt < d.h && (d.ow - 1) * d.sw - d.pl < d.w,
+             "dlf native: a pooling window holds no cell of the plane"))
+    return nullptr;
+  const bool grad_in = mode == dlf::POOL_AVG_GRAD;
+  const bool has_b = mode == dlf::POOL_MAX_GRAD || mode == dlf::POOL_MAX_PICK;
+  const double b_need = mode == dlf::POOL_MAX_GRAD ? pooled : in;
+  const double out_need = mode == dlf::POOL_MAX_GRAD || grad_in ? in : pooled;
+  if (!at_least(env, a.len, grad_in ? pooled : in, "dlf native: pool input is too short") ||
+      !range(env, !has_b || b.data != nullptr, "dlf native: pool needs its second input") ||
+      !at_least(env, has_b ? b.len : 0, has_b ? b_need : 0, "dlf native: pool second input is too short") ||
+      !at_least(env, out.len, out_need, "dlf native: pool out is too short"))
+    return nullptr;
+  dlf::pool2d((int)mode, a.data, b.data, out.data, d);
+  return nullptr;
+}
+
+// binaryChannel(op, a, b, out, n, side, mid, inner): side 1 (a holds mid values) or 2 (b does), each
+// value repeated over `inner` consecutive elements, the pattern repeated n / (mid·inner) times.
+napi_value BinaryChannel(napi_env env, napi_callback_info cb) {
+  napi_value v[8];
+  if (!args(env, cb, v)) return nullptr;
+  F32 a, b, out;
+  int64_t op, n, side, mid, inner;
+  if (!get_int(env, v[0], &op, "op") || !get_f32(env, v[1], &a, "a") || !get_f32(env, v[2], &b, "b") || !get_f32(env, v[3], &out, "out") ||
+      !get_int(env, v[4], &n, "n") || !get_int(env, v[5], &side, "side") || !get_int(env, v[6], &mid, "mid") ||
+      !get_int(env, v[7], &inner, "inner"))
+    return nullptr;
+  if (n == 0) return nullptr;
+  if (!range(env, op <= dlf::OP_EQ && (side == 1 || side == 2) && mid > 0 && inner > 0 && mid * inner <= n && n % (mid * inner) == 0,
+             "dlf native: bad binaryChannel arguments"))
+    return nullptr;
+  const size_t N = (size_t)n;
+  const size_t need_a = side == 1 ? (size_t)mid : N, need_b = side == 2 ? (size_t)mid : N;
+  if (!range(env, out.len >= N && a.len >= need_a && b.len >= need_b, "dlf native: binaryChannel buffers are too short")) return nullptr;
+  dlf::binary_channel((int)op, a.data, b.data, out.data, N, (int)side, (size_t)mid, (size_t)inner);
+  return nullptr;
+}
+
 napi_value make_bool(napi_env env, bool b) {
   napi_value r;
   napi_get_boolean(env, b, &r);
@@ -319,6 +518,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decayStep", nullptr, DecayStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"penaltyGrad", nullptr, PenaltyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dGradInput", nullptr, Conv2dGradInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dGradWeight", nullptr, Conv2dGradWeight, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pool2d", nullptr, Pool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binaryChannel", nullptr, BinaryChannel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setLevel", nullptr, SetLevel, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

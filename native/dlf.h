@@ -67,6 +67,12 @@ enum BinaryOp { OP_ADD = 0, OP_SUB, OP_MUL, OP_DIV, OP_EQ };
  */
 void binary(int op, const float* a, const float* b, float* out, size_t n, int sa, int sb, size_t row, int row_side);
 
+/**
+ * Binary op against a per-channel side: side 1 (a) or 2 (b) holds `mid` values, each repeated over
+ * `inner` consecutive elements, the pattern repeated n / (mid·inner) times; the other side is full.
+ */
+void binary_channel(int op, const float* a, const float* b, float* out, size_t n, int side, size_t mid, size_t inner);
+
 enum UnaryOp {
   U_NEG = 0, U_EXP, U_LOG, U_SQRT, U_POW, U_RELU, U_LEAKY_RELU, U_SIGMOID, U_TANH, U_STEP, U_ABS, U_SIGN
 };
@@ -79,6 +85,34 @@ void rmsprop_step(float* w, const float* g, float* sq, float* buf, size_t n, dou
 void adam_step(float* w, const float* g, float* m, float* v, size_t n, double b1, double b2, double lr_t, double eps_t);
 void decay_step(float* w, size_t n, double rate);
 void penalty_grad(const float* w, float* g, size_t n, double l1, double l2);
+
+/** Geometry of a 2-D convolution (kernels.ts Conv2dDims), every field checked by the caller. */
+struct ConvGeom {
+  int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl;
+};
+/**
+ * The lowered convolutions of kernels/ts/conv_lowered.ts, sample by sample on the native GEMM, with
+ * the same results: out = conv2d(x, w) using col [K, P]; the input gradient using colT [P, K] and
+ * idx/val (max(F, P) each); the weight gradient using colT, prod [F, K] and acc [F, K] (double).
+ * Return false only when the GEMM could not allocate its packing buffers.
+ */
+bool conv2d_lowered(const float* x, const float* w, float* out, const ConvGeom& d, float* col);
+bool conv2d_grad_input_lowered(const float* grad, const float* w, float* out, const ConvGeom& d, float* col_t, int32_t* idx,
+                               double* val);
+bool conv2d_grad_weight_lowered(const float* x, const float* grad, float* out, const ConvGeom& d, float* col_t, float* prod,
+                                double* acc, int32_t* idx, double* val);
+
+/** Geometry of a 2-D pooling (kernels.ts Pool2dDims); every window must hold a real cell. */
+struct PoolGeom {
+  int64_t planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl;
+};
+enum PoolMode { POOL_MAX = 0, POOL_MAX_GRAD, POOL_MAX_PICK, POOL_AVG, POOL_AVG_GRAD };
+/**
+ * The pooling kernels of kernels/ts/pool.ts by mode: max (a = x), max gradient (a = x, b = grad,
+ * out zeroed first), max pick (a = x, b = u), average (a = x), average gradient (a = grad, out
+ * zeroed first).
+ */
+void pool2d(int mode, const float* a, const float* b, float* out, const PoolGeom& d);
 
 }  // namespace dlf
 

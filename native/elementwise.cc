@@ -221,6 +221,16 @@ DLF_INSTANCES(DLF_AVX512, avx512)
 void binary(int op, const float* a, const float* b, float* out, size_t n, int sa, int sb, size_t row, int row_side) {
   DLF_DISPATCH(binary, op, a, b, out, n, sa, sb, row, row_side);
 }
+void binary_channel(int op, const float* a, const float* b, float* out, size_t n, int side, size_t mid, size_t inner) {
+  // Each run of `inner` elements is a scalar-side op (a scalar at index m of the small side).
+  const size_t block = mid * inner;
+  for (size_t o = 0; o < n; o += block)
+    for (size_t m = 0; m < mid; m++) {
+      const size_t s = o + m * inner;
+      if (side == 2) binary(op, a + s, b + m, out + s, inner, 1, 0, 0, 0);
+      else binary(op, a + m, b + s, out + s, inner, 0, 1, 0, 0);
+    }
+}
 void unary(int op, const float* x, float* out, size_t n, double p) { DLF_DISPATCH(unary, op, x, out, n, p); }
 void sgd_step(float* w, const float* g, size_t n, double lr) { DLF_DISPATCH(sgd, w, g, n, lr); }
 void momentum_step(float* w, const float* g, float* buf, size_t n, double lr, double mu, bool nesterov) {

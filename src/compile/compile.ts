@@ -9,6 +9,7 @@ import { type Graph, GraphBuilder } from '../graph/builder.js';
 import type { Mode } from './layers/types.js';
 import { buildLoss } from './loss.js';
 import { type LayerInfo, type Locator, type ParamSpec, type StateUpdate, buildModel } from './model.js';
+import { optimizeGraph } from './optimize.js';
 import { type Plan, planGraph } from './plan.js';
 
 export type { Mode };
@@ -40,6 +41,15 @@ export function lossOf(config: Config, task: DataDims['task']): LossConfig {
   return config.loss ?? (task === 'classification' ? 'softmax_cross_entropy' : 'mse');
 }
 
+export interface BuildOptions {
+  /**
+   * Run the graph optimiser (compile/optimize.ts: fused matmul + bias + relu, fused relu
+   * gradient) before planning. Off by default here, so that a program is the graph as built;
+   * compileModel, which makes the programs that train and evaluate, turns it on.
+   */
+  readonly optimize?: boolean;
+}
+
 /** Builds the whole graph for one batch size and mode. */
 export function buildProgram(
   config: Config,
@@ -47,6 +57,7 @@ export function buildProgram(
   batch: number,
   locate: Locator,
   mode: Mode = 'train',
+  opts: BuildOptions = {},
 ): Program & { params: ParamSpec[]; layers: LayerInfo[] } {
   const g = new GraphBuilder();
   const x = g.input('x', [batch, ...dims.sampleShape]);
@@ -66,25 +77,28 @@ export function buildProgram(
     }
   }
   const outputs = [model.output, built.loss, ...grads.values(), ...model.stateUpdates.map((u) => u.value)];
+  const o = opts.optimize ? optimizeGraph(g.graph, outputs) : undefined;
+  const id = o ? (old: number) => o.idOf(old) : (old: number) => old;
+  const graph = o ? o.graph : g.graph;
   return {
     batch,
     mode,
-    graph: g.graph,
-    x,
-    y: built.y,
-    output: model.output,
-    loss: built.loss,
-    grads,
-    stateUpdates: model.stateUpdates,
-    plan: planGraph(g.graph, outputs),
+    graph,
+    x: id(x),
+    y: id(built.y),
+    output: id(model.output),
+    loss: id(built.loss),
+    grads: new Map([...grads].map(([name, gid]) => [name, id(gid)])),
+    stateUpdates: model.stateUpdates.map((u) => ({ ...u, value: id(u.value) })),
+    plan: planGraph(graph, outputs.map(id)),
     params: model.params,
-    layers: model.layers,
+    layers: model.layers.map((l) => ({ ...l, output: id(l.output) })),
   };
 }
 
 /** Compiles (and so shape-checks) the config at its batch size; other programs on demand. */
-export function compileModel(config: Config, dims: DataDims, locate: Locator): CompiledModel {
-  const first = buildProgram(config, dims, config.train.batch_size, locate, 'train');
+export function compileModel(config: Config, dims: DataDims, locate: Locator, opts: BuildOptions = { optimize: true }): CompiledModel {
+  const first = buildProgram(config, dims, config.train.batch_size, locate, 'train', opts);
   const programs = new Map<string, Program>([[`train:${first.batch}`, first]]);
   return {
     params: first.params,
@@ -93,7 +107,7 @@ export function compileModel(config: Config, dims: DataDims, locate: Locator): C
       const key = `${mode}:${batch}`;
       let p = programs.get(key);
       if (!p) {
-        p = buildProgram(config, dims, batch, locate, mode);
+        p = buildProgram(config, dims, batch, locate, mode, opts);
         programs.set(key, p);
       }
       return p;

@@ -1,11 +1,14 @@
 // The planner: orders the nodes a set of outputs needs, computes each buffer's lifetime (from the
 // step that writes it to the last step that reads it) and packs buffers whose lifetimes do not
 // overlap into the same memory. Views (reshape) share their input's buffer and extend its life.
+// An elementwise op marked `inPlace` writes over an input of its shape whose value dies at its
+// step (no later step reads it, and it is an arena value: never an output, input, constant or
+// parameter).
 import { InternalError } from '../errors.js';
 import type { Graph } from '../graph/builder.js';
 import { OPS, isOpName } from '../graph/ops/index.js';
 import type { Node, Step } from '../graph/types.js';
-import { sizeOf } from '../tensor/shape.js';
+import { sameShape, sizeOf } from '../tensor/shape.js';
 
 /** Where a node's values live: a slot of the shared arena, a persistent slot, or a parameter (or state) bound by name. */
 export type Storage =
@@ -29,6 +32,8 @@ export interface Plan {
   readonly persistentSize: number;
   /** Elements all intermediate values would take without reuse. */
   readonly unplannedSize: number;
+  /** Steps that write their output over a dying input's buffer, by node id (the input's id). */
+  readonly inPlace: ReadonlyMap<number, number>;
   readonly outputs: readonly number[];
 }
 
@@ -65,6 +70,16 @@ export function planGraph(graph: Graph, outputs: readonly number[]): Plan {
   let unplannedSize = 0;
   const free: { offset: number; size: number }[] = [];
   const held = new Map<number, { offset: number; size: number }>();
+  const inPlace = new Map<number, number>();
+  /** An input of `n` whose arena block `n` may take over at step t: same shape, read by no later step. */
+  const reusableInput = (n: Node, t: number): number | undefined => {
+    if (!isOpName(n.op) || !OPS[n.op].inPlace) return undefined;
+    for (const i of n.inputs) {
+      const ri = root.get(i)!;
+      if (held.has(ri) && lastUse.get(ri) === t && sameShape(nodes[i].shape, n.shape)) return i;
+    }
+    return undefined;
+  };
 
   order.forEach((id, t) => {
     const n = nodes[id];
@@ -77,6 +92,14 @@ export function planGraph(graph: Graph, outputs: readonly number[]): Plan {
     } else if (n.op === 'input' || n.op === 'const' || n.op === 'random' || outputRoots.has(id)) {
       storage.set(id, { kind: 'persistent', offset: persistentSize, size });
       persistentSize += size;
+    } else if (reusableInput(n, t) !== undefined) {
+      unplannedSize += size;
+      const i = reusableInput(n, t)!;
+      const block = held.get(root.get(i)!)!;
+      held.delete(root.get(i)!);
+      held.set(id, block);
+      inPlace.set(id, i);
+      storage.set(id, { kind: 'arena', offset: block.offset, size });
     } else {
       unplannedSize += size;
       // Best fit among freed blocks; else a new block at the end of the arena.
@@ -110,7 +133,7 @@ export function planGraph(graph: Graph, outputs: readonly number[]): Plan {
       throw new InternalError(`cannot prepare ${n.op}: ${(e as Error).message}`, { node: n.name });
     }
   }
-  return { graph, steps, storage, arenaSize, persistentSize, unplannedSize, outputs: [...outputs] };
+  return { graph, steps, storage, arenaSize, persistentSize, unplannedSize, inPlace, outputs: [...outputs] };
 }
 
 /** Bytes of float32 memory a plan takes, and what it would take without buffer reuse. */

@@ -1,6 +1,7 @@
 // Graphviz DOT of a graph: one box per node labelled with its name, op and shape. Inputs,
 // parameters and constants are drawn apart; the backward pass (nodes under `grad/`) is shown
-// only when asked and then in a second colour.
+// only when asked and then in a second colour. Fused ops (what compile/optimize.ts makes) get a
+// double border, and their epilogue is shown with the op.
 import { shapeStr } from '../tensor/shape.js';
 import type { Graph } from './builder.js';
 
@@ -12,6 +13,9 @@ export interface DotOptions {
 }
 
 const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+/** Ops that only the graph optimiser makes, each standing for several primitives. */
+const FUSED = new Set(['matmul_bias_act', 'mask_positive']);
 
 export function isBackwardNode(name: string): boolean {
   return name.startsWith('grad/');
@@ -33,8 +37,9 @@ export function toDot(graph: Graph, opts: DotOptions = {}): string {
             : isBackwardNode(n.name)
               ? 'style=filled, fillcolor="#f3d9e8"'
               : 'style=filled, fillcolor="#e3f2dc"';
-    const label = n.op === 'const' ? `${n.attrs.value} ${shapeStr(n.shape)}` : `${n.name}\n${n.op} ${shapeStr(n.shape)}`;
-    const border = outputs.has(n.id) ? ', penwidth=2' : '';
+    const op = typeof n.attrs.act === 'string' && n.attrs.act !== 'none' ? `${n.op} + ${n.attrs.act}` : n.op;
+    const label = n.op === 'const' ? `${n.attrs.value} ${shapeStr(n.shape)}` : `${n.name}\n${op} ${shapeStr(n.shape)}`;
+    const border = (outputs.has(n.id) ? ', penwidth=2' : '') + (FUSED.has(n.op) ? ', peripheries=2' : '');
     lines.push(`  n${n.id} [label=${quote(label)}, ${style}${border}];`);
   }
   for (const n of shown) for (const i of n.inputs) if (ids.has(i)) lines.push(`  n${i} -> n${n.id};`);

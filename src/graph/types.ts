@@ -74,6 +74,12 @@ export interface OpDef<A extends Attrs = Attrs, P = unknown> {
   vjp(g: GraphBuilder, node: Node, grad: number): (number | null)[];
   /** The output may share input 0's buffer (a pure view, such as reshape). */
   readonly alias?: boolean;
+  /**
+   * An elementwise op that may write its output over an input of the output's shape whose value
+   * dies at this step (the planner proves that): each output element is computed from the input
+   * elements at the same index only, read before it is written.
+   */
+  readonly inPlace?: boolean;
   /** Cases the gradient check runs; an op with no differentiable input leaves it empty. */
   readonly gradCheck: readonly GradCase[];
 }

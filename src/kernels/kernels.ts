@@ -4,6 +4,9 @@
 // and leave the rest to the reference (see `withOverrides`).
 import type { Buf } from '../graph/types.js';
 import type { OptimizerKernels } from './optim-kernels.js';
+import type { Epilogue } from './ts/matmul_bias_act.js';
+
+export type { Epilogue };
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'eq';
 export type UnaryOp =
@@ -180,6 +183,13 @@ export interface Kernels extends OptimizerKernels {
   gather(x: Buf, out: Buf, plan: GatherPlan): void;
   reduce(op: 'sum' | 'mean' | 'max', x: Buf, out: Buf, plan: ReducePlan): void;
   matmul(a: Buf, b: Buf, out: Buf, d: MatmulDims): void;
+  /**
+   * out = act(op(A)·op(B) + bias) with bias a row of out's last-axis size, added after the full
+   * product (the same float operations, in the same order, as matmul, then add, then relu).
+   */
+  matmulBiasAct(a: Buf, b: Buf, bias: Buf, out: Buf, d: MatmulDims, act: Epilogue): void;
+  /** out = g · [x > 0] elementwise (same lengths): relu's gradient mask. */
+  maskPositive(g: Buf, x: Buf, out: Buf): void;
   /** Softmax or log-softmax along each row. */
   softmax(x: Buf, out: Buf, d: RowsDims, log: boolean): void;
   /** Per-row cross-entropy of softmax(logits) against integer labels: out[r] = logsumexp - logit[label]. */
@@ -218,7 +228,35 @@ export interface Kernels extends OptimizerKernels {
   sign(x: Buf, out: Buf): void;
 }
 
-/** A kernel set where the given kernels replace the reference ones (for a partial native set). */
+/**
+ * A kernel set where the given kernels replace the reference ones (for a partial native set).
+ * The fused kernels the set does not replace itself are composed of the set's own kernels, so
+ * that they do the same operations as the unfused ops on that set (fused and unfused graphs keep
+ * giving the same bits) at the set's speed: matmulBiasAct from its matmul, then the bias add and
+ * relu over the output in place; maskPositive from its step into out, then the product in place.
+ */
 export function withOverrides(base: Kernels, name: string, over: Partial<Omit<Kernels, 'name'>>): Kernels {
-  return { ...base, ...over, name };
+  const set = { ...base, ...over, name };
+  const { matmul, binary, unary } = set;
+  if (over.matmul && !over.matmulBiasAct) {
+    const rowPlans = new WeakMap<MatmulDims, BroadcastPlan>(); // one per plan step
+    set.matmulBiasAct = (a, b, bias, out, d, act) => {
+      matmul(a, b, out, d);
+      let plan = rowPlans.get(d);
+      if (!plan) rowPlans.set(d, (plan = { kind: 'rowB', n: d.batch * d.m * d.n, row: d.n }));
+      binary('add', out, bias, out, plan);
+      if (act === 'relu') unary('relu', out, out, 0);
+    };
+  }
+  if (over.binary && over.unary && !over.maskPositive) {
+    const samePlans = new Map<number, BroadcastPlan>(); // one per size
+    // out never shares memory with g or x (mask_positive is not an in-place op).
+    set.maskPositive = (g, x, out) => {
+      let plan = samePlans.get(out.length);
+      if (!plan) samePlans.set(out.length, (plan = { kind: 'same', n: out.length }));
+      unary('step', x, out, 0);
+      binary('mul', g, out, out, plan);
+    };
+  }
+  return set;
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Buf } from '../graph/types.js';
-import { type BinaryOp, type Kernels, type UnaryOp, withOverrides } from './kernels.js';
+import { type BinaryOp, type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
 import { type Gemm, conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from './ts/conv_lowered.js';
 import { tsKernels } from './ts/index.js';
 
@@ -42,6 +42,24 @@ export interface NativeAddon {
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, lrT: number, epsT: number): void;
   decayStep(w: Float32Array, rate: number): void;
   penaltyGrad(w: Float32Array, g: Float32Array, l1: number, l2: number): void;
+  /** The lowered convolutions (kernels/ts/conv_lowered.ts) on the plan's scratch; `geometry` from `convGeometry`. */
+  conv2d(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array, col: Float32Array): void;
+  conv2dGradInput(grad: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array, colT: Float32Array, idx: Int32Array, val: Float64Array): void;
+  conv2dGradWeight(
+    x: Float32Array,
+    grad: Float32Array,
+    out: Float32Array,
+    geometry: Int32Array,
+    colT: Float32Array,
+    prod: Float32Array,
+    acc: Float64Array,
+    idx: Int32Array,
+    val: Float64Array,
+  ): void;
+  /** Pooling by mode (POOL_MODE): a is x (or the gradient for avg-grad), b the gradient or u where the mode has one. */
+  pool2d(mode: number, a: Float32Array, b: Float32Array | null, out: Float32Array, geometry: Int32Array): void;
+  /** A channel broadcast (ChannelBroadcast): side 1 when a is the small side, 2 when b is. */
+  binaryChannel(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, side: number, mid: number, inner: number): void;
   info(): NativeInfo;
   /** Lowers the dispatch level (0 portable, 1 AVX2, 2 AVX-512), capped by the CPU; returns the level in force. */
   setLevel(level: number): number;
@@ -54,7 +72,7 @@ export type NativeStatus =
 /** Where `npm install` puts the addon: build/ at the package root (two levels above src/kernels and dist/kernels). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/dlf_native.node', import.meta.url));
 
-const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'info', 'setLevel'] as const;
+const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel'] as const;
 
 let loaded: NativeStatus | undefined;
 
@@ -114,6 +132,37 @@ export const NATIVE_MIN_ELEMENTS = 128;
 /** Unary maps whose native result is bit-identical to the reference's. */
 const EXACT_UNARY = new Set<UnaryOp>(['neg', 'sqrt', 'relu', 'leaky_relu', 'step']);
 
+/** The addon's pool2d modes (native/dlf.h PoolMode). */
+const POOL_MODE = { max: 0, maxGrad: 1, maxPick: 2, avg: 3, avgGrad: 4 } as const;
+
+/**
+ * The geometry arrays the addon reads (native/addon.cc), made once per plan-time dims object: a
+ * conv as [n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl], a pool as
+ * [planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl].
+ */
+const geometries = new WeakMap<object, Int32Array>();
+
+function convGeometry(d: Conv2dDims): Int32Array {
+  let g = geometries.get(d);
+  if (!g) {
+    g = Int32Array.from([d.n, d.c, d.h, d.w, d.f, d.kh, d.kw, d.oh, d.ow, d.sh, d.sw, d.dh, d.dw, d.pt, d.pl]);
+    geometries.set(d, g);
+  }
+  return g;
+}
+
+function poolGeometry(d: Pool2dDims): Int32Array {
+  let g = geometries.get(d);
+  if (!g) {
+    g = Int32Array.from([d.planes, d.h, d.w, d.oh, d.ow, d.kh, d.kw, d.sh, d.sw, d.pt, d.pl]);
+    geometries.set(d, g);
+  }
+  return g;
+}
+
+/** Whether a conv geometry has no empty dimension (the addon takes only those; the reference does the rest). */
+const convNonEmpty = (d: Conv2dDims): boolean => d.n > 0 && d.c > 0 && d.h > 0 && d.w > 0 && d.f > 0 && d.kh > 0 && d.kw > 0 && d.oh > 0 && d.ow > 0;
+
 /** Float32Array, told apart from Float64Array without depending on the realm. */
 const f32 = (x: Buf): x is Float32Array => x.BYTES_PER_ELEMENT === 4;
 
@@ -129,10 +178,35 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
   };
   return withOverrides(ts, 'native', {
     matmul: gemm,
-    // Convolutions lowered to matrix products (where the plan chose that) run on the native GEMM.
-    conv2d: (x, w, out, d) => (d.scratch ? conv2dLowered(x, w, out, d, d.scratch, gemm) : ts.conv2d(x, w, out, d)),
-    conv2dGradInput: (g, w, out, d) => (d.scratch ? conv2dGradInputLowered(g, w, out, d, d.scratch, gemm) : ts.conv2dGradInput(g, w, out, d)),
-    conv2dGradWeight: (x, g, out, d) => (d.scratch ? conv2dGradWeightLowered(x, g, out, d, d.scratch, gemm) : ts.conv2dGradWeight(x, g, out, d)),
+    // Convolutions lowered to matrix products (where the plan chose that) run natively on float32
+    // buffers, with the same results as the reference's lowering on the native GEMM (which runs
+    // them on float64 ones); the direct loops stay in TypeScript.
+    conv2d(x, w, out, d) {
+      const s = d.scratch;
+      if (!s) return ts.conv2d(x, w, out, d);
+      if (f32(x) && f32(w) && f32(out) && convNonEmpty(d)) return addon.conv2d(x, w, out, convGeometry(d), s.col.f32);
+      conv2dLowered(x, w, out, d, s, gemm);
+    },
+    conv2dGradInput(g, w, out, d) {
+      const s = d.scratch;
+      if (!s) return ts.conv2dGradInput(g, w, out, d);
+      if (f32(g) && f32(w) && f32(out) && convNonEmpty(d)) return addon.conv2dGradInput(g, w, out, convGeometry(d), s.col.f32, s.idx, s.val);
+      conv2dGradInputLowered(g, w, out, d, s, gemm);
+    },
+    conv2dGradWeight(x, g, out, d) {
+      const s = d.scratch;
+      if (!s) return ts.conv2dGradWeight(x, g, out, d);
+      if (f32(x) && f32(g) && f32(out) && convNonEmpty(d)) return addon.conv2dGradWeight(x, g, out, convGeometry(d), s.col.f32, s.fk.f32, s.acc, s.idx, s.val);
+      conv2dGradWeightLowered(x, g, out, d, s, gemm);
+    },
+    // Pooling: the same comparisons and double sums as the reference, so the same bits.
+    maxPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.max, x, null, out, poolGeometry(d)) : ts.maxPool2d(x, out, d)),
+    maxPool2dGrad: (x, g, out, d) =>
+      f32(x) && f32(g) && f32(out) ? addon.pool2d(POOL_MODE.maxGrad, x, g, out, poolGeometry(d)) : ts.maxPool2dGrad(x, g, out, d),
+    maxPool2dPick: (x, u, out, d) =>
+      f32(x) && f32(u) && f32(out) ? addon.pool2d(POOL_MODE.maxPick, x, u, out, poolGeometry(d)) : ts.maxPool2dPick(x, u, out, d),
+    avgPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.avg, x, null, out, poolGeometry(d)) : ts.avgPool2d(x, out, d)),
+    avgPool2dGrad: (g, out, d) => (f32(g) && f32(out) ? addon.pool2d(POOL_MODE.avgGrad, g, null, out, poolGeometry(d)) : ts.avgPool2dGrad(g, out, d)),
     binary(op, a, b, out, plan) {
       if (plan.n < minElements || !(f32(a) && f32(b) && f32(out))) return ts.binary(op, a, b, out, plan);
       const code = BINARY_CODE[op];
@@ -149,8 +223,11 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
         case 'rowA':
           if (plan.row > 0) return addon.binary(code, a, b, out, plan.n, 1, 1, plan.row, 1);
           return ts.binary(op, a, b, out, plan);
-        case 'general':
+        case 'general': {
+          const ch = plan.channel;
+          if (ch) return addon.binaryChannel(code, a, b, out, plan.n, ch.side === 'a' ? 1 : 2, ch.mid, ch.inner);
           return ts.binary(op, a, b, out, plan);
+        }
       }
     },
     unary(op, x, out, p) {

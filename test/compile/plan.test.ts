@@ -1,8 +1,13 @@
 // The planner on a small MLP with its backward pass: buffers are reused, no two values that are
-// alive at the same time share memory (lifetimes recomputed here from the step order), views alias
-// their input, and the planned run gives the values of a run that reuses nothing.
+// alive at the same time share memory (lifetimes recomputed here from the step order) except an
+// in-place step writing over an input that dies at that step, views alias their input, and the
+// planned run gives the values of a run that reuses nothing.
 import { describe, expect, it } from 'vitest';
+import { compileModel } from '../../src/compile/compile.js';
 import { type Plan, type Storage, planGraph, planMemory } from '../../src/compile/plan.js';
+import { loadConfig } from '../../src/config/load.js';
+import { dataDims } from '../../src/data/dims.js';
+import { locatorOf } from '../../src/train/session.js';
 import { Executor } from '../../src/exec/executor.js';
 import { appendBackward } from '../../src/graph/autodiff.js';
 import { type Graph, GraphBuilder } from '../../src/graph/builder.js';
@@ -10,7 +15,7 @@ import { OPS, isOpName } from '../../src/graph/ops/index.js';
 import type { Buf } from '../../src/graph/types.js';
 import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { sizeOf } from '../../src/tensor/shape.js';
+import { sameShape, sizeOf } from '../../src/tensor/shape.js';
 
 const BATCH = 4;
 const IN = 3;
@@ -75,6 +80,46 @@ function arenaLifetimes(plan: Plan): Map<number, { birth: number; death: number;
 const disjoint = (a: { offset: number; size: number }, b: { offset: number; size: number }) =>
   a.offset + a.size <= b.offset || b.offset + b.size <= a.offset;
 
+/**
+ * Whether `b` may share `a`'s memory although their lifetimes touch: `b` is written at the very
+ * step where `a` is last read, by an elementwise op marked in-place, over an input of its own
+ * shape whose storage root is `a`.
+ */
+function writtenInPlaceOver(graph: Graph, aId: number, a: { death: number }, bId: number, b: { birth: number }): boolean {
+  const n = graph.nodes[bId];
+  if (a.death !== b.birth || !isOpName(n.op) || OPS[n.op].inPlace !== true) return false;
+  return n.inputs.some((i) => rootOf(graph, i) === aId && sameShape(graph.nodes[i].shape, n.shape));
+}
+
+/** Throws on two arena values alive at one step that share memory (in-place writes excepted); returns counts. */
+function checkLifetimes(plan: Plan): { overlapping: number; sharing: number; inPlace: number } {
+  const life = [...arenaLifetimes(plan)];
+  let overlapping = 0;
+  let sharing = 0;
+  let inPlace = 0;
+  for (let i = 0; i < life.length; i++) {
+    for (let j = i + 1; j < life.length; j++) {
+      const [ida, a] = life[i];
+      const [idb, b] = life[j];
+      const sa = a.s as { offset: number; size: number };
+      const sb = b.s as { offset: number; size: number };
+      if (!disjoint(sa, sb)) sharing++;
+      if (a.birth <= b.death && b.birth <= a.death) {
+        overlapping++;
+        if (disjoint(sa, sb)) continue;
+        const [first, second] = a.birth <= b.birth ? [[ida, a], [idb, b]] as const : [[idb, b], [ida, a]] as const;
+        if (writtenInPlaceOver(plan.graph, first[0], first[1], second[0], second[1])) {
+          inPlace++;
+          continue;
+        }
+        const name = (id: number) => plan.graph.nodes[id].name;
+        throw new Error(`${name(ida)} [${a.birth}, ${a.death}] and ${name(idb)} [${b.birth}, ${b.death}] share memory`);
+      }
+    }
+  }
+  return { overlapping, sharing, inPlace };
+}
+
 function paramBuffers<T extends Buf>(Ctor: { new (n: number): T }, seed: number): Map<string, T> {
   const rng = new Rng(seed);
   const out = new Map<string, T>();
@@ -131,28 +176,13 @@ describe('planGraph on an MLP with its backward pass', () => {
     expect(plan.steps.every((s) => isOpName(s.node.op))).toBe(true);
   });
 
-  it('never lets two values alive at the same step share arena memory', () => {
-    const life = [...arenaLifetimes(plan)];
-    expect(life.length).toBeGreaterThan(3);
-    let overlapping = 0;
-    let sharing = 0;
-    for (let i = 0; i < life.length; i++) {
-      for (let j = i + 1; j < life.length; j++) {
-        const [ida, a] = life[i];
-        const [idb, b] = life[j];
-        const sa = a.s as { offset: number; size: number };
-        const sb = b.s as { offset: number; size: number };
-        if (!disjoint(sa, sb)) sharing++;
-        if (a.birth <= b.death && b.birth <= a.death) {
-          overlapping++;
-          if (!disjoint(sa, sb)) {
-            throw new Error(`${m.graph.nodes[ida].name} [${a.birth}, ${a.death}] and ${m.graph.nodes[idb].name} [${b.birth}, ${b.death}] share memory`);
-          }
-        }
-      }
-    }
+  it('never lets two values alive at the same step share arena memory, except in-place writes', () => {
+    expect(arenaLifetimes(plan).size).toBeGreaterThan(3);
+    const { overlapping, sharing, inPlace } = checkLifetimes(plan);
     expect(overlapping).toBeGreaterThan(0);
     expect(sharing).toBeGreaterThan(0); // reuse does happen, between values that are never alive together
+    expect(inPlace).toBeGreaterThan(0); // and in place (relu over the bias add, at least)
+    expect(plan.inPlace.size).toBeGreaterThan(0);
   });
 
   it('lets reshape nodes alias their input storage (a view of a view included)', () => {
@@ -262,7 +292,7 @@ describe('planGraph on an MLP with its backward pass', () => {
 });
 
 describe('planGraph on small graphs with a known layout', () => {
-  it('a chain of four unary ops ping-pongs between two arena blocks', () => {
+  it('a chain of four in-place unary ops runs in one arena block', () => {
     const g = new GraphBuilder();
     const x = g.input('x', [2, 3]);
     const a = g.apply('neg', [x]);
@@ -271,12 +301,14 @@ describe('planGraph on small graphs with a known layout', () => {
     const d = g.apply('exp', [c]);
     const plan = planGraph(g.graph, [d]);
     expect(plan.steps.map((s) => s.node.id)).toEqual([a, b, c, d]);
+    // a cannot overwrite x (an input); b and c overwrite their dying inputs; d is the output.
     expect(plan.storage.get(a)).toEqual({ kind: 'arena', offset: 0, size: 6 });
-    expect(plan.storage.get(b)).toEqual({ kind: 'arena', offset: 6, size: 6 });
+    expect(plan.storage.get(b)).toEqual({ kind: 'arena', offset: 0, size: 6 });
     expect(plan.storage.get(c)).toEqual({ kind: 'arena', offset: 0, size: 6 });
     expect(plan.storage.get(d)).toEqual({ kind: 'persistent', offset: 6, size: 6 });
     expect(plan.storage.get(x)).toEqual({ kind: 'persistent', offset: 0, size: 6 });
-    expect([plan.arenaSize, plan.unplannedSize, plan.persistentSize]).toEqual([12, 18, 12]);
+    expect([plan.arenaSize, plan.unplannedSize, plan.persistentSize]).toEqual([6, 18, 12]);
+    expect([...plan.inPlace]).toEqual([[b, a], [c, b]]);
 
     const ex = new Executor(plan, K, new Map());
     ex.buffer(x).set([0, 1, -1, 2, 0.5, -0.5]);
@@ -328,5 +360,78 @@ describe('planGraph on small graphs with a known layout', () => {
     const plan = planGraph(g.graph, [used]);
     expect(plan.storage.has(unused)).toBe(false);
     expect(plan.steps.map((s) => s.node.id)).toEqual([used]);
+  });
+});
+
+describe('planGraph: in-place elementwise steps', () => {
+  it('writes over a dying input of the same shape, never over a value read later', () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', [4]);
+    const s = g.apply('exp', [x]);
+    const t = g.apply('neg', [s]); // s is read again below: t cannot take its buffer
+    const u = g.apply('tanh', [t]); // t dies here: u takes its buffer
+    const out = g.apply('add', [u, s]); // an output: persistent, never in place
+    const plan = planGraph(g.graph, [out]);
+    expect([...plan.inPlace]).toEqual([[u, t]]);
+    expect(plan.storage.get(u)).toEqual(plan.storage.get(t));
+    expect(disjoint(plan.storage.get(s) as never, plan.storage.get(t) as never)).toBe(true);
+    expect(plan.storage.get(out)!.kind).toBe('persistent');
+    checkLifetimes(plan);
+    const ex = new Executor(plan, K, new Map(), 'float64');
+    const xs = [0, 0.5, -1, 2];
+    ex.buffer(x).set(xs);
+    ex.run();
+    Array.from(ex.buffer(out)).forEach((v, i) => expect(v).toBeCloseTo(Math.tanh(-Math.exp(xs[i])) + Math.exp(xs[i]), 12));
+  });
+
+  it('never writes over an input, a parameter, a constant, an output or a broadcast operand', () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', [2, 3]);
+    const p = g.param('p', [2, 3]);
+    const c = g.constant(2, [2, 3]);
+    const a = g.apply('relu', [x]);
+    const b = g.apply('mul', [p, c]);
+    const row = g.apply('exp', [g.param('r', [3])]);
+    const kept = g.apply('neg', [a]); // an output
+    const big = g.apply('add', [row, b]); // row [3] dies but is smaller: big takes b's buffer
+    const out = g.apply('sub', [big, kept]);
+    const plan = planGraph(g.graph, [out, kept]);
+    expect([...plan.inPlace]).toEqual([[big, b]]);
+    for (const id of [a, b, row]) expect(plan.inPlace.has(id)).toBe(false);
+    expect(plan.inPlace.has(out)).toBe(false);
+    checkLifetimes(plan);
+  });
+
+  it('writes over the root of a dying view, and runs ops without the flag out of place', () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', [2, 3]);
+    const e = g.apply('exp', [x]);
+    const v = g.apply('reshape', [e], { shape: [6] });
+    const n = g.apply('neg', [v]);
+    const sm = g.apply('softmax', [g.apply('reshape', [n], { shape: [2, 3] })]);
+    const out = g.apply('sum', [sm]);
+    const plan = planGraph(g.graph, [out]);
+    expect(plan.inPlace.get(n)).toBe(v);
+    expect(plan.storage.get(n)).toEqual(plan.storage.get(e));
+    expect(plan.inPlace.has(sm)).toBe(false);
+    checkLifetimes(plan);
+    const ex = new Executor(plan, K, new Map(), 'float64');
+    ex.buffer(x).set([0, 1, 2, 0, 0, 0]);
+    ex.run();
+    expect(ex.buffer(out)[0]).toBeCloseTo(2, 12);
+  });
+
+  it('keeps compiled programs of the shipped configs free of overlapping live values', () => {
+    for (const file of ['configs/digits-mlp.yaml', 'configs/fashion-cnn.yaml']) {
+      const rc = loadConfig(file);
+      const dims = dataDims(rc.config.data);
+      const model = compileModel(rc.config, dims, locatorOf(rc));
+      for (const mode of ['train', 'eval'] as const) {
+        const plan = model.program(rc.config.train.batch_size, mode).plan;
+        const { inPlace } = checkLifetimes(plan);
+        if (mode === 'train') expect(inPlace, file).toBeGreaterThan(0);
+        expect(plan.inPlace.size).toBe(inPlace);
+      }
+    }
   });
 });

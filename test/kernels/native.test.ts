@@ -1,12 +1,15 @@
 // The native addon against the TypeScript reference, kernel by kernel: matmul on random shapes
 // (odd sizes around the vector widths, every transpose combination, batches with a shared or a
 // per-batch operand) at every dispatch level this CPU has, broadcasting binary ops, unary maps and
-// the optimizer updates (bit-exact: both compute each element the same way), the float64
+// the optimizer updates (bit-exact: both compute each element the same way), the lowered
+// convolutions, the pooling kernels and channel broadcasts (bit-exact as well), the float64
 // fallback, views with a byte offset, and bounds checks. Skipped when the addon is not built.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BinaryOp, BroadcastPlan, MatmulDims, UnaryOp } from '../../src/kernels/kernels.js';
+import type { BinaryOp, BroadcastPlan, Conv2dDims, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
 import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus } from '../../src/kernels/native.js';
+import { withConvScratch } from '../../src/kernels/plans.js';
 import { kernelsFor } from '../../src/kernels/select.js';
+import { conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from '../../src/kernels/ts/conv_lowered.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 
@@ -249,6 +252,222 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
   });
 
   const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
+
+  describe('lowered convolutions, bit for bit with the reference lowering on the native GEMM', () => {
+    const gemm = (a: Float32Array | Float64Array, b: Float32Array | Float64Array, out: Float32Array | Float64Array, d: MatmulDims) =>
+      addon.matmul(a as Float32Array, b as Float32Array, out as Float32Array, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
+    /** Random geometries with odd sizes, strides, dilations and paddings (out sizes as a padded conv gives them). */
+    function geometries(rng: Rng): Conv2dDims[] {
+      const out: Conv2dDims[] = [
+        { n: 3, c: 1, h: 28, w: 28, f: 16, kh: 5, kw: 5, oh: 28, ow: 28, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pl: 2 },
+        { n: 2, c: 16, h: 14, w: 14, f: 32, kh: 5, kw: 5, oh: 14, ow: 14, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pl: 2 },
+      ];
+      for (let t = 0; t < 14; t++) {
+        const kh = 1 + rng.int(4);
+        const kw = 1 + rng.int(4);
+        const dh = 1 + rng.int(2);
+        const dw = 1 + rng.int(2);
+        const sh = 1 + rng.int(3);
+        const sw = 1 + rng.int(3);
+        const h = (kh - 1) * dh + 1 + rng.int(9);
+        const w = (kw - 1) * dw + 1 + rng.int(9);
+        const pt = rng.int(3);
+        const pl = rng.int(3);
+        const pb = rng.int(3);
+        const pr = rng.int(3);
+        const oh = Math.floor((h + pt + pb - (kh - 1) * dh - 1) / sh) + 1;
+        const ow = Math.floor((w + pl + pr - (kw - 1) * dw - 1) / sw) + 1;
+        out.push({ n: 1 + rng.int(3), c: 1 + rng.int(5), h, w, f: 1 + rng.int(9), kh, kw, oh, ow, sh, sw, dh, dw, pt, pl });
+      }
+      return out;
+    }
+    /** A gradient with about `density` of its elements nonzero (behind a ReLU and a max pooling most are 0). */
+    function sparse(rng: Rng, n: number, density: number): Float32Array {
+      const g = random(rng, n);
+      for (let i = 0; i < n; i++) if (rng.uniform() >= density) g[i] = 0;
+      return g;
+    }
+
+    it.each([2, 1, 0].map((level) => ({ level })))('forward and both gradients at dispatch level $level, sparse and dense', ({ level }) => {
+      if (level > maxLevel) return;
+      addon.setLevel(level);
+      const rng = new Rng(7700 + level);
+      for (const d0 of geometries(rng)) {
+        const K = d0.c * d0.kh * d0.kw;
+        const P = d0.oh * d0.ow;
+        const x = random(rng, d0.n * d0.c * d0.h * d0.w);
+        const w = random(rng, d0.f * K);
+        const fwd = withConvScratch('conv2d', d0);
+        const want = new Float32Array(d0.n * d0.f * P);
+        const got = new Float32Array(d0.n * d0.f * P).fill(NaN);
+        conv2dLowered(x, w, want, fwd, fwd.scratch!, gemm);
+        N.conv2d(x, w, got, fwd);
+        expect([...got], JSON.stringify(d0)).toEqual([...want]);
+        for (const density of [0.1, 0.45, 0.9]) {
+          const g = sparse(rng, d0.n * d0.f * P, density);
+          const gi = withConvScratch('gradInput', d0);
+          const wantX = new Float32Array(x.length);
+          const gotX = new Float32Array(x.length).fill(NaN);
+          conv2dGradInputLowered(g, w, wantX, gi, gi.scratch!, gemm);
+          N.conv2dGradInput(g, w, gotX, gi);
+          expect([...gotX], `grad input ${density} ${JSON.stringify(d0)}`).toEqual([...wantX]);
+          const gw = withConvScratch('gradWeight', d0);
+          const wantW = new Float32Array(w.length);
+          const gotW = new Float32Array(w.length).fill(NaN);
+          conv2dGradWeightLowered(x, g, wantW, gw, gw.scratch!, gemm);
+          N.conv2dGradWeight(x, g, gotW, gw);
+          expect([...gotW], `grad weight ${density} ${JSON.stringify(d0)}`).toEqual([...wantW]);
+        }
+      }
+      addon.setLevel(maxLevel);
+    });
+
+    it('matches the reference kernels closely, and non-finite operands take the dense product', () => {
+      const rng = new Rng(7750);
+      const d0: Conv2dDims = { n: 2, c: 3, h: 9, w: 7, f: 5, kh: 3, kw: 3, oh: 9, ow: 7, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1 };
+      const x = random(rng, 2 * 3 * 9 * 7);
+      const w = random(rng, 5 * 27);
+      const g = sparse(rng, 2 * 5 * 63, 0.2);
+      const fwd = withConvScratch('conv2d', d0);
+      const want = new Float32Array(2 * 5 * 63);
+      const got = new Float32Array(2 * 5 * 63);
+      T.conv2d(x, w, want, d0);
+      N.conv2d(x, w, got, fwd);
+      for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
+      // An infinite weight: the sparse path is off, so 0 · ∞ gives NaN as in the dense product.
+      w[4] = Infinity;
+      x[10] = NaN;
+      const gi = withConvScratch('gradInput', d0);
+      const gw = withConvScratch('gradWeight', d0);
+      const a1 = new Float32Array(x.length);
+      const a2 = new Float32Array(x.length);
+      conv2dGradInputLowered(g, w, a1, gi, gi.scratch!, gemm);
+      N.conv2dGradInput(g, w, a2, gi);
+      expect([...a2]).toEqual([...a1]);
+      const b1 = new Float32Array(w.length);
+      const b2 = new Float32Array(w.length);
+      conv2dGradWeightLowered(x, g, b1, gw, gw.scratch!, gemm);
+      N.conv2dGradWeight(x, g, b2, gw);
+      expect([...b2]).toEqual([...b1]);
+      expect(b2.some((v) => Number.isNaN(v))).toBe(true);
+    });
+
+    it('falls back on float64 buffers and checks its arguments', () => {
+      const rng = new Rng(7760);
+      const d0: Conv2dDims = { n: 1, c: 2, h: 5, w: 5, f: 4, kh: 3, kw: 3, oh: 3, ow: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0 };
+      const fwd = withConvScratch('conv2d', d0);
+      const x = Float64Array.from(random(rng, 50));
+      const w = Float64Array.from(random(rng, 72));
+      const got = new Float64Array(36);
+      const want = new Float64Array(36);
+      N.conv2d(x, w, got, fwd);
+      conv2dLowered(x, w, want, fwd, fwd.scratch!);
+      expect([...got]).toEqual([...want]);
+      const geom = Int32Array.from([1, 2, 5, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0]);
+      const col = new Float32Array(18 * 9);
+      expect(() => addon.conv2d(new Float32Array(49), new Float32Array(72), new Float32Array(36), geom, col)).toThrow(RangeError);
+      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(72), new Float32Array(35), geom, col)).toThrow(RangeError);
+      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(72), new Float32Array(36), geom, new Float32Array(18 * 9 - 1))).toThrow(RangeError);
+      const badStride = Int32Array.from(geom);
+      badStride[9] = 0;
+      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(72), new Float32Array(36), badStride, col)).toThrow(RangeError);
+      expect(() =>
+        addon.conv2dGradInput(new Float32Array(36), new Float32Array(72), new Float32Array(50), geom, col, new Int32Array(8), new Float64Array(9)),
+      ).toThrow(RangeError);
+      expect(() =>
+        addon.conv2dGradWeight(new Float32Array(50), new Float32Array(36), new Float32Array(72), geom, col, new Float32Array(72), new Float64Array(71), new Int32Array(9), new Float64Array(9)),
+      ).toThrow(RangeError);
+      expect(() =>
+        addon.conv2dGradWeight(new Float32Array(50), new Float32Array(36), new Float32Array(72), geom, col, new Float32Array(72), new Float32Array(72) as unknown as Float64Array, new Int32Array(9), new Float64Array(9)),
+      ).toThrow(TypeError);
+    });
+  });
+
+  describe('pooling, bit for bit', () => {
+    function pools(rng: Rng): Pool2dDims[] {
+      const out: Pool2dDims[] = [{ planes: 6, h: 28, w: 28, oh: 14, ow: 14, kh: 2, kw: 2, sh: 2, sw: 2, pt: 0, pl: 0 }];
+      for (let t = 0; t < 20; t++) {
+        const kh = 1 + rng.int(4);
+        const kw = 1 + rng.int(4);
+        const sh = 1 + rng.int(3);
+        const sw = 1 + rng.int(3);
+        const h = 1 + rng.int(11);
+        const w = 1 + rng.int(11);
+        const pt = rng.int(kh);
+        const pl = rng.int(kw);
+        // Bottom/right padding below the window size too, so that every window holds a real cell.
+        const oh = Math.max(1, Math.floor((h + pt + rng.int(kh) - kh) / sh) + 1);
+        const ow = Math.max(1, Math.floor((w + pl + rng.int(kw) - kw) / sw) + 1);
+        out.push({ planes: 1 + rng.int(5), h, w, oh, ow, kh, kw, sh, sw, pt, pl });
+      }
+      return out;
+    }
+    it('max, max gradient, max pick, average and average gradient on random geometries, with ties and NaN', () => {
+      const rng = new Rng(7800);
+      for (const d of pools(rng)) {
+        const inN = d.planes * d.h * d.w;
+        const outN = d.planes * d.oh * d.ow;
+        // Values from a small set (ties), some NaN, some negative everywhere.
+        const x = Float32Array.from({ length: inN }, () => (rng.uniform() < 0.03 ? NaN : [-3, -1, -0.5, 0, 0.25, 2][rng.int(6)] * (1 + rng.uniform() * 1e-7)));
+        const gOut = random(rng, outN);
+        const u = random(rng, inN);
+        const cases: [string, (k: typeof T, o: Float32Array) => void, number][] = [
+          ['max', (k, o) => k.maxPool2d(x, o, d), outN],
+          ['maxGrad', (k, o) => k.maxPool2dGrad(x, gOut, o, d), inN],
+          ['maxPick', (k, o) => k.maxPool2dPick(x, u, o, d), outN],
+          ['avg', (k, o) => k.avgPool2d(u, o, d), outN],
+          ['avgGrad', (k, o) => k.avgPool2dGrad(gOut, o, d), inN],
+        ];
+        for (const [name, run, len] of cases) {
+          const want = new Float32Array(len).fill(7);
+          const got = new Float32Array(len).fill(7);
+          run(T, want);
+          run(N, got);
+          expect([...got], `${name} ${JSON.stringify(d)}`).toEqual([...want]);
+        }
+      }
+    });
+    it('checks its arguments and falls back on float64', () => {
+      const geom = Int32Array.from([1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 0]);
+      expect(() => addon.pool2d(0, new Float32Array(15), null, new Float32Array(4), geom)).toThrow(RangeError);
+      expect(() => addon.pool2d(0, new Float32Array(16), null, new Float32Array(3), geom)).toThrow(RangeError);
+      expect(() => addon.pool2d(1, new Float32Array(16), null, new Float32Array(16), geom)).toThrow(RangeError);
+      expect(() => addon.pool2d(1, new Float32Array(16), new Float32Array(3), new Float32Array(16), geom)).toThrow(RangeError);
+      const empty = Int32Array.from([1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 0]); // padding as tall as the window
+      expect(() => addon.pool2d(0, new Float32Array(16), null, new Float32Array(4), empty)).toThrow(RangeError);
+      const d: Pool2dDims = { planes: 1, h: 3, w: 3, oh: 2, ow: 2, kh: 2, kw: 2, sh: 1, sw: 1, pt: 0, pl: 0 };
+      const x = Float64Array.from([1, 5, 2, 4, 3, 9, 0, 8, 7]);
+      const got = new Float64Array(4);
+      N.maxPool2d(x, got, d);
+      expect([...got]).toEqual([5, 9, 8, 9]);
+    });
+  });
+
+  it('channel broadcasts (a per-channel bias over NCHW), either side, bit for bit', () => {
+    const rng = new Rng(7900);
+    for (const [outer, mid, inner] of [
+      [1, 1, 1],
+      [2, 3, 5],
+      [4, 16, 196],
+      [3, 7, 33],
+    ]) {
+      const n = outer * mid * inner;
+      for (const side of ['a', 'b'] as const)
+        for (const op of OPS) {
+          const small = random(rng, mid);
+          const big = random(rng, n);
+          const plan: BroadcastPlan = { kind: 'general', n, aOff: new Int32Array(0), bOff: new Int32Array(0), channel: { side, mid, inner } };
+          const [a, b] = side === 'a' ? [small, big] : [big, small];
+          const got = new Float32Array(n).fill(NaN);
+          const want = new Float32Array(n);
+          D.binary(op, a, b, got, plan);
+          T.binary(op, a, b, want, plan);
+          expect([...got], `${op} ${side} ${outer}x${mid}x${inner}`).toEqual([...want]);
+        }
+    }
+    expect(() => addon.binaryChannel(0, new Float32Array(2), new Float32Array(12), new Float32Array(12), 12, 1, 3, 2)).toThrow(RangeError);
+    expect(() => addon.binaryChannel(0, new Float32Array(3), new Float32Array(12), new Float32Array(12), 12, 1, 5, 2)).toThrow(RangeError);
+  });
   describe.each(OPS.map((op) => ({ op })))('binary $op', ({ op }) => {
     it.each([1, 7, 16, 33, 1000, 4099].map((n) => ({ n })))('every broadcast kind, n = $n, bit for bit', ({ n }) => {
       const rng = new Rng(7400 + n);

@@ -18,15 +18,18 @@ export function registerGraph(program: Command, io: Io): void {
     .argument('[config]', 'the YAML config file')
     .option('--dot', 'print Graphviz DOT (render with: dot -Tsvg)')
     .option('--backward', 'include the backward pass that autodiff appends')
+    .option('--optimized', 'show the graph after the optimiser (fused ops), as training runs it')
     .option('--ops', 'list the primitive ops instead')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
-    .action((configFile: string | undefined, flags: { dot?: boolean; backward?: boolean; ops?: boolean; set: string[] }) => {
+    .action((configFile: string | undefined, flags: { dot?: boolean; backward?: boolean; optimized?: boolean; ops?: boolean; set: string[] }) => {
       if (flags.ops || !configFile) {
         for (const [name, def] of Object.entries(OPS)) io.out(`${name.padEnd(30)} ${def.doc}\n`);
         return;
       }
       const rc = loadConfig(configFile, { set: flags.set });
-      const p = buildProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc));
+      const build = (optimize: boolean) =>
+        buildProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', { optimize });
+      const p = build(!!flags.optimized);
       if (flags.dot) {
         io.out(toDot(p.graph, { backward: flags.backward, outputs: [p.output, p.loss, ...(flags.backward ? p.grads.values() : [])] }));
         return;
@@ -34,9 +37,18 @@ export function registerGraph(program: Command, io: Io): void {
       for (const n of p.graph.nodes) {
         if (!flags.backward && isBackwardNode(n.name)) continue;
         const ins = n.inputs.map((i) => p.graph.nodes[i].name).join(', ');
-        io.out(`${n.name.padEnd(40)} ${n.op.padEnd(24)} ${shapeStr(n.shape).padEnd(12)} ${ins}\n`);
+        const op = typeof n.attrs.act === 'string' && n.attrs.act !== 'none' ? `${n.op}+${n.attrs.act}` : n.op;
+        io.out(`${n.name.padEnd(40)} ${op.padEnd(24)} ${shapeStr(n.shape).padEnd(12)} ${ins}\n`);
       }
       const m = planMemory(p.plan);
       io.out(`\n${p.graph.nodes.length} nodes; training plan ${formatBytes(m.plannedBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse)\n`);
+      if (flags.optimized) {
+        const built = build(false);
+        const b = planMemory(built.plan);
+        io.out(`as built: ${built.graph.nodes.length} nodes; training plan ${formatBytes(b.plannedBytes)}\n`);
+      } else {
+        const o = planMemory(build(true).plan);
+        io.out(`optimised (--optimized), as training runs it: training plan ${formatBytes(o.plannedBytes)}\n`);
+      }
     });
 }

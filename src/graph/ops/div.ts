@@ -16,5 +16,6 @@ export const div = defineOp({
     const gb = g.apply('neg', [g.apply('mul', [ga, n.id])]);
     return [unbroadcast(g, ga, g.shapeOf(a)), unbroadcast(g, gb, g.shapeOf(b))];
   },
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4], [3, 4]], domains: ['any', 'positive'] }, { shapes: [[2, 3], [3]], domains: ['any', 'positive'], label: 'row' }],
 });

@@ -8,5 +8,6 @@ export const exp = defineOp({
   shape: sameRule,
   forward: (k, [x], out) => k.unary('exp', x, out, 0),
   vjp: (g, n, grad) => [g.apply('mul', [grad, n.id])],
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4]], domains: ['any'] }],
 });

@@ -18,7 +18,9 @@ import { gather_rows } from './gather_rows.js';
 import { leaky_relu } from './leaky_relu.js';
 import { log } from './log.js';
 import { log_softmax } from './log_softmax.js';
+import { mask_positive } from './mask_positive.js';
 import { matmul } from './matmul.js';
+import { matmul_bias_act } from './matmul_bias_act.js';
 import { max } from './max.js';
 import { maxpool2d } from './maxpool2d.js';
 import { maxpool2d_grad } from './maxpool2d_grad.js';
@@ -58,7 +60,8 @@ export type OpName =
   | 'abs' | 'sign'
   | 'conv2d' | 'conv2d_grad_input' | 'conv2d_grad_weight'
   | 'maxpool2d' | 'maxpool2d_grad' | 'maxpool2d_pick' | 'avgpool2d' | 'avgpool2d_grad'
-  | 'concat' | 'slice' | 'pad' | 'gather_rows' | 'scatter_add_rows';
+  | 'concat' | 'slice' | 'pad' | 'gather_rows' | 'scatter_add_rows'
+  | 'matmul_bias_act' | 'mask_positive';
 
 export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
   add,
@@ -104,6 +107,8 @@ export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
   pad,
   gather_rows,
   scatter_add_rows,
+  matmul_bias_act,
+  mask_positive,
 };
 
 export function isOpName(name: string): name is OpName {

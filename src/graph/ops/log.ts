@@ -8,5 +8,6 @@ export const log = defineOp({
   shape: sameRule,
   forward: (k, [x], out) => k.unary('log', x, out, 0),
   vjp: (g, n, grad) => [g.apply('div', [grad, n.inputs[0]])],
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4]], domains: ['positive'] }],
 });

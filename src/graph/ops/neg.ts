@@ -8,5 +8,6 @@ export const neg = defineOp({
   shape: sameRule,
   forward: (k, [x], out) => k.unary('neg', x, out, 0),
   vjp: (g, n, grad) => [g.apply('neg', [grad])],
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4]], domains: ['any'] }],
 });

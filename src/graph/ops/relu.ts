@@ -8,5 +8,6 @@ export const relu = defineOp({
   shape: sameRule,
   forward: (k, [x], out) => k.unary('relu', x, out, 0),
   vjp: (g, n, grad) => [g.apply('mul', [grad, g.apply('step', [n.inputs[0]])])],
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4]], domains: ['distinct'] }],
 });

@@ -8,5 +8,6 @@ export const sigmoid = defineOp({
   shape: sameRule,
   forward: (k, [x], out) => k.unary('sigmoid', x, out, 0),
   vjp: (g, n, grad) => [g.apply('mul', [grad, g.apply('mul', [n.id, g.apply('sub', [g.constant(1), n.id])])])],
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4]], domains: ['any'] }],
 });

@@ -8,5 +8,6 @@ export const sqrt = defineOp({
   shape: sameRule,
   forward: (k, [x], out) => k.unary('sqrt', x, out, 0),
   vjp: (g, n, grad) => [g.apply('div', [grad, g.apply('mul', [n.id, g.constant(2)])])],
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4]], domains: ['positive'] }],
 });

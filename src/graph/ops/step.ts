@@ -9,5 +9,6 @@ export const step = defineOp<{ low?: number }>({
   shape: sameRule,
   forward: (k, [x], out, s) => k.unary('step', x, out, s.attrs.low ?? 0),
   vjp: () => [null],
+  inPlace: true,
   gradCheck: [],
 });

@@ -13,5 +13,6 @@ export const sub = defineOp({
     unbroadcast(g, grad, g.shapeOf(n.inputs[0])),
     unbroadcast(g, g.apply('neg', [grad]), g.shapeOf(n.inputs[1])),
   ],
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4], [3, 4]] }, { shapes: [[2, 1, 4], [3, 1]], label: 'general' }],
 });

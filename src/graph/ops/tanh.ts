@@ -8,5 +8,6 @@ export const tanh = defineOp({
   shape: sameRule,
   forward: (k, [x], out) => k.unary('tanh', x, out, 0),
   vjp: (g, n, grad) => [g.apply('mul', [grad, g.apply('sub', [g.constant(1), g.apply('mul', [n.id, n.id])])])],
+  inPlace: true,
   gradCheck: [{ shapes: [[3, 4]], domains: ['any'] }],
 });

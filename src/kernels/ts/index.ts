@@ -5,6 +5,7 @@ import { copyRows, gatherRows, scatterAddRows } from './copy.js';
 import { binary, copy, fill, unary } from './elementwise.js';
 import { gather, reduce } from './layout.js';
 import { matmul } from './matmul.js';
+import { makeMatmulBiasAct, maskPositive } from './matmul_bias_act.js';
 import { tsOptimizerKernels } from './optim.js';
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dPick } from './pool.js';
 import { mse, oneHot, sigmoidBce, softmax, softmaxXent } from './rows.js';
@@ -19,6 +20,8 @@ export const tsKernels: Kernels = {
   gather,
   reduce,
   matmul,
+  matmulBiasAct: makeMatmulBiasAct(matmul),
+  maskPositive,
   softmax,
   softmaxXent,
   oneHot,
