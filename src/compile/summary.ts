@@ -44,9 +44,9 @@ export interface ModelSummary {
   };
 }
 
-/** Multiply-adds of one matmul or conv2d node for its whole batch; 0 for other ops. */
+/** Multiply-adds of one matmul (plain or fused) or conv2d node for its whole batch; 0 for other ops. */
 export function nodeMacs(graph: Graph, n: Node): number {
-  if (n.op === 'matmul') {
+  if (n.op === 'matmul' || n.op === 'matmul_bias_act') {
     // Output [...lead, m, n]; the inner size is the contracted axis of input a.
     const a = graph.nodes[n.inputs[0]].shape;
     const k = n.attrs.transpose_a ? a[a.length - 2] : a[a.length - 1];
@@ -72,7 +72,8 @@ export function inScope(name: string, scope: string): boolean {
 export function summarize(config: Config, dims: DataDims, locate: Locator): ModelSummary {
   const evalProgram = buildProgram(config, dims, 1, locate, 'eval');
   const batch = config.train.batch_size;
-  const trainProgram = buildProgram(config, dims, batch, locate, 'train');
+  // The training plan as it runs: optimised (fused epilogues, in-place elementwise ops).
+  const trainProgram = buildProgram(config, dims, batch, locate, 'train', { optimize: true });
   const graph = evalProgram.graph;
   const params = evalProgram.params;
 
