@@ -12,19 +12,11 @@ import { SPARSE_DENSITY } from '../../src/kernels/ts/conv_lowered.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { K } from '../backend.js';
 import { DTYPES } from './close.js';
-import { naive, worstError } from './conv_ref.js';
+import { type ConvCase, naive, worstError } from './conv_ref.js';
 
 type Buf = Float32Array | Float64Array;
 type Ctor = typeof Float32Array | typeof Float64Array;
-
-interface Case {
-  x: [number, number, number, number];
-  w: [number, number, number, number];
-  stride?: number | number[];
-  padding?: number | number[];
-  dilation?: number | number[];
-  label: string;
-}
+type Case = ConvCase;
 
 const CASES: Case[] = [
   { x: [3, 3, 7, 5], w: [4, 3, 3, 3], label: 'plain 3×3, odd sizes' },

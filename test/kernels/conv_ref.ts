@@ -5,6 +5,16 @@ import type { Conv2dDims } from '../../src/kernels/kernels.js';
 
 type Buf = Float32Array | Float64Array;
 
+/** A convolution test case: input and kernel shapes (NCHW, [F, C, KH, KW]) and the geometry. */
+export interface ConvCase {
+  x: [number, number, number, number];
+  w: [number, number, number, number];
+  stride?: number | number[];
+  padding?: number | number[];
+  dilation?: number | number[];
+  label: string;
+}
+
 /** Naive references in float64, each with the sum of absolute terms (the scale of the rounding error). */
 export function naive(kind: 'conv' | 'input' | 'weight', a: Buf, b: Buf, d: Conv2dDims): { value: Float64Array; scale: Float64Array } {
   const { n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl } = d;
