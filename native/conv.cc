@@ -145,24 +145,15 @@ DLF_CONV_INSTANCES(, base)
 #if DLF_X86
 DLF_CONV_INSTANCES(DLF_AVX2, avx2)
 DLF_CONV_INSTANCES(DLF_AVX512, avx512)
-#define DLF_CONV_DISPATCH(NAME, ...)                   \
-  do {                                                 \
-    const int level = cpu().level;                     \
-    if (level >= 2) return NAME##_avx512(__VA_ARGS__); \
-    if (level == 1) return NAME##_avx2(__VA_ARGS__);   \
-    return NAME##_base(__VA_ARGS__);                   \
-  } while (0)
-#else
-#define DLF_CONV_DISPATCH(NAME, ...) return NAME##_base(__VA_ARGS__)
 #endif
 
 void combine_rows(float* dst, const float* src, const int32_t* idx, const double* val, int64_t m, int64_t n) {
-  DLF_CONV_DISPATCH(combine, dst, src, idx, val, m, n);
+  DLF_DISPATCH(combine, dst, src, idx, val, m, n);
 }
 void accumulate_rows(double* acc, const float* src, const int32_t* idx, const double* val, int64_t m, int64_t n) {
-  DLF_CONV_DISPATCH(accumulate, acc, src, idx, val, m, n);
+  DLF_DISPATCH(accumulate, acc, src, idx, val, m, n);
 }
-void add_rows(double* acc, const float* p, int64_t n) { DLF_CONV_DISPATCH(add, acc, p, n); }
+void add_rows(double* acc, const float* p, int64_t n) { DLF_DISPATCH(add, acc, p, n); }
 
 /** Whether every a[i], i < n, is finite (a − a is 0 exactly for finite values). */
 bool all_finite(const float* a, int64_t n) {

@@ -42,6 +42,19 @@ struct CpuInfo {
 /** Detects the CPU, picks the dispatch level (capped by max_level) and sets FTZ/DAZ on this thread. */
 void init_cpu(int max_level);
 const CpuInfo& cpu();
+
+/** Calls NAME_avx512, NAME_avx2 or NAME_base (instantiated per CPU level) by the level chosen at start-up. */
+#if DLF_X86
+#define DLF_DISPATCH(NAME, ...)                        \
+  do {                                                 \
+    const int level = cpu().level;                     \
+    if (level >= 2) return NAME##_avx512(__VA_ARGS__); \
+    if (level == 1) return NAME##_avx2(__VA_ARGS__);   \
+    return NAME##_base(__VA_ARGS__);                   \
+  } while (0)
+#else
+#define DLF_DISPATCH(NAME, ...) return NAME##_base(__VA_ARGS__)
+#endif
 /** Lowers (or restores) the dispatch level, capped by what the CPU has; returns the level in force. */
 int set_level(int level);
 /** The highest level the CPU supports. */

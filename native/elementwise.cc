@@ -205,15 +205,6 @@ DLF_INSTANCES(, base)
 #if DLF_X86
 DLF_INSTANCES(DLF_AVX2, avx2)
 DLF_INSTANCES(DLF_AVX512, avx512)
-#define DLF_DISPATCH(NAME, ...)                        \
-  do {                                                 \
-    const int level = cpu().level;                     \
-    if (level >= 2) return NAME##_avx512(__VA_ARGS__); \
-    if (level == 1) return NAME##_avx2(__VA_ARGS__);   \
-    return NAME##_base(__VA_ARGS__);                   \
-  } while (0)
-#else
-#define DLF_DISPATCH(NAME, ...) return NAME##_base(__VA_ARGS__)
 #endif
 
 }  // namespace
