@@ -129,20 +129,7 @@ function trainTorch(w, mode, files, samples, epochs) {
   const args = [join(BENCH, 'torch_bench.py'), '--workload', w, '--mode', mode, '--images', files.images, '--labels', files.labels, '--samples', String(samples), '--epochs', String(epochs)];
   const r = runProcess(PYTHON, args, { env: torchEnv(mode, w), timeoutSeconds: 900 });
   if (r.code !== 0 || !r.json?.result) return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
-  const res = r.json.result;
-  return {
-    status: 'ok',
-    samples: res.samples,
-    values: res.seconds.map((s) => res.samples / s),
-    seconds: res.seconds,
-    loss: res.loss,
-    peakRssKb: r.peakRssKb,
-    othersCores: r.othersCores,
-    wallSeconds: r.wallSeconds,
-    settings: r.json.settings,
-    version: r.json.version,
-    python: r.json.python,
-  };
+  return trained(r, { settings: r.json.settings, version: r.json.version, python: r.json.python });
 }
 
 function trainTfjs(w, backend, files, samples, epochs) {
@@ -151,6 +138,12 @@ function trainTfjs(w, backend, files, samples, epochs) {
   if (r.code !== 0 || !r.json?.result) return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
   const res = r.json.result;
   if (res.unsupported) return { status: 'unsupported', message: res.unsupported, peakRssKb: r.peakRssKb, version: r.json.version };
+  return trained(r, { version: r.json.version, wasmThreads: r.json.wasmThreads });
+}
+
+/** The record of a peer's successful training run: samples/s per epoch plus what the process reported. */
+function trained(r, extra) {
+  const res = r.json.result;
   return {
     status: 'ok',
     samples: res.samples,
@@ -160,8 +153,7 @@ function trainTfjs(w, backend, files, samples, epochs) {
     peakRssKb: r.peakRssKb,
     othersCores: r.othersCores,
     wallSeconds: r.wallSeconds,
-    version: r.json.version,
-    wasmThreads: r.json.wasmThreads,
+    ...extra,
   };
 }
 

@@ -9,7 +9,7 @@ import type { Conv2dDims } from '../../src/kernels/kernels.js';
 import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { DTYPES, expectClose } from './close.js';
-import { type ConvCase, naive, worstError } from './conv_ref.js';
+import { type ConvCase, naive, run, worstError } from './conv_ref.js';
 
 type Buf = Float32Array | Float64Array;
 type Ctor = typeof Float32Array | typeof Float64Array;
@@ -37,15 +37,6 @@ function random(Ctor: Ctor, rng: Rng, n: number): Buf {
   return x;
 }
 
-const GUARD = 3;
-
-/** Runs a kernel into an output prefilled with NaN (stale contents) followed by guard cells. */
-function run(Ctor: Ctor, size: number, kernel: (out: Buf) => void): { out: Buf; guard: number[] } {
-  const buf = new Ctor(size + GUARD).fill(NaN);
-  buf.fill(-123, size);
-  kernel(buf.subarray(0, size));
-  return { out: buf.subarray(0, size), guard: [...buf.subarray(size)] };
-}
 
 const prod = (s: readonly number[]) => s.reduce((p, q) => p * q, 1);
 function dot(a: Buf, b: Buf): number {

@@ -12,7 +12,7 @@ import { SPARSE_DENSITY } from '../../src/kernels/ts/conv_lowered.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { K } from '../backend.js';
 import { DTYPES } from './close.js';
-import { type ConvCase, naive, worstError } from './conv_ref.js';
+import { type ConvCase, naive, run, worstError } from './conv_ref.js';
 
 type Buf = Float32Array | Float64Array;
 type Ctor = typeof Float32Array | typeof Float64Array;
@@ -56,15 +56,6 @@ function gradient(Ctor: Ctor, rng: Rng, d: Conv2dDims, zerosOf: (b: number) => n
   return g;
 }
 
-const GUARD = 3;
-
-/** Runs a kernel into an output prefilled with NaN (stale contents) followed by guard cells. */
-function run(Ctor: Ctor, size: number, kernel: (out: Buf) => void): { out: Buf; guard: number[] } {
-  const buf = new Ctor(size + GUARD).fill(NaN);
-  buf.fill(-123, size);
-  kernel(buf.subarray(0, size));
-  return { out: buf.subarray(0, size), guard: [...buf.subarray(size)] };
-}
 
 const SPARSITY = [
   { label: 'dense gradient (GEMM)', zerosOf: () => 0 },

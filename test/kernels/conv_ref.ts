@@ -51,3 +51,17 @@ export function worstError(out: Buf, ref: { value: Float64Array; scale: Float64A
   }
   return worst;
 }
+
+const GUARD = 3;
+
+/** Runs a kernel into an output prefilled with NaN (stale contents) followed by guard cells. */
+export function run(
+  Ctor: typeof Float32Array | typeof Float64Array,
+  size: number,
+  kernel: (out: Buf) => void,
+): { out: Buf; guard: number[] } {
+  const buf = new Ctor(size + GUARD).fill(NaN);
+  buf.fill(-123, size);
+  kernel(buf.subarray(0, size));
+  return { out: buf.subarray(0, size), guard: [...buf.subarray(size)] };
+}
