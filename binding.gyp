@@ -2,11 +2,11 @@
   "targets": [
     {
       "target_name": "dlf_native",
-      "sources": ["native/addon.cc", "native/cpu.cc", "native/gemm.cc", "native/elementwise.cc", "native/conv.cc"],
+      "sources": ["native/addon.cc", "native/cpu.cc", "native/gemm.cc", "native/elementwise.cc", "native/conv.cc", "native/pooling.cc", "native/threads.cc"],
       "cflags!": ["-O0", "-O1", "-O2", "-Os"],
       "cflags_cc!": ["-O0", "-O1", "-O2", "-Os", "-std=gnu++14", "-std=gnu++1y"],
       "cflags": ["-O3", "-ffp-contract=off", "-fno-strict-aliasing"],
-      "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off"],
+      "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off", "-Wno-psabi"],
       "xcode_settings": {
         "GCC_OPTIMIZATION_LEVEL": "3",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

@@ -270,13 +270,6 @@ bool get_typed(napi_env env, napi_value v, napi_typedarray_type want, const char
   return true;
 }
 
-bool get_f64(napi_env env, napi_value v, double** data, size_t* len, const char* name) {
-  void* p;
-  if (!get_typed(env, v, napi_float64_array, "Float64Array", &p, len, name)) return false;
-  *data = static_cast<double*>(p);
-  return true;
-}
-
 bool get_i32(napi_env env, napi_value v, int32_t** data, size_t* len, const char* name) {
   void* p;
   if (!get_typed(env, v, napi_int32_array, "Int32Array", &p, len, name)) return false;
@@ -317,75 +310,55 @@ bool conv_geom(napi_env env, napi_value v, dlf::ConvGeom* d) {
 
 bool at_least(napi_env env, size_t len, double need, const char* msg) { return range(env, (double)len >= need, msg); }
 
-// conv2d(x, w, out, geometry, col)
+/** Reads the three buffers and the geometry of a conv kernel and checks their lengths: x-like [n, c, h, w],
+ *  w-like [f, c, kh, kw], g-like [n, f, oh, ow], in the order the kernel takes them. */
+enum ConvArg { CONV_X, CONV_W, CONV_G };
+bool conv_args(napi_env env, napi_callback_info cb, const char* name, const ConvArg (&kinds)[3], const char* const (&names)[3],
+               float* (&bufs)[3], dlf::ConvGeom* d) {
+  napi_value v[4];
+  F32 f[3];
+  if (!args(env, cb, v)) return false;
+  for (int i = 0; i < 3; i++)
+    if (!get_f32(env, v[i], &f[i], names[i])) return false;
+  if (!conv_geom(env, v[3], d)) return false;
+  const double K = prod({d->c, d->kh, d->kw}), P = prod({d->oh, d->ow});
+  for (int i = 0; i < 3; i++) {
+    const double need = kinds[i] == CONV_X ? prod({d->n, d->c, d->h, d->w}) : kinds[i] == CONV_W ? d->f * K : prod({d->n, d->f}) * P;
+    char msg[96];
+    std::snprintf(msg, sizeof msg, "dlf native: %s %s is too short", name, names[i]);
+    if (!at_least(env, f[i].len, need, msg)) return false;
+    bufs[i] = f[i].data;
+  }
+  return true;
+}
+
+void conv_oom(napi_env env) { napi_throw_error(env, nullptr, "dlf native: out of memory for the convolution buffers"); }
+
+// conv2d(x, w, out, geometry)
 napi_value Conv2d(napi_env env, napi_callback_info cb) {
-  napi_value v[5];
-  F32 x, w, out, col;
+  float* b[3];
   dlf::ConvGeom d;
-  if (!args(env, cb, v) || !get_f32(env, v[0], &x, "x") || !get_f32(env, v[1], &w, "w") || !get_f32(env, v[2], &out, "out") ||
-      !conv_geom(env, v[3], &d) || !get_f32(env, v[4], &col, "col"))
-    return nullptr;
-  const double K = prod({d.c, d.kh, d.kw}), P = prod({d.oh, d.ow});
-  if (!at_least(env, x.len, prod({d.n, d.c, d.h, d.w}), "dlf native: conv2d x is too short") ||
-      !at_least(env, w.len, d.f * K, "dlf native: conv2d w is too short") ||
-      !at_least(env, out.len, prod({d.n, d.f}) * P, "dlf native: conv2d out is too short") ||
-      !at_least(env, col.len, K * P, "dlf native: conv2d col is too short"))
-    return nullptr;
-  if (!dlf::conv2d_lowered(x.data, w.data, out.data, d, col.data)) napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
+  if (conv_args(env, cb, "conv2d", {CONV_X, CONV_W, CONV_G}, {"x", "w", "out"}, b, &d) && !dlf::conv2d(b[0], b[1], b[2], d)) conv_oom(env);
   return nullptr;
 }
 
-// conv2dGradInput(grad, w, out, geometry, colT, idx, val)
+// conv2dGradInput(grad, w, out, geometry)
 napi_value Conv2dGradInput(napi_env env, napi_callback_info cb) {
-  napi_value v[7];
-  F32 g, w, out, col;
+  float* b[3];
   dlf::ConvGeom d;
-  int32_t* idx;
-  double* val;
-  size_t nidx, nval;
-  if (!args(env, cb, v) || !get_f32(env, v[0], &g, "grad") || !get_f32(env, v[1], &w, "w") || !get_f32(env, v[2], &out, "out") ||
-      !conv_geom(env, v[3], &d) || !get_f32(env, v[4], &col, "colT") || !get_i32(env, v[5], &idx, &nidx, "idx") ||
-      !get_f64(env, v[6], &val, &nval, "val"))
-    return nullptr;
-  const double K = prod({d.c, d.kh, d.kw}), P = prod({d.oh, d.ow});
-  const double most = P > d.f ? P : (double)d.f;
-  if (!at_least(env, g.len, prod({d.n, d.f}) * P, "dlf native: conv2dGradInput grad is too short") ||
-      !at_least(env, w.len, d.f * K, "dlf native: conv2dGradInput w is too short") ||
-      !at_least(env, out.len, prod({d.n, d.c, d.h, d.w}), "dlf native: conv2dGradInput out is too short") ||
-      !at_least(env, col.len, K * P, "dlf native: conv2dGradInput colT is too short") ||
-      !at_least(env, nidx, most, "dlf native: conv2dGradInput idx is too short") ||
-      !at_least(env, nval, most, "dlf native: conv2dGradInput val is too short"))
-    return nullptr;
-  if (!dlf::conv2d_grad_input_lowered(g.data, w.data, out.data, d, col.data, idx, val))
-    napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
+  if (conv_args(env, cb, "conv2dGradInput", {CONV_G, CONV_W, CONV_X}, {"grad", "w", "out"}, b, &d) &&
+      !dlf::conv2d_grad_input(b[0], b[1], b[2], d))
+    conv_oom(env);
   return nullptr;
 }
 
-// conv2dGradWeight(x, grad, out, geometry, colT, prod, acc, idx, val)
+// conv2dGradWeight(x, grad, out, geometry)
 napi_value Conv2dGradWeight(napi_env env, napi_callback_info cb) {
-  napi_value v[9];
-  F32 x, g, out, col, pr;
+  float* b[3];
   dlf::ConvGeom d;
-  int32_t* idx;
-  double *val, *acc;
-  size_t nidx, nval, nacc;
-  if (!args(env, cb, v) || !get_f32(env, v[0], &x, "x") || !get_f32(env, v[1], &g, "grad") || !get_f32(env, v[2], &out, "out") ||
-      !conv_geom(env, v[3], &d) || !get_f32(env, v[4], &col, "colT") || !get_f32(env, v[5], &pr, "prod") ||
-      !get_f64(env, v[6], &acc, &nacc, "acc") || !get_i32(env, v[7], &idx, &nidx, "idx") || !get_f64(env, v[8], &val, &nval, "val"))
-    return nullptr;
-  const double K = prod({d.c, d.kh, d.kw}), P = prod({d.oh, d.ow});
-  const double most = P > d.f ? P : (double)d.f;
-  if (!at_least(env, x.len, prod({d.n, d.c, d.h, d.w}), "dlf native: conv2dGradWeight x is too short") ||
-      !at_least(env, g.len, prod({d.n, d.f}) * P, "dlf native: conv2dGradWeight grad is too short") ||
-      !at_least(env, out.len, d.f * K, "dlf native: conv2dGradWeight out is too short") ||
-      !at_least(env, col.len, K * P, "dlf native: conv2dGradWeight colT is too short") ||
-      !at_least(env, pr.len, d.f * K, "dlf native: conv2dGradWeight prod is too short") ||
-      !at_least(env, nacc, d.f * K, "dlf native: conv2dGradWeight acc is too short") ||
-      !at_least(env, nidx, most, "dlf native: conv2dGradWeight idx is too short") ||
-      !at_least(env, nval, most, "dlf native: conv2dGradWeight val is too short"))
-    return nullptr;
-  if (!dlf::conv2d_grad_weight_lowered(x.data, g.data, out.data, d, col.data, pr.data, acc, idx, val))
-    napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
+  if (conv_args(env, cb, "conv2dGradWeight", {CONV_X, CONV_G, CONV_W}, {"x", "grad", "out"}, b, &d) &&
+      !dlf::conv2d_grad_weight(b[0], b[1], b[2], d))
+    conv_oom(env);
   return nullptr;
 }
 
@@ -494,6 +467,8 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_set_named_property(env, o, "gemmKernel", make_str(env, dlf::gemm_kernel_name()));
   napi_set_named_property(env, o, "ftz", make_bool(env, ftz));
   napi_set_named_property(env, o, "daz", make_bool(env, daz));
+  napi_set_named_property(env, o, "threads", make_int(env, dlf::threads()));
+  napi_set_named_property(env, o, "hardwareThreads", make_int(env, dlf::hardware_threads()));
   return o;
 }
 
@@ -503,6 +478,14 @@ napi_value SetLevel(napi_env env, napi_callback_info cb) {
   int64_t level;
   if (!args(env, cb, v) || !get_int(env, v[0], &level, "level")) return nullptr;
   return make_int(env, dlf::set_level(level > 2 ? 2 : (int)level));
+}
+
+// setThreads(n): the threads the conv kernels and large GEMMs use (1 to 16); returns the count in force.
+napi_value SetThreads(napi_env env, napi_callback_info cb) {
+  napi_value v[1];
+  int64_t n;
+  if (!args(env, cb, v) || !get_int(env, v[0], &n, "threads")) return nullptr;
+  return make_int(env, dlf::set_threads(n > 16 ? 16 : (int)n));
 }
 
 napi_value Init(napi_env env, napi_value exports) {
@@ -525,6 +508,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binaryChannel", nullptr, BinaryChannel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setLevel", nullptr, SetLevel, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return nullptr;
   return exports;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 // x86-64 with GCC or clang gets the AVX-512 and AVX2 paths (chosen at run time); everything else,
 // or a build with -DDLF_NO_SIMD (to check that path compiles), only the portable one.
@@ -13,6 +14,13 @@
 #define DLF_X86 1
 #define DLF_AVX512 __attribute__((target("avx512f,avx512vl,avx2,fma")))
 #define DLF_AVX2 __attribute__((target("avx2,fma")))
+#endif
+
+/** Forces inlining of the bodies that are compiled once per instruction-set level. */
+#if defined(__GNUC__)
+#define DLF_INLINE inline __attribute__((always_inline))
+#else
+#define DLF_INLINE inline
 #endif
 
 #if defined(__clang__)
@@ -24,6 +32,22 @@
 #endif
 
 namespace dlf {
+
+/** A growable 64-byte-aligned float buffer (kept per thread); grows only, so steady-state calls allocate nothing. */
+struct Scratch {
+  float* data = nullptr;
+  size_t cap = 0;
+  float* get(size_t n) {
+    if (n > cap) {
+      std::free(data);
+      const size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+      data = static_cast<float*>(std::aligned_alloc(64, bytes));
+      cap = data ? bytes / sizeof(float) : 0;
+    }
+    return data;
+  }
+  ~Scratch() { std::free(data); }
+};
 
 /** What the CPU offers and what the addon chose; filled once by init_cpu(). */
 struct CpuInfo {
@@ -68,6 +92,15 @@ void read_ftz(bool* ftz, bool* daz);
  */
 bool matmul(const float* a, const float* b, float* out, int batch, int m, int n, int k, bool trans_a, bool trans_b,
             ptrdiff_t stride_a, ptrdiff_t stride_b);
+/**
+ * C (m×n, row stride ldc) = [C +] A · B, with A(i, p) = a[i·a_rs + p·a_ks] and B(p, j) = b[p·b_ks + j·b_js]
+ * (any strides, so transposes and column-matrix views need no copy). Each element of C is summed
+ * in the same order whatever m, n and its place in C, so a caller may split C's rows or columns
+ * among threads and get the same bits. Returns false only when the packing buffers could not be
+ * allocated (they are per thread).
+ */
+bool gemm_strided(int m, int n, int k, const float* a, ptrdiff_t a_rs, ptrdiff_t a_ks, const float* b, ptrdiff_t b_ks,
+                  ptrdiff_t b_js, float* c, ptrdiff_t ldc, bool accumulate);
 /** Name of the GEMM micro-kernel the current dispatch level uses, e.g. "avx512 8x32". */
 const char* gemm_kernel_name();
 /** Selects the GEMM micro-kernel for a level (0, 1 or 2); called by init_cpu. */
@@ -99,21 +132,36 @@ void adam_step(float* w, const float* g, float* m, float* v, size_t n, double b1
 void decay_step(float* w, size_t n, double rate);
 void penalty_grad(const float* w, float* g, size_t n, double l1, double l2);
 
+/** A task of parallel_for: task number t of the job, with the caller's context. */
+using TaskFn = void (*)(void* ctx, int task);
+/**
+ * Runs fn(ctx, t) for every t < tasks on the calling thread and up to threads() − 1 workers, and
+ * returns when all are done. Tasks must write disjoint outputs; each runs on one thread.
+ */
+void parallel_for(int tasks, TaskFn fn, void* ctx);
+/** parallel_for over a callable f(t). */
+template <class F>
+void parallel_for(int tasks, F& f) {
+  parallel_for(tasks, [](void* c, int t) { (*static_cast<F*>(c))(t); }, &f);
+}
+/** Sets the thread count (1 to 16; the workers start at once and live as long as the process); returns it. */
+int set_threads(int n);
+int threads();
+/** The CPU's hardware threads, capped at 16. */
+int hardware_threads();
+
 /** Geometry of a 2-D convolution (kernels.ts Conv2dDims), every field checked by the caller. */
 struct ConvGeom {
   int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl;
 };
 /**
- * The lowered convolutions of kernels/ts/conv_lowered.ts, sample by sample on the native GEMM, with
- * the same results: out = conv2d(x, w) using col [K, P]; the input gradient using colT [P, K] and
- * idx/val (max(F, P) each); the weight gradient using colT, prod [F, K] and acc [F, K] (double).
- * Return false only when the GEMM could not allocate its packing buffers.
+ * The convolutions (conv.cc): out = conv2d(x, w); out = its input gradient from grad; out = its
+ * weight gradient from x and grad. Spread over threads() threads with results independent of the
+ * thread count. Return false only when a GEMM packing or column buffer could not be allocated.
  */
-bool conv2d_lowered(const float* x, const float* w, float* out, const ConvGeom& d, float* col);
-bool conv2d_grad_input_lowered(const float* grad, const float* w, float* out, const ConvGeom& d, float* col_t, int32_t* idx,
-                               double* val);
-bool conv2d_grad_weight_lowered(const float* x, const float* grad, float* out, const ConvGeom& d, float* col_t, float* prod,
-                                double* acc, int32_t* idx, double* val);
+bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d);
+bool conv2d_grad_input(const float* grad, const float* w, float* out, const ConvGeom& d);
+bool conv2d_grad_weight(const float* x, const float* grad, float* out, const ConvGeom& d);
 
 /** Geometry of a 2-D pooling (kernels.ts Pool2dDims); every window must hold a real cell. */
 struct PoolGeom {
@@ -121,7 +169,7 @@ struct PoolGeom {
 };
 enum PoolMode { POOL_MAX = 0, POOL_MAX_GRAD, POOL_MAX_PICK, POOL_AVG, POOL_AVG_GRAD };
 /**
- * The pooling kernels of kernels/ts/pool.ts by mode: max (a = x), max gradient (a = x, b = grad,
+ * The pooling kernels of kernels/ts/pool.ts (pooling.cc) by mode: max (a = x), max gradient (a = x, b = grad,
  * out zeroed first), max pick (a = x, b = u), average (a = x), average gradient (a = grad, out
  * zeroed first).
  */

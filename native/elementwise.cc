@@ -11,12 +11,6 @@
 namespace dlf {
 namespace {
 
-#if defined(__GNUC__)
-#define DLF_INLINE inline __attribute__((always_inline))
-#else
-#define DLF_INLINE inline
-#endif
-
 template <int OP>
 DLF_INLINE float apply(float x, float y) {
   if (OP == OP_ADD) return x + y;

@@ -5,7 +5,6 @@
 // portable C (4×8). Edge tiles run the full kernel into a scratch tile and copy the valid part, so
 // any m, n, k works. Single-threaded; the packing buffers are per thread and only grow.
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 
 #include "dlf.h"
@@ -25,22 +24,6 @@ struct Operand {
 };
 
 using Ukernel = void (*)(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int accumulate);
-
-/** A per-thread growable 64-byte-aligned buffer; grows only, so steady-state calls allocate nothing. */
-struct Scratch {
-  float* data = nullptr;
-  size_t cap = 0;
-  float* get(size_t n) {
-    if (n > cap) {
-      std::free(data);
-      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
-      data = static_cast<float*>(std::aligned_alloc(64, bytes));
-      cap = data ? bytes / sizeof(float) : 0;
-    }
-    return data;
-  }
-  ~Scratch() { std::free(data); }
-};
 
 thread_local Scratch pack_a_buf;
 thread_local Scratch pack_b_buf;
@@ -141,7 +124,7 @@ inline int block_k(int k, int kc) {
  * own order and then added to C), so a row's result does not depend on the batch it is in.
  */
 template <int MR, int NR, Ukernel K>
-bool gemm(int m, int n, int k, Operand A, Operand B, float* C, ptrdiff_t ldc, Blocking bl) {
+bool gemm(int m, int n, int k, Operand A, Operand B, float* C, ptrdiff_t ldc, Blocking bl, bool accumulate) {
   const int MC = std::max(MR, (bl.mc / MR) * MR);
   const int NC = std::max(NR, (bl.nc / NR) * NR);
   const int KC = block_k(k, bl.kc);
@@ -156,7 +139,7 @@ bool gemm(int m, int n, int k, Operand A, Operand B, float* C, ptrdiff_t ldc, Bl
     const int nc = std::min(NC, n - jc);
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
-      const int acc = pc > 0;
+      const int acc = accumulate || pc > 0;
       for (int jr = 0; jr < nc; jr += NR) {
         Operand src{B.ptr + (jc + jr) * B.rs + pc * B.ks, B.rs, B.ks};
         pack<NR>(src, std::min(NR, nc - jr), kc, bp + (ptrdiff_t)jr * kc);
@@ -274,12 +257,6 @@ DLF_AVX512 void ukr_avx512(int kc, const float* a, const float* b, float* c, ptr
 // same k blocks, fused multiply-adds where the micro-kernel fuses them), so results do not depend
 // on which path a row takes.
 
-#if defined(__GNUC__)
-#define DLF_INLINE inline __attribute__((always_inline))
-#else
-#define DLF_INLINE inline
-#endif
-
 thread_local Scratch few_rows_buf;
 
 template <bool FUSED>
@@ -326,7 +303,7 @@ DLF_AVX512 bool few_rows_avx512(int m, int n, int k, Operand A, Operand B, float
 
 using FewRowsFn = bool (*)(int m, int n, int k, Operand A, Operand B, float* C, ptrdiff_t ldc, int kc);
 
-using GemmFn = bool (*)(int m, int n, int k, Operand A, Operand B, float* C, ptrdiff_t ldc, Blocking bl);
+using GemmFn = bool (*)(int m, int n, int k, Operand A, Operand B, float* C, ptrdiff_t ldc, Blocking bl, bool accumulate);
 
 struct GemmImpl {
   const char* name;
@@ -382,9 +359,21 @@ bool matmul(const float* a, const float* b, float* out, int batch, int m, int n,
       if (!selected->few_rows(m, n, k, A, B, out + (ptrdiff_t)bt * m * n, n, selected->blocking.kc)) return false;
       continue;
     }
-    if (!selected->fn(m, n, k, A, B, out + (ptrdiff_t)bt * m * n, n, selected->blocking)) return false;
+    if (!selected->fn(m, n, k, A, B, out + (ptrdiff_t)bt * m * n, n, selected->blocking, false)) return false;
   }
   return true;
+}
+
+bool gemm_strided(int m, int n, int k, const float* a, ptrdiff_t a_rs, ptrdiff_t a_ks, const float* b, ptrdiff_t b_ks,
+                  ptrdiff_t b_js, float* c, ptrdiff_t ldc, bool accumulate) {
+  if (m <= 0 || n <= 0) return true;
+  if (k <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < m; i++) std::memset(c + (ptrdiff_t)i * ldc, 0, sizeof(float) * n);
+    return true;
+  }
+  if (!selected) gemm_select(0);
+  return selected->fn(m, n, k, Operand{a, a_rs, a_ks}, Operand{b, b_js, b_ks}, c, ldc, selected->blocking, accumulate);
 }
 
 }  // namespace dlf

@@ -8,7 +8,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Buf } from '../graph/types.js';
 import { type BinaryOp, type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
-import { type Gemm, conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from './ts/conv_lowered.js';
 import { tsKernels } from './ts/index.js';
 
 /** What the addon detected and chose. */
@@ -28,6 +27,9 @@ export interface NativeInfo {
   /** Flush-to-zero and denormals-are-zero on the calling thread (the addon sets both when it loads). */
   readonly ftz: boolean;
   readonly daz: boolean;
+  /** Threads the convolutions use, and the CPU's hardware threads (capped at 16). */
+  readonly threads: number;
+  readonly hardwareThreads: number;
 }
 
 /** The addon's functions (native/addon.cc). */
@@ -42,20 +44,10 @@ export interface NativeAddon {
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, lrT: number, epsT: number): void;
   decayStep(w: Float32Array, rate: number): void;
   penaltyGrad(w: Float32Array, g: Float32Array, l1: number, l2: number): void;
-  /** The lowered convolutions (kernels/ts/conv_lowered.ts) on the plan's scratch; `geometry` from `convGeometry`. */
-  conv2d(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array, col: Float32Array): void;
-  conv2dGradInput(grad: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array, colT: Float32Array, idx: Int32Array, val: Float64Array): void;
-  conv2dGradWeight(
-    x: Float32Array,
-    grad: Float32Array,
-    out: Float32Array,
-    geometry: Int32Array,
-    colT: Float32Array,
-    prod: Float32Array,
-    acc: Float64Array,
-    idx: Int32Array,
-    val: Float64Array,
-  ): void;
+  /** The convolutions (native/conv.cc), lowered to the GEMM on buffers of their own; `geometry` from `convGeometry`. */
+  conv2d(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  conv2dGradInput(grad: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  conv2dGradWeight(x: Float32Array, grad: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** Pooling by mode (POOL_MODE): a is x (or the gradient for avg-grad), b the gradient or u where the mode has one. */
   pool2d(mode: number, a: Float32Array, b: Float32Array | null, out: Float32Array, geometry: Int32Array): void;
   /** A channel broadcast (ChannelBroadcast): side 1 when a is the small side, 2 when b is. */
@@ -63,6 +55,8 @@ export interface NativeAddon {
   info(): NativeInfo;
   /** Lowers the dispatch level (0 portable, 1 AVX2, 2 AVX-512), capped by the CPU; returns the level in force. */
   setLevel(level: number): number;
+  /** The threads the convolutions use (1 to 16; results do not depend on it); returns the count in force. */
+  setThreads(threads: number): number;
 }
 
 export type NativeStatus =
@@ -72,7 +66,7 @@ export type NativeStatus =
 /** Where `npm install` puts the addon: build/ at the package root (two levels above src/kernels and dist/kernels). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/dlf_native.node', import.meta.url));
 
-const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel'] as const;
+const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads'] as const;
 
 let loaded: NativeStatus | undefined;
 
@@ -172,33 +166,20 @@ const f32 = (x: Buf): x is Float32Array => x.BYTES_PER_ELEMENT === 4;
  */
 export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_MIN_ELEMENTS): Kernels {
   const ts = tsKernels;
-  const gemm: Gemm = (a, b, out, d) => {
-    if (f32(a) && f32(b) && f32(out)) addon.matmul(a, b, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
-    else ts.matmul(a, b, out, d);
-  };
   return withOverrides(ts, 'native', {
-    matmul: gemm,
-    // Convolutions lowered to matrix products (where the plan chose that) run natively on float32
-    // buffers, with the same results as the reference's lowering on the native GEMM (which runs
-    // them on float64 ones); the direct loops stay in TypeScript.
-    conv2d(x, w, out, d) {
-      const s = d.scratch;
-      if (!s) return ts.conv2d(x, w, out, d);
-      if (f32(x) && f32(w) && f32(out) && convNonEmpty(d)) return addon.conv2d(x, w, out, convGeometry(d), s.col.f32);
-      conv2dLowered(x, w, out, d, s, gemm);
+    matmul(a, b, out, d) {
+      if (f32(a) && f32(b) && f32(out)) addon.matmul(a, b, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
+      else ts.matmul(a, b, out, d);
     },
-    conv2dGradInput(g, w, out, d) {
-      const s = d.scratch;
-      if (!s) return ts.conv2dGradInput(g, w, out, d);
-      if (f32(g) && f32(w) && f32(out) && convNonEmpty(d)) return addon.conv2dGradInput(g, w, out, convGeometry(d), s.col.f32, s.idx, s.val);
-      conv2dGradInputLowered(g, w, out, d, s, gemm);
-    },
-    conv2dGradWeight(x, g, out, d) {
-      const s = d.scratch;
-      if (!s) return ts.conv2dGradWeight(x, g, out, d);
-      if (f32(x) && f32(g) && f32(out) && convNonEmpty(d)) return addon.conv2dGradWeight(x, g, out, convGeometry(d), s.col.f32, s.fk.f32, s.acc, s.idx, s.val);
-      conv2dGradWeightLowered(x, g, out, d, s, gemm);
-    },
+    // Convolutions on float32 buffers run natively (lowered to the GEMM, on every thread the addon
+    // has), whatever path the plan chose for the reference; float64 ones (the gradient check) and
+    // empty ones stay in TypeScript.
+    conv2d: (x, w, out, d) =>
+      f32(x) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2d(x, w, out, convGeometry(d)) : ts.conv2d(x, w, out, d),
+    conv2dGradInput: (g, w, out, d) =>
+      f32(g) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2dGradInput(g, w, out, convGeometry(d)) : ts.conv2dGradInput(g, w, out, d),
+    conv2dGradWeight: (x, g, out, d) =>
+      f32(x) && f32(g) && f32(out) && convNonEmpty(d) ? addon.conv2dGradWeight(x, g, out, convGeometry(d)) : ts.conv2dGradWeight(x, g, out, d),
     // Pooling: the same comparisons and double sums as the reference, so the same bits.
     maxPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.max, x, null, out, poolGeometry(d)) : ts.maxPool2d(x, out, d)),
     maxPool2dGrad: (x, g, out, d) =>

@@ -1,15 +1,15 @@
 // The native addon against the TypeScript reference, kernel by kernel: matmul on random shapes
 // (odd sizes around the vector widths, every transpose combination, batches with a shared or a
 // per-batch operand) at every dispatch level this CPU has, broadcasting binary ops, unary maps and
-// the optimizer updates (bit-exact: both compute each element the same way), the lowered
-// convolutions, the pooling kernels and channel broadcasts (bit-exact as well), the float64
-// fallback, views with a byte offset, and bounds checks. Skipped when the addon is not built.
+// the optimizer updates (bit-exact: both compute each element the same way), the convolutions (to
+// rounding, against the reference in float64, and bit-exact across thread counts), the pooling
+// kernels and channel broadcasts (bit-exact), the float64 fallback, views with a byte offset, and
+// bounds checks. Skipped when the addon is not built.
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Buf } from '../../src/graph/types.js';
 import type { BinaryOp, BroadcastPlan, Conv2dDims, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
 import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus } from '../../src/kernels/native.js';
-import { withConvScratch } from '../../src/kernels/plans.js';
 import { kernelsFor } from '../../src/kernels/select.js';
-import { conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from '../../src/kernels/ts/conv_lowered.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 
@@ -253,16 +253,17 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
 
   const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
 
-  describe('lowered convolutions, bit for bit with the reference lowering on the native GEMM', () => {
-    const gemm = (a: Float32Array | Float64Array, b: Float32Array | Float64Array, out: Float32Array | Float64Array, d: MatmulDims) =>
-      addon.matmul(a as Float32Array, b as Float32Array, out as Float32Array, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
+  describe('convolutions, against the reference in float64 and the same bits on any thread count', () => {
     /** Random geometries with odd sizes, strides, dilations and paddings (out sizes as a padded conv gives them). */
     function geometries(rng: Rng): Conv2dDims[] {
       const out: Conv2dDims[] = [
         { n: 3, c: 1, h: 28, w: 28, f: 16, kh: 5, kw: 5, oh: 28, ow: 28, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pl: 2 },
-        { n: 2, c: 16, h: 14, w: 14, f: 32, kh: 5, kw: 5, oh: 14, ow: 14, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pl: 2 },
+        { n: 5, c: 16, h: 14, w: 14, f: 32, kh: 5, kw: 5, oh: 14, ow: 14, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pl: 2 },
+        // Rows wider than one 16-float step, and an input with rows and columns no tap reads.
+        { n: 2, c: 2, h: 9, w: 37, f: 3, kh: 3, kw: 3, oh: 9, ow: 37, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1 },
+        { n: 2, c: 3, h: 11, w: 12, f: 4, kh: 3, kw: 2, oh: 3, ow: 4, sh: 3, sw: 3, dh: 1, dw: 1, pt: 0, pl: 0 },
       ];
-      for (let t = 0; t < 14; t++) {
+      for (let t = 0; t < 16; t++) {
         const kh = 1 + rng.int(4);
         const kw = 1 + rng.int(4);
         const dh = 1 + rng.int(2);
@@ -270,122 +271,134 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
         const sh = 1 + rng.int(3);
         const sw = 1 + rng.int(3);
         const h = (kh - 1) * dh + 1 + rng.int(9);
-        const w = (kw - 1) * dw + 1 + rng.int(9);
+        const w = (kw - 1) * dw + 1 + rng.int(19);
         const pt = rng.int(3);
         const pl = rng.int(3);
         const pb = rng.int(3);
         const pr = rng.int(3);
         const oh = Math.floor((h + pt + pb - (kh - 1) * dh - 1) / sh) + 1;
         const ow = Math.floor((w + pl + pr - (kw - 1) * dw - 1) / sw) + 1;
-        out.push({ n: 1 + rng.int(3), c: 1 + rng.int(5), h, w, f: 1 + rng.int(9), kh, kw, oh, ow, sh, sw, dh, dw, pt, pl });
+        out.push({ n: 1 + rng.int(4), c: 1 + rng.int(5), h, w, f: 1 + rng.int(9), kh, kw, oh, ow, sh, sw, dh, dw, pt, pl });
       }
       return out;
     }
-    /** A gradient with about `density` of its elements nonzero (behind a ReLU and a max pooling most are 0). */
-    function sparse(rng: Rng, n: number, density: number): Float32Array {
-      const g = random(rng, n);
-      for (let i = 0; i < n; i++) if (rng.uniform() >= density) g[i] = 0;
-      return g;
+    type Kind = 'forward' | 'gradInput' | 'gradWeight';
+    const KINDS: Kind[] = ['forward', 'gradInput', 'gradWeight'];
+    /** One conv kernel of a kernel set on (a, b): x and w, grad and w, or x and grad. */
+    function runConv(k: typeof T, kind: Kind, a: Buf, b: Buf, out: Buf, d: Conv2dDims): void {
+      if (kind === 'forward') k.conv2d(a, b, out, d);
+      else if (kind === 'gradInput') k.conv2dGradInput(a, b, out, d);
+      else k.conv2dGradWeight(a, b, out, d);
+    }
+    /** Random operands of a kind, float32, and its output length. */
+    function operands(rng: Rng, kind: Kind, d: Conv2dDims): [Float32Array, Float32Array, number] {
+      const xN = d.n * d.c * d.h * d.w;
+      const wN = d.f * d.c * d.kh * d.kw;
+      const gN = d.n * d.f * d.oh * d.ow;
+      if (kind === 'forward') return [random(rng, xN), random(rng, wN), gN];
+      if (kind === 'gradInput') return [random(rng, gN), random(rng, wN), xN];
+      return [random(rng, xN), random(rng, gN), wN];
+    }
+    /**
+     * Elementwise |native − reference| ≤ 1e-5 · (the same kernel on |a| and |b|: the sum of the
+     * terms' magnitudes), the reference and the bound computed in float64 by the TypeScript kernels.
+     */
+    function convMismatches(kind: Kind, a: Float32Array, b: Float32Array, got: Float32Array, d: Conv2dDims): string[] {
+      const want = new Float64Array(got.length);
+      const scale = new Float64Array(got.length);
+      runConv(T, kind, Float64Array.from(a), Float64Array.from(b), want, d);
+      runConv(T, kind, Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs), scale, d);
+      const bad: string[] = [];
+      for (let i = 0; i < got.length && bad.length < 5; i++) {
+        if (!(Math.abs(got[i] - want[i]) <= 1e-5 * scale[i] + 1e-30)) bad.push(`[${i}] ${got[i]} != ${want[i]}`);
+      }
+      return bad;
     }
 
-    it.each([2, 1, 0].map((level) => ({ level })))('forward and both gradients at dispatch level $level, sparse and dense', ({ level }) => {
+    it.each([2, 1, 0].map((level) => ({ level })))('forward and both gradients at dispatch level $level', ({ level }) => {
       if (level > maxLevel) return;
       addon.setLevel(level);
       const rng = new Rng(7700 + level);
-      for (const d0 of geometries(rng)) {
-        const K = d0.c * d0.kh * d0.kw;
-        const P = d0.oh * d0.ow;
-        const x = random(rng, d0.n * d0.c * d0.h * d0.w);
-        const w = random(rng, d0.f * K);
-        const fwd = withConvScratch('conv2d', d0);
-        const want = new Float32Array(d0.n * d0.f * P);
-        const got = new Float32Array(d0.n * d0.f * P).fill(NaN);
-        conv2dLowered(x, w, want, fwd, fwd.scratch!, gemm);
-        N.conv2d(x, w, got, fwd);
-        expect([...got], JSON.stringify(d0)).toEqual([...want]);
-        for (const density of [0.1, 0.45, 0.9]) {
-          const g = sparse(rng, d0.n * d0.f * P, density);
-          const gi = withConvScratch('gradInput', d0);
-          const wantX = new Float32Array(x.length);
-          const gotX = new Float32Array(x.length).fill(NaN);
-          conv2dGradInputLowered(g, w, wantX, gi, gi.scratch!, gemm);
-          N.conv2dGradInput(g, w, gotX, gi);
-          expect([...gotX], `grad input ${density} ${JSON.stringify(d0)}`).toEqual([...wantX]);
-          const gw = withConvScratch('gradWeight', d0);
-          const wantW = new Float32Array(w.length);
-          const gotW = new Float32Array(w.length).fill(NaN);
-          conv2dGradWeightLowered(x, g, wantW, gw, gw.scratch!, gemm);
-          N.conv2dGradWeight(x, g, gotW, gw);
-          expect([...gotW], `grad weight ${density} ${JSON.stringify(d0)}`).toEqual([...wantW]);
+      for (const d of geometries(rng)) {
+        for (const kind of KINDS) {
+          const [a, b, len] = operands(rng, kind, d);
+          const got = new Float32Array(len).fill(NaN);
+          runConv(N, kind, a, b, got, d);
+          expect(convMismatches(kind, a, b, got, d), `${kind} ${JSON.stringify(d)}`).toEqual([]);
         }
       }
       addon.setLevel(maxLevel);
     });
 
-    it('matches the reference kernels closely, and non-finite operands take the dense product', () => {
+    it('gives the same bits on 1 to 4 threads (the batch and the weight rows are split, never a sum)', () => {
+      const rng = new Rng(7740);
+      const before = addon.info().threads;
+      try {
+        for (const d of geometries(rng).slice(0, 8)) {
+          for (const kind of KINDS) {
+            const [a, b, len] = operands(rng, kind, d);
+            const outs = [1, 2, 3, 4].map((t) => {
+              expect(addon.setThreads(t)).toBe(t);
+              const o = new Float32Array(len).fill(NaN);
+              runConv(N, kind, a, b, o, d);
+              return o;
+            });
+            for (let t = 1; t < outs.length; t++) expect([...outs[t]], `${kind} on ${t + 1} threads ${JSON.stringify(d)}`).toEqual([...outs[0]]);
+          }
+        }
+      } finally {
+        addon.setThreads(before);
+      }
+    });
+
+    it('puts NaN where the reference does when an input cell is NaN', () => {
       const rng = new Rng(7750);
-      const d0: Conv2dDims = { n: 2, c: 3, h: 9, w: 7, f: 5, kh: 3, kw: 3, oh: 9, ow: 7, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1 };
-      const x = random(rng, 2 * 3 * 9 * 7);
-      const w = random(rng, 5 * 27);
-      const g = sparse(rng, 2 * 5 * 63, 0.2);
-      const fwd = withConvScratch('conv2d', d0);
-      const want = new Float32Array(2 * 5 * 63);
-      const got = new Float32Array(2 * 5 * 63);
-      T.conv2d(x, w, want, d0);
-      N.conv2d(x, w, got, fwd);
-      for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
-      // An infinite weight: the sparse path is off, so 0 · ∞ gives NaN as in the dense product.
-      w[4] = Infinity;
-      x[10] = NaN;
-      const gi = withConvScratch('gradInput', d0);
-      const gw = withConvScratch('gradWeight', d0);
-      const a1 = new Float32Array(x.length);
-      const a2 = new Float32Array(x.length);
-      conv2dGradInputLowered(g, w, a1, gi, gi.scratch!, gemm);
-      N.conv2dGradInput(g, w, a2, gi);
-      expect([...a2]).toEqual([...a1]);
-      const b1 = new Float32Array(w.length);
-      const b2 = new Float32Array(w.length);
-      conv2dGradWeightLowered(x, g, b1, gw, gw.scratch!, gemm);
-      N.conv2dGradWeight(x, g, b2, gw);
-      expect([...b2]).toEqual([...b1]);
-      expect(b2.some((v) => Number.isNaN(v))).toBe(true);
+      const d: Conv2dDims = { n: 2, c: 3, h: 9, w: 7, f: 5, kh: 3, kw: 3, oh: 9, ow: 7, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1 };
+      for (const kind of KINDS) {
+        const [a, b, len] = operands(rng, kind, d);
+        a[10] = NaN;
+        const got = new Float32Array(len);
+        const want = new Float32Array(len);
+        runConv(N, kind, a, b, got, d);
+        runConv(T, kind, a, b, want, d);
+        const nanAt = (o: Float32Array) => [...o].map(Number.isNaN);
+        expect(nanAt(got), kind).toEqual(nanAt(want));
+        expect(nanAt(got).some(Boolean), kind).toBe(true);
+      }
     });
 
     it('falls back on float64 buffers and checks its arguments', () => {
       const rng = new Rng(7760);
       const d0: Conv2dDims = { n: 1, c: 2, h: 5, w: 5, f: 4, kh: 3, kw: 3, oh: 3, ow: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0 };
-      const fwd = withConvScratch('conv2d', d0);
       const x = Float64Array.from(random(rng, 50));
       const w = Float64Array.from(random(rng, 72));
       const got = new Float64Array(36);
       const want = new Float64Array(36);
-      N.conv2d(x, w, got, fwd);
-      conv2dLowered(x, w, want, fwd, fwd.scratch!);
+      N.conv2d(x, w, got, d0);
+      T.conv2d(x, w, want, d0);
       expect([...got]).toEqual([...want]);
       const geom = Int32Array.from([1, 2, 5, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0]);
-      const col = new Float32Array(18 * 9);
-      expect(() => addon.conv2d(new Float32Array(49), new Float32Array(72), new Float32Array(36), geom, col)).toThrow(RangeError);
-      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(72), new Float32Array(35), geom, col)).toThrow(RangeError);
-      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(72), new Float32Array(36), geom, new Float32Array(18 * 9 - 1))).toThrow(RangeError);
+      expect(() => addon.conv2d(new Float32Array(49), new Float32Array(72), new Float32Array(36), geom)).toThrow(RangeError);
+      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(71), new Float32Array(36), geom)).toThrow(RangeError);
+      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(72), new Float32Array(35), geom)).toThrow(RangeError);
       const badStride = Int32Array.from(geom);
       badStride[9] = 0;
-      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(72), new Float32Array(36), badStride, col)).toThrow(RangeError);
-      expect(() =>
-        addon.conv2dGradInput(new Float32Array(36), new Float32Array(72), new Float32Array(50), geom, col, new Int32Array(8), new Float64Array(9)),
-      ).toThrow(RangeError);
-      expect(() =>
-        addon.conv2dGradWeight(new Float32Array(50), new Float32Array(36), new Float32Array(72), geom, col, new Float32Array(72), new Float64Array(71), new Int32Array(9), new Float64Array(9)),
-      ).toThrow(RangeError);
-      expect(() =>
-        addon.conv2dGradWeight(new Float32Array(50), new Float32Array(36), new Float32Array(72), geom, col, new Float32Array(72), new Float32Array(72) as unknown as Float64Array, new Int32Array(9), new Float64Array(9)),
-      ).toThrow(TypeError);
+      expect(() => addon.conv2d(new Float32Array(50), new Float32Array(72), new Float32Array(36), badStride)).toThrow(RangeError);
+      expect(() => addon.conv2dGradInput(new Float32Array(35), new Float32Array(72), new Float32Array(50), geom)).toThrow(RangeError);
+      expect(() => addon.conv2dGradInput(new Float32Array(36), new Float32Array(72), new Float32Array(49), geom)).toThrow(RangeError);
+      expect(() => addon.conv2dGradWeight(new Float32Array(50), new Float32Array(36), new Float32Array(71), geom)).toThrow(RangeError);
+      expect(() => addon.conv2dGradWeight(new Float64Array(50) as unknown as Float32Array, new Float32Array(36), new Float32Array(72), geom)).toThrow(TypeError);
     });
   });
 
   describe('pooling, bit for bit', () => {
     function pools(rng: Rng): Pool2dDims[] {
+      // 2×2 windows with stride 2 (a path of their own): even and odd sizes, rows of windows
+      // shorter than, equal to and longer than one step of eight.
       const out: Pool2dDims[] = [{ planes: 6, h: 28, w: 28, oh: 14, ow: 14, kh: 2, kw: 2, sh: 2, sw: 2, pt: 0, pl: 0 }];
+      for (const [h, w] of [[14, 14], [7, 9], [2, 16], [5, 17], [3, 34], [1, 2], [2, 1]]) {
+        out.push({ planes: 3, h, w, oh: Math.floor(h / 2), ow: Math.floor(w / 2), kh: 2, kw: 2, sh: 2, sw: 2, pt: 0, pl: 0 });
+      }
       for (let t = 0; t < 20; t++) {
         const kh = 1 + rng.int(4);
         const kw = 1 + rng.int(4);
