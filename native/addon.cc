@@ -165,6 +165,24 @@ napi_value Unary(napi_env env, napi_callback_info cb) {
   return nullptr;
 }
 
+// reduceBlock(mean, x, out, outer, mid, inner): out[m] = the sum (or mean) of x viewed as [outer, mid, inner] over o and i.
+napi_value ReduceBlock(napi_env env, napi_callback_info cb) {
+  napi_value v[6];
+  F32 x, out;
+  bool mean;
+  int64_t outer, mid, inner;
+  if (!args(env, cb, v) || !get_bool(env, v[0], &mean) || !get_f32(env, v[1], &x, "x") || !get_f32(env, v[2], &out, "out") ||
+      !get_int(env, v[3], &outer, "outer") || !get_int(env, v[4], &mid, "mid") || !get_int(env, v[5], &inner, "inner"))
+    return nullptr;
+  const double n = (double)outer * (double)mid * (double)inner;
+  if (!range(env, outer >= 0 && mid >= 0 && inner >= 0 && n < 9e15, "dlf native: bad reduceBlock dimensions") ||
+      !range(env, (double)x.len >= n, "dlf native: reduceBlock x is too short") ||
+      !range(env, (int64_t)out.len >= mid, "dlf native: reduceBlock out is too short"))
+    return nullptr;
+  dlf::reduce_block(mean, x.data, out.data, outer, mid, inner);
+  return nullptr;
+}
+
 bool same_len(napi_env env, size_t n, const F32& o) { return range(env, o.data == nullptr || o.len >= n, "dlf native: optimizer buffers differ in length"); }
 
 // sgdStep(w, g, lr)
@@ -508,6 +526,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binaryChannel", nullptr, BinaryChannel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setLevel", nullptr, SetLevel, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceBlock", nullptr, ReduceBlock, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return nullptr;

@@ -132,6 +132,12 @@ void adam_step(float* w, const float* g, float* m, float* v, size_t n, double b1
 void decay_step(float* w, size_t n, double rate);
 void penalty_grad(const float* w, float* g, size_t n, double l1, double l2);
 
+/**
+ * out[m] = the sum (mean: the sum, rounded to float, times 1 / (outer·inner)) of x viewed as
+ * [outer, mid, inner] over o and i, in double in a fixed order (reduce.cc).
+ */
+void reduce_block(bool mean, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner);
+
 /** A task of parallel_for: task number t of the job, with the caller's context. */
 using TaskFn = void (*)(void* ctx, int task);
 /**

@@ -48,6 +48,8 @@ export interface NativeAddon {
   conv2d(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
   conv2dGradInput(grad: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
   conv2dGradWeight(x: Float32Array, grad: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /** out[m] = Σ (or the mean) over o, i of x[(o·mid + m)·inner + i] (ReducePlan.block), in double in a fixed order. */
+  reduceBlock(mean: boolean, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
   /** Pooling by mode (POOL_MODE): a is x (or the gradient for avg-grad), b the gradient or u where the mode has one. */
   pool2d(mode: number, a: Float32Array, b: Float32Array | null, out: Float32Array, geometry: Int32Array): void;
   /** A channel broadcast (ChannelBroadcast): side 1 when a is the small side, 2 when b is. */
@@ -66,7 +68,7 @@ export type NativeStatus =
 /** Where `npm install` puts the addon: build/ at the package root (two levels above src/kernels and dist/kernels). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/dlf_native.node', import.meta.url));
 
-const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads'] as const;
+const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock'] as const;
 
 let loaded: NativeStatus | undefined;
 
@@ -180,6 +182,13 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       f32(g) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2dGradInput(g, w, out, convGeometry(d)) : ts.conv2dGradInput(g, w, out, d),
     conv2dGradWeight: (x, g, out, d) =>
       f32(x) && f32(g) && f32(out) && convNonEmpty(d) ? addon.conv2dGradWeight(x, g, out, convGeometry(d)) : ts.conv2dGradWeight(x, g, out, d),
+    // Per-channel sums and means (conv bias gradients) in eight double lanes: within rounding of the
+    // reference's single running sum. Maxima and other layouts stay in TypeScript.
+    reduce(op, x, out, plan) {
+      const b = plan.block;
+      if (b && op !== 'max' && f32(x) && f32(out) && x.length >= minElements) addon.reduceBlock(op === 'mean', x, out, b.outer, b.mid, b.inner);
+      else ts.reduce(op, x, out, plan);
+    },
     // Pooling: the same comparisons and double sums as the reference, so the same bits.
     maxPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.max, x, null, out, poolGeometry(d)) : ts.maxPool2d(x, out, d)),
     maxPool2dGrad: (x, g, out, d) =>

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Buf } from '../../src/graph/types.js';
 import type { BinaryOp, BroadcastPlan, Conv2dDims, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
 import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus } from '../../src/kernels/native.js';
+import { reducePlan } from '../../src/kernels/plans.js';
 import { kernelsFor } from '../../src/kernels/select.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -388,6 +389,54 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       expect(() => addon.conv2dGradInput(new Float32Array(36), new Float32Array(72), new Float32Array(49), geom)).toThrow(RangeError);
       expect(() => addon.conv2dGradWeight(new Float32Array(50), new Float32Array(36), new Float32Array(71), geom)).toThrow(RangeError);
       expect(() => addon.conv2dGradWeight(new Float64Array(50) as unknown as Float32Array, new Float32Array(36), new Float32Array(72), geom)).toThrow(TypeError);
+    });
+  });
+
+  describe('per-channel sums and means', () => {
+    const SHAPES: [number, number, number][] = [[64, 16, 784], [3, 5, 7], [1, 1, 1], [2, 3, 9], [5, 2, 16], [7, 33, 1], [4, 6, 17], [2, 40, 1000]];
+    it('are within rounding of the float64 sum, on the reference plans of [outer, mid, inner] shapes', () => {
+      const rng = new Rng(7900);
+      for (const [outer, mid, inner] of SHAPES) {
+        const plan = reducePlan([outer, mid, inner], [0, 2]);
+        expect(plan.block, `${outer}x${mid}x${inner}`).toEqual({ outer, mid, inner });
+        const x = random(rng, outer * mid * inner, -1, 3);
+        for (const op of ['sum', 'mean'] as const) {
+          const got = new Float32Array(mid).fill(NaN);
+          addon.reduceBlock(op === 'mean', x, got, outer, mid, inner);
+          const want = new Float64Array(mid);
+          const scale = new Float64Array(mid);
+          T.reduce(op, Float64Array.from(x), want, plan);
+          T.reduce(op, Float64Array.from(x, Math.abs), scale, plan);
+          for (let m = 0; m < mid; m++) {
+            expect(Math.abs(got[m] - want[m]), `${op} ${outer}x${mid}x${inner} [${m}]`).toBeLessThanOrEqual(2 ** -23 * scale[m] * 1.01);
+          }
+          // Through the kernel set, as a plan step calls it.
+          const viaN = new Float32Array(mid);
+          N.reduce(op, x, viaN, plan);
+          if (x.length >= NATIVE_MIN_ELEMENTS) expect([...viaN]).toEqual([...got]);
+        }
+      }
+    });
+    it('give the same bits on 1 to 4 threads, and NaN where the reference does', () => {
+      const before = addon.info().threads;
+      const rng = new Rng(7910);
+      const x = random(rng, 64 * 16 * 784);
+      x[5 * 784 + 3] = NaN; // channel 5 of sample 0
+      try {
+        const outs = [1, 2, 3, 4].map((t) => {
+          addon.setThreads(t);
+          const o = new Float32Array(16);
+          addon.reduceBlock(false, x, o, 64, 16, 784);
+          return o;
+        });
+        for (const o of outs.slice(1)) expect([...o]).toEqual([...outs[0]]);
+        expect(outs[0].map((v) => Number(Number.isNaN(v)))[5]).toBe(1);
+        expect(outs[0].filter((v) => Number.isNaN(v)).length).toBe(1);
+      } finally {
+        addon.setThreads(before);
+      }
+      expect(() => addon.reduceBlock(false, new Float32Array(5), new Float32Array(2), 1, 2, 3)).toThrow(RangeError);
+      expect(() => addon.reduceBlock(false, new Float32Array(6), new Float32Array(1), 1, 2, 3)).toThrow(RangeError);
     });
   });
 
