@@ -3,8 +3,10 @@
 // the same register-blocked micro-kernel, and a kernel chosen at run time for the CPU: AVX-512
 // (8×32: 16 accumulators, two B vectors and eight broadcasts of A per step), AVX2+FMA (6×16) or
 // portable C (4×8). Edge tiles run the full kernel into a scratch tile and copy the valid part, so
-// any m, n, k works. Single-threaded; the packing buffers are per thread and only grow.
+// any m, n, k works. Large products split C's columns among the threads (each element is summed
+// the same way on any thread count); the packing buffers are per thread and only grow.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "dlf.h"
@@ -307,6 +309,8 @@ using GemmFn = bool (*)(int m, int n, int k, Operand A, Operand B, float* C, ptr
 
 struct GemmImpl {
   const char* name;
+  /** The micro-tile's width (columns of C). */
+  int nr;
   GemmFn fn;
   Blocking blocking;
   FewRowsFn few_rows;
@@ -314,10 +318,10 @@ struct GemmImpl {
   int few_rows_max;
 };
 
-const GemmImpl kPortable{"portable C 4x8", gemm<4, 8, ukr_c<4, 2>>, {128, 256, 4096}, few_rows_base, 1};
+const GemmImpl kPortable{"portable C 4x8", 8, gemm<4, 8, ukr_c<4, 2>>, {128, 256, 4096}, few_rows_base, 1};
 #if DLF_X86
-const GemmImpl kAvx2{"avx2+fma 6x16", gemm<6, 16, ukr_avx2<6, 2>>, {144, 256, 4096}, few_rows_avx2, 2};
-const GemmImpl kAvx512{"avx512 8x32", gemm<8, 32, ukr_avx512<8, 2>>, {128, 256, 4096}, few_rows_avx512, 3};
+const GemmImpl kAvx2{"avx2+fma 6x16", 16, gemm<6, 16, ukr_avx2<6, 2>>, {144, 256, 4096}, few_rows_avx2, 2};
+const GemmImpl kAvx512{"avx512 8x32", 32, gemm<8, 32, ukr_avx512<8, 2>>, {128, 256, 4096}, few_rows_avx512, 3};
 #endif
 
 const GemmImpl* selected = nullptr;
@@ -335,6 +339,33 @@ void gemm_select(int level) {
 }
 
 const char* gemm_kernel_name() { return selected ? selected->name : "none"; }
+
+namespace {
+
+/** Products of at least this many multiply-adds are split among the threads (below, waking a worker costs more than it saves). */
+constexpr double kThreadedMacs = 1 << 21;
+
+/**
+ * C (m×n, row stride n) = A · B on up to threads() threads, each taking a band of C's columns
+ * (whole micro-tiles): every element is summed in the same order as on one thread.
+ */
+bool gemm_threads(int m, int n, int k, Operand A, Operand B, float* C) {
+  const int nr = selected->nr;
+  const int tiles = (n + nr - 1) / nr;
+  const int parts = (double)m * n * k >= kThreadedMacs ? std::min(threads(), tiles) : 1;
+  if (parts <= 1) return selected->fn(m, n, k, A, B, C, n, selected->blocking, false);
+  std::atomic<bool> ok{true};
+  auto task = [&](int t) {
+    const int j0 = tiles * t / parts * nr, j1 = std::min(n, tiles * (t + 1) / parts * nr);
+    if (j1 <= j0) return;
+    const Operand Bt{B.ptr + (ptrdiff_t)j0 * B.rs, B.rs, B.ks};
+    if (!selected->fn(m, j1 - j0, k, A, Bt, C + j0, n, selected->blocking, false)) ok.store(false);
+  };
+  parallel_for(parts, task);
+  return ok;
+}
+
+}  // namespace
 
 bool matmul(const float* a, const float* b, float* out, int batch, int m, int n, int k, bool trans_a, bool trans_b,
             ptrdiff_t stride_a, ptrdiff_t stride_b) {
@@ -359,7 +390,7 @@ bool matmul(const float* a, const float* b, float* out, int batch, int m, int n,
       if (!selected->few_rows(m, n, k, A, B, out + (ptrdiff_t)bt * m * n, n, selected->blocking.kc)) return false;
       continue;
     }
-    if (!selected->fn(m, n, k, A, B, out + (ptrdiff_t)bt * m * n, n, selected->blocking, false)) return false;
+    if (!gemm_threads(m, n, k, A, B, out + (ptrdiff_t)bt * m * n)) return false;
   }
   return true;
 }

@@ -2,6 +2,7 @@
 // the plane and walked in output order, the first maximal cell (or the first NaN) as the argmax, and
 // the average pool's sums in double like JavaScript numbers. Max pooling over 2×2 windows with
 // stride 2 takes a branch-free path of its own.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -177,7 +178,9 @@ void walk(const float* a, const float* b, float* out, const PoolGeom& d) {
 
 }  // namespace
 
-void pool2d(int mode, const float* a, const float* b, float* out, const PoolGeom& d) {
+namespace {
+
+void pool_planes(int mode, const float* a, const float* b, float* out, const PoolGeom& d) {
   const size_t in_size = (size_t)d.planes * d.h * d.w;
   const bool simple2x2 = d.kh == 2 && d.kw == 2 && d.sh == 2 && d.sw == 2 && d.pt == 0 && d.pl == 0 &&
                          d.oh == d.h / 2 && d.ow == d.w / 2;
@@ -193,6 +196,28 @@ void pool2d(int mode, const float* a, const float* b, float* out, const PoolGeom
       std::memset(out, 0, sizeof(float) * in_size);
       return walk<POOL_AVG_GRAD>(a, b, out, d);
   }
+}
+
+/** Below this many input cells a pooling stays on the calling thread. */
+constexpr int64_t kParallelMin = 1 << 15;
+
+}  // namespace
+
+void pool2d(int mode, const float* a, const float* b, float* out, const PoolGeom& d) {
+  // Planes are independent: each thread takes a band of them, computed exactly as on one thread.
+  const int64_t in = d.h * d.w, pooled = d.oh * d.ow;
+  const int parts = d.planes * in >= kParallelMin ? (int)std::min<int64_t>(d.planes, threads()) : 1;
+  // Per mode, the plane size of a (x, or the pooled gradient), of b and of out.
+  const int64_t sa = mode == POOL_AVG_GRAD ? pooled : in;
+  const int64_t sb = mode == POOL_MAX_GRAD ? pooled : in;
+  const int64_t so = mode == POOL_MAX_GRAD || mode == POOL_AVG_GRAD ? in : pooled;
+  auto task = [&](int t) {
+    const int64_t p0 = d.planes * t / parts, p1 = d.planes * (t + 1) / parts;
+    PoolGeom part = d;
+    part.planes = p1 - p0;
+    pool_planes(mode, a + p0 * sa, b ? b + p0 * sb : nullptr, out + p0 * so, part);
+  };
+  parallel_for(parts, task);
 }
 
 }  // namespace dlf

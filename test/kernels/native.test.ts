@@ -172,6 +172,37 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     });
   });
 
+  it('matmul gives the same bits on 1 to 4 threads (large products split the columns of the result)', () => {
+    const rng = new Rng(7150);
+    const before = addon.info().threads;
+    try {
+      for (const [m, n, k] of [
+        [128, 256, 784],
+        [129, 257, 333],
+        [20, 1000, 300],
+        [300, 40, 200],
+      ]) {
+        for (const { transA, transB } of TRANSPOSES) {
+          const d: MatmulDims = { batch: 2, m, n, k, transA, transB, strideA: m * k, strideB: k * n };
+          const a = random(rng, 2 * m * k);
+          const b = random(rng, 2 * k * n);
+          const outs = [1, 2, 3, 4].map((t) => {
+            addon.setThreads(t);
+            const o = new Float32Array(2 * m * n).fill(NaN);
+            N.matmul(a, b, o, d);
+            return o;
+          });
+          for (let t = 1; t < outs.length; t++) expect([...outs[t]], `${m}x${n}x${k} ${transA} ${transB} on ${t + 1} threads`).toEqual([...outs[0]]);
+          const want = new Float32Array(2 * m * n);
+          T.matmul(a, b, want, d);
+          expect(matmulMismatches(a, b, outs[1], want, d)).toEqual([]);
+        }
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
   it('matmul works in place on views with a byte offset and writes nothing outside out', () => {
     const rng = new Rng(7200);
     const m = 17;
@@ -487,6 +518,41 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           run(N, got);
           expect([...got], `${name} ${JSON.stringify(d)}`).toEqual([...want]);
         }
+      }
+    });
+    it('splits planes over threads with the same bits', () => {
+      const rng = new Rng(7850);
+      const before = addon.info().threads;
+      try {
+        for (const d of [
+          { planes: 67, h: 28, w: 28, oh: 14, ow: 14, kh: 2, kw: 2, sh: 2, sw: 2, pt: 0, pl: 0 },
+          { planes: 45, h: 27, w: 25, oh: 9, ow: 12, kh: 3, kw: 3, sh: 3, sw: 2, pt: 1, pl: 0 },
+        ] as Pool2dDims[]) {
+          const inN = d.planes * d.h * d.w;
+          const outN = d.planes * d.oh * d.ow;
+          const x = random(rng, inN);
+          const g = random(rng, outN);
+          const u = random(rng, inN);
+          const cases: [string, (k: typeof T, o: Float32Array) => void, number][] = [
+            ['max', (k, o) => k.maxPool2d(x, o, d), outN],
+            ['maxGrad', (k, o) => k.maxPool2dGrad(x, g, o, d), inN],
+            ['maxPick', (k, o) => k.maxPool2dPick(x, u, o, d), outN],
+            ['avg', (k, o) => k.avgPool2d(u, o, d), outN],
+            ['avgGrad', (k, o) => k.avgPool2dGrad(g, o, d), inN],
+          ];
+          for (const [name, run, len] of cases) {
+            const want = new Float32Array(len);
+            run(T, want);
+            for (const t of [1, 2, 3]) {
+              addon.setThreads(t);
+              const got = new Float32Array(len).fill(7);
+              run(N, got);
+              expect([...got], `${name} on ${t} threads`).toEqual([...want]);
+            }
+          }
+        }
+      } finally {
+        addon.setThreads(before);
       }
     });
     it('checks its arguments and falls back on float64', () => {
