@@ -1,15 +1,22 @@
-// The in-memory data set every loader produces, and the CSV-to-data-set conversion: feature columns
-// chosen by name, numeric cells checked, classification labels mapped to indices in sorted order.
+// The in-memory data set every loader produces, reading its rows as floats, and the CSV-to-data-set
+// conversion: feature columns chosen by name, numeric cells checked, classification labels mapped
+// to indices in sorted order.
 import type { DataConfig } from '../config/schema.js';
 import { DataError } from '../errors.js';
 import { readCsvTable, type CsvTable } from './csv.js';
+import { gatherPixels, imageDataset, selectPixels, type Pixels } from './pixels.js';
 import { columnHint } from './suggest.js';
 
 export type Task = 'classification' | 'regression';
 
 export interface Dataset {
-  /** n × sampleSize(ds) values, row-major: sample i is x[i·size .. (i+1)·size). */
+  /**
+   * n × sampleSize(ds) values, row-major: sample i is x[i·size .. (i+1)·size). For a data set
+   * stored as `pixels` this is a copy made on first read; gatherRows reads rows without it.
+   */
   x: Float32Array;
+  /** Images stored as bytes (see pixels.ts); absent for tables, whose values are `x`. */
+  pixels?: Pixels;
   /** n values: a class index (classification) or the target (regression). */
   y: Float32Array;
   n: number;
@@ -77,10 +84,19 @@ export function fromTable(table: CsvTable, cfg: CsvSpec, file: string, classes?:
   return { x, y, n, features, task: 'classification', classes: names };
 }
 
-/** The rows of `ds` at `indices`, in that order, as a new data set. */
+/**
+ * The rows of `ds` at `indices`, in that order, as a new data set. An image set's pixels are not
+ * copied: the new set has its own row index into the same bytes.
+ */
 export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const f = sampleSize(ds);
   const n = indices.length;
+  if (ds.pixels) {
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) y[i] = ds.y[indices[i]];
+    const fields = { y, n, features: ds.features.slice(), shape: sampleShape(ds), task: ds.task };
+    return imageDataset(ds.classes ? { ...fields, classes: ds.classes.slice() } : fields, selectPixels(ds.pixels, indices));
+  }
   const x = new Float32Array(n * f);
   const y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -93,6 +109,31 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
   if (ds.shape) out.shape = ds.shape.slice();
   if (ds.classes) out.classes = ds.classes.slice();
   return out;
+}
+
+/**
+ * Writes the values of rows order[start .. start+count) of `ds` (rows start .. without an order)
+ * into dst from `at` on, row after row. Allocates nothing, so it can fill a batch every step.
+ */
+export function gatherRows(
+  ds: Dataset,
+  order: ArrayLike<number> | null,
+  start: number,
+  count: number,
+  dst: Float32Array,
+  at = 0,
+): void {
+  const f = sampleSize(ds);
+  if (ds.pixels) {
+    gatherPixels(ds.pixels, f, order, start, count, dst, at);
+    return;
+  }
+  const src = ds.x;
+  for (let r = 0; r < count; r++) {
+    const i = order ? order[start + r] : start + r;
+    // An index loop rather than set(subarray()): no view object per sample.
+    for (let c = 0, s = i * f, d = at + r * f; c < f; c++) dst[d + c] = src[s + c];
+  }
 }
 
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;

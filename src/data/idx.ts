@@ -126,9 +126,25 @@ export function readIdxBytes(path: string): Uint8Array {
   return isGzip(bytes) ? inflate(bytes, path, false) : bytes;
 }
 
+/**
+ * The decompressed size a whole gzip file announces in its last four bytes (little-endian, modulo
+ * 2^32), when it is plausible: deflate expands at most about 1032:1. A hint only: a file made of
+ * several gzip members, or a wrong trailer, still decompresses correctly, only less frugally.
+ */
+function announcedSize(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 18) return undefined;
+  const at = bytes.length - 4;
+  const size = (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) + bytes[at + 3] * 2 ** 24;
+  return size > 0 && size <= bytes.length * 1032 ? size : undefined;
+}
+
 function inflate(bytes: Uint8Array, file: string, partial: boolean): Uint8Array {
+  // Output space for the whole file at once (one byte more, so zlib never finds it full): zlib
+  // then returns that one buffer instead of joining chunks into a second copy of the output.
+  const size = partial ? undefined : announcedSize(bytes);
+  const opts = partial ? { finishFlush: constants.Z_SYNC_FLUSH } : size ? { chunkSize: Math.max(size + 1, constants.Z_MIN_CHUNK) } : {};
   try {
-    const out = gunzipSync(bytes, partial ? { finishFlush: constants.Z_SYNC_FLUSH } : {});
+    const out = gunzipSync(bytes, opts);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
     throw new DataError(`cannot decompress the gzip file: ${(e as Error).message}`, { file }, 'the file may be truncated; download it again');

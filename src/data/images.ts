@@ -1,9 +1,11 @@
-// IDX images and labels as a Dataset: raw pixel values 0..255 as floats (preprocessing scales
-// them later), samples of shape [1, rows, cols] or, flattened, [rows·cols], and no feature names.
+// IDX images and labels as a Dataset: the raw pixel bytes, standing for the values 0..255
+// (preprocessing scales them later), samples of shape [1, rows, cols] or, flattened, [rows·cols],
+// and no feature names.
 import type { DataConfig } from '../config/schema.js';
 import { DataError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { checkIdxPair, readIdxImages, readIdxLabels } from './idx.js';
+import { imageDataset, rawValues } from './pixels.js';
 
 export type IdxDataConfig = Extract<DataConfig, { source: 'idx' }>;
 
@@ -29,7 +31,11 @@ export function imageShape(rows: number, cols: number, flatten: boolean): number
   return flatten ? [rows * cols] : [1, rows, cols];
 }
 
-/** Reads an images file and its labels file into a classification Dataset. */
+/**
+ * Reads an images file and its labels file into a classification Dataset. The pixels are the
+ * file's bytes, not copied; with a limit, the bytes of the first images are copied out so that
+ * the rest of the file can be freed.
+ */
 export function fromIdx(imagesPath: string, labelsPath: string, opts: ImageSetOptions): Dataset {
   const images = readIdxImages(imagesPath);
   const labels = readIdxLabels(labelsPath);
@@ -37,8 +43,7 @@ export function fromIdx(imagesPath: string, labelsPath: string, opts: ImageSetOp
   if (images.count === 0) throw new DataError('the IDX file holds no images', { file: imagesPath });
   const n = opts.limit === undefined ? images.count : Math.min(opts.limit, images.count);
   const size = images.rows * images.cols;
-  const x = new Float32Array(n * size);
-  x.set(images.pixels.subarray(0, n * size)); // uint8 to float32, value for value
+  const bytes = n === images.count ? images.pixels : images.pixels.slice(0, n * size);
   const k = opts.classes.length;
   const y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -52,13 +57,6 @@ export function fromIdx(imagesPath: string, labelsPath: string, opts: ImageSetOp
     }
     y[i] = label;
   }
-  return {
-    x,
-    y,
-    n,
-    features: [],
-    shape: imageShape(images.rows, images.cols, opts.flatten),
-    task: 'classification',
-    classes: opts.classes.slice(),
-  };
+  const shape = imageShape(images.rows, images.cols, opts.flatten);
+  return imageDataset({ y, n, features: [], shape, task: 'classification', classes: opts.classes.slice() }, { bytes, values: rawValues() });
 }

@@ -57,7 +57,7 @@ export function loadData(cfg: DataConfig, seed: number): LoadedData {
   const { train, val } = splitDataset(loadDataset(cfg, seed), cfg.split, new Rng(streamSeed(seed, 'split')));
   const preprocessing = fitPreprocessingFor(cfg, train);
   return {
-    // The splits are fresh copies owned here, so images are scaled in place.
+    // The splits are fresh data sets owned here, so they may be preprocessed in place.
     train: applyPreprocessingInPlace(train, preprocessing),
     val: applyPreprocessingInPlace(val, preprocessing),
     preprocessing,

@@ -2,7 +2,8 @@
 // prediction transform their data exactly as training did: per-feature standardisation for
 // tables, one scale for all pixels of images.
 import { DataError } from '../errors.js';
-import { sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
+import { gatherRows, sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
+import { imageDataset, scaledValues } from './pixels.js';
 
 /** Plain JSON: what a run needs to prepare new data like its training data. */
 export type Preprocessing = TablePreprocessing | ImagePreprocessing;
@@ -90,16 +91,23 @@ export function fitImagePreprocessing(train: Dataset, scale: ImageScale): ImageP
   if (train.task !== 'classification') throw new DataError('image data sets are for classification only');
   let mean = 0;
   let std = 255;
-  const x = train.x;
-  const m = x.length;
+  const m = train.n * sampleSize(train);
   if (scale === 'standardize' && m > 0) {
+    // Every pixel in row order, one row at a time: the sums round as over one float array of them.
+    const row = new Float32Array(sampleSize(train));
     let sum = 0;
-    for (let i = 0; i < m; i++) sum += x[i];
+    for (let r = 0; r < train.n; r++) {
+      gatherRows(train, null, r, 1, row);
+      for (let j = 0; j < row.length; j++) sum += row[j];
+    }
     mean = sum / m;
     let sq = 0;
-    for (let i = 0; i < m; i++) {
-      const d = x[i] - mean;
-      sq += d * d;
+    for (let r = 0; r < train.n; r++) {
+      gatherRows(train, null, r, 1, row);
+      for (let j = 0; j < row.length; j++) {
+        const d = row[j] - mean;
+        sq += d * d;
+      }
     }
     const s = Math.sqrt(sq / m);
     std = s > 0 && Number.isFinite(s) ? s : 1;
@@ -115,17 +123,19 @@ export function fitImagePreprocessing(train: Dataset, scale: ImageScale): ImageP
  */
 export function applyPreprocessing(ds: Dataset, prep: Preprocessing): Dataset {
   checkTask(ds, prep);
-  if (prep.kind === 'image') return applyImage(ds, prep, new Float32Array(ds.x.length));
+  if (prep.kind === 'image') return applyImage(ds, prep, false);
   return applyTable(ds, prep);
 }
 
 /**
- * As applyPreprocessing, but image pixels are transformed in ds.x itself (no second copy of a
- * large image set). Only for data sets the caller owns and no longer uses, e.g. fresh splits.
+ * As applyPreprocessing, but the floats of an image set without `pixels` are transformed in ds.x
+ * itself (no second copy of a large image set). Only for data sets the caller owns and no longer
+ * uses, e.g. fresh splits. (An image set stored as pixels is never copied: either way the result
+ * shares its bytes with a new table of values.)
  */
 export function applyPreprocessingInPlace(ds: Dataset, prep: Preprocessing): Dataset {
   checkTask(ds, prep);
-  if (prep.kind === 'image') return applyImage(ds, prep, ds.x);
+  if (prep.kind === 'image') return applyImage(ds, prep, true);
   return applyTable(ds, prep);
 }
 
@@ -135,18 +145,22 @@ function checkTask(ds: Dataset, prep: Preprocessing): void {
   }
 }
 
-function applyImage(ds: Dataset, prep: ImagePreprocessing, x: Float32Array): Dataset {
+/** Images scaled by `prep`; the floats of a data set without pixels are written over when `inPlace`. */
+function applyImage(ds: Dataset, prep: ImagePreprocessing, inPlace: boolean): Dataset {
   const shape = sampleShape(ds);
   if (!ds.shape || shape.length !== prep.shape.length || shape.some((d, i) => d !== prep.shape[i])) {
     const hint = 'use images of the size the run was trained on, with the same data.flatten';
     throw new DataError(`the data have samples of shape [${shape.join(', ')}] but the run was trained on [${prep.shape.join(', ')}]`, {}, hint);
   }
-  const src = ds.x;
   const { mean, std } = prep;
-  for (let i = 0; i < src.length; i++) x[i] = (src[i] - mean) / std;
-  const out: Dataset = { x, y: remapClasses(ds, prep), n: ds.n, features: [], shape: prep.shape.slice(), task: prep.task };
-  if (prep.classes) out.classes = prep.classes.slice();
-  return out;
+  const y = remapClasses(ds, prep);
+  const fields = { y, n: ds.n, features: [], shape: prep.shape.slice(), task: prep.task };
+  const classes = prep.classes ? { classes: prep.classes.slice() } : {};
+  if (ds.pixels) return imageDataset({ ...fields, ...classes }, { ...ds.pixels, values: scaledValues(ds.pixels.values, mean, std) });
+  const src = ds.x;
+  const out = inPlace ? src : new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = (src[i] - mean) / std;
+  return { x: out, ...fields, ...classes };
 }
 
 function applyTable(ds: Dataset, prep: TablePreprocessing): Dataset {

@@ -9,6 +9,7 @@ import { type Dataset, parseNumber } from '../data/dataset.js';
 import { readCsvTable } from '../data/csv.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, readIdxImages } from '../data/idx.js';
 import { imageShape } from '../data/images.js';
+import { imageDataset, rawValues } from '../data/pixels.js';
 import { type ImagePreprocessing, type Preprocessing, type TablePreprocessing, applyPreprocessing } from '../data/standardize.js';
 import { DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
@@ -145,18 +146,9 @@ function tableInput(file: string, prep: TablePreprocessing): Dataset {
 function imagesInput(file: string, prep: ImagePreprocessing): Dataset {
   const images = readIdxImages(file);
   const n = images.count;
-  const x = new Float32Array(images.pixels.length);
-  for (let i = 0; i < x.length; i++) x[i] = images.pixels[i];
-  const ds: Dataset = {
-    x,
-    y: new Float32Array(n),
-    n,
-    features: [],
-    shape: imageShape(images.rows, images.cols, prep.shape.length === 1),
-    task: 'classification',
-  };
-  if (prep.classes) ds.classes = prep.classes.slice();
-  return ds;
+  const shape = imageShape(images.rows, images.cols, prep.shape.length === 1);
+  const fields = { y: new Float32Array(n), n, features: [], shape, task: 'classification' as const };
+  return imageDataset(prep.classes ? { ...fields, classes: prep.classes.slice() } : fields, { bytes: images.pixels, values: rawValues() });
 }
 
 /** Whether a file starts like an IDX file (gzip, or an IDX magic number); undefined when it cannot be read. */

@@ -2,7 +2,7 @@
 // (batch size, mode), made on first use and kept, so that steady-state training allocates nothing
 // per batch.
 import type { CompiledModel, Mode, Program } from '../compile/compile.js';
-import type { Dataset } from '../data/dataset.js';
+import { gatherRows, type Dataset } from '../data/dataset.js';
 import { Executor } from '../exec/executor.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../tensor/rng.js';
@@ -77,15 +77,8 @@ export function applyStateUpdates(b: Bound): void {
 
 /** Copies samples `order[start .. start+count)` (or `start ..` without an order) into a bound program's inputs. */
 export function feed(b: Bound, ds: Dataset, order: ArrayLike<number> | null, start: number, count: number): void {
-  const f = b.sampleSize;
-  const src = ds.x;
-  const dst = b.x;
-  for (let r = 0; r < count; r++) {
-    const i = order ? order[start + r] : start + r;
-    // An index loop rather than set(subarray()): no view object per sample.
-    for (let c = 0, s = i * f, d = r * f; c < f; c++) dst[d + c] = src[s + c];
-    b.y[r] = ds.y[i];
-  }
+  gatherRows(ds, order, start, count, b.x);
+  for (let r = 0; r < count; r++) b.y[r] = ds.y[order ? order[start + r] : start + r];
 }
 
 export interface EvalOptions {

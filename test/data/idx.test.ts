@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   checkIdxPair,
   isGzip,
@@ -37,6 +37,28 @@ describe('IDX round trip', () => {
     expect(Array.from(lb.labels)).toEqual([7, 0, 3]);
     expect(readIdxHeader(join(dir, 'img.idx'), 'images')).toEqual({ kind: 'images', count: 3, rows: 2, cols: 3 });
     expect(readIdxHeader(join(dir, 'lab.idx'), 'labels')).toEqual({ kind: 'labels', count: 3 });
+  });
+
+  it('reads a gzip file of several members, whose trailer announces only the last one', () => {
+    const dir = tempIdx({});
+    const path = join(dir, 'two.idx.gz');
+    const whole = idxImages(2, 3, pics);
+    writeFileSync(path, Buffer.concat([gzipSync(whole.subarray(0, 10)), gzipSync(whole.subarray(10))]));
+    expect(Buffer.from(readIdxBytes(path))).toEqual(whole);
+    expect(readIdxImages(path).pixels).toEqual(new Uint8Array(pics.flat()));
+  });
+
+  it.each([
+    ['too small', 1],
+    ['too large', 1000],
+    ['beyond any deflate ratio', 0xffffffff],
+  ])('refuses a gzip file whose trailer announces the wrong size (%s)', (_, size) => {
+    const dir = tempIdx({});
+    const path = join(dir, 'bad.idx.gz');
+    const gz = gzipSync(idxImages(2, 3, pics));
+    gz.writeUInt32LE(size, gz.length - 4);
+    writeFileSync(path, gz);
+    expect(dataError(() => readIdxBytes(path)).message).toMatch(/cannot decompress the gzip file/);
   });
 
   it('reads an empty file set (count 0)', () => {
