@@ -360,6 +360,21 @@ napi_value Conv2d(napi_env env, napi_callback_info cb) {
   return nullptr;
 }
 
+// conv2dBiasAct(x, w, out, geometry, bias, relu): out = act(conv2d(x, w) + bias[f]).
+napi_value Conv2dBiasAct(napi_env env, napi_callback_info cb) {
+  napi_value v[6];
+  if (!args(env, cb, v)) return nullptr;
+  float* b[3];
+  dlf::ConvGeom d;
+  F32 bias;
+  bool relu;
+  if (!conv_args(env, cb, "conv2dBiasAct", {CONV_X, CONV_W, CONV_G}, {"x", "w", "out"}, b, &d) || !get_f32(env, v[4], &bias, "bias") ||
+      !get_bool(env, v[5], &relu) || !at_least(env, bias.len, (double)d.f, "dlf native: conv2dBiasAct bias is too short"))
+    return nullptr;
+  if (!dlf::conv2d(b[0], b[1], b[2], d, bias.data, relu)) conv_oom(env);
+  return nullptr;
+}
+
 // conv2dGradInput(grad, w, out, geometry)
 napi_value Conv2dGradInput(napi_env env, napi_callback_info cb) {
   float* b[3];
@@ -520,6 +535,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"decayStep", nullptr, DecayStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"penaltyGrad", nullptr, PenaltyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBiasAct", nullptr, Conv2dBiasAct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dGradInput", nullptr, Conv2dGradInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dGradWeight", nullptr, Conv2dGradWeight, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pool2d", nullptr, Pool2d, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -2,7 +2,7 @@
 // column matrix col [K, P] holds at row k = (c·KH + ky)·KW + kx the input cells that tap (c, ky, kx)
 // reads for each of the P = OH·OW output positions (0 where the window is in the padding). It is
 // copied from a zero-padded copy of the sample, so every (tap, output row) is one run of cells.
-//   forward:          out_b [F, P]  = W [F, K] · col_b
+//   forward:          out_b [F, P]  = W [F, K] · col_b   (then, fused, + bias[f] and relu)
 //   input gradient:   col   [K, P]  = Wᵀ · G_b [F, P], scattered back onto the input (col2im)
 //   weight gradient:  dW    [F, K] += G_b · col_bᵀ, samples in order
 // all in float32 on the packed GEMM. The forward and input gradient split the batch among the
@@ -154,7 +154,32 @@ struct Split {
 
 }  // namespace
 
-bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d) {
+namespace {
+
+/** One sample's output o [F, P] = act(o + bias[f]), each element as the add and relu kernels compute it. */
+DLF_INLINE void bias_act_body(float* o, const float* bias, int64_t F, int64_t P, bool relu) {
+  for (int64_t f = 0; f < F; f++) {
+    float* r = o + f * P;
+    const float b = bias[f];
+    if (relu)
+      for (int64_t p = 0; p < P; p++) {
+        const float v = r[p] + b;
+        r[p] = v > 0.0f ? v : 0.0f;
+      }
+    else
+      for (int64_t p = 0; p < P; p++) r[p] += b;
+  }
+}
+void bias_act_base(float* o, const float* bias, int64_t F, int64_t P, bool relu) { bias_act_body(o, bias, F, P, relu); }
+#if DLF_X86
+DLF_AVX2 void bias_act_avx2(float* o, const float* bias, int64_t F, int64_t P, bool relu) { bias_act_body(o, bias, F, P, relu); }
+DLF_AVX512 void bias_act_avx512(float* o, const float* bias, int64_t F, int64_t P, bool relu) { bias_act_body(o, bias, F, P, relu); }
+#endif
+void bias_act(float* o, const float* bias, int64_t F, int64_t P, bool relu) { DLF_DISPATCH(bias_act, o, bias, F, P, relu); }
+
+}  // namespace
+
+bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d, const float* bias, bool relu) {
   const int64_t K = d.c * d.kh * d.kw, P = d.oh * d.ow;
   const int64_t x_size = d.c * d.h * d.w, o_size = d.f * P;
   const Split s{d.n, std::min<int64_t>(d.n, threads())};
@@ -168,6 +193,7 @@ bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d) {
       pad_sample(x + b * x_size, pad, d, pd);
       im2col(pad, col, d, pd, 0, K);
       if (!gemm_strided((int)d.f, (int)P, (int)K, w, K, 1, col, P, 1, out + b * o_size, P, false)) return void(ok.store(false));
+      if (bias) bias_act(out + b * o_size, bias, d.f, P, relu);  // while the sample's output is in cache
     }
   };
   parallel_for((int)s.parts, task);

@@ -161,11 +161,12 @@ struct ConvGeom {
   int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl;
 };
 /**
- * The convolutions (conv.cc): out = conv2d(x, w); out = its input gradient from grad; out = its
+ * The convolutions (conv.cc): out = conv2d(x, w), and with a bias, out = act(conv2d(x, w) + bias[f])
+ * (act relu or none) as the separate add and relu kernels compute it; out = its input gradient from grad; out = its
  * weight gradient from x and grad. Spread over threads() threads with results independent of the
  * thread count. Return false only when a GEMM packing or column buffer could not be allocated.
  */
-bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d);
+bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d, const float* bias = nullptr, bool relu = false);
 bool conv2d_grad_input(const float* grad, const float* w, float* out, const ConvGeom& d);
 bool conv2d_grad_weight(const float* x, const float* grad, float* out, const ConvGeom& d);
 

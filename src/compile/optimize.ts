@@ -5,7 +5,8 @@
 //                                         there is one (relu(x) > 0 exactly where x > 0), so that
 //                                         x need not live until the backward pass;
 //   add(matmul(a, w), b) with b a row  → matmul_bias_act(a, w, b)            (bias epilogue);
-//   relu(matmul_bias_act(a, w, b))     → matmul_bias_act(a, w, b, act=relu)  (relu epilogue).
+//   relu(matmul_bias_act(a, w, b))     → matmul_bias_act(a, w, b, act=relu)  (relu epilogue);
+//   add(conv2d(x, w), reshape(b)), b [F] → conv2d_bias_act(x, w, b), and its relu epilogue likewise.
 // A node is folded into its consumer only when that consumer is its one reader and it is not an
 // output. The fused node takes the name of the node it replaces last, so outputs keep their names.
 import { InternalError } from '../errors.js';
@@ -91,12 +92,34 @@ export function optimizeGraph(graph: Graph, outputs: readonly number[]): Optimiz
     }
   });
 
-  // relu(matmul_bias_act(...)) → matmul_bias_act(..., act=relu).
+  // add(conv2d(x, w), reshape(b)) with b one value per output channel → conv2d_bias_act.
+  uses = readers();
+  work.forEach((w, id) => {
+    if (w?.op !== 'add') return;
+    for (const k of [0, 1]) {
+      const c = w.inputs[k];
+      const r = w.inputs[1 - k];
+      if (!foldable(c, 'conv2d', uses) || !sameShape(work[c]!.shape, w.shape) || work[r]?.op !== 'reshape') continue;
+      const f = w.shape[1];
+      const bias = work[r]!.inputs[0];
+      const rs = work[r]!.shape;
+      const channelShaped = rs.length >= 3 && rs.length <= 4 && rs[rs.length - 3] === f && rs.slice(-2).every((d) => d === 1) && (rs.length === 3 || rs[0] === 1);
+      if (!channelShaped || !sameShape(work[bias]!.shape, [f])) continue;
+      const conv = work[c]!;
+      fold(c, id, { op: 'conv2d_bias_act', inputs: [conv.inputs[0], conv.inputs[1], bias], attrs: { ...conv.attrs, act: 'none' }, shape: w.shape, name: w.name });
+      count('conv2d_bias_act');
+      return;
+    }
+  });
+
+  // relu(matmul_bias_act(...)) or relu(conv2d_bias_act(...)) → the same with act=relu.
   uses = readers();
   work.forEach((w, id) => {
     if (w?.op !== 'relu') return;
     const f = w.inputs[0];
-    if (!foldable(f, 'matmul_bias_act', uses) || work[f]!.attrs.act !== 'none') return;
+    const op = work[f]?.op;
+    if (op !== 'matmul_bias_act' && op !== 'conv2d_bias_act') return;
+    if (!foldable(f, op, uses) || work[f]!.attrs.act !== 'none') return;
     const fw = work[f]!;
     fold(f, id, { ...fw, attrs: { ...fw.attrs, act: 'relu' }, name: w.name });
     count('relu epilogue');

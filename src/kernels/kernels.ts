@@ -4,7 +4,7 @@
 // and leave the rest to the reference (see `withOverrides`).
 import type { Buf } from '../graph/types.js';
 import type { OptimizerKernels } from './optim-kernels.js';
-import type { Epilogue } from './ts/matmul_bias_act.js';
+import { type Epilogue, channelBiasAct } from './ts/matmul_bias_act.js';
 
 export type { Epilogue };
 
@@ -188,6 +188,11 @@ export interface Kernels extends OptimizerKernels {
    * product (the same float operations, in the same order, as matmul, then add, then relu).
    */
   matmulBiasAct(a: Buf, b: Buf, bias: Buf, out: Buf, d: MatmulDims, act: Epilogue): void;
+  /**
+   * out = act(conv2d(x, w) + bias[f]) with bias one value per output channel, added after the full
+   * convolution (the same float operations, in the same order, as conv2d, then add, then relu).
+   */
+  conv2dBiasAct(x: Buf, w: Buf, bias: Buf, out: Buf, d: Conv2dDims, act: Epilogue): void;
   /** out = g · [x > 0] elementwise (same lengths): relu's gradient mask. */
   maskPositive(g: Buf, x: Buf, out: Buf): void;
   /** Softmax or log-softmax along each row. */
@@ -233,7 +238,7 @@ export interface Kernels extends OptimizerKernels {
  * The fused kernels the set does not replace itself are composed of the set's own kernels, so
  * that they do the same operations as the unfused ops on that set (fused and unfused graphs keep
  * giving the same bits) at the set's speed: matmulBiasAct from its matmul, then the bias add and
- * relu over the output in place; maskPositive from its step into out, then the product in place.
+ * relu over the output in place; conv2dBiasAct likewise from its conv2d; maskPositive from its step into out, then the product in place.
  */
 export function withOverrides(base: Kernels, name: string, over: Partial<Omit<Kernels, 'name'>>): Kernels {
   const set = { ...base, ...over, name };
@@ -246,6 +251,13 @@ export function withOverrides(base: Kernels, name: string, over: Partial<Omit<Ke
       if (!plan) rowPlans.set(d, (plan = { kind: 'rowB', n: d.batch * d.m * d.n, row: d.n }));
       binary('add', out, bias, out, plan);
       if (act === 'relu') unary('relu', out, out, 0);
+    };
+  }
+  if (over.conv2d && !over.conv2dBiasAct) {
+    const { conv2d } = set;
+    set.conv2dBiasAct = (x, w, bias, out, d, act) => {
+      conv2d(x, w, out, d);
+      channelBiasAct(bias, out, d.f, d.oh * d.ow, act);
     };
   }
   if (over.binary && over.unary && !over.maskPositive) {

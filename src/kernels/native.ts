@@ -46,6 +46,8 @@ export interface NativeAddon {
   penaltyGrad(w: Float32Array, g: Float32Array, l1: number, l2: number): void;
   /** The convolutions (native/conv.cc), lowered to the GEMM on buffers of their own; `geometry` from `convGeometry`. */
   conv2d(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /** out = act(conv2d(x, w) + bias[f]), the epilogue applied to each sample as it is computed. */
+  conv2dBiasAct(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array, bias: Float32Array, relu: boolean): void;
   conv2dGradInput(grad: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
   conv2dGradWeight(x: Float32Array, grad: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** out[m] = Σ (or the mean) over o, i of x[(o·mid + m)·inner + i] (ReducePlan.block), in double in a fixed order. */
@@ -68,7 +70,7 @@ export type NativeStatus =
 /** Where `npm install` puts the addon: build/ at the package root (two levels above src/kernels and dist/kernels). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/dlf_native.node', import.meta.url));
 
-const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock'] as const;
+const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock'] as const;
 
 let loaded: NativeStatus | undefined;
 
@@ -178,6 +180,10 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
     // empty ones stay in TypeScript.
     conv2d: (x, w, out, d) =>
       f32(x) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2d(x, w, out, convGeometry(d)) : ts.conv2d(x, w, out, d),
+    conv2dBiasAct(x, w, bias, out, d, act) {
+      if (f32(x) && f32(w) && f32(bias) && f32(out) && convNonEmpty(d)) addon.conv2dBiasAct(x, w, out, convGeometry(d), bias, act === 'relu');
+      else ts.conv2dBiasAct(x, w, bias, out, d, act);
+    },
     conv2dGradInput: (g, w, out, d) =>
       f32(g) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2dGradInput(g, w, out, convGeometry(d)) : ts.conv2dGradInput(g, w, out, d),
     conv2dGradWeight: (x, g, out, d) =>

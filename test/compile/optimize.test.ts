@@ -117,6 +117,48 @@ describe('optimised programs against the graphs as built', () => {
   });
 });
 
+describe('a convolutional network, optimised against as built', () => {
+  const SHAPE = [2, 7, 6];
+  const N = 3;
+  const layers = [
+    { type: 'conv2d', filters: 4, kernel_size: 3, padding: 'same', activation: 'relu' },
+    { type: 'maxpool2d', pool_size: 2 },
+    { type: 'conv2d', filters: 5, kernel_size: 2 },
+    { type: 'conv2d', filters: 3, kernel_size: 1, use_bias: false, activation: 'relu' },
+    { type: 'flatten' },
+    { type: 'dense', units: CLASSES },
+  ];
+  const build = (optimize: boolean) => {
+    const config = ConfigSchema.parse({ name: 't', seed: 3, data: { source: 'spirals', classes: CLASSES }, model: { layers }, train: { batch_size: N } });
+    return compileModel(config, { task: 'classification', sampleShape: SHAPE, classes: CLASSES }, () => ({}), { optimize });
+  };
+  const runImages = (p: Program, params: Map<string, Float32Array>, seed: number) => {
+    const ex = new Executor(p.plan, K, params);
+    const rng = new Rng(seed);
+    ex.buffer(p.x).set(Array.from({ length: N * 2 * 7 * 6 }, () => 2 * rng.uniform() - 1));
+    ex.buffer(p.y).set(Array.from({ length: N }, (_, i) => i % CLASSES));
+    ex.run();
+    const out: Record<string, number[]> = { output: bits(ex.buffer(p.output)), loss: bits(ex.buffer(p.loss)) };
+    for (const [name, id] of p.grads) out[name] = bits(ex.buffer(id));
+    return out;
+  };
+
+  it('fuses each conv with its bias and relu, and gives the same bits in training and evaluation', () => {
+    const plain = build(false);
+    const opt = build(true);
+    const params = initParams(plain, 5);
+    for (const seed of [1, 2]) expect(runImages(opt.program(N, 'train'), params, seed)).toEqual(runImages(plain.program(N, 'train'), params, seed));
+    expect(runImages(opt.program(N, 'eval'), params, 3)).toEqual(runImages(plain.program(N, 'eval'), params, 3));
+    const list = opt.program(N, 'train').plan.steps.map((s) => (s.node.op === 'conv2d_bias_act' ? `conv2d_bias_act:${s.node.attrs.act}` : s.node.op));
+    expect(countOf(list, 'conv2d_bias_act:relu')).toBe(1);
+    expect(countOf(list, 'conv2d_bias_act:none')).toBe(1);
+    // The conv without a bias stays a conv (its relu too); no separate bias add or relu is left for the fused two.
+    expect(countOf(list, 'conv2d')).toBe(1);
+    expect(countOf(list, 'relu')).toBe(1);
+    expect(countOf(list, 'add')).toBe(0);
+  });
+});
+
 describe('optimizeGraph on hand-built graphs', () => {
   function dense() {
     const g = new GraphBuilder();

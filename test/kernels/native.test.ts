@@ -12,6 +12,7 @@ import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus } from '../../src/kern
 import { reducePlan } from '../../src/kernels/plans.js';
 import { kernelsFor } from '../../src/kernels/select.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
+import { channelBiasAct } from '../../src/kernels/ts/matmul_bias_act.js';
 import { Rng } from '../../src/tensor/rng.js';
 
 const status = nativeStatus();
@@ -381,6 +382,32 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       } finally {
         addon.setThreads(before);
       }
+    });
+
+    it('with the bias and relu epilogue: the same bits as the convolution, then the reference epilogue', () => {
+      const rng = new Rng(7745);
+      const before = addon.info().threads;
+      try {
+        for (const d of geometries(rng).slice(0, 10)) {
+          const [x, w, len] = operands(rng, 'forward', d);
+          const bias = random(rng, d.f);
+          for (const act of ['none', 'relu'] as const) {
+            const want = new Float32Array(len);
+            N.conv2d(x, w, want, d);
+            channelBiasAct(bias, want, d.f, d.oh * d.ow, act);
+            for (const t of [1, 2]) {
+              addon.setThreads(t);
+              const got = new Float32Array(len).fill(NaN);
+              N.conv2dBiasAct(x, w, bias, got, d, act);
+              expect([...got], `${act} on ${t} threads ${JSON.stringify(d)}`).toEqual([...want]);
+            }
+          }
+        }
+      } finally {
+        addon.setThreads(before);
+      }
+      const geom = Int32Array.from([1, 2, 5, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0]);
+      expect(() => addon.conv2dBiasAct(new Float32Array(50), new Float32Array(72), new Float32Array(36), geom, new Float32Array(3), true)).toThrow(RangeError);
     });
 
     it('puts NaN where the reference does when an input cell is NaN', () => {

@@ -20,6 +20,7 @@ import { log } from './log.js';
 import { log_softmax } from './log_softmax.js';
 import { mask_positive } from './mask_positive.js';
 import { matmul } from './matmul.js';
+import { conv2d_bias_act } from './conv2d_bias_act.js';
 import { matmul_bias_act } from './matmul_bias_act.js';
 import { max } from './max.js';
 import { maxpool2d } from './maxpool2d.js';
@@ -61,7 +62,7 @@ export type OpName =
   | 'conv2d' | 'conv2d_grad_input' | 'conv2d_grad_weight'
   | 'maxpool2d' | 'maxpool2d_grad' | 'maxpool2d_pick' | 'avgpool2d' | 'avgpool2d_grad'
   | 'concat' | 'slice' | 'pad' | 'gather_rows' | 'scatter_add_rows'
-  | 'matmul_bias_act' | 'mask_positive';
+  | 'matmul_bias_act' | 'conv2d_bias_act' | 'mask_positive';
 
 export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
   add,
@@ -108,6 +109,7 @@ export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
   gather_rows,
   scatter_add_rows,
   matmul_bias_act,
+  conv2d_bias_act,
   mask_positive,
 };
 

@@ -5,7 +5,7 @@ import { copyRows, gatherRows, scatterAddRows } from './copy.js';
 import { binary, copy, fill, unary } from './elementwise.js';
 import { gather, reduce } from './layout.js';
 import { matmul } from './matmul.js';
-import { makeMatmulBiasAct, maskPositive } from './matmul_bias_act.js';
+import { channelBiasAct, makeMatmulBiasAct, maskPositive } from './matmul_bias_act.js';
 import { tsOptimizerKernels } from './optim.js';
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dPick } from './pool.js';
 import { mse, oneHot, sigmoidBce, softmax, softmaxXent } from './rows.js';
@@ -21,6 +21,10 @@ export const tsKernels: Kernels = {
   reduce,
   matmul,
   matmulBiasAct: makeMatmulBiasAct(matmul),
+  conv2dBiasAct: (x, w, bias, out, d, act) => {
+    conv2d(x, w, out, d);
+    channelBiasAct(bias, out, d.f, d.oh * d.ow, act);
+  },
   maskPositive,
   softmax,
   softmaxXent,
