@@ -405,13 +405,14 @@ napi_value Pool2d(napi_env env, napi_callback_info cb) {
       !get_f32(env, v[3], &out, "out") || !get_geom(env, v[4], g, 11, "geometry"))
     return nullptr;
   const dlf::PoolGeom d = {g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]};
-  if (!range(env, mode <= dlf::POOL_AVG_GRAD, "dlf native: bad pool mode") ||
+  if (!range(env, mode <= dlf::POOL_MAX_GRAD_MASKED, "dlf native: bad pool mode") ||
       !range(env, d.sh > 0 && d.sw > 0, "dlf native: pool strides must be positive"))
     return nullptr;
   const double in = prod({d.planes, d.h, d.w}), pooled = prod({d.planes, d.oh, d.ow});
   if (!range(env, in < 9e15 && pooled < 9e15, "dlf native: pool dimensions too large")) return nullptr;
+  const bool max_grad = mode == dlf::POOL_MAX_GRAD || mode == dlf::POOL_MAX_GRAD_MASKED;
   if (pooled == 0) {
-    if (mode == dlf::POOL_MAX_GRAD || mode == dlf::POOL_AVG_GRAD) {
+    if (max_grad || mode == dlf::POOL_AVG_GRAD) {
       if (!at_least(env, out.len, in, "dlf native: pool out is too short")) return nullptr;
       for (size_t i = 0; i < (size_t)in; i++) out.data[i] = 0;
     }
@@ -422,9 +423,9 @@ napi_value Pool2d(napi_env env, napi_callback_info cb) {
              "dlf native: a pooling window holds no cell of the plane"))
     return nullptr;
   const bool grad_in = mode == dlf::POOL_AVG_GRAD;
-  const bool has_b = mode == dlf::POOL_MAX_GRAD || mode == dlf::POOL_MAX_PICK;
-  const double b_need = mode == dlf::POOL_MAX_GRAD ? pooled : in;
-  const double out_need = mode == dlf::POOL_MAX_GRAD || grad_in ? in : pooled;
+  const bool has_b = max_grad || mode == dlf::POOL_MAX_PICK;
+  const double b_need = max_grad ? pooled : in;
+  const double out_need = max_grad || grad_in ? in : pooled;
   if (!at_least(env, a.len, grad_in ? pooled : in, "dlf native: pool input is too short") ||
       !range(env, !has_b || b.data != nullptr, "dlf native: pool needs its second input") ||
       !at_least(env, has_b ? b.len : 0, has_b ? b_need : 0, "dlf native: pool second input is too short") ||

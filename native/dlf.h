@@ -174,7 +174,7 @@ bool conv2d_grad_weight(const float* x, const float* grad, float* out, const Con
 struct PoolGeom {
   int64_t planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl;
 };
-enum PoolMode { POOL_MAX = 0, POOL_MAX_GRAD, POOL_MAX_PICK, POOL_AVG, POOL_AVG_GRAD };
+enum PoolMode { POOL_MAX = 0, POOL_MAX_GRAD, POOL_MAX_PICK, POOL_AVG, POOL_AVG_GRAD, POOL_MAX_GRAD_MASKED };
 /**
  * The pooling kernels of kernels/ts/pool.ts (pooling.cc) by mode: max (a = x), max gradient (a = x, b = grad,
  * out zeroed first), max pick (a = x, b = u), average (a = x), average gradient (a = grad, out

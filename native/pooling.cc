@@ -69,7 +69,8 @@ DLF_INLINE void store8(float* p, v8f v) { std::memcpy(p, &v, sizeof v); }
  * Eight windows a step as vectors (the comparisons are selects: random data would mispredict
  * branches), the last few through zero-padded copies.
  */
-DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW) {
+DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW,
+                                bool mask) {
   const v8i even = {0, 2, 4, 6, 8, 10, 12, 14}, odd = {1, 3, 5, 7, 9, 11, 13, 15};
   const v8i lo = {0, 8, 1, 9, 2, 10, 3, 11}, hi = {4, 12, 5, 13, 6, 14, 7, 15};
   for (int64_t ox = 0; ox < OW; ox += 8) {
@@ -84,9 +85,10 @@ DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g
       p0 = t0, p1 = t1, pg = tg;
     }
     const v8f a0 = load8(p0), a1 = load8(p0 + 8), b0 = load8(p1), b1 = load8(p1 + 8);
+    const v8f c0 = __builtin_shuffle(a0, a1, even), c1 = __builtin_shuffle(a0, a1, odd);
+    const v8f c2 = __builtin_shuffle(b0, b1, even), c3 = __builtin_shuffle(b0, b1, odd);
     v8i at;
-    const v8f m = pick4v(__builtin_shuffle(a0, a1, even), __builtin_shuffle(a0, a1, odd), __builtin_shuffle(b0, b1, even),
-                         __builtin_shuffle(b0, b1, odd), &at);
+    const v8f m = pick4v(c0, c1, c2, c3, &at);
     if (!g) {
       if (k == 8) store8(out + ox, m);
       else {
@@ -96,7 +98,15 @@ DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g
       continue;
     }
     const v8f v = load8(pg) + 0.0f, zero = v8f{} + 0.0f;
-    const v8f e0 = at == 0 ? v : zero, e1 = at == 1 ? v : zero, e2 = at == 2 ? v : zero, e3 = at == 3 ? v : zero;
+    v8f e0 = at == 0 ? v : zero, e1 = at == 1 ? v : zero, e2 = at == 2 ? v : zero, e3 = at == 3 ? v : zero;
+    if (mask) {
+      // relu's mask over every cell, as maskPositive computes it: the value times 1 or 0.
+      const v8f one = zero + 1.0f;
+      e0 *= c0 > zero ? one : zero;
+      e1 *= c1 > zero ? one : zero;
+      e2 *= c2 > zero ? one : zero;
+      e3 *= c3 > zero ? one : zero;
+    }
     float* q0 = k == 8 ? d0 + 2 * ox : u0;
     float* q1 = k == 8 ? d1 + 2 * ox : u1;
     store8(q0, __builtin_shuffle(e0, e1, lo));
@@ -110,20 +120,20 @@ DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g
   }
 }
 
-void max2x2_row_base(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW) {
-  max2x2_row_body(r0, r1, g, out, d0, d1, OW);
+void max2x2_row_base(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
+  max2x2_row_body(r0, r1, g, out, d0, d1, OW, mask);
 }
 #if DLF_X86
-DLF_AVX2 void max2x2_row_avx2(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW) {
-  max2x2_row_body(r0, r1, g, out, d0, d1, OW);
+DLF_AVX2 void max2x2_row_avx2(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
+  max2x2_row_body(r0, r1, g, out, d0, d1, OW, mask);
 }
-DLF_AVX512 void max2x2_row_avx512(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW) {
-  max2x2_row_body(r0, r1, g, out, d0, d1, OW);
+DLF_AVX512 void max2x2_row_avx512(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
+  max2x2_row_body(r0, r1, g, out, d0, d1, OW, mask);
 }
 #endif
 
-void max2x2_row(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW) {
-  DLF_DISPATCH(max2x2_row, r0, r1, g, out, d0, d1, OW);
+void max2x2_row(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
+  DLF_DISPATCH(max2x2_row, r0, r1, g, out, d0, d1, OW, mask);
 }
 
 /**
@@ -131,14 +141,14 @@ void max2x2_row(const float* r0, const float* r1, const float* g, float* out, fl
  * far the most common case. The windows do not overlap, so the gradient writes each input cell
  * once; cells no window covers (the last row or column of an odd size) are 0.
  */
-void max2x2(const float* x, const float* g, float* out, const PoolGeom& d) {
+void max2x2(const float* x, const float* g, float* out, const PoolGeom& d, bool mask) {
   const int64_t H = d.h, W = d.w, OH = d.oh, OW = d.ow;
   if (g && !(H == 2 * OH && W == 2 * OW)) std::memset(out, 0, sizeof(float) * d.planes * H * W);
   for (int64_t p = 0; p < d.planes; p++)
     for (int64_t oy = 0; oy < OH; oy++) {
       const int64_t in = p * H * W + 2 * oy * W, o = (p * OH + oy) * OW;
-      if (g) max2x2_row(x + in, x + in + W, g + o, nullptr, out + in, out + in + W, OW);
-      else max2x2_row(x + in, x + in + W, nullptr, out + o, nullptr, nullptr, OW);
+      if (g) max2x2_row(x + in, x + in + W, g + o, nullptr, out + in, out + in + W, OW, mask);
+      else max2x2_row(x + in, x + in + W, nullptr, out + o, nullptr, nullptr, OW, false);
     }
 }
 
@@ -184,8 +194,15 @@ void pool_planes(int mode, const float* a, const float* b, float* out, const Poo
   const size_t in_size = (size_t)d.planes * d.h * d.w;
   const bool simple2x2 = d.kh == 2 && d.kw == 2 && d.sh == 2 && d.sw == 2 && d.pt == 0 && d.pl == 0 &&
                          d.oh == d.h / 2 && d.ow == d.w / 2;
-  if (simple2x2 && (mode == POOL_MAX || mode == POOL_MAX_GRAD)) return max2x2(a, mode == POOL_MAX_GRAD ? b : nullptr, out, d);
+  const bool masked = mode == POOL_MAX_GRAD_MASKED;
+  if (simple2x2 && (mode == POOL_MAX || mode == POOL_MAX_GRAD || masked))
+    return max2x2(a, mode == POOL_MAX ? nullptr : b, out, d, masked);
   switch (mode) {
+    case POOL_MAX_GRAD_MASKED:
+      std::memset(out, 0, sizeof(float) * in_size);
+      walk<POOL_MAX_GRAD>(a, b, out, d);
+      for (size_t i = 0; i < in_size; i++) out[i] = out[i] * (a[i] > 0.0f ? 1.0f : 0.0f);
+      return;
     case POOL_MAX: return walk<POOL_MAX>(a, b, out, d);
     case POOL_MAX_GRAD:
       std::memset(out, 0, sizeof(float) * in_size);
@@ -209,8 +226,9 @@ void pool2d(int mode, const float* a, const float* b, float* out, const PoolGeom
   const int parts = d.planes * in >= kParallelMin ? (int)std::min<int64_t>(d.planes, threads()) : 1;
   // Per mode, the plane size of a (x, or the pooled gradient), of b and of out.
   const int64_t sa = mode == POOL_AVG_GRAD ? pooled : in;
-  const int64_t sb = mode == POOL_MAX_GRAD ? pooled : in;
-  const int64_t so = mode == POOL_MAX_GRAD || mode == POOL_AVG_GRAD ? in : pooled;
+  const bool max_grad = mode == POOL_MAX_GRAD || mode == POOL_MAX_GRAD_MASKED;
+  const int64_t sb = max_grad ? pooled : in;
+  const int64_t so = max_grad || mode == POOL_AVG_GRAD ? in : pooled;
   auto task = [&](int t) {
     const int64_t p0 = d.planes * t / parts, p1 = d.planes * (t + 1) / parts;
     PoolGeom part = d;

@@ -6,7 +6,8 @@
 //                                         x need not live until the backward pass;
 //   add(matmul(a, w), b) with b a row  → matmul_bias_act(a, w, b)            (bias epilogue);
 //   relu(matmul_bias_act(a, w, b))     → matmul_bias_act(a, w, b, act=relu)  (relu epilogue);
-//   add(conv2d(x, w), reshape(b)), b [F] → conv2d_bias_act(x, w, b), and its relu epilogue likewise.
+//   add(conv2d(x, w), reshape(b)), b [F] → conv2d_bias_act(x, w, b), and its relu epilogue likewise;
+//   mask_positive(maxpool2d_grad(x, g), x) → maxpool2d_grad(x, g, mask_positive)  (relu then pool).
 // A node is folded into its consumer only when that consumer is its one reader and it is not an
 // output. The fused node takes the name of the node it replaces last, so outputs keep their names.
 import { InternalError } from '../errors.js';
@@ -70,6 +71,18 @@ export function optimizeGraph(graph: Graph, outputs: readonly number[]): Optimiz
     const masked = r !== undefined && r < id ? r : x;
     fold(s, id, { op: 'mask_positive', inputs: [grad, masked], attrs: {}, shape: w.shape, name: w.name });
     count('mask_positive');
+  });
+
+  // mask_positive(maxpool2d_grad(x, g), x) → maxpool2d_grad(x, g, mask_positive): a max pooling of
+  // a relu's output routes its gradient and applies relu's mask in one pass.
+  uses = readers();
+  work.forEach((w, id) => {
+    if (w?.op !== 'mask_positive') return;
+    const [pg, x] = w.inputs;
+    if (!foldable(pg, 'maxpool2d_grad', uses) || work[pg]!.inputs[0] !== x || work[pg]!.attrs.mask_positive) return;
+    const p = work[pg]!;
+    fold(pg, id, { ...p, attrs: { ...p.attrs, mask_positive: true }, name: w.name });
+    count('masked maxpool2d_grad');
   });
 
   // add(matmul(a, w), b) with b a bias row → matmul_bias_act.

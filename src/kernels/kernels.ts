@@ -213,8 +213,11 @@ export interface Kernels extends OptimizerKernels {
   conv2dGradWeight(x: Buf, grad: Buf, out: Buf, d: Conv2dDims): void;
   /** Maximum over each window. */
   maxPool2d(x: Buf, out: Buf, d: Pool2dDims): void;
-  /** out (x's shape) = 0, then each window's grad added at the window's argmax in x (ties: the first). */
-  maxPool2dGrad(x: Buf, grad: Buf, out: Buf, d: Pool2dDims): void;
+  /**
+   * out (x's shape) = 0, then each window's grad added at the window's argmax in x (ties: the
+   * first); with `mask`, then multiplied by [x > 0] as maskPositive does (a pooling after a relu).
+   */
+  maxPool2dGrad(x: Buf, grad: Buf, out: Buf, d: Pool2dDims, mask?: boolean): void;
   /** out (pooled shape) = u at each window's argmax in x (ties: the first); the adjoint of maxPool2dGrad. */
   maxPool2dPick(x: Buf, u: Buf, out: Buf, d: Pool2dDims): void;
   /** Mean over the real cells of each window. */

@@ -131,7 +131,7 @@ export const NATIVE_MIN_ELEMENTS = 128;
 const EXACT_UNARY = new Set<UnaryOp>(['neg', 'sqrt', 'relu', 'leaky_relu', 'step']);
 
 /** The addon's pool2d modes (native/dlf.h PoolMode). */
-const POOL_MODE = { max: 0, maxGrad: 1, maxPick: 2, avg: 3, avgGrad: 4 } as const;
+const POOL_MODE = { max: 0, maxGrad: 1, maxPick: 2, avg: 3, avgGrad: 4, maxGradMasked: 5 } as const;
 
 /**
  * The geometry arrays the addon reads (native/addon.cc), made once per plan-time dims object: a
@@ -197,8 +197,10 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
     },
     // Pooling: the same comparisons and double sums as the reference, so the same bits.
     maxPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.max, x, null, out, poolGeometry(d)) : ts.maxPool2d(x, out, d)),
-    maxPool2dGrad: (x, g, out, d) =>
-      f32(x) && f32(g) && f32(out) ? addon.pool2d(POOL_MODE.maxGrad, x, g, out, poolGeometry(d)) : ts.maxPool2dGrad(x, g, out, d),
+    maxPool2dGrad: (x, g, out, d, mask = false) =>
+      f32(x) && f32(g) && f32(out)
+        ? addon.pool2d(mask ? POOL_MODE.maxGradMasked : POOL_MODE.maxGrad, x, g, out, poolGeometry(d))
+        : ts.maxPool2dGrad(x, g, out, d, mask),
     maxPool2dPick: (x, u, out, d) =>
       f32(x) && f32(u) && f32(out) ? addon.pool2d(POOL_MODE.maxPick, x, u, out, poolGeometry(d)) : ts.maxPool2dPick(x, u, out, d),
     avgPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.avg, x, null, out, poolGeometry(d)) : ts.avgPool2d(x, out, d)),

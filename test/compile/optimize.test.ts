@@ -156,6 +156,10 @@ describe('a convolutional network, optimised against as built', () => {
     expect(countOf(list, 'conv2d')).toBe(1);
     expect(countOf(list, 'relu')).toBe(1);
     expect(countOf(list, 'add')).toBe(0);
+    // The pooling after the first relu applies relu's mask itself; the other relu keeps mask_positive.
+    const steps = opt.program(N, 'train').plan.steps;
+    expect(steps.filter((s) => s.node.op === 'maxpool2d_grad').map((s) => s.node.attrs.mask_positive)).toEqual([true]);
+    expect(countOf(list, 'mask_positive')).toBe(1);
   });
 });
 

@@ -534,6 +534,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
         const cases: [string, (k: typeof T, o: Float32Array) => void, number][] = [
           ['max', (k, o) => k.maxPool2d(x, o, d), outN],
           ['maxGrad', (k, o) => k.maxPool2dGrad(x, gOut, o, d), inN],
+          ['maxGrad masked', (k, o) => k.maxPool2dGrad(x, gOut, o, d, true), inN],
           ['maxPick', (k, o) => k.maxPool2dPick(x, u, o, d), outN],
           ['avg', (k, o) => k.avgPool2d(u, o, d), outN],
           ['avgGrad', (k, o) => k.avgPool2dGrad(gOut, o, d), inN],
@@ -563,6 +564,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           const cases: [string, (k: typeof T, o: Float32Array) => void, number][] = [
             ['max', (k, o) => k.maxPool2d(x, o, d), outN],
             ['maxGrad', (k, o) => k.maxPool2dGrad(x, g, o, d), inN],
+            ['maxGrad masked', (k, o) => k.maxPool2dGrad(x, g, o, d, true), inN],
             ['maxPick', (k, o) => k.maxPool2dPick(x, u, o, d), outN],
             ['avg', (k, o) => k.avgPool2d(u, o, d), outN],
             ['avgGrad', (k, o) => k.avgPool2dGrad(g, o, d), inN],

@@ -86,9 +86,12 @@ export function maxPool2d(x: Buf, out: Buf, d: Pool2dDims): void {
   walk(MAX, x, null, out, d);
 }
 
-export function maxPool2dGrad(x: Buf, grad: Buf, out: Buf, d: Pool2dDims): void {
-  out.fill(0, 0, d.planes * d.h * d.w);
+export function maxPool2dGrad(x: Buf, grad: Buf, out: Buf, d: Pool2dDims, mask = false): void {
+  const n = d.planes * d.h * d.w;
+  out.fill(0, 0, n);
   walk(MAX_GRAD, x, grad, out, d);
+  // Then relu's gradient mask, as mask_positive computes it.
+  if (mask) for (let i = 0; i < n; i++) out[i] = out[i] * +(x[i] > 0);
 }
 
 export function maxPool2dPick(x: Buf, u: Buf, out: Buf, d: Pool2dDims): void {
