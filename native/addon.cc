@@ -183,6 +183,16 @@ napi_value ReduceBlock(napi_env env, napi_callback_info cb) {
   return nullptr;
 }
 
+// maskPositive(g, x, out): out = g · [x > 0] (all three the same length).
+napi_value MaskPositive(napi_env env, napi_callback_info cb) {
+  napi_value v[3];
+  F32 g, x, out;
+  if (!args(env, cb, v) || !get_f32(env, v[0], &g, "g") || !get_f32(env, v[1], &x, "x") || !get_f32(env, v[2], &out, "out")) return nullptr;
+  if (!range(env, x.len >= g.len && out.len >= g.len, "dlf native: maskPositive buffers are too short")) return nullptr;
+  dlf::mask_positive(g.data, x.data, out.data, g.len);
+  return nullptr;
+}
+
 bool same_len(napi_env env, size_t n, const F32& o) { return range(env, o.data == nullptr || o.len >= n, "dlf native: optimizer buffers differ in length"); }
 
 // sgdStep(w, g, lr)
@@ -543,6 +553,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binaryChannel", nullptr, BinaryChannel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setLevel", nullptr, SetLevel, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maskPositive", nullptr, MaskPositive, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceBlock", nullptr, ReduceBlock, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -1,4 +1,6 @@
-// Shared declarations of the dlf native kernels (the Node-API glue is in addon.cc).
+// Shared declarations of the dlf native kernels (the Node-API glue is in addon.cc). Long
+// elementwise passes, convolutions, pooling, reductions and large GEMMs spread over threads()
+// threads, always so that each value is computed the same way whatever the thread count.
 // Every kernel works on the caller's float32 buffers in place and allocates nothing per call
 // (the GEMM keeps its packing buffers for the life of the thread).
 #ifndef DLF_NATIVE_H
@@ -79,6 +81,18 @@ const CpuInfo& cpu();
 #else
 #define DLF_DISPATCH(NAME, ...) return NAME##_base(__VA_ARGS__)
 #endif
+/** DLF_DISPATCH as a statement that calls without returning (inside a lambda, say). */
+#if DLF_X86
+#define DLF_DISPATCH_CALL(NAME, ...)           \
+  do {                                         \
+    const int level_ = cpu().level;            \
+    if (level_ >= 2) NAME##_avx512(__VA_ARGS__); \
+    else if (level_ == 1) NAME##_avx2(__VA_ARGS__); \
+    else NAME##_base(__VA_ARGS__);             \
+  } while (0)
+#else
+#define DLF_DISPATCH_CALL(NAME, ...) NAME##_base(__VA_ARGS__)
+#endif
 /** Lowers (or restores) the dispatch level, capped by what the CPU has; returns the level in force. */
 int set_level(int level);
 /** The highest level the CPU supports. */
@@ -123,6 +137,8 @@ enum UnaryOp {
   U_NEG = 0, U_EXP, U_LOG, U_SQRT, U_POW, U_RELU, U_LEAKY_RELU, U_SIGMOID, U_TANH, U_STEP, U_ABS, U_SIGN
 };
 void unary(int op, const float* x, float* out, size_t n, double p);
+/** out = g · [x > 0]: relu's gradient mask. */
+void mask_positive(const float* g, const float* x, float* out, size_t n);
 
 void sgd_step(float* w, const float* g, size_t n, double lr);
 void momentum_step(float* w, const float* g, float* buf, size_t n, double lr, double mu, bool nesterov);

@@ -4,6 +4,7 @@
 // time. Results match the TypeScript reference exactly where it computes in float32-exact steps
 // (+ − × ÷ and sqrt are correctly rounded either way, and FMA contraction is off): the optimizer
 // updates compute each element in double like the reference does.
+#include <algorithm>
 #include <cmath>
 
 #include "dlf.h"
@@ -171,6 +172,11 @@ DLF_INLINE void penalty_body(const float* __restrict w, float* __restrict g, siz
 }
 
 // One instance of every body per instruction-set level.
+/** out = g · [x > 0], each element as the reference computes it (g times 1 or 0). */
+DLF_INLINE void mask_body(const float* g, const float* x, float* out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = g[i] * (x[i] > 0.0f ? 1.0f : 0.0f);
+}
+
 #define DLF_INSTANCES(ATTR, SUFFIX)                                                                                       \
   ATTR void binary_##SUFFIX(int op, const float* a, const float* b, float* out, size_t n, int sa, int sb, size_t row,  \
                             int side) {                                                                                \
@@ -193,6 +199,7 @@ DLF_INLINE void penalty_body(const float* __restrict w, float* __restrict g, siz
     adam_body(w, g, m, v, n, b1, b2, lr_t, eps_t);                                                                     \
   }                                                                                                                    \
   ATTR void decay_##SUFFIX(float* w, size_t n, double rate) { decay_body(w, n, rate); }                                \
+  ATTR void mask_##SUFFIX(const float* g, const float* x, float* out, size_t n) { mask_body(g, x, out, n); }                                \
   ATTR void penalty_##SUFFIX(const float* w, float* g, size_t n, double l1, double l2) { penalty_body(w, g, n, l1, l2); }
 
 DLF_INSTANCES(, base)
@@ -203,34 +210,86 @@ DLF_INSTANCES(DLF_AVX512, avx512)
 
 }  // namespace
 
-void binary(int op, const float* a, const float* b, float* out, size_t n, int sa, int sb, size_t row, int row_side) {
+namespace {
+
+void binary_serial(int op, const float* a, const float* b, float* out, size_t n, int sa, int sb, size_t row, int row_side) {
   DLF_DISPATCH(binary, op, a, b, out, n, sa, sb, row, row_side);
+}
+void unary_serial(int op, const float* x, float* out, size_t n, double p) { DLF_DISPATCH(unary, op, x, out, n, p); }
+void mask_serial(const float* g, const float* x, float* out, size_t n) { DLF_DISPATCH(mask, g, x, out, n); }
+
+/** Elements below which a cheap elementwise pass (a load or two, a store) stays on one thread. */
+constexpr size_t kCheapMin = 1 << 17;
+/** The same for an expensive one (a transcendental function, an optimizer update in double). */
+constexpr size_t kCostlyMin = 1 << 14;
+
+/**
+ * Runs f(begin, end) over [0, n): on one thread below `min` elements, else in bands of whole
+ * `unit`s on the threads. Every element is computed alike wherever its band falls.
+ */
+template <class F>
+void split(size_t n, size_t unit, size_t min, F f) {
+  const size_t units = (n + unit - 1) / unit;
+  const int parts = n >= min ? (int)std::min<size_t>(units, (size_t)threads()) : 1;
+  if (parts <= 1) return f((size_t)0, n);
+  auto task = [&](int t) {
+    const size_t b = units * t / parts * unit, e = std::min(n, units * (t + 1) / parts * unit);
+    if (b < e) f(b, e);
+  };
+  parallel_for(parts, task);
+}
+
+}  // namespace
+
+void binary(int op, const float* a, const float* b, float* out, size_t n, int sa, int sb, size_t row, int row_side) {
+  // A side moves with the band unless it is a scalar or the repeating row (bands are whole rows).
+  const bool a_fixed = row > 0 ? row_side == 1 : !sa;
+  const bool b_fixed = row > 0 ? row_side == 2 : !sb;
+  split(n, row > 0 ? row : 16, kCheapMin, [&](size_t i0, size_t i1) {
+    binary_serial(op, a_fixed ? a : a + i0, b_fixed ? b : b + i0, out + i0, i1 - i0, sa, sb, row, row_side);
+  });
 }
 void binary_channel(int op, const float* a, const float* b, float* out, size_t n, int side, size_t mid, size_t inner) {
   // Each run of `inner` elements is a scalar-side op (a scalar at index m of the small side).
   const size_t block = mid * inner;
-  for (size_t o = 0; o < n; o += block)
-    for (size_t m = 0; m < mid; m++) {
-      const size_t s = o + m * inner;
-      if (side == 2) binary(op, a + s, b + m, out + s, inner, 1, 0, 0, 0);
-      else binary(op, a + m, b + s, out + s, inner, 0, 1, 0, 0);
-    }
+  split(n, block, kCheapMin, [&](size_t i0, size_t i1) {
+    for (size_t o = i0; o < i1; o += block)
+      for (size_t m = 0; m < mid; m++) {
+        const size_t s = o + m * inner;
+        if (side == 2) binary_serial(op, a + s, b + m, out + s, inner, 1, 0, 0, 0);
+        else binary_serial(op, a + m, b + s, out + s, inner, 0, 1, 0, 0);
+      }
+  });
 }
-void unary(int op, const float* x, float* out, size_t n, double p) { DLF_DISPATCH(unary, op, x, out, n, p); }
-void sgd_step(float* w, const float* g, size_t n, double lr) { DLF_DISPATCH(sgd, w, g, n, lr); }
+void unary(int op, const float* x, float* out, size_t n, double p) {
+  const bool cheap = op == U_NEG || op == U_RELU || op == U_STEP || op == U_ABS || op == U_SIGN || op == U_SQRT || (op == U_POW && p == 2);
+  split(n, 16, cheap ? kCheapMin : kCostlyMin, [&](size_t i0, size_t i1) { unary_serial(op, x + i0, out + i0, i1 - i0, p); });
+}
+void mask_positive(const float* g, const float* x, float* out, size_t n) {
+  split(n, 16, kCheapMin, [&](size_t i0, size_t i1) { mask_serial(g + i0, x + i0, out + i0, i1 - i0); });
+}
+void sgd_step(float* w, const float* g, size_t n, double lr) {
+  split(n, 16, kCheapMin, [&](size_t i0, size_t i1) { DLF_DISPATCH_CALL(sgd, w + i0, g + i0, i1 - i0, lr); });
+}
 void momentum_step(float* w, const float* g, float* buf, size_t n, double lr, double mu, bool nesterov) {
-  DLF_DISPATCH(momentum, w, g, buf, n, lr, mu, nesterov);
+  split(n, 16, kCostlyMin, [&](size_t i0, size_t i1) { DLF_DISPATCH_CALL(momentum, w + i0, g + i0, buf + i0, i1 - i0, lr, mu, nesterov); });
 }
 void adagrad_step(float* w, const float* g, float* sum, size_t n, double lr, double eps) {
-  DLF_DISPATCH(adagrad, w, g, sum, n, lr, eps);
+  split(n, 16, kCostlyMin, [&](size_t i0, size_t i1) { DLF_DISPATCH_CALL(adagrad, w + i0, g + i0, sum + i0, i1 - i0, lr, eps); });
 }
 void rmsprop_step(float* w, const float* g, float* sq, float* buf, size_t n, double lr, double rho, double mu, double eps) {
-  DLF_DISPATCH(rmsprop, w, g, sq, buf, n, lr, rho, mu, eps);
+  split(n, 16, kCostlyMin, [&](size_t i0, size_t i1) {
+    DLF_DISPATCH_CALL(rmsprop, w + i0, g + i0, sq + i0, buf ? buf + i0 : nullptr, i1 - i0, lr, rho, mu, eps);
+  });
 }
 void adam_step(float* w, const float* g, float* m, float* v, size_t n, double b1, double b2, double lr_t, double eps_t) {
-  DLF_DISPATCH(adam, w, g, m, v, n, b1, b2, lr_t, eps_t);
+  split(n, 16, kCostlyMin, [&](size_t i0, size_t i1) { DLF_DISPATCH_CALL(adam, w + i0, g + i0, m + i0, v + i0, i1 - i0, b1, b2, lr_t, eps_t); });
 }
-void decay_step(float* w, size_t n, double rate) { DLF_DISPATCH(decay, w, n, rate); }
-void penalty_grad(const float* w, float* g, size_t n, double l1, double l2) { DLF_DISPATCH(penalty, w, g, n, l1, l2); }
+void decay_step(float* w, size_t n, double rate) {
+  split(n, 16, kCheapMin, [&](size_t i0, size_t i1) { DLF_DISPATCH_CALL(decay, w + i0, i1 - i0, rate); });
+}
+void penalty_grad(const float* w, float* g, size_t n, double l1, double l2) {
+  split(n, 16, kCheapMin, [&](size_t i0, size_t i1) { DLF_DISPATCH_CALL(penalty, w + i0, g + i0, i1 - i0, l1, l2); });
+}
 
 }  // namespace dlf

@@ -50,6 +50,8 @@ export interface NativeAddon {
   conv2dBiasAct(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array, bias: Float32Array, relu: boolean): void;
   conv2dGradInput(grad: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
   conv2dGradWeight(x: Float32Array, grad: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /** out = g · [x > 0] (relu's gradient mask), bit for bit as the reference. */
+  maskPositive(g: Float32Array, x: Float32Array, out: Float32Array): void;
   /** out[m] = Σ (or the mean) over o, i of x[(o·mid + m)·inner + i] (ReducePlan.block), in double in a fixed order. */
   reduceBlock(mean: boolean, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
   /** Pooling by mode (POOL_MODE): a is x (or the gradient for avg-grad), b the gradient or u where the mode has one. */
@@ -70,7 +72,7 @@ export type NativeStatus =
 /** Where `npm install` puts the addon: build/ at the package root (two levels above src/kernels and dist/kernels). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/dlf_native.node', import.meta.url));
 
-const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock'] as const;
+const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock', 'maskPositive'] as const;
 
 let loaded: NativeStatus | undefined;
 
@@ -188,6 +190,10 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       f32(g) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2dGradInput(g, w, out, convGeometry(d)) : ts.conv2dGradInput(g, w, out, d),
     conv2dGradWeight: (x, g, out, d) =>
       f32(x) && f32(g) && f32(out) && convNonEmpty(d) ? addon.conv2dGradWeight(x, g, out, convGeometry(d)) : ts.conv2dGradWeight(x, g, out, d),
+    maskPositive(g, x, out) {
+      if (out.length >= minElements && f32(g) && f32(x) && f32(out)) addon.maskPositive(g, x, out);
+      else ts.maskPositive(g, x, out);
+    },
     // Per-channel sums and means (conv bias gradients) in eight double lanes: within rounding of the
     // reference's single running sum. Maxima and other layouts stay in TypeScript.
     reduce(op, x, out, plan) {

@@ -697,6 +697,66 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     }
   });
 
+  it('long elementwise passes are split over threads with the same bits as the reference', () => {
+    const rng = new Rng(7650);
+    const row = 1001;
+    const n = 300 * row;
+    const a = random(rng, n, -3, 3);
+    const b = random(rng, n, -3, 3);
+    a[5] = NaN;
+    a[6] = -0;
+    a[n - 1] = -Infinity;
+    b[7] = NaN;
+    const bRow = random(rng, row);
+    const before = addon.info().threads;
+    try {
+      for (const t of [1, 3]) {
+        addon.setThreads(t);
+        const plans: [string, Float32Array, Float32Array, BroadcastPlan][] = [
+          ['same', a, b, { kind: 'same', n }],
+          ['scalarB', a, b.subarray(0, 1), { kind: 'scalarB', n }],
+          ['scalarA', a.subarray(0, 1), b, { kind: 'scalarA', n }],
+          ['rowB', a, bRow, { kind: 'rowB', n, row }],
+          ['rowA', bRow, b, { kind: 'rowA', n, row }],
+        ];
+        for (const [label, x, y, plan] of plans) {
+          for (const op of OPS) {
+            const want = new Float32Array(n);
+            const got = new Float32Array(n);
+            T.binary(op, x, y, want, plan);
+            N.binary(op, x, y, got, plan);
+            expect(Array.from(got), `${op} ${label} on ${t} threads`).toEqual(Array.from(want));
+          }
+        }
+        for (const op of ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'step'] as UnaryOp[]) {
+          const want = new Float32Array(n);
+          const got = new Float32Array(n);
+          T.unary(op, a, want, 0);
+          N.unary(op, a, got, 0);
+          expect(Array.from(got), `${op} on ${t} threads`).toEqual(Array.from(want));
+        }
+        const want = new Float32Array(n);
+        const got = new Float32Array(n);
+        T.maskPositive(b, a, want);
+        N.maskPositive(b, a, got);
+        expect(Array.from(got), `maskPositive on ${t} threads`).toEqual(Array.from(want));
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
+  it('maskPositive: g · [x > 0] with signed zeros, NaN and infinities, bit for bit', () => {
+    const x = Float32Array.from([1, -1, 0, -0, NaN, Infinity, -Infinity, 2, 3, -2, ...Array.from({ length: 200 }, (_, i) => Math.sin(i))]);
+    const g = Float32Array.from([-2, 3, NaN, -1, 4, -0, 5, Infinity, -Infinity, -3, ...Array.from({ length: 200 }, (_, i) => Math.cos(i) - 0.5)]);
+    const want = new Float32Array(x.length);
+    const got = new Float32Array(x.length);
+    T.maskPositive(g, x, want);
+    D.maskPositive(g, x, got);
+    const bitsOf = (f: Float32Array) => Array.from(new Uint32Array(f.buffer));
+    expect(bitsOf(got)).toEqual(bitsOf(want));
+  });
+
   it('abs and sign, with both zeros and NaN', () => {
     const x = Float32Array.from([0, -0, 1.5, -2, NaN, Infinity, -Infinity, 1e-3]);
     for (const f of ['abs', 'sign'] as const) {
@@ -708,8 +768,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     }
   });
 
-  describe('optimizer updates, bit for bit over several steps', () => {
-    const n = 257;
+  describe.each([{ n: 257 }, { n: 300_001 }])('optimizer updates, bit for bit over several steps ($n elements: long ones are split over threads)', ({ n }) => {
     function state(seed: number, count: number): Float32Array[] {
       const rng = new Rng(seed);
       return Array.from({ length: count }, (_, i) => random(rng, n, i === 3 ? 0 : -1, 1));
