@@ -6,8 +6,8 @@
 //   input gradient:   col   [K, P]  = Wᵀ · G_b [F, P], scattered back onto the input (col2im)
 //   weight gradient:  dW    [F, K] += G_b · col_bᵀ, samples in order
 // all in float32 on the packed GEMM. The forward and input gradient split the batch among the
-// threads, the weight gradient splits K (each thread builds only its rows of col), so every value
-// is computed the same way whatever the thread count. The results agree with the TypeScript
+// threads, the weight gradient splits K (each thread builds only its rows of col) or F, so every
+// value is computed the same way whatever the thread count. The results agree with the TypeScript
 // reference (kernels/ts/conv*.ts) to rounding, not bit for bit: the reference sums in another order.
 #include <algorithm>
 #include <atomic>
@@ -68,15 +68,26 @@ inline int64_t tap_offset(const ConvGeom& d, const Padded& P, int64_t k) {
 }
 
 #if DLF_X86
-/** n floats from src to dst (or added to dst), 16 at a time under a mask: short rows cost one step. */
+/**
+ * n floats from src to dst, or added to dst, 16 at a time. Masked stores are slow on some CPUs, so
+ * a last partial step of an add stores all 16 lanes, the lanes past n unchanged (they hold what was
+ * loaded); the buffers have kSlack floats of slack for it. A copy's last step is masked.
+ */
 DLF_AVX512 inline void row_avx512(const float* src, float* dst, int64_t n, bool add) {
   for (int64_t i = 0; i < n; i += 16) {
     const __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
-    __m512 v = _mm512_maskz_loadu_ps(m, src + i);
-    if (add) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, dst + i));
-    _mm512_mask_storeu_ps(dst + i, m, v);
+    const __m512 v = _mm512_maskz_loadu_ps(m, src + i);
+    if (add) {
+      const __m512 d = _mm512_loadu_ps(dst + i);
+      _mm512_storeu_ps(dst + i, _mm512_mask_add_ps(d, m, d, v));
+    } else {
+      _mm512_mask_storeu_ps(dst + i, m, v);
+    }
   }
 }
+
+/** 16 floats from src to dst, unmasked. */
+DLF_AVX512 inline void copy16_avx512(const float* src, float* dst) { _mm512_storeu_ps(dst, _mm512_loadu_ps(src)); }
 #endif
 
 /** The same row step without AVX-512 (the compiler vectorises what it can). */
@@ -109,9 +120,16 @@ DLF_INLINE void columns_body(float* pad, float* col, const ConvGeom& d, const Pa
         continue;
       }
 #if DLF_X86
-      if (WIDE) {
-        if (add) row_avx512(row, src, OW, true);
-        else row_avx512(src, row, OW, false);
+      if constexpr (WIDE) {
+        if (add) {
+          row_avx512(row, src, OW, true);
+        } else if (OW <= 16) {
+          // One whole 16-float step: the cells past OW land where the next run (or the buffers'
+          // slack, kSlack) starts and are written over by it, since runs are copied in order.
+          copy16_avx512(src, row);
+        } else {
+          row_avx512(src, row, OW, false);
+        }
         continue;
       }
 #endif
@@ -142,6 +160,9 @@ void im2col(const float* pad, float* col, const ConvGeom& d, const Padded& P, in
 void col2im(const float* col, float* dpad, const ConvGeom& d, const Padded& P) {
   DLF_DISPATCH(columns, dpad, const_cast<float*>(col), d, P, 0, d.c * d.kh * d.kw, true);
 }
+
+/** Floats of slack after the column and padded buffers, for whole 16-float steps past a last run. */
+constexpr size_t kSlack = 16;
 
 thread_local Scratch col_buf;
 thread_local Scratch pad_buf;
@@ -186,8 +207,8 @@ bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d, const
   std::atomic<bool> ok{true};
   const Padded pd(d);
   auto task = [&](int t) {
-    float* col = col_buf.get((size_t)(K * P));
-    float* pad = pad_buf.get((size_t)pd.size(d));
+    float* col = col_buf.get((size_t)(K * P) + kSlack);
+    float* pad = pad_buf.get((size_t)pd.size(d) + kSlack);
     if (!col || !pad) return void(ok.store(false));
     for (int64_t b = s.begin(t); b < s.begin(t + 1); b++) {
       pad_sample(x + b * x_size, pad, d, pd);
@@ -207,8 +228,8 @@ bool conv2d_grad_input(const float* grad, const float* w, float* out, const Conv
   std::atomic<bool> ok{true};
   const Padded pd(d);
   auto task = [&](int t) {
-    float* col = col_buf.get((size_t)(K * P));
-    float* dpad = pad_buf.get((size_t)pd.size(d));
+    float* col = col_buf.get((size_t)(K * P) + kSlack);
+    float* dpad = pad_buf.get((size_t)pd.size(d) + kSlack);
     if (!col || !dpad) return void(ok.store(false));
     for (int64_t b = s.begin(t); b < s.begin(t + 1); b++) {
       // col (K×P) = Wᵀ · G_b: A(i, p) = w[p·K + i], B(p, j) = g[p·P + j].
@@ -225,19 +246,26 @@ bool conv2d_grad_input(const float* grad, const float* w, float* out, const Conv
 bool conv2d_grad_weight(const float* x, const float* grad, float* out, const ConvGeom& d) {
   const int64_t K = d.c * d.kh * d.kw, P = d.oh * d.ow, F = d.f;
   const int64_t x_size = d.c * d.h * d.w, g_size = F * P;
-  const Split s{K, std::min<int64_t>(K, threads())};
+  // Split the weight's columns (taps: each thread builds only its rows of col) when there are
+  // many, else its rows (filters, in blocks of eight, each thread building all of col): a band of
+  // a few taps would leave most of a 32-wide micro-tile empty.
+  const int64_t T = threads();
+  const bool by_taps = K >= 64 * T || F < 16;
+  const Split s = by_taps ? Split{K, std::min<int64_t>(K, T)} : Split{(F + 7) / 8, std::min<int64_t>((F + 7) / 8, T)};
   std::atomic<bool> ok{true};
   const Padded pd(d);
   auto task = [&](int t) {
-    const int64_t k0 = s.begin(t), k1 = s.begin(t + 1);
-    float* col = col_buf.get((size_t)((k1 - k0) * P));
-    float* pad = pad_buf.get((size_t)pd.size(d));
+    const int64_t k0 = by_taps ? s.begin(t) : 0, k1 = by_taps ? s.begin(t + 1) : K;
+    const int64_t f0 = by_taps ? 0 : std::min(F, 8 * s.begin(t)), f1 = by_taps ? F : std::min(F, 8 * s.begin(t + 1));
+    if (k1 <= k0 || f1 <= f0) return;
+    float* col = col_buf.get((size_t)((k1 - k0) * P) + kSlack);
+    float* pad = pad_buf.get((size_t)pd.size(d) + kSlack);
     if (!col || !pad) return void(ok.store(false));
     for (int64_t b = 0; b < d.n; b++) {
       pad_sample(x + b * x_size, pad, d, pd);
       im2col(pad, col, d, pd, k0, k1);
-      // out[:, k0:k1] (+)= G_b · colᵀ: A(i, p) = g[i·P + p], B(p, j) = col[j·P + p].
-      if (!gemm_strided((int)F, (int)(k1 - k0), (int)P, grad + b * g_size, P, 1, col, 1, P, out + k0, K, b > 0))
+      // out[f0:f1, k0:k1] (+)= G_b[f0:f1] · colᵀ: A(i, p) = g[i·P + p], B(p, j) = col[j·P + p].
+      if (!gemm_strided((int)(f1 - f0), (int)(k1 - k0), (int)P, grad + b * g_size + f0 * P, P, 1, col, 1, P, out + f0 * K + k0, K, b > 0))
         return void(ok.store(false));
     }
   };
