@@ -323,7 +323,9 @@ function gemm(backends, torchSkip, tfjsSkip) {
   const common = ['--runs', String(P.gemmRuns), '--shapes', SHAPES.join(',')];
   for (const b of backends) {
     log(`gemm dlf ${b} ...`);
-    gemmRecords({ framework: 'dlf', backend: b, label: `dlf ${b} kernels.matmul`, unit }, runProcess(NODE, [join(BENCH, 'dlf_bench.mjs'), '--gemm', '--backend', b, ...common], { cwd: ROOT }));
+    // One thread: the target is one core's rate (dlf's native matmul splits large products over every core).
+    const env = { ...process.env, DLF_THREADS: '1' };
+    gemmRecords({ framework: 'dlf', backend: b, label: `dlf ${b} kernels.matmul (1 thread)`, unit }, runProcess(NODE, [join(BENCH, 'dlf_bench.mjs'), '--gemm', '--backend', b, ...common], { cwd: ROOT, env }));
   }
   for (const { mode } of TORCH_MODES) {
     const base = { framework: 'torch', mode, label: mode === 'best' ? 'torch.mm best (1 thread)' : 'torch.mm as installed', unit };
