@@ -193,6 +193,42 @@ napi_value MaskPositive(napi_env env, napi_callback_info cb) {
   return nullptr;
 }
 
+/** Reads rows and cols and checks that `n` floats hold rows × cols of them. */
+bool rows_dims(napi_env env, napi_value r, napi_value c, int64_t* rows, int64_t* cols) {
+  return get_int(env, r, rows, "rows") && get_int(env, c, cols, "cols") &&
+         range(env, *rows >= 0 && *cols >= 0 && (double)*rows * (double)*cols < 9e15, "dlf native: bad row dimensions");
+}
+
+// softmax(x, out, rows, cols, log)
+napi_value Softmax(napi_env env, napi_callback_info cb) {
+  napi_value v[5];
+  F32 x, out;
+  int64_t rows, cols;
+  bool log;
+  if (!args(env, cb, v) || !get_f32(env, v[0], &x, "x") || !get_f32(env, v[1], &out, "out") || !rows_dims(env, v[2], v[3], &rows, &cols) ||
+      !get_bool(env, v[4], &log))
+    return nullptr;
+  const double n = (double)rows * (double)cols;
+  if (!range(env, (double)x.len >= n && (double)out.len >= n, "dlf native: softmax buffers are too short")) return nullptr;
+  dlf::softmax_rows(x.data, out.data, rows, cols, log);
+  return nullptr;
+}
+
+// softmaxXent(logits, labels, out, rows, cols)
+napi_value SoftmaxXent(napi_env env, napi_callback_info cb) {
+  napi_value v[5];
+  F32 x, y, out;
+  int64_t rows, cols;
+  if (!args(env, cb, v) || !get_f32(env, v[0], &x, "logits") || !get_f32(env, v[1], &y, "labels") || !get_f32(env, v[2], &out, "out") ||
+      !rows_dims(env, v[3], v[4], &rows, &cols))
+    return nullptr;
+  if (!range(env, (double)x.len >= (double)rows * (double)cols && (int64_t)y.len >= rows && (int64_t)out.len >= rows,
+             "dlf native: softmaxXent buffers are too short"))
+    return nullptr;
+  dlf::softmax_xent_rows(x.data, y.data, out.data, rows, cols);
+  return nullptr;
+}
+
 bool same_len(napi_env env, size_t n, const F32& o) { return range(env, o.data == nullptr || o.len >= n, "dlf native: optimizer buffers differ in length"); }
 
 // sgdStep(w, g, lr)
@@ -553,6 +589,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binaryChannel", nullptr, BinaryChannel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setLevel", nullptr, SetLevel, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxXent", nullptr, SoftmaxXent, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maskPositive", nullptr, MaskPositive, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceBlock", nullptr, ReduceBlock, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -154,6 +154,11 @@ void penalty_grad(const float* w, float* g, size_t n, double l1, double l2);
  */
 void reduce_block(bool mean, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner);
 
+/** Softmax (or log-softmax) of each row of x [rows, cols] (rows.cc). */
+void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool log);
+/** out[r] = logsumexp(logits row r) − logits[r, labels[r]], NaN for a label that is not a class index. */
+void softmax_xent_rows(const float* logits, const float* labels, float* out, int64_t rows, int64_t cols);
+
 /** A task of parallel_for: task number t of the job, with the caller's context. */
 using TaskFn = void (*)(void* ctx, int task);
 /**

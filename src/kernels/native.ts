@@ -50,6 +50,9 @@ export interface NativeAddon {
   conv2dBiasAct(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array, bias: Float32Array, relu: boolean): void;
   conv2dGradInput(grad: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
   conv2dGradWeight(x: Float32Array, grad: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /** Softmax or log-softmax of each row, and the fused softmax cross-entropy per row (rows.ts in double). */
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void;
+  softmaxXent(logits: Float32Array, labels: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** out = g · [x > 0] (relu's gradient mask), bit for bit as the reference. */
   maskPositive(g: Float32Array, x: Float32Array, out: Float32Array): void;
   /** out[m] = Σ (or the mean) over o, i of x[(o·mid + m)·inner + i] (ReducePlan.block), in double in a fixed order. */
@@ -72,7 +75,7 @@ export type NativeStatus =
 /** Where `npm install` puts the addon: build/ at the package root (two levels above src/kernels and dist/kernels). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/dlf_native.node', import.meta.url));
 
-const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock', 'maskPositive'] as const;
+const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock', 'maskPositive', 'softmax', 'softmaxXent'] as const;
 
 let loaded: NativeStatus | undefined;
 
@@ -190,6 +193,16 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       f32(g) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2dGradInput(g, w, out, convGeometry(d)) : ts.conv2dGradInput(g, w, out, d),
     conv2dGradWeight: (x, g, out, d) =>
       f32(x) && f32(g) && f32(out) && convNonEmpty(d) ? addon.conv2dGradWeight(x, g, out, convGeometry(d)) : ts.conv2dGradWeight(x, g, out, d),
+    // Row softmaxes in double like the reference, with the C library's exp and log (which may
+    // differ from Math.exp in the last bit of a double, as the native exp op does).
+    softmax(x, out, d, log) {
+      if (f32(x) && f32(out)) addon.softmax(x, out, d.rows, d.cols, log);
+      else ts.softmax(x, out, d, log);
+    },
+    softmaxXent(logits, labels, out, d) {
+      if (f32(logits) && f32(labels) && f32(out)) addon.softmaxXent(logits, labels, out, d.rows, d.cols);
+      else ts.softmaxXent(logits, labels, out, d);
+    },
     maskPositive(g, x, out) {
       if (out.length >= minElements && f32(g) && f32(x) && f32(out)) addon.maskPositive(g, x, out);
       else ts.maskPositive(g, x, out);

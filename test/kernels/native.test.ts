@@ -746,6 +746,50 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     }
   });
 
+  describe('row softmaxes', () => {
+    /** |a − b| within 2 float32 ulps of the larger (the C library's exp may round differently from Math.exp). */
+    const close = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 2 * 2 ** -23 * Math.max(Math.abs(a), Math.abs(b));
+    const SHAPES: [number, number][] = [[1, 1], [3, 10], [7, 33], [128, 10], [2000, 17]];
+    it('softmax, log-softmax and softmax cross-entropy agree with the reference, on any thread count', () => {
+      const rng = new Rng(7670);
+      const before = addon.info().threads;
+      try {
+        for (const [rows, cols] of SHAPES) {
+          const x = random(rng, rows * cols, -30, 30);
+          if (rows * cols > 20) {
+            x[3] = 80; // a large logit: exp would overflow without the row maximum
+            x[cols + 1] = -Infinity;
+          }
+          const labels = Float32Array.from({ length: rows }, (_, r) => (r % 11 === 5 ? cols : r % 13 === 7 ? 0.5 : rng.int(cols)));
+          const results = [1, 3].map((t) => {
+            addon.setThreads(t);
+            const sm = new Float32Array(rows * cols);
+            const lsm = new Float32Array(rows * cols);
+            const xe = new Float32Array(rows);
+            N.softmax(x, sm, { rows, cols }, false);
+            N.softmax(x, lsm, { rows, cols }, true);
+            N.softmaxXent(x, labels, xe, { rows, cols });
+            return [sm, lsm, xe];
+          });
+          for (let k = 0; k < 3; k++) expect([...results[1][k]]).toEqual([...results[0][k]]);
+          const want = [new Float32Array(rows * cols), new Float32Array(rows * cols), new Float32Array(rows)];
+          T.softmax(x, want[0], { rows, cols }, false);
+          T.softmax(x, want[1], { rows, cols }, true);
+          T.softmaxXent(x, labels, want[2], { rows, cols });
+          for (let k = 0; k < 3; k++) {
+            const bad = [...results[0][k]].map((v, i) => [v, want[k][i], i]).filter(([a, b]) => !close(a, b));
+            expect(bad.slice(0, 3), `${['softmax', 'log-softmax', 'xent'][k]} ${rows}x${cols}`).toEqual([]);
+          }
+          expect(Number.isNaN(results[0][2][5 % rows]) === (labels[5 % rows] === cols || labels[5 % rows] === 0.5)).toBe(true);
+        }
+      } finally {
+        addon.setThreads(before);
+      }
+      expect(() => addon.softmax(new Float32Array(5), new Float32Array(6), 2, 3, false)).toThrow(RangeError);
+      expect(() => addon.softmaxXent(new Float32Array(6), new Float32Array(1), new Float32Array(2), 2, 3)).toThrow(RangeError);
+    });
+  });
+
   it('maskPositive: g · [x > 0] with signed zeros, NaN and infinities, bit for bit', () => {
     const x = Float32Array.from([1, -1, 0, -0, NaN, Infinity, -Infinity, 2, 3, -2, ...Array.from({ length: 200 }, (_, i) => Math.sin(i))]);
     const g = Float32Array.from([-2, 3, NaN, -1, 4, -0, 5, Infinity, -Infinity, -3, ...Array.from({ length: 200 }, (_, i) => Math.cos(i) - 0.5)]);

@@ -1,0 +1,68 @@
+// Row-wise kernels: softmax, log-softmax and the fused softmax cross-entropy over [rows, cols],
+// computed like the reference (kernels/ts/rows.ts): the row maximum, then sums of exp(x − max) in
+// double, one row after another in order. exp and log come from the C library, which may round the
+// last bit of a double differently from JavaScript's Math.exp; after rounding to float32 the two
+// almost always agree, and each backend is deterministic. Long calls split their rows over threads.
+#include <algorithm>
+#include <cmath>
+
+#include "dlf.h"
+
+namespace dlf {
+namespace {
+
+/** Below this many elements a row kernel stays on the calling thread. */
+constexpr int64_t kParallelMin = 1 << 14;
+
+/** Runs f(r0, r1) over row bands of [0, rows). */
+template <class F>
+void by_rows(int64_t rows, int64_t cols, F f) {
+  const int parts = rows * cols >= kParallelMin ? (int)std::min<int64_t>(rows, threads()) : 1;
+  auto task = [&](int t) { f(rows * t / parts, rows * (t + 1) / parts); };
+  parallel_for(parts, task);
+}
+
+/** The row's maximum (NaN-blind, as the reference's `>` test) and Σ exp(x − max) in double. */
+inline void max_and_sum(const float* x, int64_t cols, double* m_out, double* s_out) {
+  double m = -INFINITY;
+  for (int64_t c = 0; c < cols; c++)
+    if (x[c] > m) m = x[c];
+  double s = 0;
+  for (int64_t c = 0; c < cols; c++) s += std::exp((double)x[c] - m);
+  *m_out = m;
+  *s_out = s;
+}
+
+}  // namespace
+
+void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool log) {
+  by_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* xr = x + r * cols;
+      float* o = out + r * cols;
+      double m, s;
+      max_and_sum(xr, cols, &m, &s);
+      if (log) {
+        const double lse = m + std::log(s);
+        for (int64_t c = 0; c < cols; c++) o[c] = (float)((double)xr[c] - lse);
+      } else {
+        const double inv = 1 / s;
+        for (int64_t c = 0; c < cols; c++) o[c] = (float)(std::exp((double)xr[c] - m) * inv);
+      }
+    }
+  });
+}
+
+void softmax_xent_rows(const float* logits, const float* labels, float* out, int64_t rows, int64_t cols) {
+  by_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* xr = logits + r * cols;
+      double m, s;
+      max_and_sum(xr, cols, &m, &s);
+      const double y = labels[r];
+      out[r] = y >= 0 && y < (double)cols && y == std::floor(y) ? (float)(m + std::log(s) - (double)xr[(int64_t)y]) : NAN;
+    }
+  });
+}
+
+}  // namespace dlf
