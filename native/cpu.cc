@@ -27,6 +27,17 @@ void read_ftz(bool* ftz, bool* daz) {
 #endif
 }
 
+void set_flush_to_zero() {
+#if DLF_X86
+  _mm_setcsr(_mm_getcsr() | 0x8040);  // MXCSR.FTZ and MXCSR.DAZ
+#elif defined(__aarch64__)
+  uint64_t fpcr;
+  __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
+  fpcr |= (uint64_t)1 << 24;  // FPCR.FZ
+  __asm__ __volatile__("msr fpcr, %0" : : "r"(fpcr));
+#endif
+}
+
 void init_cpu(int max_level) {
 #if DLF_X86
   __builtin_cpu_init();
@@ -37,19 +48,13 @@ void init_cpu(int max_level) {
   info.avx2 = __builtin_cpu_supports("avx2");
   info.fma = __builtin_cpu_supports("fma");
   int level = info.avx512f && info.avx512vl && info.avx2 && info.fma ? 2 : info.avx2 && info.fma ? 1 : 0;
-  // Denormal floats take a slow path in the FPU; training never needs them. MXCSR is per thread:
-  // this sets it for the thread that loads the addon (Node's main thread, or a worker).
-  _mm_setcsr(_mm_getcsr() | 0x8040);
 #else
   info.x86 = false;
   int level = 0;
-#if defined(__aarch64__)
-  uint64_t fpcr;
-  __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
-  fpcr |= (uint64_t)1 << 24;
-  __asm__ __volatile__("msr fpcr, %0" : : "r"(fpcr));
 #endif
-#endif
+  // Denormal floats take a slow path in the FPU; training never needs them. The mode is per
+  // thread: this sets it for the thread that loads the addon (Node's main thread, or a worker).
+  set_flush_to_zero();
   detected_level = level;
   read_ftz(&info.ftz, &info.daz);
   set_level(max_level);

@@ -97,6 +97,8 @@ const CpuInfo& cpu();
 int set_level(int level);
 /** The highest level the CPU supports. */
 int max_level();
+/** Switches on flush-to-zero and denormals-are-zero for the calling thread. */
+void set_flush_to_zero();
 /** Re-reads the FTZ/DAZ bits of the calling thread (they are per thread). */
 void read_ftz(bool* ftz, bool* daz);
 

@@ -11,10 +11,6 @@
 
 #include "dlf.h"
 
-#if DLF_X86
-#include <immintrin.h>
-#endif
-
 namespace dlf {
 namespace {
 
@@ -44,17 +40,6 @@ Pool& pool() {
 
 /** Threads parallel_for uses (the caller and wanted − 1 workers); changed only while holding owner. */
 int wanted = 1;
-
-void set_flush_to_zero() {
-#if DLF_X86
-  _mm_setcsr(_mm_getcsr() | 0x8040);
-#elif defined(__aarch64__)
-  uint64_t fpcr;
-  __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
-  fpcr |= (uint64_t)1 << 24;
-  __asm__ __volatile__("msr fpcr, %0" : : "r"(fpcr));
-#endif
-}
 
 void drain(Pool& p, TaskFn fn, void* ctx, int tasks) {
   for (int t; (t = p.next.fetch_add(1)) < tasks;) fn(ctx, t);
