@@ -45,10 +45,11 @@ void drain(Pool& p, TaskFn fn, void* ctx, int tasks) {
   for (int t; (t = p.next.fetch_add(1)) < tasks;) fn(ctx, t);
 }
 
-void worker_main(int index) {
+/** A worker's loop; `seen0` is the generation when it was made (no job was running then). */
+void worker_main(int index, unsigned long seen0) {
   Pool& p = pool();
   set_flush_to_zero();  // MXCSR is per thread: the same arithmetic as the calling thread
-  unsigned long seen = 0;
+  unsigned long seen = seen0;
   for (;;) {
     TaskFn fn;
     void* ctx;
@@ -75,7 +76,9 @@ int set_threads(int n) {
   std::lock_guard<std::mutex> own(pool().owner);
   Pool& p = pool();
   while ((int)p.workers.size() < n - 1) {
-    p.workers.emplace_back(worker_main, (int)p.workers.size());
+    // The current generation, read here and not by the new thread: a job published before that
+    // thread first runs must still count as new to it, and none before it as new.
+    p.workers.emplace_back(worker_main, (int)p.workers.size(), p.generation);
     p.workers.back().detach();
   }
   wanted = n;
