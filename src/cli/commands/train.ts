@@ -57,7 +57,7 @@ export function registerTrain(program: Command, io: Io): void {
       }
       const { run, state, outDir } = prepared;
       const mode: Mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
-      const renderer = createRenderer(io, mode);
+      const renderer = await createRenderer(io, mode);
       // Ctrl-C stops after the current batch; the last epoch's checkpoint stays for --resume.
       const abort = new AbortController();
       const onSigint = () => abort.abort();
