@@ -131,12 +131,25 @@ export function prepareResume(runDir: string, opts: { configFile?: string; set?:
   return { run, state, outDir };
 }
 
-/** The per-epoch records of a run up to and including `epoch`. */
+/**
+ * The per-epoch records of a run up to and including `epoch`. Lines are appended one per epoch
+ * (writer.ts), so a process killed mid-write can leave the last line cut short: it is dropped.
+ */
 function readHistory(file: string, epoch: number): EpochRecord[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  const lines = readFileSync(file, 'utf8')
     .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as EpochRecord)
-    .filter((r) => r.epoch <= epoch);
+    .filter((l) => l.trim());
+  const records: EpochRecord[] = [];
+  for (const [i, line] of lines.entries()) {
+    let r: EpochRecord;
+    try {
+      r = JSON.parse(line) as EpochRecord;
+    } catch {
+      if (i === lines.length - 1) break;
+      throw new CheckpointError(`line ${i + 1} is not valid JSON`, { file });
+    }
+    if (r.epoch <= epoch) records.push(r);
+  }
+  return records;
 }
