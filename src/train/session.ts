@@ -43,11 +43,12 @@ function prepareResolved(resolved: ResolvedConfig): PreparedRun {
   const { config } = resolved;
   const locate = locatorOf(resolved);
   const dims = dataDims(config.data);
-  compileModel(config, dims, locate); // shapes checked before any data row is read
+  const checked = compileModel(config, dims, locate); // shapes checked before any data row is read
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
-  const model = compileModel(config, { ...dims, classes }, locate);
+  // Compiled again only when the data told what the config did not: the number of classes.
+  const model = classes === dims.classes ? checked : compileModel(config, { ...dims, classes }, locate);
   return { resolved, model, data: { ...loaded, ...(test ? { test } : {}) } };
 }
 
