@@ -186,7 +186,7 @@ export const TrainSchema = z.strictObject({
     .describe(
       `Seconds between checkpoint writes while training (default ${CHECKPOINT_INTERVAL_DEFAULT}; 0 writes after every epoch): after an epoch, ` +
         'last.json and best.json are written when this long has passed since the last write. They are always written when ' +
-        'training ends, pauses (--stop-after), is interrupted (Ctrl-C) or fails, so the interval bounds only what a killed process loses.',
+        'training ends, pauses (--stop-after), is interrupted (Ctrl-C, SIGTERM) or fails, so the interval bounds only what a process killed outright loses.',
     ),
   evaluate_test: z.boolean().default(false).describe('Evaluate the best checkpoint on the test set when training ends.'),
 });
