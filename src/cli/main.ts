@@ -1,25 +1,37 @@
 // The dlf command line: one file per command; errors become one-line messages and exit codes
-// here and nowhere else.
+// here and nowhere else. A command's module (and with it everything the command needs: zod,
+// yaml, the kernels, ...) is imported only when that command runs; `dlf --help`, `dlf help` and an
+// unknown command load all of them, so that help lists every command and typos get suggestions.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DlfError, exitCodeOf } from '../errors.js';
-import { registerEval } from './commands/eval.js';
-import { registerGradcheck } from './commands/gradcheck.js';
-import { registerGraph } from './commands/graph.js';
-import { registerInfo } from './commands/info.js';
-import { registerPredict } from './commands/predict.js';
-import { registerSchema } from './commands/schema.js';
-import { registerSummary } from './commands/summary.js';
-import { registerTrain } from './commands/train.js';
-import { registerValidate } from './commands/validate.js';
-import { type Io, printError, processIo } from './output.js';
+import { type Io, processIo } from './output.js';
+
+type Register = (program: Command, io: Io) => void;
+
+/** Every command, in the order help lists them, with the import that registers it. */
+const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
+  ['train', async () => (await import('./commands/train.js')).registerTrain],
+  ['eval', async () => (await import('./commands/eval.js')).registerEval],
+  ['graph', async () => (await import('./commands/graph.js')).registerGraph],
+  ['validate', async () => (await import('./commands/validate.js')).registerValidate],
+  ['schema', async () => (await import('./commands/schema.js')).registerSchema],
+  ['summary', async () => (await import('./commands/summary.js')).registerSummary],
+  ['gradcheck', async () => (await import('./commands/gradcheck.js')).registerGradcheck],
+  ['predict', async () => (await import('./commands/predict.js')).registerPredict],
+  ['info', async () => (await import('./commands/info.js')).registerInfo],
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-export function buildProgram(io: Io): Command {
+/**
+ * The program with the command `argv` names registered, or every command when argv names none
+ * of them (no command, an option such as --help first, `help`, or a typo).
+ */
+export async function buildProgram(io: Io, argv: string[] = []): Promise<Command> {
   const program = new Command('dlf')
     .description('dlf: train deep-learning models described in YAML on a static computation graph')
     .version(version())
@@ -28,25 +40,19 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 training failed (NaN/infinite loss), 2 invalid usage, config, data or checkpoint,\n130 interrupted (Ctrl-C; continue with dlf train --resume <run-dir>).\n',
+      '\nExit codes: 0 success, 1 training failed (NaN/infinite loss), 2 invalid usage, config, data or checkpoint,\n130 interrupted (Ctrl-C or SIGTERM; continue with dlf train --resume <run-dir>).\n',
     );
-  registerTrain(program, io);
-  registerEval(program, io);
-  registerGraph(program, io);
-  registerValidate(program, io);
-  registerSchema(program, io);
-  registerSummary(program, io);
-  registerGradcheck(program, io);
-  registerPredict(program, io);
-  registerInfo(program, io);
+  const named = COMMANDS.find(([name]) => name === argv[2]);
+  const registers = await Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
+  for (const register of registers) register(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }
 
 /** Runs the CLI on argv and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
   try {
+    const program = await buildProgram(io, argv);
     await program.parseAsync(argv);
     return 0;
   } catch (e) {
@@ -54,6 +60,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       // Help and version exit 0; commander has already printed its message.
       return e.exitCode === 0 ? 0 : 2;
     }
+    const { printError } = await import('./report.js');
     printError(io, e);
     return e instanceof DlfError ? exitCodeOf(e.code) : 1;
   }

@@ -1,6 +1,5 @@
-// Output helpers for commands: data to stdout, messages to stderr, and how to print an error.
-import chalk from 'chalk';
-import { DlfError } from '../errors.js';
+// Output helpers for commands: data to stdout, messages to stderr, numbers and sizes for people.
+// (How an error is printed is in report.ts.)
 
 export interface Io {
   out(text: string): void;
@@ -15,18 +14,6 @@ export function processIo(): Io {
     err: (t) => void process.stderr.write(t),
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
   };
-}
-
-export function errorText(e: unknown): string {
-  if (e instanceof DlfError) return e.format();
-  if (e instanceof Error) return `internal error: ${e.stack ?? e.message}`;
-  return `internal error: ${String(e)}`;
-}
-
-export function printError(io: Io, e: unknown): void {
-  const text = errorText(e);
-  const lines = text.split('\n').map((l) => `${chalk.red('error')} ${l}`);
-  io.err(lines.join('\n') + '\n');
 }
 
 /** A metric for people: fixed decimals in the usual range, exponent notation outside it. */

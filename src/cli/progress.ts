@@ -1,6 +1,7 @@
 // Renders training events: a live bar on an interactive terminal, one plain line per epoch
-// otherwise, NDJSON on stdout with --json, nothing with --quiet.
-import cliProgress from 'cli-progress';
+// otherwise, NDJSON on stdout with --json, nothing with --quiet. cli-progress is imported only for
+// the live bar.
+import type cliProgress from 'cli-progress';
 import type { TrainEvent } from '../train/events.js';
 import type { Metrics } from '../train/metrics.js';
 import { type Io, formatBytes, num } from './output.js';
@@ -21,7 +22,8 @@ export interface Renderer {
   close(): void;
 }
 
-export function createRenderer(io: Io, mode: Mode): Renderer {
+export async function createRenderer(io: Io, mode: Mode): Promise<Renderer> {
+  const progressBars = mode === 'bar' ? (await import('cli-progress')).default : undefined;
   let bar: cliProgress.SingleBar | undefined;
   const close = () => {
     bar?.stop();
@@ -41,15 +43,15 @@ export function createRenderer(io: Io, mode: Mode): Renderer {
             `backend ${e.backend}, plan ${formatBytes(m.plannedBytes)} (${formatBytes(m.unplannedBytes)} without reuse)\n` +
             `run directory ${e.outDir}\n`,
         );
-        if (mode === 'bar') {
-          bar = new cliProgress.SingleBar(
+        if (progressBars) {
+          bar = new progressBars.SingleBar(
             {
               format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches  loss {loss}  {last}',
               stream: process.stderr,
               hideCursor: true,
               clearOnComplete: false,
             },
-            cliProgress.Presets.shades_classic,
+            progressBars.Presets.shades_classic,
           );
           bar.start(e.batchesPerEpoch, 0, { epoch: e.startEpoch, epochs: e.epochs, loss: '-', last: '' });
         }

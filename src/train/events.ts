@@ -27,6 +27,7 @@ export type TrainEvent =
       val?: Metrics;
       seconds: number;
     }
+  /** A checkpoint file was written (every train.checkpoint_interval seconds and when training stops). */
   | { type: 'checkpoint'; epoch: number; kind: 'last' | 'best'; path: string }
   | {
       type: 'end';

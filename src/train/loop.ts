@@ -1,32 +1,34 @@
 // The training loop: per-epoch seeded shuffling, batches (the last partial one included), the
 // scheduled learning rate, penalties and clipping, one optimizer update per batch, running-statistics
 // updates, metrics on both splits, monitors (best checkpoint, early stopping, reduce on plateau),
-// and checkpoints and metrics files written atomically after every epoch. Everything that decides
-// what happens next lives in TrainState, which a checkpoint saves whole, so a resumed run continues
-// bit for bit. A NaN or infinite loss stops training with a TrainingError and leaves the last good
-// checkpoint as it was.
+// a metrics line per epoch and checkpoints written atomically every train.checkpoint_interval
+// seconds and whenever training stops (writer.ts). Everything that decides what happens next lives
+// in TrainState, which a checkpoint saves whole, so a resumed run continues bit for bit. A NaN or
+// infinite loss stops training with a TrainingError after writing the checkpoint of the last good
+// epoch; an interrupt likewise.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompiledModel } from '../compile/compile.js';
 import { initialise } from '../compile/init.js';
 import { planMemory } from '../compile/plan.js';
-import type { Config } from '../config/schema.js';
+import { CHECKPOINT_INTERVAL_DEFAULT, type Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Preprocessing } from '../data/standardize.js';
 import { InterruptedError, TrainingError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { sizeOf } from '../tensor/shape.js';
-import { type Checkpoint, type Progress, type Tensors, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { type Checkpoint, type Progress, type Tensors, loadCheckpoint } from './checkpoint.js';
 import { clipGradients } from './clip.js';
 import type { EventSink } from './events.js';
-import { writeFileAtomic, writeJsonAtomic } from './files.js';
+import { writeJsonAtomic } from './files.js';
 import { MetricsAccumulator, type Metrics } from './metrics.js';
 import { defaultMode, initialMonitor, metricValue, observe, shouldStop } from './monitor.js';
 import { createOptimizer, restoreOptimizer } from './optimizers.js';
 import { addPenaltyGradients, matchesAny } from './regularize.js';
 import { ModelRuntime, applyStateUpdates, evaluateDataset, feed } from './runtime.js';
 import { initialPlateau, learningRate, plateauStep } from './schedule.js';
+import { RunWriter } from './writer.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -66,7 +68,7 @@ export interface TrainOptions {
   yieldEvery?: () => Promise<void>;
   /** Stop (as if interrupted) once this epoch is done; `--resume` continues exactly from there. */
   stopAfter?: number;
-  /** Aborting stops training after the current batch, keeping the last epoch's checkpoint. */
+  /** Aborting stops training after the current batch, writing the last finished epoch's checkpoint. */
   signal?: AbortSignal;
 }
 
@@ -177,97 +179,104 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let final: TrainResult['final'] = history.length
     ? { train: history[history.length - 1].train, val: history[history.length - 1].val }
     : { train: { loss: NaN } };
+  const writer = new RunWriter(outDir, {
+    which: tc.checkpoint,
+    intervalMs: (tc.checkpoint_interval ?? CHECKPOINT_INTERVAL_DEFAULT) * 1000,
+    history,
+    emit,
+  });
 
-  for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
-    if (esMode && shouldStop(progress.early, es!.patience)) {
-      stopped = 'early_stopping';
-      break;
-    }
-    if (opts.stopAfter !== undefined && epoch > opts.stopAfter) {
-      stopped = 'paused';
-      break;
-    }
-    const te = performance.now();
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    shuffleRng.shuffle(order);
-    const acc = new MetricsAccumulator(task, metricOpts);
-    let lr = baseLr;
-    for (let bi = 0; bi < batches; bi++) {
-      const start = bi * batchSize;
-      const count = Math.min(batchSize, trainSet.n - start);
-      const b = count === full.program.batch ? full : rt.bind(count, 'train');
-      feed(b, trainSet, order, start, count);
-      b.ex.run(dropoutRng);
-      const loss = b.loss[0];
-      if (!Number.isFinite(loss)) {
-        throw new TrainingError(
-          `the loss became ${loss} at epoch ${epoch}, step ${opt.state.step + 1} (batch ${bi + 1} of ${batches})`,
-          { file: opts.configFile },
-          'lower train.optimizer.lr or check the data; the last good checkpoint is kept',
-        );
+  try {
+    for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
+      if (esMode && shouldStop(progress.early, es!.patience)) {
+        stopped = 'early_stopping';
+        break;
       }
-      if (opts.signal?.aborted) {
-        throw new InterruptedError(
-          `interrupted at epoch ${epoch}, step ${opt.state.step}; the checkpoint of epoch ${epoch - 1} is kept`,
-          { file: outDir },
-          `continue with: dlf train --resume ${outDir}`,
-        );
+      if (opts.stopAfter !== undefined && epoch > opts.stopAfter) {
+        stopped = 'paused';
+        break;
       }
-      acc.add(count, loss, b.output, b.y, b.cols);
-      if (penalise) addPenaltyGradients(trainParams, b.grads, { l1, l2 }, excluded, kernels);
-      if (clipping) clipGradients(b.grads, tc.clip);
-      lr = learningRate(sched, baseLr, opt.state.step, run, progress.plateau.factor);
-      opt.update(trainParams, b.grads, kernels, lr);
-      applyStateUpdates(b);
-      // Progress and the caller's event loop get a turn about every 50 ms, not every batch.
-      const now = performance.now();
-      if (now - lastYield > 50 || bi === batches - 1) {
-        lastYield = now;
-        emit({ type: 'batch', epoch, batch: bi + 1, batches, loss });
-        if (opts.yieldEvery) await opts.yieldEvery();
+      const te = performance.now();
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      shuffleRng.shuffle(order);
+      const acc = new MetricsAccumulator(task, metricOpts);
+      let lr = baseLr;
+      for (let bi = 0; bi < batches; bi++) {
+        const start = bi * batchSize;
+        const count = Math.min(batchSize, trainSet.n - start);
+        const b = count === full.program.batch ? full : rt.bind(count, 'train');
+        feed(b, trainSet, order, start, count);
+        b.ex.run(dropoutRng);
+        const loss = b.loss[0];
+        if (!Number.isFinite(loss)) {
+          throw new TrainingError(
+            `the loss became ${loss} at epoch ${epoch}, step ${opt.state.step + 1} (batch ${bi + 1} of ${batches})`,
+            { file: opts.configFile },
+            'lower train.optimizer.lr or check the data; the last good checkpoint is kept',
+          );
+        }
+        if (opts.signal?.aborted) {
+          throw new InterruptedError(
+            `interrupted at epoch ${epoch}, step ${opt.state.step}; the checkpoint of epoch ${epoch - 1} is kept`,
+            { file: outDir },
+            `continue with: dlf train --resume ${outDir}`,
+          );
+        }
+        acc.add(count, loss, b.output, b.y, b.cols);
+        if (penalise) addPenaltyGradients(trainParams, b.grads, { l1, l2 }, excluded, kernels);
+        if (clipping) clipGradients(b.grads, tc.clip);
+        lr = learningRate(sched, baseLr, opt.state.step, run, progress.plateau.factor);
+        opt.update(trainParams, b.grads, kernels, lr);
+        applyStateUpdates(b);
+        // Progress and the caller's event loop get a turn about every 50 ms, not every batch.
+        const now = performance.now();
+        if (now - lastYield > 50 || bi === batches - 1) {
+          lastYield = now;
+          emit({ type: 'batch', epoch, batch: bi + 1, batches, loss });
+          if (opts.yieldEvery) await opts.yieldEvery();
+        }
       }
-    }
-    const trainMetrics = acc.result();
-    const valMetrics = valSet.n > 0 ? evaluateDataset(rt, valSet, { batchSize, metrics: metricOpts }).result() : undefined;
-    if (!isFiniteMetrics(trainMetrics) || !isFiniteMetrics(valMetrics)) {
-      throw new TrainingError(`a metric became non-finite at epoch ${epoch}, step ${opt.state.step}`, { file: opts.configFile }, 'the last good checkpoint is kept');
-    }
-    final = { train: trainMetrics, val: valMetrics };
-    const record: EpochRecord = { epoch, step: opt.state.step, lr, train: trainMetrics, val: valMetrics, seconds: (performance.now() - te) / 1000 };
-    history.push(record);
-    writeFileAtomic(join(outDir, 'metrics.jsonl'), history.map((h) => JSON.stringify(h)).join('\n') + '\n');
-    emit({ type: 'epoch', epochs, ...record });
+      const trainMetrics = acc.result();
+      const valMetrics = valSet.n > 0 ? evaluateDataset(rt, valSet, { batchSize, metrics: metricOpts }).result() : undefined;
+      if (!isFiniteMetrics(trainMetrics) || !isFiniteMetrics(valMetrics)) {
+        throw new TrainingError(`a metric became non-finite at epoch ${epoch}, step ${opt.state.step}`, { file: opts.configFile }, 'the last good checkpoint is kept');
+      }
+      final = { train: trainMetrics, val: valMetrics };
+      const record: EpochRecord = { epoch, step: opt.state.step, lr, train: trainMetrics, val: valMetrics, seconds: (performance.now() - te) / 1000 };
+      history.push(record);
+      writer.appendEpoch(record);
+      emit({ type: 'epoch', epochs, ...record });
 
-    // Monitors: all pure state transitions, saved in the checkpoint below.
-    const bestValue = metricValue(bestMetric, record) ?? record.train.loss;
-    const bestObs = observe(progress.best, bestMode, bestValue, epoch);
-    const early = esMode ? observe(progress.early, esMode, metricValue(es!.metric, record) ?? NaN, epoch).state : progress.early;
-    const plateau = sched.type === 'plateau' ? plateauStep(progress.plateau, sched, metricValue(sched.metric, record) ?? NaN) : progress.plateau;
-    progress = { best: bestObs.state, early, plateau };
+      // Monitors: all pure state transitions, saved in the checkpoint below.
+      const bestValue = metricValue(bestMetric, record) ?? record.train.loss;
+      const bestObs = observe(progress.best, bestMode, bestValue, epoch);
+      const early = esMode ? observe(progress.early, esMode, metricValue(es!.metric, record) ?? NaN, epoch).state : progress.early;
+      const plateau = sched.type === 'plateau' ? plateauStep(progress.plateau, sched, metricValue(sched.metric, record) ?? NaN) : progress.plateau;
+      progress = { best: bestObs.state, early, plateau };
 
-    const ckpt: Checkpoint = {
-      configHash: opts.configHash,
-      epoch,
-      step: opt.state.step,
-      params: tensorsOf(model, params, 'param'),
-      state: tensorsOf(model, params, 'state'),
-      optimizer: { type: opt.config.type, state: opt.state },
-      rng: { shuffle: shuffleRng.state(), dropout: dropoutRng.state() },
-      progress,
-      preprocessing: data.preprocessing,
-      metrics: { train: trainMetrics, val: valMetrics },
-    };
-    if (tc.checkpoint !== 'best') {
-      const path = join(outDir, 'checkpoints', 'last.json');
-      saveCheckpoint(path, ckpt);
-      emit({ type: 'checkpoint', epoch, kind: 'last', path });
+      const ckpt: Checkpoint = {
+        configHash: opts.configHash,
+        epoch,
+        step: opt.state.step,
+        params: tensorsOf(model, params, 'param'),
+        state: tensorsOf(model, params, 'state'),
+        optimizer: { type: opt.config.type, state: opt.state },
+        rng: { shuffle: shuffleRng.state(), dropout: dropoutRng.state() },
+        progress,
+        preprocessing: data.preprocessing,
+        metrics: { train: trainMetrics, val: valMetrics },
+      };
+      writer.epochDone(ckpt, bestObs.improved);
     }
-    if (bestObs.improved && tc.checkpoint !== 'last') {
-      const path = join(outDir, 'checkpoints', 'best.json');
-      saveCheckpoint(path, ckpt);
-      emit({ type: 'checkpoint', epoch, kind: 'best', path });
-    }
+  } catch (e) {
+    // Interrupted or failed mid-epoch: the live state is part way into an epoch, but the writer
+    // holds the checkpoint of the last finished one.
+    writer.flush();
+    throw e;
+  } finally {
+    writer.close();
   }
+  writer.flush();
   if (stopped === 'completed' && esMode && shouldStop(progress.early, es!.patience) && history.length < epochs) stopped = 'early_stopping';
 
   const best = { epoch: progress.best.bestEpoch, metric: bestMetric, value: progress.best.best ?? NaN };

@@ -43,11 +43,12 @@ function prepareResolved(resolved: ResolvedConfig): PreparedRun {
   const { config } = resolved;
   const locate = locatorOf(resolved);
   const dims = dataDims(config.data);
-  compileModel(config, dims, locate); // shapes checked before any data row is read
+  const checked = compileModel(config, dims, locate); // shapes checked before any data row is read
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
-  const model = compileModel(config, { ...dims, classes }, locate);
+  // Compiled again only when the data told what the config did not: the number of classes.
+  const model = classes === dims.classes ? checked : compileModel(config, { ...dims, classes }, locate);
   return { resolved, model, data: { ...loaded, ...(test ? { test } : {}) } };
 }
 
@@ -131,12 +132,25 @@ export function prepareResume(runDir: string, opts: { configFile?: string; set?:
   return { run, state, outDir };
 }
 
-/** The per-epoch records of a run up to and including `epoch`. */
+/**
+ * The per-epoch records of a run up to and including `epoch`. Lines are appended one per epoch
+ * (writer.ts), so a process killed mid-write can leave the last line cut short: it is dropped.
+ */
 function readHistory(file: string, epoch: number): EpochRecord[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  const lines = readFileSync(file, 'utf8')
     .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as EpochRecord)
-    .filter((r) => r.epoch <= epoch);
+    .filter((l) => l.trim());
+  const records: EpochRecord[] = [];
+  for (const [i, line] of lines.entries()) {
+    let r: EpochRecord;
+    try {
+      r = JSON.parse(line) as EpochRecord;
+    } catch {
+      if (i === lines.length - 1) break;
+      throw new CheckpointError(`line ${i + 1} is not valid JSON`, { file });
+    }
+    if (r.epoch <= epoch) records.push(r);
+  }
+  return records;
 }

@@ -57,11 +57,14 @@ export function registerTrain(program: Command, io: Io): void {
       }
       const { run, state, outDir } = prepared;
       const mode: Mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
-      const renderer = createRenderer(io, mode);
-      // Ctrl-C stops after the current batch; the last epoch's checkpoint stays for --resume.
+      const renderer = await createRenderer(io, mode);
+      // Ctrl-C, or a SIGTERM (kill, a job scheduler), stops after the current batch and writes the
+      // checkpoint of the last finished epoch for --resume: checkpoints are otherwise written only
+      // every train.checkpoint_interval seconds.
       const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       try {
         await train({
           config: run.resolved.config,
@@ -78,7 +81,8 @@ export function registerTrain(program: Command, io: Io): void {
           signal: abort.signal,
         });
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         renderer.close();
       }
     });

@@ -156,6 +156,9 @@ export const MetricName = z
   .describe('A metric: accuracy, top_k_accuracy, precision, recall, f1 (macro), mse, mae, rmse, r2.');
 export type MetricNameT = z.infer<typeof MetricName>;
 
+/** Seconds between checkpoint writes when `train.checkpoint_interval` is not set. */
+export const CHECKPOINT_INTERVAL_DEFAULT = 30;
+
 export const TrainSchema = z.strictObject({
   epochs: positiveInt.default(10).describe('Number of passes over the training split.'),
   batch_size: positiveInt.default(32).describe('Samples per step; the last partial batch is used.'),
@@ -173,7 +176,18 @@ export const TrainSchema = z.strictObject({
   checkpoint: z
     .enum(['best', 'last', 'both'])
     .default('both')
-    .describe('Which checkpoints to write each epoch (best by `best.metric`, last, or both).'),
+    .describe('Which checkpoints to write (best by `best.metric`, last, or both).'),
+  // Optional rather than defaulted: a default would enter every config's hash and make runs
+  // written before this key existed impossible to resume.
+  checkpoint_interval: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      `Seconds between checkpoint writes while training (default ${CHECKPOINT_INTERVAL_DEFAULT}; 0 writes after every epoch): after an epoch, ` +
+        'last.json and best.json are written when this long has passed since the last write. They are always written when ' +
+        'training ends, pauses (--stop-after), is interrupted (Ctrl-C, SIGTERM) or fails, so the interval bounds only what a process killed outright loses.',
+    ),
   evaluate_test: z.boolean().default(false).describe('Evaluate the best checkpoint on the test set when training ends.'),
 });
 export type TrainConfig = z.infer<typeof TrainSchema>;
