@@ -13,4 +13,4 @@ export function defaultBackendSource(): string {
   return process.env.DLF_BACKEND?.trim() ? 'DLF_BACKEND' : 'built-in default';
 }
 
-export const BACKEND_HELP = `kernel backend: ${BACKENDS.join(', ')} (auto = native when the addon is built, else ts; default: $DLF_BACKEND or auto)`;
+export const BACKEND_HELP = `kernel backend: ${BACKENDS.join(', ')} (auto = native when the addon is built, else ts; default: $DLF_BACKEND or auto; native uses every core unless $DLF_THREADS says how many)`;

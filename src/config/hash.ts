@@ -31,6 +31,7 @@ export const RESUMABLE_KEYS: readonly (readonly string[])[] = [
   ['train', 'early_stopping', 'patience'],
   ['train', 'checkpoint'],
   ['train', 'evaluate_test'],
+  ['train', 'checkpoint_interval'],
 ];
 
 function withoutResumable(config: unknown): unknown {

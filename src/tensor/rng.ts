@@ -18,17 +18,15 @@ function splitmix32(seed: number): () => number {
 const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
 
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /**
+   * The four state words. A typed array rather than four number fields: words of 2^31 and above
+   * are not small integers to V8, so fields would allocate a heap number on every draw.
+   */
+  private readonly s = new Uint32Array(4);
 
   constructor(seed: number) {
     const next = splitmix32(seed);
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    for (let i = 0; i < 4; i++) this.s[i] = next();
   }
 
   static fromState(state: RngState): Rng {
@@ -38,26 +36,29 @@ export class Rng {
   }
 
   state(): RngState {
-    return [this.s0, this.s1, this.s2, this.s3];
+    return [this.s[0], this.s[1], this.s[2], this.s[3]];
   }
 
   setState(state: RngState): void {
     // Check the words as they will be stored: 2^32, NaN or a missing word all become 0.
     const words = Array.from(state, (w) => w >>> 0);
     if (words.length !== 4 || words.every((w) => w === 0)) throw new Error('invalid RNG state');
-    [this.s0, this.s1, this.s2, this.s3] = words;
+    this.s.set(words);
   }
 
   /** The next uint32. */
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
+    const s = this.s;
+    const s0 = s[0];
+    const s1 = s[1];
+    const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+    const t = s1 << 9;
+    const s2 = s[2] ^ s0;
+    const s3 = s[3] ^ s1;
+    s[1] = s1 ^ s2;
+    s[0] = s0 ^ s3;
+    s[2] = s2 ^ t;
+    s[3] = rotl(s3 >>> 0, 11);
     return result;
   }
 

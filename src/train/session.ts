@@ -109,7 +109,7 @@ export function prepareResume(runDir: string, opts: { configFile?: string; set?:
       diff.map((path) => ({
         place: { file: resolved.file, path },
         message: 'differs from the run being resumed',
-        hint: 'a resumed run may change only train.epochs, train.early_stopping.patience, train.checkpoint and train.evaluate_test',
+        hint: 'a resumed run may change only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test',
       })),
     );
   }

@@ -28,6 +28,9 @@ describe('dlf info', () => {
       expect(typeof info.native.fma).toBe('boolean');
       expect(info.native.gemmKernel).toMatch(/\d+x\d+$/);
       if (info.native.arch === 'x86_64') expect([info.native.ftz, info.native.daz]).toEqual([true, true]);
+      expect(info.native.hardwareThreads).toBeGreaterThanOrEqual(1);
+      expect(info.native.threads).toBeGreaterThanOrEqual(1);
+      expect(info.native.threads).toBeLessThanOrEqual(16);
     } else {
       expect(info.native.reason).toMatch(/not built|failed to load|out of date/);
     }
@@ -44,6 +47,7 @@ describe('dlf info', () => {
       expect(r.stdout).toMatch(/^ {2}cpu: .*avx512f (yes|no), avx512vl (yes|no), avx2 (yes|no), fma (yes|no)$/m);
       expect(r.stdout).toMatch(/^ {2}kernels: (avx512|avx2|portable) \(gemm micro-kernel .+\)$/m);
       expect(r.stdout).toMatch(/^ {2}denormals: flush-to-zero (on|off), denormals-are-zero (on|off)/m);
+      expect(r.stdout).toMatch(/^ {2}threads: \d+ of \d+ hardware threads \((DLF_THREADS|all; DLF_THREADS=n sets it)\)$/m);
     } else {
       expect(r.stdout).toMatch(/^native addon: unavailable: /m);
     }

@@ -60,9 +60,12 @@ describe('loadConfig on a valid file', () => {
 
   it('leaves out of the hash only the keys a resumed run may change', () => {
     const hash = (...set: string[]) => loadConfig(file, { set }).hash;
-    // train.epochs, train.checkpoint and train.evaluate_test may change on resume: same hash.
+    // train.epochs, train.checkpoint, train.checkpoint_interval and train.evaluate_test may change
+    // on resume: same hash.
     expect(hash('train.epochs=21')).toBe(r.hash);
     expect(hash('train.checkpoint=last')).toBe(r.hash);
+    expect(hash('train.checkpoint_interval=0')).toBe(r.hash);
+    expect(hash('train.checkpoint_interval=300')).toBe(r.hash);
     expect(hash('train.evaluate_test=true')).toBe(r.hash);
     // Everything else decides what training computes.
     for (const set of ['seed=2', 'train.batch_size=16', 'train.optimizer.lr=0.01', 'train.top_k=3', 'model.layers.0.units=32']) {

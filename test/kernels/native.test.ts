@@ -10,7 +10,7 @@ import type { Buf } from '../../src/graph/types.js';
 import type { BinaryOp, BroadcastPlan, Conv2dDims, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
 import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus } from '../../src/kernels/native.js';
 import { reducePlan } from '../../src/kernels/plans.js';
-import { kernelsFor } from '../../src/kernels/select.js';
+import { kernelsFor, threadsFromEnv } from '../../src/kernels/select.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
 import { channelBiasAct } from '../../src/kernels/ts/matmul_bias_act.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -844,5 +844,17 @@ describe.skipIf(nativeAvailable)('without the native addon', () => {
   it('auto falls back to ts and native says why it is unavailable', () => {
     expect(kernelsFor('auto').name).toBe('ts');
     expect(() => kernelsFor('native')).toThrow(/native backend is unavailable/);
+  });
+});
+
+describe('DLF_THREADS', () => {
+  it('is unset (every hardware thread), or an integer from 1 to 16; anything else is a usage error', () => {
+    expect(threadsFromEnv({})).toBeUndefined();
+    expect(threadsFromEnv({ DLF_THREADS: '' })).toBeUndefined();
+    expect(threadsFromEnv({ DLF_THREADS: ' 2 ' })).toBe(2);
+    expect(threadsFromEnv({ DLF_THREADS: '16' })).toBe(16);
+    for (const bad of ['0', '17', '1.5', 'two', '-1']) {
+      expect(() => threadsFromEnv({ DLF_THREADS: bad }), bad).toThrow(/DLF_THREADS must be an integer from 1 to 16/);
+    }
   });
 });

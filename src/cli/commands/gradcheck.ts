@@ -2,7 +2,7 @@
 // finite differences, in float64, on the first few training samples and the initial parameters.
 import type { Command } from 'commander';
 import { gradcheck } from '../../compile/gradcheck.js';
-import { sampleSize } from '../../data/dataset.js';
+import { gatherRows, sampleSize } from '../../data/dataset.js';
 import { DataError, TrainingError, UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
 import { BACKEND_HELP, defaultBackend } from '../backend.js';
@@ -55,11 +55,13 @@ export function registerGradcheck(program: Command, io: Io): void {
       const program = model.program(n, 'train');
       const params = new Map<string, Float64Array>();
       for (const [name, buf] of initParams(model, config.seed)) params.set(name, Float64Array.from(buf));
-      const size = sampleSize(train);
+      // Only the first n rows as floats (an image set keeps its pixels as bytes).
+      const x = new Float32Array(n * sampleSize(train));
+      gatherRows(train, null, 0, n, x);
       const result = gradcheck(
         program,
         params,
-        { x: train.x.subarray(0, n * size), y: train.y.subarray(0, n) },
+        { x, y: train.y.subarray(0, n) },
         {
           kernels,
           maskState: new Rng(streamSeed(config.seed, 'dropout')).state(),

@@ -1,6 +1,6 @@
 // dlf info: the dlf and Node versions, the kernel backends that can run here and which one is the
 // default, and what the native addon detected: CPU features, the dispatch level and GEMM
-// micro-kernel it chose, and whether denormals are flushed (FTZ/DAZ).
+// micro-kernel it chose, the threads its kernels use, and whether denormals are flushed (FTZ/DAZ).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { nativeStatus } from '../../kernels/native.js';
@@ -23,6 +23,8 @@ export function registerInfo(program: Command, io: Io): void {
       // Resolves the default the way a command would, so that a bad DLF_BACKEND is reported here too.
       const resolved = kernelsFor(requested).name;
       const s = nativeStatus();
+      // The native kernels' thread count is set when they are first chosen (from DLF_THREADS).
+      if (s.available) kernelsFor('native');
       const native = s.available
         ? { available: true, path: s.path, ...s.addon.info() }
         : { available: false, path: s.path, reason: s.reason };
@@ -51,6 +53,7 @@ export function registerInfo(program: Command, io: Io): void {
           `native addon: ${s.path}`,
           `  cpu: ${i.arch}, avx512f ${yes(i.avx512f)}, avx512vl ${yes(i.avx512vl)}, avx2 ${yes(i.avx2)}, fma ${yes(i.fma)}`,
           `  kernels: ${i.levelName} (gemm micro-kernel ${i.gemmKernel})`,
+          `  threads: ${i.threads} of ${i.hardwareThreads} hardware threads` + (process.env.DLF_THREADS?.trim() ? ' (DLF_THREADS)' : ' (all; DLF_THREADS=n sets it)'),
           `  denormals: flush-to-zero ${i.ftz ? 'on' : 'off'}, denormals-are-zero ${i.daz ? 'on' : 'off'}` +
             (i.ftz || i.daz ? ' (set by the addon when it loads, for the thread that loads it)' : ''),
         );

@@ -32,7 +32,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--epochs <n>', 'override train.epochs', positiveInt('--epochs'))
     .option('--seed <n>', 'override seed', nonNegativeInt('--seed'))
     .option('--set <key=value>', 'override any config key, e.g. train.optimizer.lr=0.01 (repeatable)', collect, [])
-    .option('--resume <run-dir>', 'continue a run from its last checkpoint (only train.epochs, train.early_stopping.patience, train.checkpoint and train.evaluate_test may change)')
+    .option('--resume <run-dir>', 'continue a run from its last checkpoint (only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test may change)')
     .option('--init <checkpoint>', 'start from the weights of a checkpoint (matched by name and shape)')
     .option('--stop-after <epoch>', 'pause after this epoch (as if interrupted); continue later with --resume', positiveInt('--stop-after'))
     .option('--json', 'write NDJSON events (start, epoch, checkpoint, end) to stdout')
