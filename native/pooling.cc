@@ -8,6 +8,10 @@
 
 #include "dlf.h"
 
+#if DLF_X86
+#include <immintrin.h>
+#endif
+
 namespace dlf {
 namespace {
 
@@ -62,13 +66,21 @@ DLF_INLINE v8f load8(const float* p) {
 }
 DLF_INLINE void store8(float* p, v8f v) { std::memcpy(p, &v, sizeof v); }
 
+#if DLF_X86
+/** The first n (0 to 8) floats at p and zeros after them, by a masked load that reads nothing past p + n. */
+DLF_AVX512 inline v8f load8_first(const float* p, int64_t n) { return (v8f)_mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1), p); }
+#endif
+
 /**
  * One row of 2×2 windows (stride 2, no padding) over input rows r0 and r1: the maxima into `out`,
  * or, given the row's gradient g, the gradient into the input rows d0 and d1: the window's gradient
  * (plus 0, as the general path's 0 + g turns −0 into +0) at the argmax and 0 at the other cells.
  * Eight windows a step as vectors (the comparisons are selects: random data would mispredict
- * branches), the last few through zero-padded copies.
+ * branches); the last few are read by masked loads with AVX-512 (WIDE), else through zero-padded
+ * copies (which the vector loads after them cannot take from the store buffer: slow where every
+ * row ends in such a group). Results go out through a copy when the group is short.
  */
+template <bool WIDE>
 DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW,
                                 bool mask) {
   const v8i even = {0, 2, 4, 6, 8, 10, 12, 14}, odd = {1, 3, 5, 7, 9, 11, 13, 15};
@@ -76,15 +88,29 @@ DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g
   for (int64_t ox = 0; ox < OW; ox += 8) {
     // A last group of fewer than eight windows goes through zero-padded copies.
     const int64_t k = OW - ox < 8 ? OW - ox : 8;
-    alignas(32) float t0[16] = {}, t1[16] = {}, tg[8] = {}, u0[16], u1[16];
+    alignas(32) float u0[16], u1[16];
     const float *p0 = r0 + 2 * ox, *p1 = r1 + 2 * ox, *pg = g ? g + ox : nullptr;
-    if (k < 8) {
-      std::memcpy(t0, p0, sizeof(float) * 2 * k);
-      std::memcpy(t1, p1, sizeof(float) * 2 * k);
-      if (g) std::memcpy(tg, pg, sizeof(float) * k);
-      p0 = t0, p1 = t1, pg = tg;
+    v8f a0, a1, b0, b1, gv;
+    if (k == 8) {
+      a0 = load8(p0), a1 = load8(p0 + 8), b0 = load8(p1), b1 = load8(p1 + 8);
+      if (g) gv = load8(pg);
+    } else {
+#if DLF_X86
+      if constexpr (WIDE) {
+        const int64_t n0 = 2 * k < 8 ? 2 * k : 8, n1 = 2 * k - n0;
+        a0 = load8_first(p0, n0), a1 = load8_first(p0 + 8, n1), b0 = load8_first(p1, n0), b1 = load8_first(p1 + 8, n1);
+        if (g) gv = load8_first(pg, k);
+      } else
+#endif
+      {
+        alignas(32) float t0[16] = {}, t1[16] = {}, tg[8] = {};
+        std::memcpy(t0, p0, sizeof(float) * 2 * k);
+        std::memcpy(t1, p1, sizeof(float) * 2 * k);
+        if (g) std::memcpy(tg, pg, sizeof(float) * k);
+        a0 = load8(t0), a1 = load8(t0 + 8), b0 = load8(t1), b1 = load8(t1 + 8);
+        if (g) gv = load8(tg);
+      }
     }
-    const v8f a0 = load8(p0), a1 = load8(p0 + 8), b0 = load8(p1), b1 = load8(p1 + 8);
     const v8f c0 = __builtin_shuffle(a0, a1, even), c1 = __builtin_shuffle(a0, a1, odd);
     const v8f c2 = __builtin_shuffle(b0, b1, even), c3 = __builtin_shuffle(b0, b1, odd);
     v8i at;
@@ -97,7 +123,7 @@ DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g
       }
       continue;
     }
-    const v8f v = load8(pg) + 0.0f, zero = v8f{} + 0.0f;
+    const v8f v = gv + 0.0f, zero = v8f{} + 0.0f;
     v8f e0 = at == 0 ? v : zero, e1 = at == 1 ? v : zero, e2 = at == 2 ? v : zero, e3 = at == 3 ? v : zero;
     if (mask) {
       // relu's mask over every cell, as maskPositive computes it: the value times 1 or 0.
@@ -121,14 +147,14 @@ DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g
 }
 
 void max2x2_row_base(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
-  max2x2_row_body(r0, r1, g, out, d0, d1, OW, mask);
+  max2x2_row_body<false>(r0, r1, g, out, d0, d1, OW, mask);
 }
 #if DLF_X86
 DLF_AVX2 void max2x2_row_avx2(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
-  max2x2_row_body(r0, r1, g, out, d0, d1, OW, mask);
+  max2x2_row_body<false>(r0, r1, g, out, d0, d1, OW, mask);
 }
 DLF_AVX512 void max2x2_row_avx512(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
-  max2x2_row_body(r0, r1, g, out, d0, d1, OW, mask);
+  max2x2_row_body<true>(r0, r1, g, out, d0, d1, OW, mask);
 }
 #endif
 
