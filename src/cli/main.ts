@@ -2,9 +2,9 @@
 // here and nowhere else. A command's module (and with it everything the command needs: zod,
 // yaml, the kernels, ...) is imported only when that command runs; `dlf --help`, `dlf help` and an
 // unknown command load all of them, so that help lists every command and typos get suggestions.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DlfError, exitCodeOf } from '../errors.js';
+import { dlfVersion } from '../package-root.js';
 import { type Io, processIo } from './output.js';
 
 type Register = (program: Command, io: Io) => void;
@@ -22,10 +22,6 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['info', async () => (await import('./commands/info.js')).registerInfo],
 ];
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /**
  * The program with the command `argv` names registered, or every command when argv names none
@@ -34,7 +30,7 @@ function version(): string {
 export async function buildProgram(io: Io, argv: string[] = []): Promise<Command> {
   const program = new Command('dlf')
     .description('dlf: train deep-learning models described in YAML on a static computation graph')
-    .version(version())
+    .version(dlfVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })

@@ -5,8 +5,9 @@
 // throws: a missing or broken addon is reported with the reason, and the caller falls back.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Buf } from '../graph/types.js';
+import { packageRoot } from '../package-root.js';
 import { type BinaryOp, type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
 import { tsKernels } from './ts/index.js';
 
@@ -72,8 +73,8 @@ export type NativeStatus =
   | { readonly available: true; readonly path: string; readonly addon: NativeAddon; readonly kernels: Kernels }
   | { readonly available: false; readonly path: string; readonly reason: string };
 
-/** Where `npm install` puts the addon: build/ at the package root (two levels above src/kernels and dist/kernels). */
-export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/dlf_native.node', import.meta.url));
+/** Where `npm install` puts the addon: build/Release/ at the package root. */
+export const NATIVE_ADDON_PATH = join(packageRoot(), 'build', 'Release', 'dlf_native.node');
 
 const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock', 'maskPositive', 'softmax', 'softmaxXent'] as const;
 

@@ -1,17 +1,13 @@
 // dlf info: the dlf and Node versions, the kernel backends that can run here and which one is the
 // default, and what the native addon detected: CPU features, the dispatch level and GEMM
 // micro-kernel it chose, the threads its kernels use, and whether denormals are flushed (FTZ/DAZ).
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { nativeStatus } from '../../kernels/native.js';
+import { dlfVersion } from '../../package-root.js';
 import { autoBackend, availableBackends, kernelsFor } from '../../kernels/select.js';
 import { defaultBackend, defaultBackendSource } from '../backend.js';
 import type { Io } from '../output.js';
 
-function dlfVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export function registerInfo(program: Command, io: Io): void {
   program
