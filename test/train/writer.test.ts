@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import type { TrainEvent } from '../../src/train/events.js';
 import { type TrainOptions, train } from '../../src/train/loop.js';
-import { freshState, prepareResume, prepareRun } from '../../src/train/session.js';
+import { type PreparedRun, freshState, prepareResume, prepareRun } from '../../src/train/session.js';
 import { K } from '../backend.js';
 import { repo, tempDir } from '../cli/helpers.js';
 
@@ -34,11 +34,9 @@ train:
 `,
 );
 
-async function run(name: string, set: string[], extra: Partial<TrainOptions> = {}) {
-  const out = join(tmp.dir, name);
-  const prepared = prepareRun(cfg, set);
-  const events: TrainEvent[] = [];
-  const opts: TrainOptions = {
+/** The options that train a prepared run into `out` from `state`. */
+function optionsOf(prepared: PreparedRun, out: string, state: TrainOptions['state']): TrainOptions {
+  return {
     config: prepared.resolved.config,
     configHash: prepared.resolved.hash,
     configFile: prepared.resolved.file,
@@ -46,10 +44,15 @@ async function run(name: string, set: string[], extra: Partial<TrainOptions> = {
     data: prepared.data,
     kernels: K,
     outDir: out,
-    state: freshState(prepared),
-    onEvent: (e) => events.push(e),
-    ...extra,
+    state,
   };
+}
+
+async function run(name: string, set: string[], extra: Partial<TrainOptions> = {}) {
+  const out = join(tmp.dir, name);
+  const prepared = prepareRun(cfg, set);
+  const events: TrainEvent[] = [];
+  const opts: TrainOptions = { ...optionsOf(prepared, out, freshState(prepared)), onEvent: (e) => events.push(e), ...extra };
   let error: unknown;
   try {
     await train(opts);
@@ -61,16 +64,7 @@ async function run(name: string, set: string[], extra: Partial<TrainOptions> = {
 
 async function resume(out: string) {
   const { run: prepared, state } = prepareResume(out, {});
-  await train({
-    config: prepared.resolved.config,
-    configHash: prepared.resolved.hash,
-    configFile: prepared.resolved.file,
-    model: prepared.model,
-    data: prepared.data,
-    kernels: K,
-    outDir: out,
-    state,
-  });
+  await train(optionsOf(prepared, out, state));
 }
 
 const bytes = (out: string, file: string) => readFileSync(join(out, 'checkpoints', file));
