@@ -8,9 +8,23 @@ export interface Io {
   interactive: boolean;
 }
 
+/**
+ * Once a reader closes stdout (`dlf graph x.yaml | head`), further output is dropped instead of
+ * crashing on EPIPE; the command itself goes on (a training run still writes its checkpoints).
+ */
+let stdoutClosed = false;
+function watchStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+  });
+}
+
 export function processIo(): Io {
+  watchStdout();
   return {
-    out: (t) => void process.stdout.write(t),
+    out: (t) => void (stdoutClosed || process.stdout.write(t)),
     err: (t) => void process.stderr.write(t),
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
   };

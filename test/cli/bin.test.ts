@@ -1,8 +1,8 @@
 // The dlf command as a user runs it: bin/dlf.js in a child process, which loads the CLI bundle that
 // `npm run build` makes (dist/bundle/). The other CLI tests call main() in-process on the sources;
 // this one checks that the bundle exists and behaves as they do: version, info, a bad config's
-// exit code, and a short training run that writes its checkpoints.
-import { spawnSync } from 'node:child_process';
+// exit code, a short training run that writes its checkpoints, and a reader that closes the pipe.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,5 +35,16 @@ describe('bin/dlf.js', () => {
     const b = bin('validate', bad);
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/bad\.yaml:2:7/);
+  });
+
+  it('stops writing, without an error, when the reader closes stdout early (dlf graph … | head -1)', async () => {
+    const child = spawn(process.execPath, [repo('bin', 'dlf.js'), 'graph', repo('configs', 'fashion-cnn.yaml'), '--backward'], { cwd: tmp.dir });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Close our end after the first chunk, as head does after its line.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
