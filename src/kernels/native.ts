@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 import type { Buf } from '../graph/types.js';
 import { packageRoot } from '../package-root.js';
 import { type BinaryOp, type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
@@ -80,9 +81,28 @@ const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adag
 
 let loaded: NativeStatus | undefined;
 
-/** Loads the addon once; says why when it cannot. */
+/**
+ * The thread count DLF_THREADS asks the native kernels for (an integer from 1 to 16), or undefined
+ * when it is unset (the addon then uses every hardware thread, up to 16).
+ */
+export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.DLF_THREADS?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    throw new UsageError(`DLF_THREADS must be an integer from 1 to 16, got '${raw}'`, 'unset it to use every core');
+  }
+  return n;
+}
+
+/**
+ * Loads the addon once, with the thread count DLF_THREADS asks for (every hardware thread when it
+ * is unset; results are the same for any count); says why when it cannot load. A bad DLF_THREADS
+ * is a usage error.
+ */
 export function nativeStatus(): NativeStatus {
   if (loaded) return loaded;
+  const threads = threadsFromEnv();
   const path = NATIVE_ADDON_PATH;
   if (!existsSync(path)) {
     loaded = { available: false, path, reason: `the addon was not built (no ${path}); \`npm run build:native\` builds it with a C++ compiler, python3 and make` };
@@ -94,6 +114,7 @@ export function nativeStatus(): NativeStatus {
     if (missing.length) {
       loaded = { available: false, path, reason: `the addon at ${path} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`npm run build:native\`` };
     } else {
+      addon.setThreads(threads ?? addon.info().hardwareThreads);
       loaded = { available: true, path, addon, kernels: nativeKernels(addon) };
     }
   } catch (e) {

@@ -8,9 +8,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Buf } from '../../src/graph/types.js';
 import type { BinaryOp, BroadcastPlan, Conv2dDims, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
-import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus } from '../../src/kernels/native.js';
+import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus, threadsFromEnv } from '../../src/kernels/native.js';
 import { reducePlan } from '../../src/kernels/plans.js';
-import { kernelsFor, threadsFromEnv } from '../../src/kernels/select.js';
+import { kernelsFor } from '../../src/kernels/select.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
 import { channelBiasAct } from '../../src/kernels/ts/matmul_bias_act.js';
 import { Rng } from '../../src/tensor/rng.js';

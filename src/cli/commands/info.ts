@@ -19,8 +19,6 @@ export function registerInfo(program: Command, io: Io): void {
       // Resolves the default the way a command would, so that a bad DLF_BACKEND is reported here too.
       const resolved = kernelsFor(requested).name;
       const s = nativeStatus();
-      // The native kernels' thread count is set when they are first chosen (from DLF_THREADS).
-      if (s.available) kernelsFor('native');
       const native = s.available
         ? { available: true, path: s.path, ...s.addon.info() }
         : { available: false, path: s.path, reason: s.reason };
