@@ -19,8 +19,6 @@ export interface Bound {
   readonly grads: ReadonlyMap<string, Float32Array>;
   /** State tensors with the values to move them towards after a training step. */
   readonly updates: readonly { state: Float32Array; value: Float32Array; momentum: number }[];
-  /** Elements of one sample. */
-  readonly sampleSize: number;
   /** Columns of the model output (classes, or 1). */
   readonly cols: number;
 }
@@ -58,7 +56,6 @@ export class ModelRuntime {
           value: ex.buffer(u.value) as Float32Array,
           momentum: u.momentum,
         })),
-        sampleSize: x.length / batch,
         cols: outShape[outShape.length - 1],
       };
       this.bound.set(key, b);
