@@ -8,9 +8,8 @@
 // process. A workload the backend cannot run (the WASM backend has no Conv2DBackpropFilter, so
 // W2 cannot train there) is reported as {"unsupported": message}; exit code 0 either way.
 // Exits 3 with {"skipped": ...} when TensorFlow.js cannot be imported.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
+import { readIdx } from './lib/data.mjs';
 
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 const peakRssKb = () => process.resourceUsage().maxRSS; // kilobytes
@@ -64,16 +63,6 @@ function shuffled(n, rand) {
     order[j] = t;
   }
   return order;
-}
-
-/** An IDX file (raw or gzip): its dimensions and uint8 data. */
-function readIdx(path) {
-  let raw = readFileSync(path);
-  if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
-  const dims = raw[3];
-  const shape = [];
-  for (let i = 0; i < dims; i++) shape.push(raw.readUInt32BE(4 + 4 * i));
-  return { shape, data: new Uint8Array(raw.buffer, raw.byteOffset + 4 + 4 * dims) };
 }
 
 function loadImages(flatten) {

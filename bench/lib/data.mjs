@@ -6,7 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-function readIdx(path) {
+/** An IDX file (raw or gzip): its dimensions and uint8 data. */
+export function readIdx(path) {
   let raw = readFileSync(path);
   if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
   const dims = raw[3];
