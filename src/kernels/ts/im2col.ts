@@ -59,32 +59,20 @@ export function im2col(x: Buf, x0: number, col: Buf, d: Conv2dDims): void {
  * every sample, so one fill serves a whole batch).
  */
 export function im2colT(x: Buf, x0: number, colT: Buf, d: Conv2dDims): void {
-  const { c: C, h: H, w: W, kh: KH, kw: KW, oh: OH, ow: OW, sh, sw, dh, dw, pt, pl } = d;
-  const K = C * KH * KW;
-  const xPlane = H * W;
-  let k = 0;
-  for (let c = 0; c < C; c++) {
-    const xc = x0 + c * xPlane;
-    for (let ky = 0; ky < KH; ky++) {
-      const offY = ky * dh - pt;
-      const y0 = lo(offY, sh);
-      const y1 = hi(offY, sh, H, OH);
-      for (let kx = 0; kx < KW; kx++, k++) {
-        const offX = kx * dw - pl;
-        const xa = lo(offX, sw);
-        const xb = hi(offX, sw, W, OW);
-        if (xa >= xb) continue;
-        for (let oy = y0; oy < y1; oy++) {
-          let i = xc + (oy * sh + offY) * W + xa * sw + offX;
-          for (let o = (oy * OW + xa) * K + k, e = (oy * OW + xb) * K + k; o < e; o += K, i += sw) colT[o] = x[i];
-        }
-      }
-    }
-  }
+  tapRuns(x, x0, colT, d, false);
 }
 
 /** The adjoint of im2colT: adds every element of colT [P, K] into the input cell it was read from (sample at `x0`). */
 export function col2imT(colT: Buf, out: Buf, x0: number, d: Conv2dDims): void {
+  tapRuns(out, x0, colT, d, true);
+}
+
+/**
+ * Walks every (input cell, colT cell) pair of the transposed column matrix that reads inside the
+ * input, run by run (a tap and an output row): copies image cells into colT, or with `toImage`
+ * adds colT's cells back onto the image.
+ */
+function tapRuns(img: Buf, x0: number, colT: Buf, d: Conv2dDims, toImage: boolean): void {
   const { c: C, h: H, w: W, kh: KH, kw: KW, oh: OH, ow: OW, sh, sw, dh, dw, pt, pl } = d;
   const K = C * KH * KW;
   const xPlane = H * W;
@@ -102,7 +90,9 @@ export function col2imT(colT: Buf, out: Buf, x0: number, d: Conv2dDims): void {
         if (xa >= xb) continue;
         for (let oy = y0; oy < y1; oy++) {
           let i = xc + (oy * sh + offY) * W + xa * sw + offX;
-          for (let o = (oy * OW + xa) * K + k, e = (oy * OW + xb) * K + k; o < e; o += K, i += sw) out[i] += colT[o];
+          const e = (oy * OW + xb) * K + k;
+          if (toImage) for (let o = (oy * OW + xa) * K + k; o < e; o += K, i += sw) img[i] += colT[o];
+          else for (let o = (oy * OW + xa) * K + k; o < e; o += K, i += sw) colT[o] = img[i];
         }
       }
     }
