@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'SHAPE' // shapes do not fit together when the model is compiled
   | 'CHECKPOINT' // a checkpoint or run directory is missing, corrupt or does not match
   | 'TRAINING' // training diverged (NaN or infinite loss)
-  | 'INTERRUPTED' // training was interrupted (Ctrl-C); the last checkpoint is kept
+  | 'INTERRUPTED' // training was interrupted (Ctrl-C or SIGTERM); the last checkpoint is kept
+  | 'IO' // the operating system refused a write (disk full, permission, read-only file system, ...)
   | 'INTERNAL'; // a bug in dlf
 
 /** Where an error points: any subset of file, line:col, data row/column, graph node, config key path. */
@@ -87,9 +88,30 @@ export class TrainingError extends DlfError {
   }
 }
 
+/** The signals that interrupt dlf; each has its conventional exit code 128 + number. */
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+
 export class InterruptedError extends DlfError {
-  constructor(message: string, place: Place = {}, hint?: string) {
+  readonly signal: InterruptSignal;
+
+  constructor(message: string, place: Place = {}, hint?: string, signal: InterruptSignal = 'SIGINT') {
     super('INTERRUPTED', message, place, hint);
+    this.signal = signal;
+  }
+}
+
+/**
+ * The operating system failed an operation dlf needed to write its results: `op` says what dlf
+ * was doing (`write`, `create`, `rename`, ...), `path` on what, `errno` the system's code
+ * (ENOSPC, EACCES, ...). Formats as `cannot write runs/x/last.json: no space left on device`.
+ * Reading an input that fails is the input's own error (ConfigError, DataError, CheckpointError).
+ */
+export class IoError extends DlfError {
+  readonly errno?: string;
+
+  constructor(op: string, path: string, reason: string, errno?: string, hint?: string) {
+    super('IO', `cannot ${op} ${path}: ${reason}`, {}, hint);
+    this.errno = errno;
   }
 }
 
@@ -99,11 +121,16 @@ export class InternalError extends DlfError {
   }
 }
 
-/** Exit codes: 0 success, 1 training failure (or a dlf bug), 2 invalid usage, config or data, 130 interrupted. */
-export function exitCodeOf(code: ErrorCode): number {
+/**
+ * Exit codes: 0 success, 1 training failure (or a dlf bug), 2 invalid usage, config, data or
+ * checkpoint, 3 an output could not be written, 130 interrupted by SIGINT, 143 by SIGTERM.
+ */
+export function exitCodeOf(code: ErrorCode, signal?: InterruptSignal): number {
   switch (code) {
     case 'INTERRUPTED':
-      return 130;
+      return signal === 'SIGTERM' ? 143 : 130;
+    case 'IO':
+      return 3;
     case 'TRAINING':
     case 'INTERNAL':
       return 1;
@@ -112,7 +139,33 @@ export function exitCodeOf(code: ErrorCode): number {
   }
 }
 
+/** The exit code of any error: a DlfError's by its code, anything else 1 (a bug in dlf). */
+export function exitCodeFor(e: unknown): number {
+  return e instanceof DlfError ? exitCodeOf(e.code, e instanceof InterruptedError ? e.signal : undefined) : 1;
+}
+
+/**
+ * Text from outside (a file name, a cell, a YAML key) made safe for a one-line message: control
+ * characters and line breaks are escaped as \n, \t, \xNN, and anything over `max` characters is
+ * cut with an ellipsis.
+ */
+export function oneLine(text: string, max = 200): string {
+  let s = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    const hex = c.charCodeAt(0).toString(16);
+    return c.charCodeAt(0) < 0x100 ? `\\x${hex.padStart(2, '0')}` : `\\u${hex.padStart(4, '0')}`;
+  });
+  if (s.length > max) s = s.slice(0, max) + '…';
+  return s;
+}
+
 function formatLine(place: Place, message: string, hint?: string): string {
+  return oneLine(formatRaw(place, message, hint), 4000);
+}
+
+function formatRaw(place: Place, message: string, hint?: string): string {
   let where = '';
   if (place.file) {
     where = place.file;

@@ -3,7 +3,7 @@
 // yaml, the kernels, ...) is imported only when that command runs; `dlf --help`, `dlf help` and an
 // unknown command load all of them, so that help lists every command and typos get suggestions.
 import { Command, CommanderError } from 'commander';
-import { DlfError, exitCodeOf } from '../errors.js';
+import { DlfError, exitCodeFor } from '../errors.js';
 import { dlfVersion } from '../package-root.js';
 import { type Io, processIo } from './output.js';
 
@@ -56,8 +56,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       // Help and version exit 0; commander has already printed its message.
       return e.exitCode === 0 ? 0 : 2;
     }
-    const { printError } = await import('./report.js');
+    const { printError, exitCodeOfForeign } = await import('./report.js');
     printError(io, e);
-    return e instanceof DlfError ? exitCodeOf(e.code) : 1;
+    return e instanceof DlfError ? exitCodeFor(e) : exitCodeOfForeign(e);
   }
 }

@@ -10,7 +10,7 @@ import { parsePreprocessing } from '../data/standardize.js';
 import type { RngState } from '../tensor/rng.js';
 import { sizeOf } from '../tensor/shape.js';
 import { decodeF32, encodeF32 } from './encode.js';
-import { writeJsonAtomic } from './files.js';
+import { writeJsonDurable } from '../io/write.js';
 import type { Metrics } from './metrics.js';
 import type { MonitorState } from './monitor.js';
 import type { OptimizerState } from './optimizers.js';
@@ -54,7 +54,7 @@ export function saveCheckpoint(path: string, c: Checkpoint): void {
     slots[slot] = {};
     for (const [name, buf] of Object.entries(byName)) slots[slot][name] = encodeF32(buf);
   }
-  writeJsonAtomic(path, {
+  writeJsonDurable(path, {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
     configHash: c.configHash,

@@ -21,7 +21,7 @@ import { sizeOf } from '../tensor/shape.js';
 import { type Checkpoint, type Progress, type Tensors, loadCheckpoint } from './checkpoint.js';
 import { clipGradients } from './clip.js';
 import type { EventSink } from './events.js';
-import { writeJsonAtomic } from './files.js';
+import { writeJsonDurable } from '../io/write.js';
 import { MetricsAccumulator, type Metrics } from './metrics.js';
 import { defaultMode, initialMonitor, metricValue, observe, shouldStop } from './monitor.js';
 import { createOptimizer, restoreOptimizer } from './optimizers.js';
@@ -155,8 +155,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const sched = tc.schedule;
 
   mkdirSync(join(outDir, 'checkpoints'), { recursive: true });
-  writeJsonAtomic(join(outDir, 'config.json'), config);
-  writeJsonAtomic(join(outDir, 'preprocessing.json'), data.preprocessing);
+  writeJsonDurable(join(outDir, 'config.json'), config);
+  writeJsonDurable(join(outDir, 'preprocessing.json'), data.preprocessing);
   emit({
     type: 'start',
     name: config.name,
@@ -293,7 +293,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
   const seconds = (performance.now() - t0) / 1000;
   const trained = history.length;
-  writeJsonAtomic(join(outDir, 'metrics.json'), {
+  writeJsonDurable(join(outDir, 'metrics.json'), {
     name: config.name,
     epochs: trained,
     steps: opt.state.step,

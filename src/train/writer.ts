@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Checkpoint, Tensors } from './checkpoint.js';
 import { saveCheckpoint } from './checkpoint.js';
 import type { EventSink } from './events.js';
-import { writeFileAtomic } from './files.js';
+import { writeFileDurable } from '../io/write.js';
 import type { EpochRecord } from './loop.js';
 
 export interface RunWriterOptions {
@@ -88,7 +88,7 @@ export class RunWriter {
     this.now = opts.now ?? (() => performance.now());
     this.lastWrite = this.now();
     // A resumed run drops the lines of epochs after its checkpoint (and a line cut short by a crash).
-    if (opts.history.length) writeFileAtomic(this.metricsPath, opts.history.map((h) => JSON.stringify(h) + '\n').join(''));
+    if (opts.history.length) writeFileDurable(this.metricsPath, opts.history.map((h) => JSON.stringify(h) + '\n').join(''));
   }
 
   /** Appends an epoch's line to metrics.jsonl (not yet synced to disk). */

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kernelsFor } from '../../kernels/select.js';
 import { BACKEND_HELP, defaultBackend } from '../backend.js';
-import { writeFileAtomic } from '../../train/files.js';
+import { writeFileDurable } from '../../io/write.js';
 import { formatPredictions, predictFormat, predictRun } from '../../train/predict.js';
 import type { Io } from '../output.js';
 import { positiveInt } from './common.js';
@@ -35,7 +35,7 @@ export function registerPredict(program: Command, io: Io): void {
       const text = formatPredictions(p, format);
       if (flags.output) {
         const out = resolve(flags.output);
-        writeFileAtomic(out, text);
+        writeFileDurable(out, text);
         io.err(`wrote ${p.rows.length} predictions to ${out}\n`);
       } else io.out(text);
     });
