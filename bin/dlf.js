@@ -5,4 +5,7 @@ import { existsSync } from 'node:fs';
 
 const bundle = new URL('../dist/bundle/main.js', import.meta.url);
 const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/cli/main.js');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// After an interrupt, work a command had under way must not go on: leave now.
+if (code === 130 || code === 143) process.exit(code);
+process.exitCode = code;

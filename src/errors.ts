@@ -107,11 +107,19 @@ export class InterruptedError extends DlfError {
  * Reading an input that fails is the input's own error (ConfigError, DataError, CheckpointError).
  */
 export class IoError extends DlfError {
-  readonly errno?: string;
-
-  constructor(op: string, path: string, reason: string, errno?: string, hint?: string) {
+  constructor(
+    readonly op: string,
+    readonly path: string,
+    readonly reason: string,
+    readonly errno?: string,
+    hint?: string,
+  ) {
     super('IO', `cannot ${op} ${path}: ${reason}`, {}, hint);
-    this.errno = errno;
+  }
+
+  /** The same failure with a hint (what is still intact, how to go on). */
+  withHint(hint: string): IoError {
+    return new IoError(this.op, this.path, this.reason, this.errno, hint);
   }
 }
 

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { DlfError, exitCodeFor } from '../errors.js';
 import { dlfVersion } from '../package-root.js';
+import { type Interrupts, watchInterrupts } from './interrupt.js';
 import { type Io, processIo } from './output.js';
 
 type Register = (program: Command, io: Io) => void;
@@ -45,11 +46,16 @@ export async function buildProgram(io: Io, argv: string[] = []): Promise<Command
   return program;
 }
 
-/** Runs the CLI on argv and returns the exit code. */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+/**
+ * Runs the CLI on argv and returns the exit code. Ctrl-C and SIGTERM are handled from the start
+ * (interrupt.ts): a command that is not training ends at once with 130 or 143.
+ */
+export async function main(argv: string[], baseIo: Io = processIo()): Promise<number> {
+  const interrupts: Interrupts = watchInterrupts();
+  const io: Io = { ...baseIo, interrupts };
   try {
     const program = await buildProgram(io, argv);
-    await program.parseAsync(argv);
+    await Promise.race([program.parseAsync(argv), interrupts.stopped]);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -59,5 +65,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const { printError, exitCodeOfForeign } = await import('./report.js');
     printError(io, e);
     return e instanceof DlfError ? exitCodeFor(e) : exitCodeOfForeign(e);
+  } finally {
+    interrupts.dispose();
   }
 }

@@ -1,11 +1,14 @@
 // Output helpers for commands: data to stdout, messages to stderr, numbers and sizes for people.
 // (How an error is printed is in report.ts.)
+import type { Interrupts } from './interrupt.js';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   /** Whether stderr is an interactive terminal and no CI is declared (progress bars allowed). */
   interactive: boolean;
+  /** Ctrl-C and SIGTERM, set by main() for the commands it runs. */
+  interrupts?: Interrupts;
 }
 
 /**

@@ -3,7 +3,7 @@
 // data's classes, then build the starting state: fresh, warm-started from a checkpoint (--init),
 // or restored from a run directory (--resume). Nothing is written before the last check has
 // passed, so bad input never leaves a half-made run directory.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
@@ -12,12 +12,16 @@ import { type ResolvedConfig, loadConfig } from '../config/load.js';
 import { formatPath } from '../config/paths.js';
 import type { Dataset } from '../data/dataset.js';
 import { dataDims } from '../data/dims.js';
+import { FINGERPRINTS_FILE, type Fingerprint, dataChanges, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
 import type { Preprocessing } from '../data/standardize.js';
-import { CheckpointError, ConfigError, UsageError } from '../errors.js';
+import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
 import { type EpochRecord, type TrainState, initState } from './loop.js';
+import { LOCK_NAME } from './lock.js';
+import type { OnDisk } from './writer.js';
+
 
 /** A locator for compile errors: key path → file, line, column and the dotted path. */
 export function locatorOf(rc: ResolvedConfig): Locator {
@@ -31,6 +35,8 @@ export interface PreparedRun {
   resolved: ResolvedConfig;
   model: CompiledModel;
   data: { train: Dataset; val: Dataset; test?: Dataset; preprocessing: Preprocessing };
+  /** Every data file read, with its size and SHA-256, taken as it was read. */
+  fingerprints: Fingerprint[];
 }
 
 /** Config → compile → data → compile with the data's classes. Throws the first problem found. */
@@ -44,29 +50,13 @@ function prepareResolved(resolved: ResolvedConfig): PreparedRun {
   const locate = locatorOf(resolved);
   const dims = dataDims(config.data);
   const checked = compileModel(config, dims, locate); // shapes checked before any data row is read
+  const fingerprints = fingerprintData(config.data);
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
   // Compiled again only when the data told what the config did not: the number of classes.
   const model = classes === dims.classes ? checked : compileModel(config, { ...dims, classes }, locate);
-  return { resolved, model, data: { ...loaded, ...(test ? { test } : {}) } };
-}
-
-/** The default run directory: runs/<name>/<timestamp>, made unique if it exists. */
-export function defaultOutDir(name: string, now = new Date(), base = 'runs'): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  let dir = resolve(base, name, stamp);
-  for (let k = 2; existsSync(dir); k++) dir = resolve(base, name, `${stamp}-${k}`);
-  return dir;
-}
-
-/** Refuses an output directory that already holds files, so no earlier run is overwritten. */
-export function checkOutDir(dir: string): string {
-  const abs = resolve(dir);
-  if (existsSync(abs) && readdirSync(abs).length > 0) {
-    throw new UsageError(`output directory ${abs} is not empty`, 'choose another --out, or remove it; to continue a run use --resume');
-  }
-  return abs;
+  return { resolved, model, data: { ...loaded, ...(test ? { test } : {}) }, fingerprints };
 }
 
 /** Copies a checkpoint's tensors into `params`, which must match by name and shape. */
@@ -97,10 +87,19 @@ export function freshState(run: PreparedRun, initFrom?: string): TrainState {
  * Prepares continuing the run in `runDir` from its last checkpoint. The run's saved config is the
  * base; `set` (and a config file, when given) may change only the keys listed in RESUMABLE_KEYS.
  */
-export function prepareResume(runDir: string, opts: { configFile?: string; set?: string[] }): { run: PreparedRun; state: TrainState; outDir: string } {
+export function prepareResume(
+  runDir: string,
+  opts: { configFile?: string; set?: string[]; allowDataChange?: boolean },
+): { run: PreparedRun; state: TrainState; outDir: string; onDisk: OnDisk } {
   const outDir = resolve(runDir);
   const savedFile = join(outDir, 'config.json');
-  if (!existsSync(savedFile)) throw new CheckpointError('not a run directory (no config.json)', { file: outDir });
+  if (!existsSync(savedFile)) {
+    throw new CheckpointError(
+      'not a run directory (no config.json)',
+      { file: outDir },
+      existsSync(join(outDir, LOCK_NAME)) ? `it was stopped before it started training; remove it and start again: dlf train <config> --out ${outDir}` : undefined,
+    );
+  }
   const saved = loadConfig(savedFile);
   const resolved = loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] });
   const diff = configDifferences(saved.config, resolved.config);
@@ -115,11 +114,29 @@ export function prepareResume(runDir: string, opts: { configFile?: string; set?:
   }
   const ckptFile = join(outDir, 'checkpoints', 'last.json');
   if (!existsSync(ckptFile)) {
-    throw new CheckpointError('the run has no checkpoints/last.json to resume from', { file: outDir }, 'runs with train.checkpoint: best cannot be resumed');
+    const restart = `to start it again in the same directory: rm -r ${outDir} && dlf train <config> --out ${outDir}`;
+    if (saved.config.train.checkpoint === 'best') {
+      throw new CheckpointError('the run has no checkpoints/last.json to resume from: it was trained with train.checkpoint: best, which keeps only the best epoch', { file: outDir }, restart);
+    }
+    throw new CheckpointError(
+      'the run has no checkpoint to resume from: it was stopped before its first checkpoint was written (checkpoints are written every train.checkpoint_interval seconds and when training stops)',
+      { file: outDir },
+      restart,
+    );
   }
   const ckpt = loadCheckpoint(ckptFile);
   if (ckpt.configHash !== resolved.hash) {
     throw new CheckpointError('checkpoint was written for a different config than the run directory holds', { file: ckptFile });
+  }
+  const fingerprints = readFingerprints(outDir);
+  const changes = fingerprints ? dataChanges(fingerprints) : [];
+  if (changes.length && !opts.allowDataChange) {
+    const c = changes[0];
+    throw new DataError(
+      `data file ${c.what} since the run started` + (changes.length > 1 ? ` (and ${changes.length - 1} more: ${changes.slice(1).map((x) => x.path).join(', ')})` : ''),
+      { file: c.path },
+      'resuming on other data would mix two data sets in one run; pass --allow-data-change to resume anyway',
+    );
   }
   const run = prepareResolved(resolved);
   const state = initState(run.model, resolved.config.seed);
@@ -129,7 +146,24 @@ export function prepareResume(runDir: string, opts: { configFile?: string; set?:
   state.rng = ckpt.rng;
   state.progress = ckpt.progress;
   state.history = readHistory(join(outDir, 'metrics.jsonl'), ckpt.epoch);
-  return { run, state, outDir };
+  const onDisk: OnDisk = { last: ckpt.epoch };
+  if (existsSync(join(outDir, 'checkpoints', 'best.json')) && ckpt.progress.best.bestEpoch > 0) onDisk.best = ckpt.progress.best.bestEpoch;
+  return { run, state, outDir, onDisk };
+}
+
+/** The fingerprints a run recorded, or undefined for a run that has none (made by an older dlf). */
+export function readFingerprints(runDir: string): Fingerprint[] | undefined {
+  const file = join(runDir, FINGERPRINTS_FILE);
+  if (!existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new CheckpointError('is not valid JSON', { file });
+  }
+  const f = parseFingerprints(raw);
+  if (!f) throw new CheckpointError('does not list data fingerprints', { file });
+  return f;
 }
 
 /**

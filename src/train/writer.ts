@@ -4,14 +4,24 @@
 // once `intervalMs` has passed since the last write, and by flush(), which the loop calls when
 // training ends, pauses, is interrupted or fails. Until then the checkpoint of the last finished
 // epoch (and of the best one) is held in memory as a copy, so a file written later holds exactly
-// the bytes it would have held had it been written at that epoch.
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+// the bytes it would have held had it been written at that epoch. Every write is durable
+// (io/write.ts): a failed one (a full disk) leaves the previous checkpoint whole and loadable, and
+// a failed append to metrics.jsonl is cut back so that the file never ends in a partial line. The
+// writer knows which epoch each checkpoint file on disk holds, so messages can say so exactly.
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { IoError } from '../errors.js';
+import { ioFailure, writeAll, writeFileDurable } from '../io/write.js';
 import type { Checkpoint, Tensors } from './checkpoint.js';
 import { saveCheckpoint } from './checkpoint.js';
 import type { EventSink } from './events.js';
-import { writeFileDurable } from '../io/write.js';
 import type { EpochRecord } from './loop.js';
+
+/** The epoch each checkpoint file on disk holds (undefined: no such file). */
+export interface OnDisk {
+  last?: number;
+  best?: number;
+}
 
 export interface RunWriterOptions {
   /** train.checkpoint: which checkpoints to write. */
@@ -23,6 +33,8 @@ export interface RunWriterOptions {
   emit: EventSink;
   /** The clock; performance.now by default. */
   now?: () => number;
+  /** What a resumed run's checkpoint files already hold. */
+  onDisk?: OnDisk;
 }
 
 /**
@@ -78,6 +90,8 @@ export class RunWriter {
   private lastWrite: number;
   private readonly last = new Pending();
   private readonly best = new Pending();
+  /** The epoch each checkpoint file holds now. */
+  readonly onDisk: OnDisk;
 
   constructor(
     outDir: string,
@@ -87,14 +101,46 @@ export class RunWriter {
     this.ckptDir = join(outDir, 'checkpoints');
     this.now = opts.now ?? (() => performance.now());
     this.lastWrite = this.now();
+    this.onDisk = { ...opts.onDisk };
     // A resumed run drops the lines of epochs after its checkpoint (and a line cut short by a crash).
     if (opts.history.length) writeFileDurable(this.metricsPath, opts.history.map((h) => JSON.stringify(h) + '\n').join(''));
   }
 
-  /** Appends an epoch's line to metrics.jsonl (not yet synced to disk). */
+  /** Appends an epoch's line to metrics.jsonl (not yet synced to disk); on failure cuts it back. */
   appendEpoch(record: EpochRecord): void {
-    this.fd ??= openSync(this.metricsPath, 'a');
-    writeSync(this.fd, JSON.stringify(record) + '\n');
+    try {
+      this.fd ??= openSync(this.metricsPath, 'a');
+    } catch (e) {
+      throw this.explain(ioFailure(e, 'open', this.metricsPath));
+    }
+    const size = fstatSync(this.fd).size;
+    try {
+      writeAll(this.fd, Buffer.from(JSON.stringify(record) + '\n'));
+    } catch (e) {
+      try {
+        ftruncateSync(this.fd, size);
+      } catch {
+        // a resume drops a partial last line in any case
+      }
+      throw this.explain(ioFailure(e, 'append to', this.metricsPath));
+    }
+  }
+
+  /** What the checkpoint files hold now, in words: `checkpoints/last.json holds epoch 3, best.json epoch 2`. */
+  describeOnDisk(): string {
+    const { last, best } = this.onDisk;
+    if (last === undefined && best === undefined) return 'no checkpoint has been written';
+    const parts: string[] = [];
+    if (last !== undefined) parts.push(`last.json holds epoch ${last}`);
+    if (best !== undefined) parts.push(`best.json epoch ${best}`);
+    return `checkpoints/${parts.join(', ')}`;
+  }
+
+  /** An I/O failure with a hint saying what is still intact on disk. */
+  private explain(e: unknown): unknown {
+    if (!(e instanceof IoError)) return e;
+    const intact = this.onDisk.last !== undefined || this.onDisk.best !== undefined ? `${this.describeOnDisk()}, intact` : 'no checkpoint had been written yet';
+    return e.withHint(intact);
   }
 
   /**
@@ -113,16 +159,34 @@ export class RunWriter {
   /** Writes the checkpoints not yet written, after syncing metrics.jsonl. */
   flush(): void {
     if (!this.last.ckpt && !this.best.ckpt) return;
-    if (this.fd !== undefined) fsyncSync(this.fd);
+    try {
+      if (this.fd !== undefined) fsyncSync(this.fd);
+    } catch (e) {
+      throw this.explain(ioFailure(e, 'sync', this.metricsPath));
+    }
     for (const [kind, p] of [['last', this.last], ['best', this.best]] as const) {
       const ckpt = p.ckpt;
       if (!ckpt) continue;
       const path = join(this.ckptDir, `${kind}.json`);
-      saveCheckpoint(path, ckpt);
+      try {
+        saveCheckpoint(path, ckpt);
+      } catch (e) {
+        throw this.explain(e);
+      }
+      this.onDisk[kind] = ckpt.epoch;
       p.ckpt = undefined;
       this.opts.emit({ type: 'checkpoint', epoch: ckpt.epoch, kind, path });
     }
     this.lastWrite = this.now();
+  }
+
+  /** Closes metrics.jsonl on the way out of a failure, ignoring a second failure. */
+  closeQuietly(): void {
+    try {
+      this.close();
+    } catch {
+      // the failure being reported is the first one
+    }
   }
 
   /** Syncs and closes metrics.jsonl; safe to call more than once. */
@@ -132,6 +196,8 @@ export class RunWriter {
     this.fd = undefined;
     try {
       fsyncSync(fd);
+    } catch (e) {
+      throw this.explain(ioFailure(e, 'sync', this.metricsPath));
     } finally {
       closeSync(fd);
     }

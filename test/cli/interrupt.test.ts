@@ -10,7 +10,7 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 describe('a signal', () => {
-  it('SIGTERM writes the last finished epoch and exits 130; --resume continues bit for bit', async () => {
+  it('SIGTERM writes the last finished epoch and exits 143; --resume continues bit for bit', async () => {
     const cfg = repo('configs', 'linear.yaml');
     const out = join(tmp.dir, 'term');
     let done = false;
@@ -22,9 +22,9 @@ describe('a signal', () => {
       if (existsSync(join(out, 'metrics.jsonl'))) process.emit('SIGTERM', 'SIGTERM');
     }
     const r = await running;
-    expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/interrupted at epoch (\d+)/);
-    const stoppedIn = Number(/interrupted at epoch (\d+)/.exec(r.stderr)![1]);
+    expect(r.code).toBe(143);
+    expect(r.stderr).toMatch(/interrupted by SIGTERM at epoch (\d+)/);
+    const stoppedIn = Number(/interrupted by SIGTERM at epoch (\d+)/.exec(r.stderr)![1]);
     const last = JSON.parse(readFileSync(join(out, 'checkpoints', 'last.json'), 'utf8'));
     expect(last.epoch).toBe(stoppedIn - 1);
 

@@ -66,7 +66,7 @@ describe('run directory and events', () => {
     expect(events.at(-1).type).toBe('end');
     expect(events.filter((e) => e.type === 'epoch').map((e) => e.epoch)).toEqual([1, 2, 3]);
     expect(events.some((e) => e.type === 'checkpoint' && e.kind === 'last')).toBe(true);
-    expect(readdirSync(out).sort()).toEqual(['checkpoints', 'config.json', 'metrics.json', 'metrics.jsonl', 'preprocessing.json']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoints', 'config.json', 'fingerprints.json', 'metrics.json', 'metrics.jsonl', 'preprocessing.json']);
     expect(readdirSync(join(out, 'checkpoints')).sort()).toEqual(['best.json', 'last.json']);
   });
 

@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
 import { BACKEND_HELP, defaultBackend } from '../backend.js';
+import { dataChanges } from '../../data/fingerprint.js';
 import { type EvalResult, evaluateRun } from '../../train/evaluate.js';
+import { readFingerprints } from '../../train/session.js';
 import { type Io, num } from '../output.js';
 
 function confusionText(r: EvalResult): string {
@@ -30,6 +32,10 @@ export function registerEval(program: Command, io: Io): void {
       const split = flags.split;
       if (split !== 'train' && split !== 'val' && split !== 'test') throw new UsageError(`--split must be train, val or test, got '${split}'`);
       const r = evaluateRun(runDir, { checkpoint: flags.checkpoint, split, kernels: kernelsFor(flags.backend) });
+      // The splits are recreated from the data files: say so when those changed since training.
+      for (const c of dataChanges(readFingerprints(r.runDir) ?? [])) {
+        io.err(`warning: data file ${c.path} ${c.what} since the run trained; these scores are on the data as it is now\n`);
+      }
       if (flags.json) {
         io.out(JSON.stringify(r) + '\n');
         return;

@@ -1,11 +1,16 @@
 // dlf train: validate, compile, load data, train with progress, write the run directory; or
-// continue a run (--resume), or start from another run's weights (--init).
+// continue a run (--resume), or start from another run's weights (--init). The run directory is
+// locked for the command's whole life (one writer per run); a new run that fails or is
+// interrupted before its first checkpoint leaves nothing behind.
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
 import { BACKEND_HELP, defaultBackend } from '../backend.js';
-import { train } from '../../train/loop.js';
-import { checkOutDir, defaultOutDir, freshState, prepareResume, prepareRun } from '../../train/session.js';
+import { type TrainOptions, train } from '../../train/loop.js';
+import { type RunDir, abandon, checkOutDir, clearStaleTemps, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
+import { freshState, prepareResume, prepareRun } from '../../train/session.js';
+import type { OnDisk } from '../../train/writer.js';
+import { watchInterrupts } from '../interrupt.js';
 import type { Io } from '../output.js';
 import { createRenderer, type Mode } from '../progress.js';
 import { collect, nonNegativeInt, positiveInt } from './common.js';
@@ -21,7 +26,11 @@ interface TrainFlags {
   resume?: string;
   init?: string;
   stopAfter?: number;
+  allowDataChange?: boolean;
 }
+
+/** Whether any checkpoint file of the run is on disk. */
+const anyCheckpoint = (d: OnDisk) => d.last !== undefined || d.best !== undefined;
 
 export function registerTrain(program: Command, io: Io): void {
   program
@@ -33,57 +42,90 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--seed <n>', 'override seed', nonNegativeInt('--seed'))
     .option('--set <key=value>', 'override any config key, e.g. train.optimizer.lr=0.01 (repeatable)', collect, [])
     .option('--resume <run-dir>', 'continue a run from its last checkpoint (only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test may change)')
+    .option('--allow-data-change', 'with --resume: continue even though a data file changed since the run started')
     .option('--init <checkpoint>', 'start from the weights of a checkpoint (matched by name and shape)')
     .option('--stop-after <epoch>', 'pause after this epoch (as if interrupted); continue later with --resume', positiveInt('--stop-after'))
     .option('--json', 'write NDJSON events (start, epoch, checkpoint, end) to stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .action(async (configFile: string | undefined, flags: TrainFlags) => {
+      const interrupts = io.interrupts ?? watchInterrupts();
       const kernels = kernelsFor(flags.backend);
       const set = [...flags.set];
       if (flags.epochs !== undefined) set.push(`train.epochs=${flags.epochs}`);
       if (flags.seed !== undefined) set.push(`seed=${flags.seed}`);
-      let prepared;
+      const command = flags.resume ? `dlf train --resume ${flags.resume}` : `dlf train ${configFile ?? ''}`;
+      let runDir: RunDir;
+      let opts: Omit<TrainOptions, 'outDir' | 'onEvent' | 'signal'>;
       if (flags.resume) {
         if (flags.out) throw new UsageError('--resume continues in the run directory itself; drop --out');
         if (flags.init) throw new UsageError('--resume and --init cannot be combined');
-        prepared = prepareResume(flags.resume, { configFile, set });
+        // Locked before the checkpoint is read, so that two resumes cannot both start from it.
+        runDir = openExistingRunDir(flags.resume, command);
+        try {
+          const { run, state, onDisk } = prepareResume(runDir.dir, { configFile, set, allowDataChange: flags.allowDataChange });
+          opts = { ...optionsOf(run, state, flags), onDisk, fingerprints: flags.allowDataChange ? run.fingerprints : undefined };
+          await interrupts.stage('loading the data');
+        } catch (e) {
+          runDir.lock.release();
+          throw e;
+        }
       } else {
+        if (flags.allowDataChange) throw new UsageError('--allow-data-change is for --resume');
         if (!configFile) throw new UsageError('missing the config file', 'dlf train <config>, or dlf train --resume <run-dir>');
+        const out = flags.out ? checkOutDir(flags.out) : undefined;
+        await interrupts.stage('reading the config');
         const run = prepareRun(configFile, set);
+        await interrupts.stage('loading the data');
         const state = freshState(run, flags.init);
-        const outDir = flags.out ? checkOutDir(flags.out) : defaultOutDir(run.resolved.config.name);
-        prepared = { run, state, outDir };
+        await interrupts.stage('preparing the model');
+        opts = { ...optionsOf(run, state, flags), fingerprints: run.fingerprints };
+        runDir = openNewRunDir(out ?? defaultOutDir(run.resolved.config.name), command, out === undefined);
       }
-      const { run, state, outDir } = prepared;
+      // From here on a signal stops training after the current batch (see interrupt.ts).
+      interrupts.cooperate();
       const mode: Mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
+      if (runDir.lock.warning && mode !== 'quiet') io.err(`warning: ${runDir.lock.warning}\n`);
+      if (runDir.existing) clearStaleTemps(runDir.dir);
       const renderer = await createRenderer(io, mode);
-      // Ctrl-C, or a SIGTERM (kill, a job scheduler), stops after the current batch and writes the
-      // checkpoint of the last finished epoch for --resume: checkpoints are otherwise written only
-      // every train.checkpoint_interval seconds.
-      const abort = new AbortController();
-      const onSignal = () => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      let onDisk: OnDisk = opts.onDisk ?? {};
       try {
         await train({
-          config: run.resolved.config,
-          configHash: run.resolved.hash,
-          configFile: run.resolved.file,
-          model: run.model,
-          data: run.data,
-          kernels,
-          outDir,
-          state,
+          ...opts,
+          outDir: runDir.dir,
           onEvent: renderer.onEvent,
-          yieldEvery: () => new Promise((r) => setImmediate(r)),
-          stopAfter: flags.stopAfter,
-          signal: abort.signal,
+          signal: interrupts.signal,
+          onWritten: (d) => (onDisk = d),
         });
+        runDir.lock.release();
+      } catch (e) {
+        renderer.close();
+        // A new run with no checkpoint holds nothing worth keeping: remove what it made.
+        if (runDir.existing || anyCheckpoint(onDisk)) {
+          runDir.lock.release();
+          throw e;
+        }
+        abandon(runDir);
+        if (e instanceof InterruptedError) {
+          throw new InterruptedError(`${e.message}; ${runDir.dir} was removed`, {}, 'run the same command again to start over', e.signal);
+        }
+        throw e;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
         renderer.close();
       }
     });
+}
+
+function optionsOf(run: ReturnType<typeof prepareRun>, state: TrainOptions['state'], flags: TrainFlags): Omit<TrainOptions, 'outDir' | 'onEvent' | 'signal'> {
+  return {
+    config: run.resolved.config,
+    configHash: run.resolved.hash,
+    configFile: run.resolved.file,
+    model: run.model,
+    data: run.data,
+    kernels: kernelsFor(flags.backend),
+    state,
+    yieldEvery: () => new Promise((r) => setImmediate(r)),
+    stopAfter: flags.stopAfter,
+  };
 }
