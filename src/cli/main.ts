@@ -37,7 +37,7 @@ export async function buildProgram(io: Io, argv: string[] = []): Promise<Command
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 training failed (NaN/infinite loss), 2 invalid usage, config, data or checkpoint,\n130 interrupted (Ctrl-C or SIGTERM; continue with dlf train --resume <run-dir>).\n',
+      '\nExit codes: 0 success, 1 training failed (NaN/infinite loss), 2 invalid usage, config, data or checkpoint\n(or a run directory in use), 3 an output could not be written (disk full, permission, read-only file system),\n130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM (continue with dlf train --resume <run-dir>).\nDLF_DEBUG=1 adds the stack trace to an internal error.\n',
     );
   const named = COMMANDS.find(([name]) => name === argv[2]);
   const registers = await Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
