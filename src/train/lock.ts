@@ -146,17 +146,31 @@ export function acquireRunLock(dir: string, command: string): RunLock {
   throw new UsageError(`${dir} is being locked and unlocked by other processes; try again`);
 }
 
+/**
+ * The locks this process holds, released if it exits while holding them (process.exit after an
+ * interrupt, for one): the lock's lifetime is the process's, so this set is the one piece of
+ * process-wide state here.
+ */
+const held = new Set<RunLock>();
+let exitHook = false;
+
 function makeLock(path: string, info: LockInfo, warning?: string): RunLock {
-  let held = true;
-  return {
+  const lock: RunLock = {
     path,
     info,
     warning,
     release() {
-      if (!held) return;
-      held = false;
+      if (!held.delete(lock)) return;
       const now = readLock(path);
       if (now && now.pid === info.pid && now.started === info.started && now.host === info.host) removeQuietly(path);
     },
   };
+  held.add(lock);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const l of [...held]) l.release();
+    });
+  }
+  return lock;
 }
