@@ -1,5 +1,5 @@
 // Running the CLI in-process with captured output, and temporary folders for configs and runs.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -36,3 +36,14 @@ export function tempDir(): { dir: string; write(name: string, text: string): str
 
 /** Repository paths. */
 export const repo = (...p: string[]) => join(import.meta.dirname, '..', '..', ...p);
+
+/** The lines of a metrics.jsonl without their timings, which differ from run to run. */
+export function epochLines(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const { seconds: _s, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return rest;
+    });
+}

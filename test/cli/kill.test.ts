@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/tensor/rng.js';
 import { runDlf, spawnDlf, waitFor } from './child.js';
-import { dlf, repo, tempDir } from './helpers.js';
+import { dlf, epochLines, repo, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -74,15 +74,7 @@ describe('kill -9 and resume', () => {
     for (const f of ['last.json', 'best.json']) {
       expect(readFileSync(join(out, 'checkpoints', f)).equals(readFileSync(join(whole, 'checkpoints', f)))).toBe(true);
     }
-    const strip = (file: string) =>
-      readFileSync(file, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const { seconds: _s, ...rest } = JSON.parse(l);
-          return rest;
-        });
-    expect(strip(join(out, 'metrics.jsonl'))).toEqual(strip(join(whole, 'metrics.jsonl')));
+    expect(epochLines(join(out, 'metrics.jsonl'))).toEqual(epochLines(join(whole, 'metrics.jsonl')));
     expect(tempFiles(out)).toEqual([]);
     expect(existsSync(join(out, '.dlf.lock'))).toBe(false);
   }, 120_000);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeF32 } from '../../src/train/encode.js';
-import { dlf, repo, tempDir } from './helpers.js';
+import { dlf, epochLines, repo, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -44,15 +44,7 @@ describe('resume', () => {
       const b = readFileSync(join(split, 'checkpoints', f));
       expect(a.equals(b)).toBe(true);
     }
-    const strip = (file: string) =>
-      readFileSync(file, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const { seconds: _s, ...rest } = JSON.parse(l);
-          return rest;
-        });
-    expect(strip(join(split, 'metrics.jsonl'))).toEqual(strip(join(whole, 'metrics.jsonl')));
+    expect(epochLines(join(split, 'metrics.jsonl'))).toEqual(epochLines(join(whole, 'metrics.jsonl')));
   });
 
   it('a run trained for fewer epochs can be extended with --epochs (a schedule that does not depend on the run length)', async () => {
