@@ -101,7 +101,7 @@ export function openExistingRunDir(dir: string, command: string): RunDir {
     if (isSystemError(e) && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) throw new UsageError(`run directory ${abs} does not exist`);
     throw ioFailure(e, 'read', abs);
   }
-  if (!st.isDirectory()) throw new UsageError(`${abs} is not a run directory (it is a file)`);
+  if (!st.isDirectory()) throw new UsageError(`${abs} is not a run directory (not a directory at all)`);
   const lock = acquireRunLock(abs, command);
   clearStaleTemps(abs);
   return { dir: abs, lock, existing: true };

@@ -3,7 +3,7 @@
 // data's classes, then build the starting state: fresh, warm-started from a checkpoint (--init),
 // or restored from a run directory (--resume). Nothing is written before the last check has
 // passed, so bad input never leaves a half-made run directory.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
@@ -16,6 +16,7 @@ import { FINGERPRINTS_FILE, type Fingerprint, dataChanges, fingerprintData, pars
 import { loadData, loadTestSet } from '../data/load.js';
 import type { Preprocessing } from '../data/standardize.js';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
+import { ReadFailure, decodeUtf8, readRegularFile } from '../io/read.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
 import { type EpochRecord, type TrainState, initState } from './loop.js';
@@ -157,8 +158,9 @@ export function readFingerprints(runDir: string): Fingerprint[] | undefined {
   if (!existsSync(file)) return undefined;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
+    raw = JSON.parse(readRunFile(file, 1 << 20));
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     throw new CheckpointError('is not valid JSON', { file });
   }
   const f = parseFingerprints(raw);
@@ -172,7 +174,7 @@ export function readFingerprints(runDir: string): Fingerprint[] | undefined {
  */
 function readHistory(file: string, epoch: number): EpochRecord[] {
   if (!existsSync(file)) return [];
-  const lines = readFileSync(file, 'utf8')
+  const lines = readRunFile(file, METRICS_CAP)
     .split('\n')
     .filter((l) => l.trim());
   const records: EpochRecord[] = [];
@@ -184,7 +186,23 @@ function readHistory(file: string, epoch: number): EpochRecord[] {
       if (i === lines.length - 1) break;
       throw new CheckpointError(`line ${i + 1} is not valid JSON`, { file });
     }
+    if (typeof r !== 'object' || r === null || !Number.isInteger(r.epoch) || typeof r.train !== 'object' || r.train === null) {
+      throw new CheckpointError(`line ${i + 1} is not an epoch's record`, { file });
+    }
     if (r.epoch <= epoch) records.push(r);
   }
   return records;
+}
+
+/** metrics.jsonl holds a line of a few hundred bytes per epoch; this is far past any real run. */
+const METRICS_CAP = 256 * 1024 * 1024;
+
+/** A text file of a run directory, read as a regular file under a cap; failures name the file. */
+function readRunFile(file: string, cap: number): string {
+  try {
+    return decodeUtf8(readRegularFile(file, cap));
+  } catch (e) {
+    if (e instanceof ReadFailure) throw new CheckpointError(`cannot read the run's file: ${e.reason}`, { file });
+    throw e;
+  }
 }
