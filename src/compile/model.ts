@@ -3,9 +3,9 @@
 // evaluation. Layers are plain functions that add nodes (compile/layers); parameters get
 // deterministic names such as `layer0/dense/w`, or `<name>/w` for a named layer.
 import type { GraphModelConfig, InitConfig, LayerConfig, ModelConfig } from '../config/schema.js';
-import { ShapeError, type Place } from '../errors.js';
+import { ConfigError, ShapeError, type Place } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
-import { OPS, isOpName } from '../graph/ops/index.js';
+import { OPS, PUBLIC_OPS, isOpName } from '../graph/ops/index.js';
 import { closest } from '../suggest.js';
 import { LAYERS } from './layers/index.js';
 import type { LayerCtx, Mode } from './layers/types.js';
@@ -114,6 +114,18 @@ function buildLayers(
   return h;
 }
 
+/** A graph node may name a public op only: internal ops are made by autodiff and the optimiser. */
+function checkPublicOp(op: string, place: Place): void {
+  if (isOpName(op) && OPS[op].visibility === 'public') return;
+  const listed = `public ops: ${PUBLIC_OPS.join(', ')}`;
+  if (isOpName(op)) {
+    const message = `'${op}' is an internal op (made by autodiff or the graph optimiser); a graph node may use a public op`;
+    throw new ConfigError([{ place, message, hint: listed }]);
+  }
+  const near = closest(op, PUBLIC_OPS);
+  throw new ConfigError([{ place, message: `unknown op '${op}'`, hint: near ? `did you mean '${near}'?` : listed }]);
+}
+
 function buildGraphForm(
   g: GraphBuilder,
   spec: GraphModelConfig,
@@ -133,15 +145,7 @@ function buildGraphForm(
   spec.nodes.forEach((n, i) => {
     const place = { ...locate(['model', 'graph', 'nodes', i]), node: n.name };
     if (scope.has(n.name)) throw new ShapeError(`the name '${n.name}' is already used`, place);
-    if (n.op !== undefined && !isOpName(n.op)) {
-      const ops = Object.keys(OPS);
-      const near = closest(n.op, ops);
-      throw new ShapeError(
-        `unknown op '${n.op}'`,
-        { ...locate(['model', 'graph', 'nodes', i, 'op']), node: n.name },
-        near ? `did you mean '${near}'?` : `ops: ${ops.join(', ')}`,
-      );
-    }
+    if (n.op !== undefined) checkPublicOp(n.op, { ...locate(['model', 'graph', 'nodes', i, 'op']), node: n.name });
     const inputs = n.inputs.map((name, k) => {
       const id = scope.get(name);
       if (id === undefined) {

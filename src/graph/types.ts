@@ -55,6 +55,13 @@ export interface GradCase {
 export interface OpDef<A extends Attrs = Attrs, P = unknown> {
   /** Human description, shown by `dlf graph --ops`. */
   readonly doc: string;
+  /**
+   * Whether a config may name the op: `public` ops are the graph form's language (`model.graph.nodes[].op`,
+   * listed by `dlf graph --ops`); `internal` ones exist only for autodiff (gradients) or the graph
+   * optimiser (fused ops), which make them themselves. Every op says which, so a new op is exposed
+   * to YAML only by a decision.
+   */
+  readonly visibility: 'public' | 'internal';
   /** Number of inputs. */
   readonly arity: number;
   /**

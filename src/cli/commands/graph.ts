@@ -5,7 +5,7 @@ import { planMemory } from '../../compile/plan.js';
 import { loadConfig } from '../../config/load.js';
 import { dataDims } from '../../data/dims.js';
 import { isBackwardNode, toDot } from '../../graph/dot.js';
-import { OPS } from '../../graph/ops/index.js';
+import { OPS, PUBLIC_OPS } from '../../graph/ops/index.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { locatorOf } from '../../train/session.js';
 import { type Io, formatBytes } from '../output.js';
@@ -19,11 +19,11 @@ export function registerGraph(program: Command, io: Io): void {
     .option('--dot', 'print Graphviz DOT (render with: dot -Tsvg)')
     .option('--backward', 'include the backward pass that autodiff appends')
     .option('--optimized', 'show the graph after the optimiser (fused ops), as training runs it')
-    .option('--ops', 'list the primitive ops instead')
+    .option('--ops', 'list the primitive ops a config may use instead')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .action((configFile: string | undefined, flags: { dot?: boolean; backward?: boolean; optimized?: boolean; ops?: boolean; set: string[] }) => {
       if (flags.ops || !configFile) {
-        for (const [name, def] of Object.entries(OPS)) io.out(`${name.padEnd(30)} ${def.doc}\n`);
+        for (const name of PUBLIC_OPS) io.out(`${name.padEnd(30)} ${OPS[name].doc}\n`);
         return;
       }
       const rc = loadConfig(configFile, { set: flags.set });

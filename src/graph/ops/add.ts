@@ -5,6 +5,7 @@ import { broadcastRule, prepareBroadcast } from './_common.js';
 
 export const add = defineOp({
   doc: 'a + b, broadcasting',
+  visibility: 'public',
   arity: 2,
   shape: broadcastRule,
   prepare: prepareBroadcast,

@@ -7,6 +7,7 @@ import { defineOp } from '../types.js';
 
 export const broadcast_to = defineOp<{ shape: number[] }, GatherPlan>({
   doc: 'repeat along broadcast axes to a shape; attrs shape',
+  visibility: 'public',
   arity: 1,
   shape: (ins, attrs) => {
     const b = broadcastShapes(ins[0], attrs.shape);

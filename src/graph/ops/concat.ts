@@ -24,6 +24,7 @@ function axisOf(a: Shape, b: Shape, attrs: Attrs): number {
 
 export const concat = defineOp<Attrs, { a: CopyRowsPlan; b: CopyRowsPlan }>({
   doc: 'a and b joined along an axis; attrs axis (default -1)',
+  visibility: 'public',
   arity: 2,
   shape: ([a, b], attrs) => {
     const ax = axisOf(a, b, attrs);

@@ -9,6 +9,7 @@ import { type ConvAttrs, convAttrsOf, convDims } from './_window.js';
 
 export const conv2d = defineOp<ConvAttrs, Conv2dDims>({
   doc: '2-D convolution of x [N,C,H,W] by w [F,C,KH,KW]; attrs stride, padding ([t,b,l,r] or [h,w]), dilation',
+  visibility: 'public',
   arity: 2,
   shape: ([x, w], attrs) => {
     const d = convDims(x, w, attrs);

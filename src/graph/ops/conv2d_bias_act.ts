@@ -19,6 +19,7 @@ export interface Conv2dBiasActAttrs extends ConvAttrs {
 
 export const conv2d_bias_act = defineOp<Conv2dBiasActAttrs, Conv2dDims>({
   doc: 'act(conv2d(x, w) + bias[f]) fused (for speed); attrs as conv2d, and act none|relu',
+  visibility: 'internal',
   arity: 3,
   shape: ([x, w, bias], attrs) => {
     if (attrs.act !== undefined && attrs.act !== 'none' && attrs.act !== 'relu') throw new Error(`unknown act '${String(attrs.act)}'`);

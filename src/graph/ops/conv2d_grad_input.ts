@@ -25,6 +25,7 @@ function dims([grad, w]: readonly (readonly number[])[], attrs: Attrs): Conv2dDi
 
 export const conv2d_grad_input = defineOp<Attrs, Conv2dDims>({
   doc: 'gradient of conv2d wrt x: transposed convolution of grad [N,F,OH,OW] by w; attrs as conv2d plus input_hw',
+  visibility: 'internal',
   arity: 2,
   shape: (ins, attrs) => {
     const d = dims(ins, attrs);

@@ -24,6 +24,7 @@ function dims([x, grad]: readonly (readonly number[])[], attrs: Attrs): Conv2dDi
 
 export const conv2d_grad_weight = defineOp<Attrs, Conv2dDims>({
   doc: 'gradient of conv2d wrt w from x and grad [N,F,OH,OW]; attrs as conv2d plus kernel',
+  visibility: 'internal',
   arity: 2,
   shape: (ins, attrs) => {
     const d = dims(ins, attrs);

@@ -4,6 +4,7 @@ import { broadcastRule, prepareBroadcast } from './_common.js';
 
 export const eq = defineOp({
   doc: '1 where a == b else 0, broadcasting (no gradient)',
+  visibility: 'public',
   arity: 2,
   shape: broadcastRule,
   prepare: prepareBroadcast,

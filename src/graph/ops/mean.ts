@@ -8,6 +8,7 @@ import { type ReduceAttrs, reduceRule } from './_common.js';
 
 export const mean = defineOp<ReduceAttrs, ReducePlan>({
   doc: 'mean over axes (all when absent); attrs axes, keepdims',
+  visibility: 'public',
   arity: 1,
   shape: reduceRule,
   prepare: (ins, _out, attrs) => reducePlan(ins[0], normAxes(attrs.axes, ins[0].length)),

@@ -20,6 +20,7 @@ function paddedShape(x: Shape, attrs: Attrs): number[] {
 
 export const pad = defineOp<Attrs, CopyRowsPlan>({
   doc: 'x surrounded by zeros; attrs before, after (per axis)',
+  visibility: 'public',
   arity: 1,
   shape: ([x], attrs) => paddedShape(x, attrs),
   prepare: ([x], out, attrs) => denseToBox(x, out, attrs.before),

@@ -28,6 +28,7 @@ function sizeOfBox(x: Shape, attrs: Attrs): number[] {
 
 export const slice = defineOp<Attrs, CopyRowsPlan>({
   doc: 'the box of x at begin with size per axis (-1: to the end); attrs begin, size',
+  visibility: 'public',
   arity: 1,
   shape: ([x], attrs) => sizeOfBox(x, attrs),
   prepare: ([x], out, attrs) => boxToDense(out, x, attrs.begin),

@@ -7,6 +7,7 @@ import { type ReduceAttrs, reduceRule } from './_common.js';
 
 export const sum = defineOp<ReduceAttrs, ReducePlan>({
   doc: 'sum over axes (all when absent); attrs axes, keepdims',
+  visibility: 'public',
   arity: 1,
   shape: reduceRule,
   prepare: (ins, _out, attrs) => reducePlan(ins[0], normAxes(attrs.axes, ins[0].length)),

@@ -13,6 +13,7 @@ function permOf(s: Shape, perm?: number[]): number[] {
 
 export const transpose = defineOp<{ perm?: number[] }, GatherPlan>({
   doc: 'permute axes (reverse when perm is absent); attrs perm',
+  visibility: 'public',
   arity: 1,
   shape: (ins, attrs) => permOf(ins[0], attrs.perm).map((p) => ins[0][p]),
   prepare: (ins, _out, attrs) => transposePlan(ins[0], permOf(ins[0], attrs.perm)),
