@@ -36,6 +36,8 @@ export interface LayerInfo {
   readonly scope: string;
   /** Layer type, or the op of a graph-form node. */
   readonly type: string;
+  /** Its config key path: `model.layers.<i>`, `model.graph.nodes.<i>.layer` or, for an op, `model.graph.nodes.<i>`. */
+  readonly key: (string | number)[];
   readonly place: Place;
   readonly output: number;
 }
@@ -108,7 +110,7 @@ function buildLayers(
     if (layer.name !== undefined && named.has(layer.name)) throw new ShapeError(`the layer name '${layer.name}' is already used`, place);
     const scope = layer.name ?? `layer${i}/${layer.type}`;
     h = g.scope(scope, () => applyLayer(ctxAt(place), layer, inputs.length ? inputs : [h]));
-    info.push({ scope, type: layer.type, place, output: h });
+    info.push({ scope, type: layer.type, key: ['model', 'layers', i], place, output: h });
     if (layer.name !== undefined) named.set(layer.name, h);
   });
   return h;
@@ -162,7 +164,8 @@ function buildGraphForm(
       ? g.scope(n.name, () => applyLayer(ctxAt(place), n.layer!, inputs))
       : g.at(place, () => g.apply(n.op as never, inputs, n.attrs, n.name));
     scope.set(n.name, id);
-    info.push({ scope: n.name, type: n.layer ? n.layer.type : n.op!, place, output: id });
+    const key = n.layer ? ['model', 'graph', 'nodes', i, 'layer'] : ['model', 'graph', 'nodes', i];
+    info.push({ scope: n.name, type: n.layer ? n.layer.type : n.op!, key, place, output: id });
   });
   const out = scope.get(spec.output);
   if (out === undefined) {
