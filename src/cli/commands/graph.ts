@@ -1,6 +1,7 @@
-// dlf graph: the compiled graph of a config, as a node listing or Graphviz DOT.
+// dlf graph: the compiled graph of a config, as a node listing or Graphviz DOT. The programs are
+// laid out but not prepared, so any model prints without allocating its buffers or tables.
 import type { Command } from 'commander';
-import { buildProgram } from '../../compile/compile.js';
+import { layoutProgram } from '../../compile/compile.js';
 import { planMemory } from '../../compile/plan.js';
 import { loadConfig } from '../../config/load.js';
 import { dataDims } from '../../data/dims.js';
@@ -28,7 +29,7 @@ export function registerGraph(program: Command, io: Io): void {
       }
       const rc = loadConfig(configFile, { set: flags.set });
       const build = (optimize: boolean) =>
-        buildProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', { optimize });
+        layoutProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', { optimize });
       const p = build(!!flags.optimized);
       if (flags.dot) {
         io.out(toDot(p.graph, { backward: flags.backward, outputs: [p.output, p.loss, ...(flags.backward ? p.grads.values() : [])] }));
@@ -40,14 +41,14 @@ export function registerGraph(program: Command, io: Io): void {
         const op = typeof n.attrs.act === 'string' && n.attrs.act !== 'none' ? `${n.op}+${n.attrs.act}` : n.op;
         io.out(`${n.name.padEnd(40)} ${op.padEnd(24)} ${shapeStr(n.shape).padEnd(12)} ${ins}\n`);
       }
-      const m = planMemory(p.plan);
+      const m = planMemory(p.layout);
       io.out(`\n${p.graph.nodes.length} nodes; training plan ${formatBytes(m.plannedBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse)\n`);
       if (flags.optimized) {
         const built = build(false);
-        const b = planMemory(built.plan);
+        const b = planMemory(built.layout);
         io.out(`as built: ${built.graph.nodes.length} nodes; training plan ${formatBytes(b.plannedBytes)}\n`);
       } else {
-        const o = planMemory(build(true).plan);
+        const o = planMemory(build(true).layout);
         io.out(`optimised (--optimized), as training runs it: training plan ${formatBytes(o.plannedBytes)}\n`);
       }
     });

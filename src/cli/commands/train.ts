@@ -7,6 +7,7 @@ import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { train } from '../../train/loop.js';
 import { checkOutDir, defaultOutDir, freshState, prepareResume, prepareRun } from '../../train/session.js';
 import type { Io } from '../output.js';
+import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { createRenderer, type Mode } from '../progress.js';
 import { collect, nonNegativeInt, positiveInt } from './common.js';
 
@@ -21,6 +22,7 @@ interface TrainFlags {
   resume?: string;
   init?: string;
   stopAfter?: number;
+  maxMemory?: number;
 }
 
 export function registerTrain(program: Command, io: Io): void {
@@ -38,6 +40,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--json', 'write NDJSON events (start, epoch, checkpoint, end) to stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
+    .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action(async (configFile: string | undefined, flags: TrainFlags) => {
       const kernels = kernelsFor(flags.backend);
       const set = [...flags.set];
@@ -47,10 +50,10 @@ export function registerTrain(program: Command, io: Io): void {
       if (flags.resume) {
         if (flags.out) throw new UsageError('--resume continues in the run directory itself; drop --out');
         if (flags.init) throw new UsageError('--resume and --init cannot be combined');
-        prepared = prepareResume(flags.resume, { configFile, set });
+        prepared = prepareResume(flags.resume, { configFile, set, maxMemory: flags.maxMemory });
       } else {
         if (!configFile) throw new UsageError('missing the config file', 'dlf train <config>, or dlf train --resume <run-dir>');
-        const run = prepareRun(configFile, set);
+        const run = prepareRun(configFile, set, flags.maxMemory);
         const state = freshState(run, flags.init);
         const outDir = flags.out ? checkOutDir(flags.out) : defaultOutDir(run.resolved.config.name);
         prepared = { run, state, outDir };
