@@ -71,7 +71,7 @@ export interface MemoryNeed {
   readonly total: number;
 }
 
-interface Buffer1 {
+interface OneBuffer {
   readonly what: string;
   readonly elements: number;
   /** The parameter it holds, if it is one. */
@@ -84,7 +84,7 @@ interface Footprint {
    * The buffer a typed array cannot hold, if any: the largest parameter first (the plan's
    * persistent buffer holds its gradient too, but the parameter is the cause), then the plan's.
    */
-  readonly oversize?: Buffer1;
+  readonly oversize?: OneBuffer;
 }
 
 function footprint(p: ProgramLayout, slots: number): Footprint {
@@ -97,9 +97,9 @@ function footprint(p: ProgramLayout, slots: number): Footprint {
     tables: prepareBytes(p.layout),
   };
   const need = { ...parts, total: Object.values(parts).reduce((a, b) => a + b, 0) };
-  const params: Buffer1[] = p.params.map((q) => ({ what: `the parameter '${q.name}'`, elements: sizeOf(q.shape), param: q.name }));
-  const largest = params.reduce<Buffer1 | undefined>((a, b) => (!a || b.elements > a.elements ? b : a), undefined);
-  const buffers: Buffer1[] = [
+  const params: OneBuffer[] = p.params.map((q) => ({ what: `the parameter '${q.name}'`, elements: sizeOf(q.shape), param: q.name }));
+  const largest = params.reduce<OneBuffer | undefined>((a, b) => (!a || b.elements > a.elements ? b : a), undefined);
+  const buffers: OneBuffer[] = [
     ...(largest ? [largest] : []),
     { what: `the plan's activation arena at batch ${p.batch}`, elements: p.layout.arenaSize },
     { what: `the plan's buffer of inputs, outputs and gradients at batch ${p.batch}`, elements: p.layout.persistentSize },
@@ -183,7 +183,7 @@ function responsible(p: ProgramLayout, slots: number, param?: string): (string |
   return o ? sizeKey(o) : ['model'];
 }
 
-/** The largest batch from 1 to `batch - 1` at which the program has no problem (the batch when none). */
+/** The largest batch below `batch` at which the program has no problem; undefined when even one sample has one. */
 function largestBatch(rebuild: (batch: number) => ProgramLayout, batch: number, slots: number, bound: number): number | undefined {
   const fits = (b: number) => {
     try {
