@@ -2,19 +2,23 @@
 // runs them. Everything is shape-checked here, before any data is read. Graphs are static, so a
 // program is made per batch size (the full batch and the last partial one) and per mode
 // (training: dropout masks, batch statistics and the backward pass; evaluation: forward only).
+// A program is laid out first, and its memory checked (compile/memory.ts) before its plan is
+// prepared: nothing large is allocated for a model that would not fit.
 import type { Config, LossConfig } from '../config/schema.js';
 import type { DataDims } from '../data/dims.js';
 import { appendBackward } from '../graph/autodiff.js';
 import { type Graph, GraphBuilder } from '../graph/builder.js';
 import type { Mode } from './layers/types.js';
 import { buildLoss } from './loss.js';
+import { checkMemory, defaultMemoryBound } from './memory.js';
 import { type LayerInfo, type Locator, type ParamSpec, type StateUpdate, buildModel } from './model.js';
 import { optimizeGraph } from './optimize.js';
-import { type Plan, planGraph } from './plan.js';
+import { type Layout, type Plan, layoutGraph, prepareLayout } from './plan.js';
 
 export type { Mode };
 
-export interface Program {
+/** What a program is made of, before its plan is prepared: the graph and the layout of its buffers. */
+interface ProgramParts {
   readonly batch: number;
   readonly mode: Mode;
   readonly graph: Graph;
@@ -26,8 +30,18 @@ export interface Program {
   readonly grads: ReadonlyMap<string, number>;
   /** Running-statistics updates to apply after each training step. */
   readonly stateUpdates: readonly StateUpdate[];
+}
+
+export interface Program extends ProgramParts {
   /** Computes the output, the loss and, in training, every gradient and state-update value. */
   readonly plan: Plan;
+}
+
+/** A program laid out but not prepared: where every value lives, with nothing allocated. */
+export interface ProgramLayout extends ProgramParts {
+  readonly layout: Layout;
+  readonly params: ParamSpec[];
+  readonly layers: LayerInfo[];
 }
 
 export interface CompiledModel {
@@ -48,9 +62,17 @@ export interface BuildOptions {
    * compileModel, which makes the programs that train and evaluate, turns it on.
    */
   readonly optimize?: boolean;
+  /**
+   * Bytes the program may need in all (parameters, optimizer slots, the plan's buffers and tables;
+   * see compile/memory.ts); default: half of this machine's memory (defaultMemoryBound).
+   */
+  readonly maxMemory?: number;
 }
 
-/** Builds the whole graph for one batch size and mode. */
+/**
+ * Builds the whole graph for one batch size and mode, checks that its memory is within the bound
+ * (a ConfigError at the responsible key when not), and prepares its plan.
+ */
 export function buildProgram(
   config: Config,
   dims: DataDims,
@@ -59,6 +81,28 @@ export function buildProgram(
   mode: Mode = 'train',
   opts: BuildOptions = {},
 ): Program & { params: ParamSpec[]; layers: LayerInfo[] } {
+  const { layout, ...parts } = layoutProgram(config, dims, batch, locate, mode, opts);
+  checkMemory(
+    { ...parts, layout },
+    {
+      bound: opts.maxMemory ?? defaultMemoryBound(),
+      optimizer: config.train.optimizer,
+      locate,
+      rebuild: (b) => layoutProgram(config, dims, b, locate, mode, opts),
+    },
+  );
+  return { ...parts, plan: prepareLayout(layout) };
+}
+
+/** Builds the whole graph for one batch size and mode and lays out its buffers, allocating none of them. */
+export function layoutProgram(
+  config: Config,
+  dims: DataDims,
+  batch: number,
+  locate: Locator,
+  mode: Mode = 'train',
+  opts: BuildOptions = {},
+): ProgramLayout {
   const g = new GraphBuilder();
   const x = g.input('x', [batch, ...dims.sampleShape]);
   const model = buildModel(g, config.model, x, locate, mode);
@@ -90,7 +134,7 @@ export function buildProgram(
     loss: id(built.loss),
     grads: new Map([...grads].map(([name, gid]) => [name, id(gid)])),
     stateUpdates: model.stateUpdates.map((u) => ({ ...u, value: id(u.value) })),
-    plan: planGraph(graph, outputs.map(id)),
+    layout: layoutGraph(graph, outputs.map(id)),
     params: model.params,
     layers: model.layers.map((l) => ({ ...l, output: id(l.output) })),
   };

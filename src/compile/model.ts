@@ -3,9 +3,9 @@
 // evaluation. Layers are plain functions that add nodes (compile/layers); parameters get
 // deterministic names such as `layer0/dense/w`, or `<name>/w` for a named layer.
 import type { GraphModelConfig, InitConfig, LayerConfig, ModelConfig } from '../config/schema.js';
-import { ShapeError, type Place } from '../errors.js';
+import { ConfigError, ShapeError, type Place } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
-import { OPS, isOpName } from '../graph/ops/index.js';
+import { OPS, PUBLIC_OPS, isOpName } from '../graph/ops/index.js';
 import { closest } from '../suggest.js';
 import { LAYERS } from './layers/index.js';
 import type { LayerCtx, Mode } from './layers/types.js';
@@ -36,6 +36,8 @@ export interface LayerInfo {
   readonly scope: string;
   /** Layer type, or the op of a graph-form node. */
   readonly type: string;
+  /** Its config key path: `model.layers.<i>`, `model.graph.nodes.<i>.layer` or, for an op, `model.graph.nodes.<i>`. */
+  readonly key: (string | number)[];
   readonly place: Place;
   readonly output: number;
 }
@@ -108,10 +110,22 @@ function buildLayers(
     if (layer.name !== undefined && named.has(layer.name)) throw new ShapeError(`the layer name '${layer.name}' is already used`, place);
     const scope = layer.name ?? `layer${i}/${layer.type}`;
     h = g.scope(scope, () => applyLayer(ctxAt(place), layer, inputs.length ? inputs : [h]));
-    info.push({ scope, type: layer.type, place, output: h });
+    info.push({ scope, type: layer.type, key: ['model', 'layers', i], place, output: h });
     if (layer.name !== undefined) named.set(layer.name, h);
   });
   return h;
+}
+
+/** A graph node may name a public op only: internal ops are made by autodiff and the optimiser. */
+function checkPublicOp(op: string, place: Place): void {
+  if (isOpName(op) && OPS[op].visibility === 'public') return;
+  const listed = `public ops: ${PUBLIC_OPS.join(', ')}`;
+  if (isOpName(op)) {
+    const message = `'${op}' is an internal op (made by autodiff or the graph optimiser); a graph node may use a public op`;
+    throw new ConfigError([{ place, message, hint: listed }]);
+  }
+  const near = closest(op, PUBLIC_OPS);
+  throw new ConfigError([{ place, message: `unknown op '${op}'`, hint: near ? `did you mean '${near}'?` : listed }]);
 }
 
 function buildGraphForm(
@@ -133,15 +147,7 @@ function buildGraphForm(
   spec.nodes.forEach((n, i) => {
     const place = { ...locate(['model', 'graph', 'nodes', i]), node: n.name };
     if (scope.has(n.name)) throw new ShapeError(`the name '${n.name}' is already used`, place);
-    if (n.op !== undefined && !isOpName(n.op)) {
-      const ops = Object.keys(OPS);
-      const near = closest(n.op, ops);
-      throw new ShapeError(
-        `unknown op '${n.op}'`,
-        { ...locate(['model', 'graph', 'nodes', i, 'op']), node: n.name },
-        near ? `did you mean '${near}'?` : `ops: ${ops.join(', ')}`,
-      );
-    }
+    if (n.op !== undefined) checkPublicOp(n.op, { ...locate(['model', 'graph', 'nodes', i, 'op']), node: n.name });
     const inputs = n.inputs.map((name, k) => {
       const id = scope.get(name);
       if (id === undefined) {
@@ -158,7 +164,8 @@ function buildGraphForm(
       ? g.scope(n.name, () => applyLayer(ctxAt(place), n.layer!, inputs))
       : g.at(place, () => g.apply(n.op as never, inputs, n.attrs, n.name));
     scope.set(n.name, id);
-    info.push({ scope: n.name, type: n.layer ? n.layer.type : n.op!, place, output: id });
+    const key = n.layer ? ['model', 'graph', 'nodes', i, 'layer'] : ['model', 'graph', 'nodes', i];
+    info.push({ scope: n.name, type: n.layer ? n.layer.type : n.op!, key, place, output: id });
   });
   const out = scope.get(spec.output);
   if (out === undefined) {

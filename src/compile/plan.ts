@@ -4,6 +4,9 @@
 // An elementwise op marked `inPlace` writes over an input of its shape whose value dies at its
 // step (no later step reads it, and it is an arena value: never an output, input, constant or
 // parameter).
+// Planning is two steps: the layout (order, lifetimes, offsets and sizes: numbers only, nothing
+// allocated in proportion to the tensors) and preparing each step (the ops' plan-time tables), so
+// that the memory check of compiling can add up every byte between the two.
 import { InternalError } from '../errors.js';
 import type { Graph } from '../graph/builder.js';
 import { OPS, isOpName } from '../graph/ops/index.js';
@@ -21,10 +24,11 @@ export interface PlanStep {
   readonly step: Step<any, any>;
 }
 
-export interface Plan {
+/** Where every value of a plan lives, decided before anything is allocated. */
+export interface Layout {
   readonly graph: Graph;
-  /** Nodes run in this order (leaves excluded). */
-  readonly steps: readonly PlanStep[];
+  /** Ids of the nodes the outputs need, leaves included, in the order they run. */
+  readonly order: readonly number[];
   /** Storage of every node the plan touches, by node id. */
   readonly storage: ReadonlyMap<number, Storage>;
   /** Elements of the shared arena and of the persistent area (inputs, constants, outputs). */
@@ -37,12 +41,22 @@ export interface Plan {
   readonly outputs: readonly number[];
 }
 
+export interface Plan extends Layout {
+  /** Nodes run in this order (leaves excluded). */
+  readonly steps: readonly PlanStep[];
+}
+
+/** Plans the computation of `outputs`: its layout, then each step prepared. */
+export function planGraph(graph: Graph, outputs: readonly number[]): Plan {
+  return prepareLayout(layoutGraph(graph, outputs));
+}
+
 /**
- * Plans the computation of `outputs`. Inputs, constants and the outputs themselves are
+ * Lays out the computation of `outputs`. Inputs, constants and the outputs themselves are
  * persistent; parameters live outside the plan; every other value gets arena memory only for
  * its lifetime.
  */
-export function planGraph(graph: Graph, outputs: readonly number[]): Plan {
+export function layoutGraph(graph: Graph, outputs: readonly number[]): Layout {
   const nodes = graph.nodes;
   // Needed nodes, in id order (ids are topological).
   const need = new Set<number>(outputs);
@@ -120,8 +134,14 @@ export function planGraph(graph: Graph, outputs: readonly number[]): Plan {
     }
   });
 
+  return { graph, order, storage, arenaSize, persistentSize, unplannedSize, inPlace, outputs: [...outputs] };
+}
+
+/** Prepares every step of a layout: the ops' plan-time tables are allocated here. */
+export function prepareLayout(layout: Layout): Plan {
+  const nodes = layout.graph.nodes;
   const steps: PlanStep[] = [];
-  for (const id of order) {
+  for (const id of layout.order) {
     const n = nodes[id];
     if (!isOpName(n.op)) continue;
     const def = OPS[n.op];
@@ -133,11 +153,23 @@ export function planGraph(graph: Graph, outputs: readonly number[]): Plan {
       throw new InternalError(`cannot prepare ${n.op}: ${(e as Error).message}`, { node: n.name });
     }
   }
-  return { graph, steps, storage, arenaSize, persistentSize, unplannedSize, inPlace, outputs: [...outputs] };
+  return { ...layout, steps };
+}
+
+/** Bytes the steps of a layout allocate when prepared (their ops' prepareBytes), without preparing them. */
+export function prepareBytes(layout: Layout): number {
+  const nodes = layout.graph.nodes;
+  let bytes = 0;
+  for (const id of layout.order) {
+    const n = nodes[id];
+    const estimate = isOpName(n.op) ? OPS[n.op].prepareBytes : undefined;
+    if (estimate) bytes += estimate(n.inputs.map((i) => nodes[i].shape), n.shape, n.attrs);
+  }
+  return bytes;
 }
 
 /** Bytes of float32 memory a plan takes, and what it would take without buffer reuse. */
-export function planMemory(plan: Plan): { plannedBytes: number; unplannedBytes: number; persistentBytes: number } {
+export function planMemory(plan: Layout): { plannedBytes: number; unplannedBytes: number; persistentBytes: number } {
   return {
     plannedBytes: plan.arenaSize * 4,
     unplannedBytes: plan.unplannedSize * 4,

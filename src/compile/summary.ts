@@ -1,14 +1,17 @@
 // A model summary without data rows: per layer its output shape (per sample), its parameters
 // (trainable, and state such as running statistics, counted apart), its multiply-adds per sample
 // (from the matmul and conv2d nodes named under the layer's scope) and its place in the YAML file;
-// then the totals and the planned memory of the training program.
+// then the totals and the planned memory of the training program. Programs are only laid out,
+// never prepared, so a summary allocates nothing in proportion to the model; a model beyond the
+// memory bound is refused as compiling refuses it.
 import type { Config } from '../config/schema.js';
 import type { DataDims } from '../data/dims.js';
 import type { Place } from '../errors.js';
 import type { Graph } from '../graph/builder.js';
 import type { Node } from '../graph/types.js';
 import { sizeOf } from '../tensor/shape.js';
-import { buildProgram } from './compile.js';
+import { type BuildOptions, layoutProgram } from './compile.js';
+import { checkMemory, defaultMemoryBound, memoryNeed } from './memory.js';
 import type { LayerInfo, Locator, ParamSpec } from './model.js';
 import { planMemory } from './plan.js';
 
@@ -41,6 +44,14 @@ export interface ModelSummary {
     persistentBytes: number;
     /** Parameters and state tensors. */
     parameterBytes: number;
+    /** The optimizer's slots. */
+    optimizerBytes: number;
+    /** The plan's tables (index offsets, conv scratch). */
+    tableBytes: number;
+    /** All of the above: what the memory check compares with the bound. */
+    totalBytes: number;
+    /** The memory bound. */
+    boundBytes: number;
   };
 }
 
@@ -66,14 +77,20 @@ export function inScope(name: string, scope: string): boolean {
 }
 
 /**
- * Summarises a config: compiles it in evaluation mode at batch 1 (for shapes, parameters and
- * multiply-adds) and in training mode at `config.train.batch_size` (for the planned memory).
+ * Summarises a config: lays it out in evaluation mode at batch 1 (for shapes, parameters and
+ * multiply-adds) and in training mode at `config.train.batch_size` (for the planned memory, which
+ * must be within `opts.maxMemory`, by default half of this machine's memory).
  */
-export function summarize(config: Config, dims: DataDims, locate: Locator): ModelSummary {
-  const evalProgram = buildProgram(config, dims, 1, locate, 'eval');
+export function summarize(config: Config, dims: DataDims, locate: Locator, opts: Pick<BuildOptions, 'maxMemory'> = {}): ModelSummary {
+  const evalProgram = layoutProgram(config, dims, 1, locate, 'eval');
   const batch = config.train.batch_size;
   // The training plan as it runs: optimised (fused epilogues, in-place elementwise ops).
-  const trainProgram = buildProgram(config, dims, batch, locate, 'train', { optimize: true });
+  const trainOpts = { optimize: true };
+  const trainProgram = layoutProgram(config, dims, batch, locate, 'train', trainOpts);
+  const bound = opts.maxMemory ?? defaultMemoryBound();
+  const optimizer = config.train.optimizer;
+  checkMemory(trainProgram, { bound, optimizer, locate, rebuild: (b) => layoutProgram(config, dims, b, locate, 'train', trainOpts) });
+  const need = memoryNeed(trainProgram, optimizer);
   const graph = evalProgram.graph;
   const params = evalProgram.params;
 
@@ -109,7 +126,7 @@ export function summarize(config: Config, dims: DataDims, locate: Locator): Mode
   // Parameters no layer reads (unusual) still count in the totals.
   const total = (kind: ParamSpec['kind']) => params.filter((p) => p.kind === kind).reduce((s, p) => s + sizeOf(p.shape), 0);
   const totals = { params: total('param'), state: total('state'), macs: layers.reduce((s, l) => s + l.macs, 0) };
-  const m = planMemory(trainProgram.plan);
+  const m = planMemory(trainProgram.layout);
   return {
     layers,
     totals,
@@ -119,6 +136,10 @@ export function summarize(config: Config, dims: DataDims, locate: Locator): Mode
       unplannedBytes: m.unplannedBytes,
       persistentBytes: m.persistentBytes,
       parameterBytes: (totals.params + totals.state) * 4,
+      optimizerBytes: need.optimizer,
+      tableBytes: need.tables,
+      totalBytes: need.total,
+      boundBytes: bound,
     },
   };
 }

@@ -21,6 +21,7 @@ interface JsonNode {
   minItems?: number;
   maxItems?: number;
   minLength?: number;
+  maxLength?: number;
   pattern?: string;
 }
 
@@ -128,8 +129,10 @@ function allowed(n: JsonNode): string {
   const out = bounds(n);
   if (n.pattern !== undefined) out.push(`matches ${code(n.pattern)}`);
   if (n.minLength === 1) out.push('not empty');
+  if (n.maxLength !== undefined) out.push(`at most ${n.maxLength} characters`);
   if (n.type === 'array') {
     if (n.minItems !== undefined) out.push(`at least ${n.minItems} item${n.minItems === 1 ? '' : 's'}`);
+    if (n.maxItems !== undefined) out.push(`at most ${n.maxItems} items`);
     const each = n.items && !n.items.properties && !variantsOf(n.items) ? allowed(n.items) : '';
     if (each) out.push(`each ${each}`);
   }

@@ -2,6 +2,7 @@
 // from z.infer, the JSON Schema (`dlf schema`) and docs/config.md are generated from it, and
 // every key carries its documentation in `.describe()`. The sections live in schema/.
 import { z } from 'zod';
+import { LIMITS } from './schema/common.js';
 import { DataSchema } from './schema/data.js';
 import { ModelSchema } from './schema/model.js';
 import { LossName, TrainSchema } from './schema/train.js';
@@ -16,7 +17,9 @@ export const ConfigSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, ., _ or -')
+      .max(LIMITS.name)
+      // A directory name: no separators, NUL or control characters, and not `.`, `..`, hidden or an option.
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must start with a letter, digit or _, then letters, digits, ., _ or -')
       .describe('Name of the run; the default output directory is `runs/<name>/<timestamp>`.'),
     seed: z.number().int().min(0).max(0xffffffff).default(0).describe('Seed of every random choice.'),
     data: DataSchema,

@@ -112,7 +112,7 @@ export class GraphBuilder {
 
   private push(n: Node): number {
     if (this.names.has(n.name)) throw new ShapeError(`two nodes are named '${n.name}'`, { ...this.place, node: n.name });
-    if (!Number.isFinite(sizeOf(n.shape))) throw new ShapeError(`node '${n.name}' has no finite size`);
+    if (!Number.isFinite(sizeOf(n.shape))) throw new ShapeError(`node '${n.name}' has no finite size`, { ...this.place, node: n.name });
     this.nodeList.push(n);
     this.names.set(n.name, n.id);
     return n.id;

@@ -55,6 +55,13 @@ export interface GradCase {
 export interface OpDef<A extends Attrs = Attrs, P = unknown> {
   /** Human description, shown by `dlf graph --ops`. */
   readonly doc: string;
+  /**
+   * Whether a config may name the op: `public` ops are the graph form's language (`model.graph.nodes[].op`,
+   * listed by `dlf graph --ops`); `internal` ones exist only for autodiff (gradients) or the graph
+   * optimiser (fused ops), which make them themselves. Every op says which, so a new op is exposed
+   * to YAML only by a decision.
+   */
+  readonly visibility: 'public' | 'internal';
   /** Number of inputs. */
   readonly arity: number;
   /**
@@ -64,6 +71,12 @@ export interface OpDef<A extends Attrs = Attrs, P = unknown> {
   shape(ins: readonly Shape[], attrs: A): Shape;
   /** Plan-time precomputation (strides, sizes) so that forward() allocates nothing. */
   prepare?(ins: readonly Shape[], out: Shape, attrs: A): P;
+  /**
+   * At least the bytes of the typed arrays prepare() allocates (index tables, scratch), worked out
+   * from the shapes without allocating, so that the memory check of compiling counts them before
+   * any plan is prepared. An op whose prepare() allocates must give it (test/graph/prepare-bytes.test.ts).
+   */
+  prepareBytes?(ins: readonly Shape[], out: Shape, attrs: A): number;
   /** Computes the output into `out` from `ins`, through the kernel interface only. */
   forward(k: Kernels, ins: readonly Buf[], out: Buf, step: Step<A, P>): void;
   /**

@@ -41,22 +41,23 @@ export interface PreparedRun {
 }
 
 /** Config → compile → data → compile with the data's classes. Throws the first problem found. */
-export function prepareRun(configFile: string, set: string[] = []): PreparedRun {
+export function prepareRun(configFile: string, set: string[] = [], maxMemory?: number): PreparedRun {
   const resolved = loadConfig(configFile, { set });
-  return prepareResolved(resolved);
+  return prepareResolved(resolved, maxMemory);
 }
 
-function prepareResolved(resolved: ResolvedConfig): PreparedRun {
+/** `maxMemory`: the memory bound of compiling (compile/memory.ts), checked before data is read. */
+function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): PreparedRun {
   const { config } = resolved;
   const locate = locatorOf(resolved);
   const dims = dataDims(config.data);
-  const checked = compileModel(config, dims, locate); // shapes checked before any data row is read
+  const checked = compileModel(config, dims, locate, { optimize: true, maxMemory }); // shapes and memory checked before any data row is read
   const fingerprints = fingerprintData(config.data);
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
   // Compiled again only when the data told what the config did not: the number of classes.
-  const model = classes === dims.classes ? checked : compileModel(config, { ...dims, classes }, locate);
+  const model = classes === dims.classes ? checked : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory });
   return { resolved, model, data: { ...loaded, ...(test ? { test } : {}) }, fingerprints };
 }
 
@@ -90,7 +91,7 @@ export function freshState(run: PreparedRun, initFrom?: string): TrainState {
  */
 export function prepareResume(
   runDir: string,
-  opts: { configFile?: string; set?: string[]; allowDataChange?: boolean },
+  opts: { configFile?: string; set?: string[]; allowDataChange?: boolean; maxMemory?: number },
 ): { run: PreparedRun; state: TrainState; outDir: string; onDisk: OnDisk } {
   const outDir = resolve(runDir);
   const savedFile = join(outDir, 'config.json');
@@ -139,7 +140,7 @@ export function prepareResume(
       'resuming on other data would mix two data sets in one run; pass --allow-data-change to resume anyway',
     );
   }
-  const run = prepareResolved(resolved);
+  const run = prepareResolved(resolved, opts.maxMemory);
   const state = initState(run.model, resolved.config.seed);
   warmStart(state.params, run.model, ckpt, ckptFile);
   state.epoch = ckpt.epoch;

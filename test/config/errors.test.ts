@@ -69,7 +69,7 @@ describe('loadConfig errors', () => {
       '10:7: model.layers.1.type: required key is missing; expected one of dense, activation, conv2d, maxpool2d, avgpool2d, global_avg_pool2d, flatten, dropout, batchnorm, layernorm, embedding, add, concat, reshape',
     ],
     ['refinement', VALID.replace('model:\n', 'model:\n  graph: {nodes: [{name: y, op: relu, inputs: [x]}], output: y}\n'), '7:1: model: give exactly one of model.layers or model.graph'],
-    ['regex', VALID.replace('name: digits-mlp', 'name: digits mlp'), '1:7: name: must be letters, digits, ., _ or -'],
+    ['regex', VALID.replace('name: digits-mlp', 'name: digits mlp'), '1:7: name: must start with a letter, digit or _, then letters, digits, ., _ or -'],
     [
       'no union option',
       VALID.replace('{type: dense, units: 10}', '{type: dense, units: 10, kernel_init: gauss}'),

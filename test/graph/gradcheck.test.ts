@@ -71,6 +71,9 @@ function check(op: OpName, c: GradCase, seed: number) {
 
 describe('gradient check of every op in OPS', () => {
   const entries = Object.entries(OPS) as [OpName, (typeof OPS)[OpName]][];
+  it('walks the internal ops (made by autodiff and the optimiser) as well as the public ones', () => {
+    expect(new Set(entries.map(([, d]) => d.visibility))).toEqual(new Set(['public', 'internal']));
+  });
   for (const [name, def] of entries) {
     if (def.gradCheck.length === 0) {
       it(`${name} declares itself non-differentiable`, () => {

@@ -1,11 +1,12 @@
-// dlf graph: the compiled graph of a config, as a node listing or Graphviz DOT.
+// dlf graph: the compiled graph of a config, as a node listing or Graphviz DOT. The programs are
+// laid out but not prepared, so any model prints without allocating its buffers or tables.
 import type { Command } from 'commander';
-import { buildProgram } from '../../compile/compile.js';
+import { layoutProgram } from '../../compile/compile.js';
 import { planMemory } from '../../compile/plan.js';
 import { loadConfig } from '../../config/load.js';
 import { dataDims } from '../../data/dims.js';
 import { isBackwardNode, toDot } from '../../graph/dot.js';
-import { OPS } from '../../graph/ops/index.js';
+import { OPS, PUBLIC_OPS } from '../../graph/ops/index.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { locatorOf } from '../../train/session.js';
 import { type Io, formatBytes } from '../output.js';
@@ -19,16 +20,16 @@ export function registerGraph(program: Command, io: Io): void {
     .option('--dot', 'print Graphviz DOT (render with: dot -Tsvg)')
     .option('--backward', 'include the backward pass that autodiff appends')
     .option('--optimized', 'show the graph after the optimiser (fused ops), as training runs it')
-    .option('--ops', 'list the primitive ops instead')
+    .option('--ops', 'list the primitive ops a config may use instead')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .action((configFile: string | undefined, flags: { dot?: boolean; backward?: boolean; optimized?: boolean; ops?: boolean; set: string[] }) => {
       if (flags.ops || !configFile) {
-        for (const [name, def] of Object.entries(OPS)) io.out(`${name.padEnd(30)} ${def.doc}\n`);
+        for (const name of PUBLIC_OPS) io.out(`${name.padEnd(30)} ${OPS[name].doc}\n`);
         return;
       }
       const rc = loadConfig(configFile, { set: flags.set });
       const build = (optimize: boolean) =>
-        buildProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', { optimize });
+        layoutProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', { optimize });
       const p = build(!!flags.optimized);
       if (flags.dot) {
         io.out(toDot(p.graph, { backward: flags.backward, outputs: [p.output, p.loss, ...(flags.backward ? p.grads.values() : [])] }));
@@ -40,14 +41,14 @@ export function registerGraph(program: Command, io: Io): void {
         const op = typeof n.attrs.act === 'string' && n.attrs.act !== 'none' ? `${n.op}+${n.attrs.act}` : n.op;
         io.out(`${n.name.padEnd(40)} ${op.padEnd(24)} ${shapeStr(n.shape).padEnd(12)} ${ins}\n`);
       }
-      const m = planMemory(p.plan);
+      const m = planMemory(p.layout);
       io.out(`\n${p.graph.nodes.length} nodes; training plan ${formatBytes(m.plannedBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse)\n`);
       if (flags.optimized) {
         const built = build(false);
-        const b = planMemory(built.plan);
+        const b = planMemory(built.layout);
         io.out(`as built: ${built.graph.nodes.length} nodes; training plan ${formatBytes(b.plannedBytes)}\n`);
       } else {
-        const o = planMemory(build(true).plan);
+        const o = planMemory(build(true).layout);
         io.out(`optimised (--optimized), as training runs it: training plan ${formatBytes(o.plannedBytes)}\n`);
       }
     });

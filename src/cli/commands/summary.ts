@@ -1,11 +1,13 @@
 // dlf summary: a table of a config's layers (output shape per sample, parameters, multiply-adds,
 // YAML line), the totals and the planned memory of training, without reading any data rows.
 import type { Command } from 'commander';
+import { formatBytes as formatSize } from '../../compile/bytes.js';
 import { summarize } from '../../compile/summary.js';
 import { loadConfig } from '../../config/load.js';
 import { dataDims } from '../../data/dims.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { locatorOf } from '../../train/session.js';
+import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { type Io, formatBytes } from '../output.js';
 import { collect } from './common.js';
 
@@ -18,9 +20,10 @@ export function registerSummary(program: Command, io: Io): void {
     .argument('<config>', 'the YAML config file')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .option('--json', 'print the summary as one JSON object')
-    .action((configFile: string, flags: { set: string[]; json?: boolean }) => {
+    .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
+    .action((configFile: string, flags: { set: string[]; json?: boolean; maxMemory?: number }) => {
       const rc = loadConfig(configFile, { set: flags.set });
-      const s = summarize(rc.config, dataDims(rc.config.data), locatorOf(rc));
+      const s = summarize(rc.config, dataDims(rc.config.data), locatorOf(rc), { maxMemory: flags.maxMemory });
       if (flags.json) {
         io.out(JSON.stringify({ file: rc.file, name: rc.config.name, ...s }) + '\n');
         return;
@@ -54,7 +57,8 @@ export function registerSummary(program: Command, io: Io): void {
       io.out(
         `\nMACs are multiply-adds per sample; params are trainable` + (withState ? ', state are running statistics' : '') + '.\n' +
           `training plan at batch ${m.batch}: arena ${formatBytes(m.arenaBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse), ` +
-          `${formatBytes(m.persistentBytes)} persistent; parameters ${formatBytes(m.parameterBytes)}\n`,
+          `${formatBytes(m.persistentBytes)} persistent; parameters ${formatBytes(m.parameterBytes)}\n` +
+          `training needs ${formatSize(m.totalBytes)} in all (parameters, optimizer state, plan and tables); the memory bound is ${formatSize(m.boundBytes)}\n`,
       );
     });
 }

@@ -12,6 +12,7 @@ import { freshState, prepareResume, prepareRun } from '../../train/session.js';
 import type { OnDisk } from '../../train/writer.js';
 import { watchInterrupts } from '../interrupt.js';
 import type { Io } from '../output.js';
+import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { createRenderer, type Mode } from '../progress.js';
 import { collect, nonNegativeInt, positiveInt } from './common.js';
 
@@ -27,6 +28,7 @@ interface TrainFlags {
   init?: string;
   stopAfter?: number;
   allowDataChange?: boolean;
+  maxMemory?: number;
 }
 
 /** Whether any checkpoint file of the run is on disk. */
@@ -48,6 +50,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--json', 'write NDJSON events (start, epoch, checkpoint, end) to stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
+    .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action(async (configFile: string | undefined, flags: TrainFlags) => {
       const interrupts = io.interrupts ?? watchInterrupts();
       const kernels = kernelsFor(flags.backend);
@@ -63,7 +66,7 @@ export function registerTrain(program: Command, io: Io): void {
         // Locked before the checkpoint is read, so that two resumes cannot both start from it.
         runDir = openExistingRunDir(flags.resume, command);
         try {
-          const { run, state, onDisk } = prepareResume(runDir.dir, { configFile, set, allowDataChange: flags.allowDataChange });
+          const { run, state, onDisk } = prepareResume(runDir.dir, { configFile, set, allowDataChange: flags.allowDataChange, maxMemory: flags.maxMemory });
           opts = { ...optionsOf(run, state, flags), onDisk, fingerprints: flags.allowDataChange ? run.fingerprints : undefined };
           await interrupts.stage('loading the data');
         } catch (e) {
@@ -75,7 +78,7 @@ export function registerTrain(program: Command, io: Io): void {
         if (!configFile) throw new UsageError('missing the config file', 'dlf train <config>, or dlf train --resume <run-dir>');
         const out = flags.out ? checkOutDir(flags.out) : undefined;
         await interrupts.stage('reading the config');
-        const run = prepareRun(configFile, set);
+        const run = prepareRun(configFile, set, flags.maxMemory);
         await interrupts.stage('loading the data');
         const state = freshState(run, flags.init);
         await interrupts.stage('preparing the model');

@@ -1,7 +1,7 @@
 // The data section: where samples come from, how they are split and preprocessed, and an
 // optional test set.
 import { z } from 'zod';
-import { positiveInt } from './common.js';
+import { LIMITS, count, pathString, text } from './common.js';
 
 const SplitSchema = z.strictObject({
   validation: z.number().min(0).lt(1).default(0.2).describe('Fraction of rows held out for validation.'),
@@ -16,32 +16,29 @@ const common = {
 };
 const CsvData = z.strictObject({
   source: z.literal('csv').describe('Read a CSV file with a header row.'),
-  path: z.string().min(1).describe('Path of the CSV file, relative to the config file.'),
+  path: pathString.describe('Path of the CSV file, relative to the config file.'),
   features: z
-    .array(z.string())
+    .array(text)
     .min(1)
     .optional()
     .describe('Feature columns by name (default: every column but the label).'),
-  label: z.string().describe('The label (target) column.'),
+  label: text.describe('The label (target) column.'),
   task: z
     .enum(['classification', 'regression'])
     .default('classification')
     .describe('classification: labels are class names mapped to indices; regression: a numeric target.'),
-  test: z.string().min(1).optional().describe('A CSV file with the same columns used as the test set (`dlf eval --split test`).'),
+  test: pathString.optional().describe('A CSV file with the same columns used as the test set (`dlf eval --split test`).'),
   ...common,
 });
 const IdxData = z.strictObject({
   source: z.literal('idx').describe('Images and labels in the IDX format of MNIST (raw or .gz).'),
-  dir: z
-    .string()
-    .min(1)
-    .describe('Folder of the files, relative to the config file (e.g. a Fashion-MNIST folder).'),
-  train_images: z.string().default('train-images-idx3-ubyte.gz').describe('Training images, in `dir`.'),
-  train_labels: z.string().default('train-labels-idx1-ubyte.gz').describe('Training labels, in `dir`.'),
-  test_images: z.string().optional().describe('Test images, in `dir` (default t10k-images-idx3-ubyte.gz when it exists).'),
-  test_labels: z.string().optional().describe('Test labels, in `dir` (default t10k-labels-idx1-ubyte.gz when it exists).'),
-  classes: z.array(z.string()).optional().describe('Class names in label order (default: the label numbers).'),
-  limit: positiveInt.optional().describe('Use only the first N training images (quick runs).'),
+  dir: pathString.describe('Folder of the files, relative to the config file (e.g. a Fashion-MNIST folder).'),
+  train_images: pathString.default('train-images-idx3-ubyte.gz').describe('Training images, in `dir`.'),
+  train_labels: pathString.default('train-labels-idx1-ubyte.gz').describe('Training labels, in `dir`.'),
+  test_images: pathString.optional().describe('Test images, in `dir` (default t10k-images-idx3-ubyte.gz when it exists).'),
+  test_labels: pathString.optional().describe('Test labels, in `dir` (default t10k-labels-idx1-ubyte.gz when it exists).'),
+  classes: z.array(text).optional().describe('Class names in label order (default: the label numbers).'),
+  limit: count(LIMITS.axis).optional().describe('Use only the first N training images (quick runs).'),
   scale: z
     .enum(['unit', 'standardize'])
     .default('unit')
@@ -56,9 +53,9 @@ const SyntheticData = z.strictObject({
   source: z.enum(['linear', 'xor', 'moons', 'spirals']).describe(
     'A built-in seeded generator: linear (y = 2x + 3 + noise, regression), xor, moons, spirals (classification).',
   ),
-  samples: positiveInt.default(1000).describe('Number of samples generated.'),
+  samples: count(LIMITS.samples).default(1000).describe('Number of samples generated.'),
   noise: z.number().min(0).default(0.1).describe('Standard deviation of the noise added.'),
-  classes: z.number().int().min(2).default(3).describe('Number of arms (spirals only).'),
+  classes: z.number().int().min(2).max(LIMITS.classes).default(3).describe('Number of arms (spirals only).'),
   ...common,
 });
 export const DataSchema = z

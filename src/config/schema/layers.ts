@@ -3,9 +3,7 @@
 // layers (default: the previous layer; `x` is the model input), which is how residual and
 // multi-input models are written in the list form.
 import { z } from 'zod';
-import { ActivationName, InitSchema, positiveInt } from './common.js';
-
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)');
+import { ActivationName, InitSchema, LIMITS, count, identifier } from './common.js';
 
 const base = {
   name: identifier.optional().describe('Name of the layer: it names its parameters and lets later layers refer to it.'),
@@ -17,17 +15,17 @@ const base = {
 };
 
 const Padding = z
-  .union([z.enum(['same', 'valid']), z.number().int().min(0)])
-  .describe('same (output size = ceil(input / stride)), valid (no padding), or a number of zeros on each side.');
+  .union([z.enum(['same', 'valid']), z.number().int().min(0).max(LIMITS.window)])
+  .describe(`same (output size = ceil(input / stride)), valid (no padding), or a number of zeros on each side (at most ${LIMITS.window}).`);
 
 const size2 = z
-  .union([positiveInt, z.tuple([positiveInt, positiveInt])])
-  .describe('A size for both spatial axes, or [height, width].');
+  .union([count(LIMITS.window), z.tuple([count(LIMITS.window), count(LIMITS.window)])])
+  .describe(`A size for both spatial axes, or [height, width]; each from 1 to ${LIMITS.window}.`);
 
 const DenseLayer = z.strictObject({
   type: z.literal('dense').describe('A fully connected layer: y = x·w + b over the last axis.'),
   ...base,
-  units: positiveInt.describe('Number of outputs.'),
+  units: count(LIMITS.units).describe('Number of outputs.'),
   activation: ActivationName.default('linear').describe('Activation applied to the output.'),
   use_bias: z.boolean().default(true).describe('Whether the layer adds a bias b.'),
   kernel_init: InitSchema.optional().describe('Initialiser of w (default glorot_uniform; he_uniform before relu).'),
@@ -44,7 +42,7 @@ const ActivationLayer = z.strictObject({
 const Conv2dLayer = z.strictObject({
   type: z.literal('conv2d').describe('2-D convolution over NCHW input [batch, channels, height, width].'),
   ...base,
-  filters: positiveInt.describe('Number of output channels.'),
+  filters: count(LIMITS.filters).describe('Number of output channels.'),
   kernel_size: size2.describe('Kernel height and width.'),
   stride: size2.default(1).describe('Step between windows.'),
   padding: Padding.default('valid'),
@@ -95,8 +93,8 @@ const LayerNormLayer = z.strictObject({
 const EmbeddingLayer = z.strictObject({
   type: z.literal('embedding').describe('Maps integer ids [N, L] (or [N]) to learnt vectors [N, L, dim].'),
   ...base,
-  vocab: positiveInt.describe('Number of distinct ids (ids are 0 .. vocab-1).'),
-  dim: positiveInt.describe('Size of each vector.'),
+  vocab: count(LIMITS.vocab).describe('Number of distinct ids (ids are 0 .. vocab-1).'),
+  dim: count(LIMITS.dim).describe('Size of each vector.'),
   init: InitSchema.default({ type: 'normal', mean: 0, std: 0.05 }).describe('Initialiser of the table.'),
 });
 const AddLayer = z.strictObject({
@@ -108,12 +106,12 @@ const ConcatLayer = z.strictObject({
   type: z.literal('concat').describe('Concatenation of earlier layers along an axis.'),
   ...base,
   inputs: z.array(identifier).min(2).describe('The layers to concatenate.'),
-  axis: z.number().int().default(-1).describe('Axis to join along (negative counts from the end; 1 = channels for NCHW).'),
+  axis: z.number().int().min(-LIMITS.rank).max(LIMITS.rank - 1).default(-1).describe('Axis to join along (negative counts from the end; 1 = channels for NCHW).'),
 });
 const ReshapeLayer = z.strictObject({
   type: z.literal('reshape').describe('Reshapes each sample (the batch axis is kept).'),
   ...base,
-  shape: z.array(z.number().int().min(-1)).min(1).describe('Shape of one sample; one size may be -1.'),
+  shape: z.array(z.number().int().min(-1).max(LIMITS.axis)).min(1).max(LIMITS.rank).describe('Shape of one sample; one size may be -1.'),
 });
 
 function decay() {

@@ -1,25 +1,22 @@
 // The model section: a list of layers, or an explicit graph of named nodes over named parameters.
 import { z } from 'zod';
-import { InitSchema, positiveInt } from './common.js';
+import { InitSchema, LIMITS, count, identifier } from './common.js';
 import { LayerSchema } from './layers.js';
 
 const ParamSchema = z
   .strictObject({
-    shape: z.array(positiveInt).min(1).describe('Static shape of the parameter.'),
+    shape: z.array(count(LIMITS.axis)).min(1).max(LIMITS.rank).describe('Static shape of the parameter.'),
     init: InitSchema.default('zeros').describe('Initialiser of the parameter.'),
   })
   .describe('A trainable parameter.');
 
 const GraphNodeSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)')
-      .describe('Name of the node; later nodes refer to it.'),
-    op: z.string().optional().describe('A primitive op (see `dlf graph --ops`, e.g. matmul, add, relu).'),
+    name: identifier.describe('Name of the node; later nodes refer to it.'),
+    op: z.string().max(LIMITS.name).optional().describe('A primitive op (see `dlf graph --ops`, e.g. matmul, add, relu).'),
     layer: LayerSchema.optional().describe('A layer instead of an op (its parameters are named `<name>/...`).'),
     inputs: z
-      .array(z.string())
+      .array(z.string().max(LIMITS.name))
       .min(1)
       .describe('Names of the inputs: `x` (the features), a parameter, or an earlier node.'),
     attrs: z.record(z.string(), z.unknown()).default({}).describe('Attributes of the op (e.g. axes, transpose_b).'),
@@ -28,9 +25,9 @@ const GraphNodeSchema = z
   .describe('A node: an op or a layer applied to named inputs.');
 
 export const GraphModelSchema = z.strictObject({
-  params: z.record(z.string(), ParamSchema).default({}).describe('Trainable parameters by name.'),
+  params: z.record(z.string().max(LIMITS.name), ParamSchema).default({}).describe('Trainable parameters by name.'),
   nodes: z.array(GraphNodeSchema).min(1).describe('Nodes in order; the input `x` has shape [batch, ...sample shape].'),
-  output: z.string().describe('Name of the node that is the model output.'),
+  output: z.string().max(LIMITS.name).describe('Name of the node that is the model output.'),
 });
 export type GraphModelConfig = z.infer<typeof GraphModelSchema>;
 

@@ -1,7 +1,7 @@
 // The train section: loss, optimizer, penalties, clipping, learning-rate schedule, early stopping,
 // checkpoints and metrics.
 import { z } from 'zod';
-import { decayRate, positiveInt } from './common.js';
+import { LIMITS, count, decayRate, text } from './common.js';
 
 // Two overloads, not one function returning a union: the union would hide that a default makes the key optional.
 function lr(): z.ZodNumber;
@@ -59,7 +59,7 @@ const RegularizationSchema = z.strictObject({
   l1: z.number().min(0).default(0).describe('L1 penalty factor: adds l1·Σ|w| to the loss.'),
   l2: z.number().min(0).default(0).describe('L2 penalty factor: adds l2/2·Σw² to the loss (weight decay for SGD).'),
   exclude: z
-    .array(z.string())
+    .array(text)
     .default(['*/b', '*/beta', '*/gamma'])
     .describe(
       'Parameters the penalties and AdamW decay skip, as patterns matched against the whole parameter name: `*` matches ' +
@@ -78,6 +78,7 @@ const Warmup = {
     .number()
     .int()
     .min(0)
+    .max(LIMITS.steps)
     .default(0)
     .describe('Updates of linear warmup: update s (from 0) uses the scheduled lr times (s+1)/warmup_steps while s < warmup_steps.'),
 };
@@ -86,13 +87,13 @@ export const ScheduleSchema = z
     z.strictObject({ type: z.literal('constant').describe('The optimizer lr throughout.'), ...Warmup }),
     z.strictObject({
       type: z.literal('step').describe('lr · gamma^floor(epoch / step_epochs).'),
-      step_epochs: positiveInt.describe('Epochs between decays.'),
+      step_epochs: count(LIMITS.epochs).describe('Epochs between decays.'),
       gamma: z.number().positive().default(0.1).describe('Decay factor.'),
       ...Warmup,
     }),
     z.strictObject({
       type: z.literal('multistep').describe('lr · gamma^(number of milestones passed).'),
-      milestones: z.array(positiveInt).min(1).describe('Epochs at which lr decays.'),
+      milestones: z.array(count(LIMITS.epochs)).min(1).describe('Epochs at which lr decays.'),
       gamma: z.number().positive().default(0.1).describe('Decay factor.'),
       ...Warmup,
     }),
@@ -120,7 +121,7 @@ export const ScheduleSchema = z
     }),
     z.strictObject({
       type: z.literal('plateau').describe('Reduce on plateau: multiply lr by factor when the metric stops improving.'),
-      metric: z.string().default('val.loss').describe('Metric watched, e.g. val.loss or val.accuracy.'),
+      metric: text.default('val.loss').describe('Metric watched, e.g. val.loss or val.accuracy.'),
       mode: z
         .enum(['min', 'max'])
         .optional()
@@ -130,6 +131,7 @@ export const ScheduleSchema = z
         .number()
         .int()
         .min(0)
+        .max(LIMITS.epochs)
         .default(5)
         .describe('Epochs without improvement before reducing (0 reduces after every epoch without improvement).'),
       min_lr: z.number().min(0).default(0).describe('Lower bound of lr.'),
@@ -141,13 +143,13 @@ export const ScheduleSchema = z
 export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
 
 const MetricSelector = {
-  metric: z.string().default('val.loss').describe('The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1.'),
+  metric: text.default('val.loss').describe('The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1.'),
   mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, mse, mae, rmse; max otherwise).'),
 };
 
 const EarlyStoppingSchema = z.strictObject({
   ...MetricSelector,
-  patience: z.number().int().min(1).default(5).describe('Evaluations without improvement before stopping.'),
+  patience: count(LIMITS.epochs).default(5).describe('Evaluations without improvement before stopping.'),
   min_delta: z.number().min(0).default(0).describe('Smallest change that counts as an improvement.'),
 });
 
@@ -160,8 +162,8 @@ export type MetricNameT = z.infer<typeof MetricName>;
 export const CHECKPOINT_INTERVAL_DEFAULT = 30;
 
 export const TrainSchema = z.strictObject({
-  epochs: positiveInt.default(10).describe('Number of passes over the training split.'),
-  batch_size: positiveInt.default(32).describe('Samples per step; the last partial batch is used.'),
+  epochs: count(LIMITS.epochs).default(10).describe('Number of passes over the training split.'),
+  batch_size: count(LIMITS.batch).default(32).describe('Samples per step; the last partial batch is used.'),
   optimizer: OptimizerSchema.prefault({ type: 'adam' }),
   schedule: ScheduleSchema.prefault({ type: 'constant' }),
   regularization: RegularizationSchema.prefault({}).describe('L1/L2 penalties and which parameters they skip.'),
@@ -172,7 +174,7 @@ export const TrainSchema = z.strictObject({
     .array(MetricName)
     .optional()
     .describe('Metrics logged each epoch besides the loss (default: accuracy for classification; mse, mae for regression).'),
-  top_k: positiveInt.default(5).describe('k of top_k_accuracy.'),
+  top_k: count(LIMITS.classes).default(5).describe('k of top_k_accuracy.'),
   checkpoint: z
     .enum(['best', 'last', 'both'])
     .default('both')

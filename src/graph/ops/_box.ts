@@ -4,15 +4,23 @@
 import type { CopyRowsPlan } from '../../kernels/kernels.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 
+/** The last axis the box `inner` does not span of `outer` in full: axes from it on form one run. */
+function runAxis(inner: Shape, outer: Shape): number {
+  let j = inner.length - 1;
+  while (j > 0 && inner[j] === outer[j]) j--;
+  return j;
+}
+
+/** The axes before the run axis: the box has one run per position in them. */
+const leadOf = (inner: Shape, outer: Shape): Shape => inner.slice(0, Math.max(runAxis(inner, outer), 0));
+
 /** Start offsets (in `outer`) of the runs of the box `inner` placed at `begin`, and the run length. */
 function runs(inner: Shape, outer: Shape, begin: readonly number[]): { starts: Int32Array; len: number } {
   const rank = inner.length;
   const st = stridesOf(outer);
-  // j: the last axis the box does not span in full; axes j.. form one run.
-  let j = rank - 1;
-  while (j > 0 && inner[j] === outer[j]) j--;
+  const j = runAxis(inner, outer);
   const len = rank === 0 ? 1 : inner[j] * st[j];
-  const lead = inner.slice(0, Math.max(j, 0));
+  const lead = leadOf(inner, outer);
   const starts = new Int32Array(sizeOf(lead));
   let off = 0;
   for (let d = 0; d < rank; d++) off += begin[d] * st[d];
@@ -31,6 +39,11 @@ function runs(inner: Shape, outer: Shape, begin: readonly number[]): { starts: I
 }
 
 const dense = (count: number, len: number) => Int32Array.from({ length: count }, (_, r) => r * len);
+
+/** The bytes of a box plan (either direction): an Int32 source and destination offset per run. */
+export function boxBytes(inner: Shape, outer: Shape): number {
+  return 2 * 4 * sizeOf(leadOf(inner, outer));
+}
 
 /** Copies the box `inner` at `begin` of a tensor of shape `outer` into a dense tensor of shape `inner` (slice). */
 export function boxToDense(inner: Shape, outer: Shape, begin: readonly number[]): CopyRowsPlan {

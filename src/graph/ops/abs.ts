@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const abs = defineOp({
   doc: '|x|',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.abs(x, out),

@@ -1,13 +1,15 @@
 // add: a + b with numpy broadcasting.
 import { unbroadcast } from '../grad.js';
 import { defineOp } from '../types.js';
-import { broadcastRule, prepareBroadcast } from './_common.js';
+import { broadcastBytes, broadcastRule, prepareBroadcast } from './_common.js';
 
 export const add = defineOp({
   doc: 'a + b, broadcasting',
+  visibility: 'public',
   arity: 2,
   shape: broadcastRule,
   prepare: prepareBroadcast,
+  prepareBytes: broadcastBytes,
   forward: (k, [a, b], out, s) => k.binary('add', a, b, out, s.prep),
   vjp: (g, n, grad) => [unbroadcast(g, grad, g.shapeOf(n.inputs[0])), unbroadcast(g, grad, g.shapeOf(n.inputs[1]))],
   inPlace: true,

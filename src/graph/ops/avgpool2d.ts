@@ -8,6 +8,7 @@ import { POOL_CASES } from './maxpool2d.js';
 
 export const avgpool2d = defineOp<PoolAttrs, Pool2dDims>({
   doc: 'mean over windows of x [N,C,H,W] (padded cells not counted); attrs kernel, stride (default kernel), padding',
+  visibility: 'public',
   arity: 1,
   shape: ([x], attrs) => {
     const d = poolDims(x, attrs);

@@ -21,6 +21,7 @@ function dims([grad]: readonly (readonly number[])[], attrs: Attrs): Pool2dDims 
 
 export const avgpool2d_grad = defineOp<Attrs, Pool2dDims>({
   doc: 'gradient of avgpool2d: grad [N,C,OH,OW] spread over the real cells of each window; attrs as avgpool2d plus input_hw',
+  visibility: 'internal',
   arity: 1,
   shape: ([grad], attrs) => {
     const d = dims([grad], attrs);

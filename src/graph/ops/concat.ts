@@ -3,7 +3,7 @@
 import type { CopyRowsPlan } from '../../kernels/kernels.js';
 import { type Shape, normAxes, shapeStr } from '../../tensor/shape.js';
 import { defineOp } from '../types.js';
-import { denseToBox } from './_box.js';
+import { boxBytes, denseToBox } from './_box.js';
 
 interface Attrs {
   [k: string]: unknown;
@@ -24,6 +24,7 @@ function axisOf(a: Shape, b: Shape, attrs: Attrs): number {
 
 export const concat = defineOp<Attrs, { a: CopyRowsPlan; b: CopyRowsPlan }>({
   doc: 'a and b joined along an axis; attrs axis (default -1)',
+  visibility: 'public',
   arity: 2,
   shape: ([a, b], attrs) => {
     const ax = axisOf(a, b, attrs);
@@ -34,6 +35,7 @@ export const concat = defineOp<Attrs, { a: CopyRowsPlan; b: CopyRowsPlan }>({
     const at = out.map((_, i) => (i === ax ? a[ax] : 0));
     return { a: denseToBox(a, out, out.map(() => 0)), b: denseToBox(b, out, at) };
   },
+  prepareBytes: ([a, b], out) => boxBytes(a, out) + boxBytes(b, out),
   forward: (k, [a, b], out, s) => {
     k.copyRows(a, out, s.prep.a);
     k.copyRows(b, out, s.prep.b);

@@ -10,7 +10,7 @@ import { convPlan } from '../../kernels/plans.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { unbroadcast } from '../grad.js';
 import { defineOp } from '../types.js';
-import { type ConvAttrs, convDims } from './_window.js';
+import { type ConvAttrs, convDims, convScratchBytes } from './_window.js';
 import { conv2d } from './conv2d.js';
 
 export interface Conv2dBiasActAttrs extends ConvAttrs {
@@ -19,6 +19,7 @@ export interface Conv2dBiasActAttrs extends ConvAttrs {
 
 export const conv2d_bias_act = defineOp<Conv2dBiasActAttrs, Conv2dDims>({
   doc: 'act(conv2d(x, w) + bias[f]) fused (for speed); attrs as conv2d, and act none|relu',
+  visibility: 'internal',
   arity: 3,
   shape: ([x, w, bias], attrs) => {
     if (attrs.act !== undefined && attrs.act !== 'none' && attrs.act !== 'relu') throw new Error(`unknown act '${String(attrs.act)}'`);
@@ -27,6 +28,7 @@ export const conv2d_bias_act = defineOp<Conv2dBiasActAttrs, Conv2dDims>({
     return out;
   },
   prepare: ([x, w], _out, attrs) => convPlan('conv2d', convDims(x, w, attrs)),
+  prepareBytes: ([x, w], _out, attrs) => convScratchBytes('conv2d', convDims(x, w, attrs)),
   forward: (k, [x, w, bias], out, s) => k.conv2dBiasAct(x, w, bias, out, s.prep, s.attrs.act ?? 'none'),
   vjp: (g, node, grad) => {
     const [x, w, bias] = node.inputs;

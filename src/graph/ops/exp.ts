@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const exp = defineOp({
   doc: 'e^x',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.unary('exp', x, out, 0),

@@ -12,6 +12,7 @@ function dims([table, ids]: readonly Shape[]): GatherRowsDims {
 
 export const gather_rows = defineOp<{ [k: string]: unknown }, GatherRowsDims>({
   doc: 'rows of table [V,D] picked by integer ids [...] → [...,D]',
+  visibility: 'public',
   arity: 2,
   shape: ([table, ids]) => {
     dims([table, ids]);

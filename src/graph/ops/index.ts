@@ -1,6 +1,7 @@
 // The OPS table: every primitive op of the graph, by name. A new op is one file plus its line in
 // OPS (and its name in OpName, which makes the compiler reject a table that misses it); the
-// gradient-check test walks this table.
+// gradient-check test walks this table. Each op's definition says whether it is public (a config
+// may name it) or internal (made only by autodiff or the graph optimiser); PUBLIC_OPS lists the former.
 import type { OpDef } from '../types.js';
 import { abs } from './abs.js';
 import { add } from './add.js';
@@ -116,3 +117,6 @@ export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
 export function isOpName(name: string): name is OpName {
   return Object.prototype.hasOwnProperty.call(OPS, name);
 }
+
+/** The ops a config's graph form may name, in table order. */
+export const PUBLIC_OPS: readonly OpName[] = (Object.keys(OPS) as OpName[]).filter((name) => OPS[name].visibility === 'public');

@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const leaky_relu = defineOp<{ alpha?: number }>({
   doc: 'x where x > 0 else alpha*x (alpha default 0.01)',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out, s) => k.unary('leaky_relu', x, out, s.attrs.alpha ?? 0.01),

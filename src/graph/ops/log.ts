@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const log = defineOp({
   doc: 'natural logarithm of x',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.unary('log', x, out, 0),

@@ -4,6 +4,7 @@ import { rowsOf, sameRule } from './_common.js';
 
 export const log_softmax = defineOp<{ [k: string]: unknown }, { rows: number; cols: number }>({
   doc: 'log of softmax over the last axis, computed stably',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   prepare: (ins) => rowsOf(ins[0]),

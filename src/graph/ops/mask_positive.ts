@@ -7,6 +7,7 @@ import { defineOp } from '../types.js';
 
 export const mask_positive = defineOp({
   doc: 'g * (x > 0) fused (for speed): the relu gradient; no gradient to x',
+  visibility: 'internal',
   arity: 2,
   shape: ([g, x]) => {
     if (!sameShape(g, x)) throw new Error(`shapes differ: ${shapeStr(g)} vs ${shapeStr(x)}`);

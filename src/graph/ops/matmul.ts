@@ -41,6 +41,7 @@ function dims(ins: readonly Shape[], attrs: MatmulAttrs): MatmulDims & { lead: S
 
 export const matmul = defineOp<MatmulAttrs, MatmulDims>({
   doc: 'matrix product over the last two axes; attrs transpose_a, transpose_b; batched',
+  visibility: 'public',
   arity: 2,
   shape: (ins, attrs) => {
     const d = dims(ins, attrs);

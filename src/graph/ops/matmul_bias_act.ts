@@ -24,6 +24,7 @@ function checkBias(ins: readonly Shape[], out: Shape): void {
 
 export const matmul_bias_act = defineOp<MatmulBiasActAttrs, MatmulDims>({
   doc: 'act(matmul(a, b) + bias) fused (for speed); attrs transpose_a, transpose_b, act none|relu',
+  visibility: 'internal',
   arity: 3,
   shape: (ins, attrs) => {
     if (attrs.act !== undefined && attrs.act !== 'none' && attrs.act !== 'relu') throw new Error(`unknown act '${String(attrs.act)}'`);

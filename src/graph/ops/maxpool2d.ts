@@ -15,6 +15,7 @@ export const POOL_CASES = [
 
 export const maxpool2d = defineOp<PoolAttrs, Pool2dDims>({
   doc: 'maximum over windows of x [N,C,H,W]; attrs kernel, stride (default kernel), padding',
+  visibility: 'public',
   arity: 1,
   shape: ([x], attrs) => {
     const d = poolDims(x, attrs);

@@ -16,6 +16,7 @@ export interface MaxPoolGradAttrs extends PoolAttrs {
 
 export const maxpool2d_grad = defineOp<MaxPoolGradAttrs, Pool2dDims>({
   doc: 'gradient of maxpool2d: grad [N,C,OH,OW] routed to the argmax of each window of x [N,C,H,W]',
+  visibility: 'internal',
   arity: 2,
   shape: ([x, grad], attrs) => {
     const d = poolDims(x, attrs);

@@ -10,6 +10,7 @@ import { POOL_CASES } from './maxpool2d.js';
 
 export const maxpool2d_pick = defineOp<PoolAttrs, Pool2dDims>({
   doc: 'u [N,C,H,W] read at the argmax of each window of x [N,C,H,W] (the adjoint of maxpool2d_grad)',
+  visibility: 'internal',
   arity: 2,
   shape: ([x, u], attrs) => {
     const d = poolDims(x, attrs);

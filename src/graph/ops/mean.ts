@@ -4,13 +4,15 @@ import type { ReducePlan } from '../../kernels/kernels.js';
 import { normAxes, sizeOf } from '../../tensor/shape.js';
 import { scale } from '../grad.js';
 import { defineOp } from '../types.js';
-import { type ReduceAttrs, reduceRule } from './_common.js';
+import { type ReduceAttrs, reduceBytes, reduceRule } from './_common.js';
 
 export const mean = defineOp<ReduceAttrs, ReducePlan>({
   doc: 'mean over axes (all when absent); attrs axes, keepdims',
+  visibility: 'public',
   arity: 1,
   shape: reduceRule,
   prepare: (ins, _out, attrs) => reducePlan(ins[0], normAxes(attrs.axes, ins[0].length)),
+  prepareBytes: reduceBytes,
   forward: (k, [x], out, s) => k.reduce('mean', x, out, s.prep),
   vjp: (g, n, grad) => {
     const inShape = g.shapeOf(n.inputs[0]);

@@ -7,6 +7,7 @@ import { rowsOf } from './_common.js';
 
 export const mse = defineOp<{ [k: string]: unknown }, { rows: number; cols: number }>({
   doc: 'per-row mean over the last axis of (a - b)^2',
+  visibility: 'public',
   arity: 2,
   shape: ([a, b]) => {
     if (!sameShape(a, b) || a.length < 1) throw new Error(`prediction ${shapeStr(a)} and target ${shapeStr(b)} must have the same shape`);

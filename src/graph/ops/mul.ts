@@ -1,13 +1,15 @@
 // mul: a · b elementwise with numpy broadcasting.
 import { unbroadcast } from '../grad.js';
 import { defineOp } from '../types.js';
-import { broadcastRule, prepareBroadcast } from './_common.js';
+import { broadcastBytes, broadcastRule, prepareBroadcast } from './_common.js';
 
 export const mul = defineOp({
   doc: 'a * b elementwise, broadcasting',
+  visibility: 'public',
   arity: 2,
   shape: broadcastRule,
   prepare: prepareBroadcast,
+  prepareBytes: broadcastBytes,
   forward: (k, [a, b], out, s) => k.binary('mul', a, b, out, s.prep),
   vjp: (g, n, grad) => {
     const [a, b] = n.inputs;

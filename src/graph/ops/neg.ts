@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const neg = defineOp({
   doc: '-x',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.unary('neg', x, out, 0),

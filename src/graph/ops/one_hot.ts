@@ -3,6 +3,7 @@ import { defineOp } from '../types.js';
 
 export const one_hot = defineOp<{ depth: number }, { rows: number; cols: number }>({
   doc: 'integer labels to one-hot rows; attrs depth; no gradient',
+  visibility: 'public',
   arity: 1,
   shape: ([labels], attrs) => {
     if (!Number.isInteger(attrs.depth) || attrs.depth < 1) throw new Error('attribute depth must be a positive integer');

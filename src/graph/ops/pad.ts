@@ -3,7 +3,7 @@
 import type { CopyRowsPlan } from '../../kernels/kernels.js';
 import { type Shape, shapeStr } from '../../tensor/shape.js';
 import { defineOp } from '../types.js';
-import { denseToBox } from './_box.js';
+import { boxBytes, denseToBox } from './_box.js';
 
 interface Attrs {
   [k: string]: unknown;
@@ -20,9 +20,11 @@ function paddedShape(x: Shape, attrs: Attrs): number[] {
 
 export const pad = defineOp<Attrs, CopyRowsPlan>({
   doc: 'x surrounded by zeros; attrs before, after (per axis)',
+  visibility: 'public',
   arity: 1,
   shape: ([x], attrs) => paddedShape(x, attrs),
   prepare: ([x], out, attrs) => denseToBox(x, out, attrs.before),
+  prepareBytes: ([x], out) => boxBytes(x, out),
   forward: (k, [x], out, s) => {
     k.fill(out, 0);
     k.copyRows(x, out, s.prep);

@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const pow = defineOp<{ exponent: number }>({
   doc: 'x^exponent for a constant exponent',
+  visibility: 'public',
   arity: 1,
   shape: (ins, attrs) => {
     if (typeof attrs.exponent !== 'number' || !Number.isFinite(attrs.exponent)) throw new Error('attribute exponent must be a number');

@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const relu = defineOp({
   doc: 'max(x, 0)',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.unary('relu', x, out, 0),

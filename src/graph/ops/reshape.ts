@@ -4,6 +4,7 @@ import { defineOp } from '../types.js';
 
 export const reshape = defineOp<{ shape: number[] }>({
   doc: 'same data, new shape (one axis may be -1); a view',
+  visibility: 'public',
   arity: 1,
   alias: true,
   shape: (ins, attrs) => {

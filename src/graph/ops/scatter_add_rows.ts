@@ -16,6 +16,7 @@ function dims([ids, src]: readonly Shape[], attrs: { rows?: unknown }): GatherRo
 
 export const scatter_add_rows = defineOp<{ [k: string]: unknown; rows: number }, GatherRowsDims>({
   doc: 'rows of src [...,D] summed into a zero table [rows,D] at integer ids [...]; attrs rows',
+  visibility: 'internal',
   arity: 2,
   shape: (ins, attrs) => {
     const d = dims(ins, attrs);

@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const sigmoid = defineOp({
   doc: '1 / (1 + e^-x), computed without overflow',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.unary('sigmoid', x, out, 0),

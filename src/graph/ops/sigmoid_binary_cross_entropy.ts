@@ -6,6 +6,7 @@ import { defineOp } from '../types.js';
 
 export const sigmoid_binary_cross_entropy = defineOp({
   doc: 'elementwise binary cross-entropy of sigmoid(logits) against targets, from logits',
+  visibility: 'public',
   arity: 2,
   shape: ([x, t]) => {
     if (!sameShape(x, t)) throw new Error(`targets ${shapeStr(t)} must have the shape of the logits ${shapeStr(x)}`);

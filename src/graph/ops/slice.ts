@@ -3,7 +3,7 @@
 import type { CopyRowsPlan } from '../../kernels/kernels.js';
 import { type Shape, shapeStr } from '../../tensor/shape.js';
 import { defineOp } from '../types.js';
-import { boxToDense } from './_box.js';
+import { boxBytes, boxToDense } from './_box.js';
 
 interface Attrs {
   [k: string]: unknown;
@@ -28,9 +28,11 @@ function sizeOfBox(x: Shape, attrs: Attrs): number[] {
 
 export const slice = defineOp<Attrs, CopyRowsPlan>({
   doc: 'the box of x at begin with size per axis (-1: to the end); attrs begin, size',
+  visibility: 'public',
   arity: 1,
   shape: ([x], attrs) => sizeOfBox(x, attrs),
   prepare: ([x], out, attrs) => boxToDense(out, x, attrs.begin),
+  prepareBytes: ([x], out) => boxBytes(out, x),
   forward: (k, [x], out, s) => k.copyRows(x, out, s.prep),
   vjp: (g, n, grad) => {
     const x = g.shapeOf(n.inputs[0]);

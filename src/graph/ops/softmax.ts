@@ -4,6 +4,7 @@ import { rowsOf, sameRule } from './_common.js';
 
 export const softmax = defineOp<{ [k: string]: unknown }, { rows: number; cols: number }>({
   doc: 'softmax over the last axis',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   prepare: (ins) => rowsOf(ins[0]),

@@ -8,6 +8,7 @@ import { rowsOf } from './_common.js';
 
 export const softmax_cross_entropy = defineOp<{ [k: string]: unknown }, { rows: number; cols: number }>({
   doc: 'per-row -log softmax(logits)[label] for logits [..., C] and integer labels [...]',
+  visibility: 'public',
   arity: 2,
   shape: ([logits, labels]) => {
     const lead = logits.slice(0, -1);

@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const sqrt = defineOp({
   doc: 'square root of x',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.unary('sqrt', x, out, 0),

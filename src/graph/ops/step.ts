@@ -5,6 +5,7 @@ import { sameRule } from './_common.js';
 
 export const step = defineOp<{ low?: number }>({
   doc: '1 where x > 0 else low (default 0); no gradient',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out, s) => k.unary('step', x, out, s.attrs.low ?? 0),

@@ -3,13 +3,15 @@ import { reducePlan } from '../../kernels/plans.js';
 import type { ReducePlan } from '../../kernels/kernels.js';
 import { normAxes } from '../../tensor/shape.js';
 import { defineOp } from '../types.js';
-import { type ReduceAttrs, reduceRule } from './_common.js';
+import { type ReduceAttrs, reduceBytes, reduceRule } from './_common.js';
 
 export const sum = defineOp<ReduceAttrs, ReducePlan>({
   doc: 'sum over axes (all when absent); attrs axes, keepdims',
+  visibility: 'public',
   arity: 1,
   shape: reduceRule,
   prepare: (ins, _out, attrs) => reducePlan(ins[0], normAxes(attrs.axes, ins[0].length)),
+  prepareBytes: reduceBytes,
   forward: (k, [x], out, s) => k.reduce('sum', x, out, s.prep),
   vjp: (g, n, grad) => {
     const inShape = g.shapeOf(n.inputs[0]);

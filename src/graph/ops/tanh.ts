@@ -4,6 +4,7 @@ import { sameRule } from './_common.js';
 
 export const tanh = defineOp({
   doc: 'hyperbolic tangent',
+  visibility: 'public',
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.unary('tanh', x, out, 0),
