@@ -20,8 +20,12 @@ import { prepareBytes } from './plan.js';
 /** Bytes of a float32, the type of every parameter, slot and buffer of training. */
 const F32 = 4;
 
-/** The most elements one typed array may have here: 2^32 in Node.js 20 on 64-bit machines. */
-export const MAX_BUFFER_ELEMENTS: number = constants.MAX_LENGTH;
+/**
+ * The most elements one buffer may have: what one typed array can hold here (2^32 in Node.js 20 on
+ * 64-bit machines), and below 2^31, since the kernels' index tables (kernels/plans.ts) are
+ * Int32Arrays of element offsets.
+ */
+export const MAX_BUFFER_ELEMENTS: number = Math.min(constants.MAX_LENGTH, 2 ** 31 - 1);
 
 /**
  * The default bound as a fraction of the machine's memory. The check counts the training step's
@@ -258,7 +262,7 @@ export function checkMemory(p: ProgramLayout, c: MemoryCheck): void {
     const l = f.oversize!;
     message =
       `${l.what} needs ${elementsText(l.elements)} elements (${formatBytes(F32 * l.elements)}) in one buffer, ` +
-      `but Node.js allocates at most ${elementsText(MAX_BUFFER_ELEMENTS)} elements per typed array`;
+      `but dlf allows at most ${elementsText(MAX_BUFFER_ELEMENTS)} elements per buffer`;
     hint = fitsHint;
   } else {
     message =
