@@ -40,6 +40,8 @@ struct Scratch {
   float* data = nullptr;
   size_t cap = 0;
   float* get(size_t n) {
+    // A request whose byte count would wrap around size_t gets nothing (the caller reports it).
+    if (n > (SIZE_MAX - 63) / sizeof(float)) return nullptr;
     if (n > cap) {
       std::free(data);
       const size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
@@ -190,6 +192,14 @@ struct ConvGeom {
  * thread count. Return false only when a GEMM packing or column buffer could not be allocated.
  */
 bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d, const float* bias = nullptr, bool relu = false);
+/** The most floats a convolution may ask for in one scratch buffer (its column matrix or padded sample): 8 GiB. */
+constexpr uint64_t kMaxConvScratch = uint64_t(1) << 31;
+/**
+ * Whether the scratch buffers the convolutions take per thread for this geometry (the column
+ * matrix, c·kh·kw × oh·ow, and the zero-padded sample) stay within kMaxConvScratch floats each;
+ * computed without overflow for any non-negative geometry below 2^31.
+ */
+bool conv_scratch_fits(const ConvGeom& d);
 bool conv2d_grad_input(const float* grad, const float* w, float* out, const ConvGeom& d);
 bool conv2d_grad_weight(const float* x, const float* grad, float* out, const ConvGeom& d);
 
