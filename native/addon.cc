@@ -6,7 +6,8 @@
 // in and the floats its kernel reads or writes in each buffer. Those counts are products of sizes,
 // computed in 64 bits with every overflow caught (a product that overflows exceeds every buffer),
 // so a wrong call throws a RangeError before any allocation or loop instead of touching memory it
-// does not own.
+// does not own. Kernels run through in_kernel_mode: with flush-to-zero and denormals-are-zero on
+// the calling thread too, whose own floating-point mode is back when the call returns or throws.
 #include <node_api.h>
 
 #include <cstdarg>
@@ -235,6 +236,16 @@ class ArgReader {
   bool ok_ = true;
 };
 
+/**
+ * Runs a kernel on the calling thread in the mode the workers compute in (FTZ/DAZ), and puts the
+ * thread's own mode back before returning what the kernel returns: before any error is thrown, too.
+ */
+template <class Kernel>
+auto in_kernel_mode(Kernel&& kernel) -> decltype(kernel()) {
+  const dlf::KernelFpMode mode;
+  return kernel();
+}
+
 // ---- the kernels ----
 
 // matmul(a, b, out, batch, m, n, k, transA, transB, strideA, strideB): out[t] = op(A[t]) · op(B[t]),
@@ -253,8 +264,9 @@ napi_value Matmul(napi_env env, napi_callback_info cb) {
   in.holds(a, reads ? add(mul(batch - 1, sa), mul(m, k)) : 0, "a");
   in.holds(b, reads ? add(mul(batch - 1, sb), mul(k, n)) : 0, "b");
   if (!in.ok() || outs == 0) return nullptr;
-  if (!dlf::matmul(a.data, b.data, out.data, (int)batch, (int)m, (int)n, (int)k, ta, tb, (ptrdiff_t)sa, (ptrdiff_t)sb))
-    napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
+  const bool done = in_kernel_mode(
+      [&] { return dlf::matmul(a.data, b.data, out.data, (int)batch, (int)m, (int)n, (int)k, ta, tb, (ptrdiff_t)sa, (ptrdiff_t)sb); });
+  if (!done) napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
   return nullptr;
 }
 
@@ -281,7 +293,7 @@ napi_value Binary(napi_env env, napi_callback_info cb) {
   in.holds(b, need_b, "b");
   in.holds(out, n, "out");
   if (!in.ok()) return nullptr;
-  dlf::binary((int)op, a.data, b.data, out.data, n, (int)sa, (int)sb, row, (int)side);
+  in_kernel_mode([&] { dlf::binary((int)op, a.data, b.data, out.data, n, (int)sa, (int)sb, row, (int)side); });
   return nullptr;
 }
 
@@ -302,7 +314,7 @@ napi_value BinaryChannel(napi_env env, napi_callback_info cb) {
   in.holds(b, side == 2 ? mid : n, "b");
   in.holds(out, n, "out");
   if (!in.ok()) return nullptr;
-  dlf::binary_channel((int)op, a.data, b.data, out.data, n, (int)side, mid, inner);
+  in_kernel_mode([&] { dlf::binary_channel((int)op, a.data, b.data, out.data, n, (int)side, mid, inner); });
   return nullptr;
 }
 
@@ -315,7 +327,7 @@ napi_value Unary(napi_env env, napi_callback_info cb) {
   in.require(op <= dlf::U_SIGN, "op must be 0 to %d, got %llu", dlf::U_SIGN, (unsigned long long)op);
   in.holds(out, x.len, "out");
   if (!in.ok()) return nullptr;
-  dlf::unary((int)op, x.data, out.data, x.len, p);
+  in_kernel_mode([&] { dlf::unary((int)op, x.data, out.data, x.len, p); });
   return nullptr;
 }
 
@@ -326,7 +338,7 @@ napi_value MaskPositive(napi_env env, napi_callback_info cb) {
   in.holds(x, g.len, "x");
   in.holds(out, g.len, "out");
   if (!in.ok()) return nullptr;
-  dlf::mask_positive(g.data, x.data, out.data, g.len);
+  in_kernel_mode([&] { dlf::mask_positive(g.data, x.data, out.data, g.len); });
   return nullptr;
 }
 
@@ -339,7 +351,7 @@ napi_value ReduceBlock(napi_env env, napi_callback_info cb) {
   in.holds(x, in.shape({outer, mid, inner}, "outer × mid × inner"), "x");
   in.holds(out, mid, "out");
   if (!in.ok()) return nullptr;
-  dlf::reduce_block(mean, x.data, out.data, (int64_t)outer, (int64_t)mid, (int64_t)inner);
+  in_kernel_mode([&] { dlf::reduce_block(mean, x.data, out.data, (int64_t)outer, (int64_t)mid, (int64_t)inner); });
   return nullptr;
 }
 
@@ -353,7 +365,7 @@ napi_value Softmax(napi_env env, napi_callback_info cb) {
   in.holds(x, n, "x");
   in.holds(out, n, "out");
   if (!in.ok() || n == 0) return nullptr;  // empty rows (or none): nothing to write
-  dlf::softmax_rows(x.data, out.data, (int64_t)rows, (int64_t)cols, log);
+  in_kernel_mode([&] { dlf::softmax_rows(x.data, out.data, (int64_t)rows, (int64_t)cols, log); });
   return nullptr;
 }
 
@@ -366,7 +378,7 @@ napi_value SoftmaxXent(napi_env env, napi_callback_info cb) {
   in.holds(y, rows, "labels");
   in.holds(out, rows, "out");
   if (!in.ok()) return nullptr;
-  dlf::softmax_xent_rows(x.data, y.data, out.data, (int64_t)rows, (int64_t)cols);
+  in_kernel_mode([&] { dlf::softmax_xent_rows(x.data, y.data, out.data, (int64_t)rows, (int64_t)cols); });
   return nullptr;
 }
 
@@ -379,7 +391,7 @@ napi_value SgdStep(napi_env env, napi_callback_info cb) {
   const double lr = in.number("lr");
   in.holds(g, w.len, "g");
   if (!in.ok()) return nullptr;
-  dlf::sgd_step(w.data, g.data, w.len, lr);
+  in_kernel_mode([&] { dlf::sgd_step(w.data, g.data, w.len, lr); });
   return nullptr;
 }
 
@@ -392,7 +404,7 @@ napi_value MomentumStep(napi_env env, napi_callback_info cb) {
   in.holds(g, w.len, "g");
   in.holds(buf, w.len, "buf");
   if (!in.ok()) return nullptr;
-  dlf::momentum_step(w.data, g.data, buf.data, w.len, lr, mu, nesterov);
+  in_kernel_mode([&] { dlf::momentum_step(w.data, g.data, buf.data, w.len, lr, mu, nesterov); });
   return nullptr;
 }
 
@@ -404,7 +416,7 @@ napi_value AdagradStep(napi_env env, napi_callback_info cb) {
   in.holds(g, w.len, "g");
   in.holds(sum, w.len, "sum");
   if (!in.ok()) return nullptr;
-  dlf::adagrad_step(w.data, g.data, sum.data, w.len, lr, eps);
+  in_kernel_mode([&] { dlf::adagrad_step(w.data, g.data, sum.data, w.len, lr, eps); });
   return nullptr;
 }
 
@@ -418,7 +430,7 @@ napi_value RmspropStep(napi_env env, napi_callback_info cb) {
   if (buf.present) in.holds(buf, w.len, "buf");
   if (!in.ok()) return nullptr;
   // The kernel takes a null buf for none; a present one of w's length is not null unless w is empty.
-  dlf::rmsprop_step(w.data, g.data, sq.data, buf.present ? buf.data : nullptr, w.len, lr, rho, mu, eps);
+  in_kernel_mode([&] { dlf::rmsprop_step(w.data, g.data, sq.data, buf.present ? buf.data : nullptr, w.len, lr, rho, mu, eps); });
   return nullptr;
 }
 
@@ -431,7 +443,7 @@ napi_value AdamStep(napi_env env, napi_callback_info cb) {
   in.holds(m, w.len, "m");
   in.holds(s, w.len, "v");
   if (!in.ok()) return nullptr;
-  dlf::adam_step(w.data, g.data, m.data, s.data, w.len, b1, b2, lr, eps);
+  in_kernel_mode([&] { dlf::adam_step(w.data, g.data, m.data, s.data, w.len, b1, b2, lr, eps); });
   return nullptr;
 }
 
@@ -441,7 +453,7 @@ napi_value DecayStep(napi_env env, napi_callback_info cb) {
   const F32 w = in.f32("w");
   const double rate = in.number("rate");
   if (!in.ok()) return nullptr;
-  dlf::decay_step(w.data, w.len, rate);
+  in_kernel_mode([&] { dlf::decay_step(w.data, w.len, rate); });
   return nullptr;
 }
 
@@ -452,7 +464,7 @@ napi_value PenaltyGrad(napi_env env, napi_callback_info cb) {
   const double l1 = in.number("l1"), l2 = in.number("l2");
   in.holds(g, w.len, "g");
   if (!in.ok()) return nullptr;
-  dlf::penalty_grad(w.data, g.data, w.len, l1, l2);
+  in_kernel_mode([&] { dlf::penalty_grad(w.data, g.data, w.len, l1, l2); });
   return nullptr;
 }
 
@@ -493,7 +505,7 @@ napi_value Conv2d(napi_env env, napi_callback_info cb) {
   F32 b[3];
   dlf::ConvGeom d;
   conv_args(in, {CONV_X, CONV_W, CONV_G}, {"x", "w", "out"}, b, &d);
-  if (in.ok() && !dlf::conv2d(b[0].data, b[1].data, b[2].data, d)) conv_oom(env);
+  if (in.ok() && !in_kernel_mode([&] { return dlf::conv2d(b[0].data, b[1].data, b[2].data, d); })) conv_oom(env);
   return nullptr;
 }
 
@@ -506,7 +518,7 @@ napi_value Conv2dBiasAct(napi_env env, napi_callback_info cb) {
   const F32 bias = in.f32("bias");
   const bool relu = in.boolean("relu");
   in.holds(bias, (Count)d.f, "bias");
-  if (in.ok() && !dlf::conv2d(b[0].data, b[1].data, b[2].data, d, bias.data, relu)) conv_oom(env);
+  if (in.ok() && !in_kernel_mode([&] { return dlf::conv2d(b[0].data, b[1].data, b[2].data, d, bias.data, relu); })) conv_oom(env);
   return nullptr;
 }
 
@@ -516,7 +528,7 @@ napi_value Conv2dGradInput(napi_env env, napi_callback_info cb) {
   F32 b[3];
   dlf::ConvGeom d;
   conv_args(in, {CONV_G, CONV_W, CONV_X}, {"grad", "w", "out"}, b, &d);
-  if (in.ok() && !dlf::conv2d_grad_input(b[0].data, b[1].data, b[2].data, d)) conv_oom(env);
+  if (in.ok() && !in_kernel_mode([&] { return dlf::conv2d_grad_input(b[0].data, b[1].data, b[2].data, d); })) conv_oom(env);
   return nullptr;
 }
 
@@ -526,7 +538,7 @@ napi_value Conv2dGradWeight(napi_env env, napi_callback_info cb) {
   F32 b[3];
   dlf::ConvGeom d;
   conv_args(in, {CONV_X, CONV_G, CONV_W}, {"x", "grad", "out"}, b, &d);
-  if (in.ok() && !dlf::conv2d_grad_weight(b[0].data, b[1].data, b[2].data, d)) conv_oom(env);
+  if (in.ok() && !in_kernel_mode([&] { return dlf::conv2d_grad_weight(b[0].data, b[1].data, b[2].data, d); })) conv_oom(env);
   return nullptr;
 }
 
@@ -566,7 +578,7 @@ napi_value Pool2d(napi_env env, napi_callback_info cb) {
   in.holds(b, has_b ? (max_grad ? pooled : cells) : 0, "b");
   in.holds(out, max_grad || avg_grad ? cells : pooled, "out");
   if (!in.ok()) return nullptr;
-  dlf::pool2d((int)mode, a.data, has_b ? b.data : nullptr, out.data, d);
+  in_kernel_mode([&] { dlf::pool2d((int)mode, a.data, has_b ? b.data : nullptr, out.data, d); });
   return nullptr;
 }
 
@@ -590,11 +602,14 @@ napi_value make_int(napi_env env, int v) {
 
 const char* level_name(int level) { return level >= 2 ? "avx512" : level == 1 ? "avx2" : "portable"; }
 
-// info(): what the CPU has, the level and micro-kernel in use, and the calling thread's FTZ/DAZ.
+// info(): what the CPU has, the level and micro-kernel in use, whether the kernels flush denormals
+// (ftz, daz: the mode they compute in, read inside a kernel call's scope) and the calling thread's
+// own mode outside the calls (callerFtz, callerDaz), which the addon leaves as it found it.
 napi_value Info(napi_env env, napi_callback_info) {
   const dlf::CpuInfo& c = dlf::cpu();
-  bool ftz, daz;
-  dlf::read_ftz(&ftz, &daz);
+  bool ftz, daz, caller_ftz, caller_daz;
+  dlf::read_ftz(&caller_ftz, &caller_daz);
+  in_kernel_mode([&] { dlf::read_ftz(&ftz, &daz); });
   napi_value o;
   napi_create_object(env, &o);
   napi_set_named_property(env, o, "arch", make_str(env, c.x86 ? "x86_64" :
@@ -614,6 +629,8 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_set_named_property(env, o, "gemmKernel", make_str(env, dlf::gemm_kernel_name()));
   napi_set_named_property(env, o, "ftz", make_bool(env, ftz));
   napi_set_named_property(env, o, "daz", make_bool(env, daz));
+  napi_set_named_property(env, o, "callerFtz", make_bool(env, caller_ftz));
+  napi_set_named_property(env, o, "callerDaz", make_bool(env, caller_daz));
   napi_set_named_property(env, o, "threads", make_int(env, dlf::threads()));
   napi_set_named_property(env, o, "hardwareThreads", make_int(env, dlf::hardware_threads()));
   return o;

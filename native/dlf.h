@@ -62,12 +62,9 @@ struct CpuInfo {
   bool fma;
   /** The instruction-set level every kernel dispatches on: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable C. */
   int level;
-  /** Whether flush-to-zero and denormals-are-zero were switched on for the loading thread. */
-  bool ftz;
-  bool daz;
 };
 
-/** Detects the CPU, picks the dispatch level (capped by max_level) and sets FTZ/DAZ on this thread. */
+/** Detects the CPU and picks the dispatch level (capped by max_level); leaves the calling thread's floating-point mode alone. */
 void init_cpu(int max_level);
 const CpuInfo& cpu();
 
@@ -99,10 +96,29 @@ const CpuInfo& cpu();
 int set_level(int level);
 /** The highest level the CPU supports. */
 int max_level();
-/** Switches on flush-to-zero and denormals-are-zero for the calling thread. */
+/** Switches on flush-to-zero and denormals-are-zero for the calling thread (the workers, for their whole life). */
 void set_flush_to_zero();
-/** Re-reads the FTZ/DAZ bits of the calling thread (they are per thread). */
+/** Reads the FTZ/DAZ bits of the calling thread (they are per thread). */
 void read_ftz(bool* ftz, bool* daz);
+
+/**
+ * For the life of a scope, the calling thread computes as the workers do, with flush-to-zero and
+ * denormals-are-zero (denormals are slow and training never needs them); at its end the thread's
+ * floating-point control register (MXCSR, status flags included, or FPCR on arm64) is put back as
+ * it was. Every kernel call runs inside one: the calling thread computes part of each threaded
+ * kernel, so results do not depend on the thread count, while the caller's own arithmetic (Node's
+ * main thread, where JavaScript runs) keeps IEEE denormals outside the calls.
+ */
+class KernelFpMode {
+ public:
+  KernelFpMode();
+  ~KernelFpMode();
+  KernelFpMode(const KernelFpMode&) = delete;
+  KernelFpMode& operator=(const KernelFpMode&) = delete;
+
+ private:
+  uint64_t saved_;
+};
 
 /**
  * Matrix multiply per MatmulDims: out[b] = op(A[b]) · op(B[b]), A m×k and B k×n after the transposes.
