@@ -76,7 +76,6 @@ class ArgReader {
   }
 
   bool ok() const { return ok_; }
-  napi_env env() const { return env_; }
 
   /** A Float32Array (a TypeError for anything else). */
   F32 f32(const char* name) {
