@@ -32,6 +32,18 @@ struct Padded {
   int64_t size(const ConvGeom& d) const { return d.c * hp * wp; }
 };
 
+/** a · b, or UINT64_MAX when that overflows: beyond every limit. */
+inline uint64_t mul_sat(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+/** The extent (Hp or Wp) of the padded sample along one axis, as Padded computes it. */
+inline uint64_t padded_extent(int64_t out, int64_t stride, int64_t k, int64_t dilation) {
+  // Each product is of two values below 2^31, so below 2^62: the sum cannot overflow.
+  return (uint64_t)(out - 1) * (uint64_t)stride + (uint64_t)(k - 1) * (uint64_t)dilation + 1;
+}
+
 /** pad (c × Hp × Wp) = the sample x with zeros around it (and without the cells no tap reads). */
 void pad_sample(const float* x, float* pad, const ConvGeom& d, const Padded& P) {
   for (int64_t c = 0; c < d.c; c++)
@@ -174,6 +186,13 @@ struct Split {
 };
 
 }  // namespace
+
+bool conv_scratch_fits(const ConvGeom& d) {
+  if (d.oh < 1 || d.ow < 1 || d.kh < 1 || d.kw < 1) return true;  // an empty convolution takes no scratch
+  const uint64_t col = mul_sat(mul_sat((uint64_t)d.c, (uint64_t)(d.kh * d.kw)), (uint64_t)(d.oh * d.ow));
+  const uint64_t pad = mul_sat(mul_sat((uint64_t)d.c, padded_extent(d.oh, d.sh, d.kh, d.dh)), padded_extent(d.ow, d.sw, d.kw, d.dw));
+  return col <= kMaxConvScratch && pad <= kMaxConvScratch;
+}
 
 namespace {
 

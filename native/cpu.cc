@@ -1,4 +1,5 @@
-// CPU feature detection, the dispatch level, and flush-to-zero / denormals-are-zero.
+// CPU feature detection, the dispatch level, and the floating-point mode the kernels compute in
+// (flush-to-zero / denormals-are-zero).
 #include "dlf.h"
 
 #if DLF_X86
@@ -27,16 +28,48 @@ void read_ftz(bool* ftz, bool* daz) {
 #endif
 }
 
-void set_flush_to_zero() {
+namespace {
+
+/** The calling thread's floating-point control register: MXCSR on x86-64, FPCR on arm64, 0 elsewhere. */
+inline uint64_t read_fp_control() {
 #if DLF_X86
-  _mm_setcsr(_mm_getcsr() | 0x8040);  // MXCSR.FTZ and MXCSR.DAZ
+  return _mm_getcsr();
 #elif defined(__aarch64__)
   uint64_t fpcr;
   __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
-  fpcr |= (uint64_t)1 << 24;  // FPCR.FZ
-  __asm__ __volatile__("msr fpcr, %0" : : "r"(fpcr));
+  return fpcr;
+#else
+  return 0;
 #endif
 }
+
+inline void write_fp_control(uint64_t value) {
+#if DLF_X86
+  _mm_setcsr((unsigned)value);
+#elif defined(__aarch64__)
+  __asm__ __volatile__("msr fpcr, %0" : : "r"(value));
+#else
+  (void)value;
+#endif
+}
+
+/** The bits that flush denormals: MXCSR.FTZ and MXCSR.DAZ, or FPCR.FZ (inputs and outputs both). */
+#if DLF_X86
+constexpr uint64_t kFlushBits = 0x8040;
+#elif defined(__aarch64__)
+constexpr uint64_t kFlushBits = (uint64_t)1 << 24;
+#else
+constexpr uint64_t kFlushBits = 0;
+#endif
+
+}  // namespace
+
+void set_flush_to_zero() { write_fp_control(read_fp_control() | kFlushBits); }
+
+KernelFpMode::KernelFpMode() : saved_(read_fp_control()) { write_fp_control(saved_ | kFlushBits); }
+
+// Written back whole and unconditionally: the kernel may have raised status flags the caller had clear.
+KernelFpMode::~KernelFpMode() { write_fp_control(saved_); }
 
 void init_cpu(int max_level) {
 #if DLF_X86
@@ -52,11 +85,9 @@ void init_cpu(int max_level) {
   info.x86 = false;
   int level = 0;
 #endif
-  // Denormal floats take a slow path in the FPU; training never needs them. The mode is per
-  // thread: this sets it for the thread that loads the addon (Node's main thread, or a worker).
-  set_flush_to_zero();
+  // No FTZ/DAZ here: this runs on the thread that loads the addon (Node's main thread), whose
+  // arithmetic is JavaScript's. The kernels get the mode per call (KernelFpMode), the workers for good.
   detected_level = level;
-  read_ftz(&info.ftz, &info.daz);
   set_level(max_level);
 }
 

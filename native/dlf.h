@@ -40,6 +40,8 @@ struct Scratch {
   float* data = nullptr;
   size_t cap = 0;
   float* get(size_t n) {
+    // A request whose byte count would wrap around size_t gets nothing (the caller reports it).
+    if (n > (SIZE_MAX - 63) / sizeof(float)) return nullptr;
     if (n > cap) {
       std::free(data);
       const size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
@@ -60,12 +62,9 @@ struct CpuInfo {
   bool fma;
   /** The instruction-set level every kernel dispatches on: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable C. */
   int level;
-  /** Whether flush-to-zero and denormals-are-zero were switched on for the loading thread. */
-  bool ftz;
-  bool daz;
 };
 
-/** Detects the CPU, picks the dispatch level (capped by max_level) and sets FTZ/DAZ on this thread. */
+/** Detects the CPU and picks the dispatch level (capped by max_level); leaves the calling thread's floating-point mode alone. */
 void init_cpu(int max_level);
 const CpuInfo& cpu();
 
@@ -97,10 +96,29 @@ const CpuInfo& cpu();
 int set_level(int level);
 /** The highest level the CPU supports. */
 int max_level();
-/** Switches on flush-to-zero and denormals-are-zero for the calling thread. */
+/** Switches on flush-to-zero and denormals-are-zero for the calling thread (the workers, for their whole life). */
 void set_flush_to_zero();
-/** Re-reads the FTZ/DAZ bits of the calling thread (they are per thread). */
+/** Reads the FTZ/DAZ bits of the calling thread (they are per thread). */
 void read_ftz(bool* ftz, bool* daz);
+
+/**
+ * For the life of a scope, the calling thread computes as the workers do, with flush-to-zero and
+ * denormals-are-zero (denormals are slow and training never needs them); at its end the thread's
+ * floating-point control register (MXCSR, status flags included, or FPCR on arm64) is put back as
+ * it was. Every kernel call runs inside one: the calling thread computes part of each threaded
+ * kernel, so results do not depend on the thread count, while the caller's own arithmetic (Node's
+ * main thread, where JavaScript runs) keeps IEEE denormals outside the calls.
+ */
+class KernelFpMode {
+ public:
+  KernelFpMode();
+  ~KernelFpMode();
+  KernelFpMode(const KernelFpMode&) = delete;
+  KernelFpMode& operator=(const KernelFpMode&) = delete;
+
+ private:
+  uint64_t saved_;
+};
 
 /**
  * Matrix multiply per MatmulDims: out[b] = op(A[b]) · op(B[b]), A m×k and B k×n after the transposes.
@@ -190,6 +208,14 @@ struct ConvGeom {
  * thread count. Return false only when a GEMM packing or column buffer could not be allocated.
  */
 bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d, const float* bias = nullptr, bool relu = false);
+/** The most floats a convolution may ask for in one scratch buffer (its column matrix or padded sample): 8 GiB. */
+constexpr uint64_t kMaxConvScratch = uint64_t(1) << 31;
+/**
+ * Whether the scratch buffers the convolutions take per thread for this geometry (the column
+ * matrix, c·kh·kw × oh·ow, and the zero-padded sample) stay within kMaxConvScratch floats each;
+ * computed without overflow for any non-negative geometry below 2^31.
+ */
+bool conv_scratch_fits(const ConvGeom& d);
 bool conv2d_grad_input(const float* grad, const float* w, float* out, const ConvGeom& d);
 bool conv2d_grad_weight(const float* x, const float* grad, float* out, const ConvGeom& d);
 

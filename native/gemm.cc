@@ -378,8 +378,9 @@ bool matmul(const float* a, const float* b, float* out, int batch, int m, int n,
   // A(i, p) = a[i*sai + p*sap]; B(p, j) = b[p*sbp + j*sbj].
   const ptrdiff_t sai = trans_a ? 1 : k, sap = trans_a ? m : 1;
   const ptrdiff_t sbp = trans_b ? 1 : n, sbj = trans_b ? k : 1;
-  // A batch of row-major A matrices stored back to back against one shared B is one taller GEMM.
-  if (batch > 1 && stride_b == 0 && !trans_a && stride_a == (ptrdiff_t)m * k) {
+  // A batch of row-major A matrices stored back to back against one shared B is one taller GEMM,
+  // as long as its row count still fits the int the blocking loops count in.
+  if (batch > 1 && stride_b == 0 && !trans_a && stride_a == (ptrdiff_t)m * k && (int64_t)m * batch <= INT32_MAX) {
     m *= batch;
     batch = 1;
   }

@@ -53,6 +53,8 @@ constexpr int64_t kParallelMin = 1 << 15;
 }  // namespace
 
 void reduce_block(bool mean, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner) {
+  // With no element per run there is nothing to walk, however many runs `outer` says there are.
+  if (inner == 0) outer = 0;
   const int64_t stride = mid * inner;
   const int parts = outer * mid * inner >= kParallelMin ? (int)std::min<int64_t>(mid, threads()) : 1;
   auto task = [&](int t) {

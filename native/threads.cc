@@ -48,7 +48,9 @@ void drain(Pool& p, TaskFn fn, void* ctx, int tasks) {
 /** A worker's loop; `seen0` is the generation when it was made (no job was running then). */
 void worker_main(int index, unsigned long seen0) {
   Pool& p = pool();
-  set_flush_to_zero();  // MXCSR is per thread: the same arithmetic as the calling thread
+  // The mode is per thread: workers keep FTZ/DAZ for good, as the calling thread has it during
+  // each kernel call (KernelFpMode), so that every task computes alike wherever it runs.
+  set_flush_to_zero();
   unsigned long seen = seen0;
   for (;;) {
     TaskFn fn;

@@ -26,9 +26,19 @@ export interface NativeInfo {
   readonly levelName: string;
   /** The GEMM micro-kernel in use, e.g. "avx512 8x32". */
   readonly gemmKernel: string;
-  /** Flush-to-zero and denormals-are-zero on the calling thread (the addon sets both when it loads). */
+  /**
+   * Flush-to-zero and denormals-are-zero in the kernels: the addon's worker threads keep both on,
+   * and the calling thread has them for the length of each kernel call (so results do not depend
+   * on the thread count).
+   */
   readonly ftz: boolean;
   readonly daz: boolean;
+  /**
+   * The calling thread's own FTZ and DAZ outside kernel calls, which the addon leaves as it found
+   * them: off in Node, so JavaScript keeps IEEE denormals (String(3e-310) is '3e-310').
+   */
+  readonly callerFtz: boolean;
+  readonly callerDaz: boolean;
   /** Threads the convolutions use, and the CPU's hardware threads (capped at 16). */
   readonly threads: number;
   readonly hardwareThreads: number;
