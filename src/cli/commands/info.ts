@@ -49,7 +49,7 @@ export function registerInfo(program: Command, io: Io): void {
           `  kernels: ${i.levelName} (gemm micro-kernel ${i.gemmKernel})`,
           `  threads: ${i.threads} of ${i.hardwareThreads} hardware threads` + (process.env.DLF_THREADS?.trim() ? ' (DLF_THREADS)' : ' (all; DLF_THREADS=n sets it)'),
           `  denormals: flush-to-zero ${i.ftz ? 'on' : 'off'}, denormals-are-zero ${i.daz ? 'on' : 'off'}` +
-            (i.ftz || i.daz ? ' (set by the addon when it loads, for the thread that loads it)' : ''),
+            ` in the kernels (worker threads, and the calling thread during each call); JavaScript keeps denormals (this thread: flush-to-zero ${i.callerFtz ? 'on' : 'off'}, denormals-are-zero ${i.callerDaz ? 'on' : 'off'})`,
         );
       } else {
         lines.push(`native addon: unavailable: ${s.reason}`);
