@@ -15,10 +15,20 @@ const PAD = 0x3d; // '='
 
 /** Two base64 characters (their codes, low byte first) for each 12-bit value. */
 const PAIRS = new Uint16Array(4096);
-/** The 6-bit value of each byte that is a base64 character, -1 for every other byte. */
-const SEXTETS = new Int16Array(256).fill(-1);
-for (let i = 0; i < 64; i++) SEXTETS[ALPHABET.charCodeAt(i)] = i;
 for (let i = 0; i < 4096; i++) PAIRS[i] = ALPHABET.charCodeAt(i >> 6) | (ALPHABET.charCodeAt(i & 63) << 8);
+
+/**
+ * For the k-th character of a group of four (k = 0..3): each byte's 6-bit value shifted to its
+ * place in the group's 24 bits, or INVALID (the sign bit, so that OR-ing a group's four entries
+ * gives its 24 bits, negative when any byte was no base64 character).
+ */
+const INVALID = -0x80000000;
+const PLACED = [18, 12, 6, 0].map((shift) => {
+  const t = new Int32Array(256).fill(INVALID);
+  for (let i = 0; i < 64; i++) t[ALPHABET.charCodeAt(i)] = i << shift;
+  return t;
+});
+const [P0, P1, P2, P3] = PLACED;
 
 /** Characters of the base64 text of `bytes` bytes (padded). */
 export function base64Length(bytes: number): number {
@@ -91,12 +101,8 @@ export function decodeBase64(text: Uint8Array): Uint8Array | null {
   let o = 0;
   let bad = 0;
   for (let i = 0; i < full; i += 4) {
-    const a = SEXTETS[text[i]];
-    const b = SEXTETS[text[i + 1]];
-    const c = SEXTETS[text[i + 2]];
-    const d = SEXTETS[text[i + 3]];
-    bad |= a | b | c | d; // negative once any byte was no base64 character
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    const v = P0[text[i]] | P1[text[i + 1]] | P2[text[i + 2]] | P3[text[i + 3]];
+    bad |= v; // negative once any byte was no base64 character
     out[o] = v >>> 16;
     out[o + 1] = v >>> 8;
     out[o + 2] = v;
@@ -104,14 +110,12 @@ export function decodeBase64(text: Uint8Array): Uint8Array | null {
   }
   if (bad < 0) return null;
   if (pad) {
-    const a = SEXTETS[text[n - 4]];
-    const b = SEXTETS[text[n - 3]];
-    const c = pad === 1 ? SEXTETS[text[n - 2]] : 0;
-    if (a < 0 || b < 0 || c < 0) return null;
-    // Canonical: the bits past the last whole byte are zero.
-    if (pad === 2 ? (b & 15) !== 0 : (c & 3) !== 0) return null;
-    out[o] = (a << 2) | (b >> 4);
-    if (pad === 1) out[o + 1] = ((b & 15) << 4) | (c >> 2);
+    // The last group: two or three characters and padding; the bits past the last whole byte
+    // must be zero for the text to be canonical.
+    const v = P0[text[n - 4]] | P1[text[n - 3]] | (pad === 1 ? P2[text[n - 2]] : 0);
+    if (v < 0 || (v & (pad === 2 ? 0xffff : 0xff)) !== 0) return null;
+    out[o] = v >>> 16;
+    if (pad === 1) out[o + 1] = v >>> 8;
   }
   return out;
 }
