@@ -71,4 +71,17 @@ export function loadError(path: string): CheckpointError {
   return caught as CheckpointError;
 }
 
+const bits = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
+
+/** `a` and `b` hold the same values, tensors and slots compared bit for bit. */
+export function expectSame(a: Checkpoint, b: Checkpoint): void {
+  const tensors = (t: Checkpoint['params']) => [...t].map(([n, { shape, data }]) => [n, shape, bits(data)]);
+  const slots = (c: Checkpoint) => Object.entries(c.optimizer.state.slots).map(([s, byName]) => [s, Object.entries(byName).map(([n, d]) => [n, bits(d)])]);
+  expect(tensors(a.params)).toEqual(tensors(b.params));
+  expect(tensors(a.state)).toEqual(tensors(b.state));
+  expect(slots(a)).toEqual(slots(b));
+  const rest = (c: Checkpoint) => ({ ...c, params: null, state: null, optimizer: { type: c.optimizer.type, step: c.optimizer.state.step } });
+  expect(JSON.parse(JSON.stringify(rest(a)))).toEqual(JSON.parse(JSON.stringify(rest(b))));
+}
+
 export { encodeF32, f32 };

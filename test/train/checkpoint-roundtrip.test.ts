@@ -6,28 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OptimizerSchema } from '../../src/config/schema.js';
-import { type Checkpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
+import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { slotNamesOf, slotSetsOf } from '../../src/train/checkpoint-optimizer.js';
 import { createOptimizer } from '../../src/train/optimizers.js';
 import { repo, tempDir } from '../cli/helpers.js';
 import { referenceDigest } from './checkpoint-digest-ref.js';
-import { sampleCheckpoint, saved, written } from './checkpoint-fixture.js';
+import { expectSame, sampleCheckpoint, saved, written } from './checkpoint-fixture.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-
-const bits = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
-
-/** `a` and `b` hold the same values, tensors compared bit for bit. */
-export function expectSame(a: Checkpoint, b: Checkpoint): void {
-  const tensors = (t: Checkpoint['params']) => [...t].map(([n, { shape, data }]) => [n, shape, bits(data)]);
-  const slots = (c: Checkpoint) => Object.entries(c.optimizer.state.slots).map(([s, byName]) => [s, Object.entries(byName).map(([n, d]) => [n, bits(d)])]);
-  expect(tensors(a.params)).toEqual(tensors(b.params));
-  expect(tensors(a.state)).toEqual(tensors(b.state));
-  expect(slots(a)).toEqual(slots(b));
-  const rest = (c: Checkpoint) => ({ ...c, params: null, state: null, optimizer: { type: c.optimizer.type, step: c.optimizer.state.step } });
-  expect(JSON.parse(JSON.stringify(rest(a)))).toEqual(JSON.parse(JSON.stringify(rest(b))));
-}
 
 describe('round trip', () => {
   it('save then load is bit-exact for parameters, state and slots (-0, denormals, 1e30 included)', () => {
