@@ -12,8 +12,9 @@
 //     each slot one buffer per parameter, named as the parameters and of their sizes;
 //   - RNG states: four integers in [0, 2^32), not all zero;
 //   - progress: monitors with a finite best value or null, best epoch in [0, epoch], waits ≥ 0,
-//     a finite plateau factor > 0;
-//   - preprocessing: as data/standardize.ts defines it, with every std > 0;
+//     a finite plateau factor ≥ 0;
+//   - preprocessing: as data/standardize.ts defines it, with every std > 0 and exactly the
+//     members of its kind;
 //   - metrics, when present: train and/or val, each a finite loss and finite known metrics.
 import { MetricName } from '../config/schema.js';
 import { isPreprocessing } from '../data/standardize.js';

@@ -17,7 +17,7 @@ import { decodeF32 } from './encode.js';
 
 export const CHECKPOINT_FORMAT = 'dlf-checkpoint';
 
-/** A member of the document that is missing, unknown or of the wrong type: `where` is its path. */
+/** A member of the document that is missing, unknown or of the wrong type; the message names its path. */
 export class DocumentProblem extends Error {}
 
 // ---- writing ----------------------------------------------------------------------------------
