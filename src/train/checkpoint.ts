@@ -110,7 +110,7 @@ export function parseCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
     const at = lineColumn(bytes, e.offset);
-    const what = e.truncated ? `checkpoint is cut short (${e.message})` : `checkpoint is not valid JSON: ${e.message}`;
+    const what = e.truncated ? `checkpoint is cut short: ${e.message}` : `checkpoint is not valid JSON: ${e.message}`;
     throw new CheckpointError(what, { file, ...at }, e.truncated ? 'the file was not written completely' : undefined);
   }
   if (!(doc instanceof Map) || doc.get('format') !== CHECKPOINT_FORMAT) throw new CheckpointError('not a dlf checkpoint', { file });
