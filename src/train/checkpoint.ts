@@ -1,23 +1,54 @@
-// Checkpoints: JSON holding a format version, the config hash, where training was (epoch, step),
-// every parameter and state tensor by name with its shape and data (base64 of little-endian
-// float32, so values round-trip bit-exactly), the optimizer state, the RNG states, the monitors
-// (best checkpoint, early stopping, reduce-on-plateau) and the preprocessing: all that resuming
-// needs to continue exactly where training stopped.
-import { readFileSync } from 'node:fs';
-import { CheckpointError } from '../errors.js';
+// Checkpoints: one JSON file holding a format version, a digest of its contents, the config hash,
+// where training was (epoch, step), every parameter and state tensor by name with its shape and
+// data (base64 of little-endian float32, so values round-trip bit-exactly), the optimizer state,
+// the RNG states, the monitors (best checkpoint, early stopping, reduce-on-plateau), the
+// preprocessing and the last metrics: all that resuming needs to continue exactly where training
+// stopped. docs/checkpoint.md describes every field and the digest.
+//
+// Writing checks the checkpoint (checkpoint-check.ts), digests it (checkpoint-digest.ts) and
+// writes it durably in one file. Loading reads the file once, capped and only if it is a regular
+// file, parses it strictly (checkpoint-json-read.ts), checks every member's type, verifies the
+// digest and checks the checkpoint as writing does: whatever the file holds, the result is a
+// valid checkpoint or a one-line CheckpointError naming the file, never NaN weights or another
+// exception. Version-1 files (no digest) still load, with every check but the digest.
+import { CheckpointError, TrainingError } from '../errors.js';
 import type { Preprocessing } from '../data/standardize.js';
-import { parsePreprocessing } from '../data/standardize.js';
+import { ReadFailure, readRegularFile, sizeText } from '../io/read.js';
+import { writeFileDurable } from '../io/write.js';
 import type { RngState } from '../tensor/rng.js';
-import { sizeOf } from '../tensor/shape.js';
-import { decodeF32, encodeF32 } from './encode.js';
-import { writeJsonDurable } from '../io/write.js';
+import { checkpointProblem } from './checkpoint-check.js';
+import { digestOf } from './checkpoint-digest.js';
+import { CHECKPOINT_FORMAT, DocumentProblem, documentOf, readDocument } from './checkpoint-document.js';
+import { type JsonLimits, JsonSyntaxError, lineColumn, parseJson } from './checkpoint-json-read.js';
+import { jsonBytes, jsonLength } from './checkpoint-json-write.js';
 import type { Metrics } from './metrics.js';
 import type { MonitorState } from './monitor.js';
 import type { OptimizerState } from './optimizers.js';
 import type { PlateauState } from './schedule.js';
 
-export const CHECKPOINT_FORMAT = 'dlf-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+export { CHECKPOINT_FORMAT };
+/** The format version written; version 1 (no digest) is still read. */
+export const CHECKPOINT_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+
+/**
+ * The largest checkpoint file dlf writes or reads: 4 GiB - 1 byte. A checkpoint is read into one
+ * Buffer, which Node 20 caps at 4 GiB, and 4 GiB of checkpoint is the model dlf can still train
+ * (about 268M parameters with Adam, 805M with plain SGD; see docs/checkpoint.md).
+ */
+export const CHECKPOINT_MAX_BYTES = 2 ** 32 - 1;
+
+/**
+ * Bounds on the JSON structure of a checkpoint apart from its tensor data: a checkpoint nests 5
+ * deep and holds about 10 values per tensor plus 3 per input feature, and its names and class
+ * names are short. Base64 data of more than 64 KiB do not count as text (they stay bytes).
+ */
+export const CHECKPOINT_JSON_LIMITS: JsonLimits = {
+  maxDepth: 32,
+  maxValues: 4_000_000,
+  maxTextBytes: 64 * 2 ** 20,
+  longString: 64 * 2 ** 10,
+};
 
 export type Tensors = Map<string, { shape: number[]; data: Float32Array }>;
 
@@ -42,84 +73,81 @@ export interface Checkpoint {
   metrics?: { train?: Metrics; val?: Metrics };
 }
 
-function encodeTensors(t: Tensors): Record<string, { shape: number[]; data: string }> {
-  const out: Record<string, { shape: number[]; data: string }> = {};
-  for (const [name, p] of t) out[name] = { shape: p.shape, data: encodeF32(p.data) };
-  return out;
+/**
+ * The bytes of the checkpoint file for `c` (version 2, digest included). Throws TrainingError
+ * when a tensor or slot holds NaN or an infinity, CheckpointError when `c` is otherwise not a
+ * valid checkpoint or its file would be larger than CHECKPOINT_MAX_BYTES; `file` is for messages.
+ */
+export function checkpointBytes(c: Checkpoint, file?: string): Buffer {
+  const bad = checkpointProblem(c);
+  if (bad?.nonFinite) {
+    throw new TrainingError(`cannot write the checkpoint of epoch ${c.epoch}: ${bad.message}`, file ? { file } : {}, 'the checkpoint already on disk is kept');
+  }
+  if (bad) throw new CheckpointError(`cannot write the checkpoint of epoch ${c.epoch}: ${bad.message}`, file ? { file } : {});
+  const doc = documentOf(c, CHECKPOINT_VERSION, digestOf(documentOf(c, CHECKPOINT_VERSION)));
+  const length = jsonLength(doc);
+  if (length > CHECKPOINT_MAX_BYTES) {
+    throw new CheckpointError(
+      `cannot write the checkpoint: it would be ${sizeText(length)}, more than the ${sizeText(CHECKPOINT_MAX_BYTES)} a checkpoint may have`,
+      file ? { file } : {},
+      'the model and its optimizer slots are too large for one checkpoint file',
+    );
+  }
+  return jsonBytes(doc, length);
 }
 
+/** Writes `c` to `path` durably (a temporary file, synced, renamed over `path`). */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
-  const slots: Record<string, Record<string, string>> = {};
-  for (const [slot, byName] of Object.entries(c.optimizer.state.slots)) {
-    slots[slot] = {};
-    for (const [name, buf] of Object.entries(byName)) slots[slot][name] = encodeF32(buf);
-  }
-  writeJsonDurable(path, {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    configHash: c.configHash,
-    epoch: c.epoch,
-    step: c.step,
-    params: encodeTensors(c.params),
-    state: encodeTensors(c.state),
-    optimizer: { type: c.optimizer.type, step: c.optimizer.state.step, slots },
-    rng: c.rng,
-    progress: c.progress,
-    preprocessing: c.preprocessing,
-    metrics: c.metrics,
-  });
+  writeFileDurable(path, checkpointBytes(c, path));
 }
 
-export function loadCheckpoint(path: string): Checkpoint {
-  let raw: unknown;
+/** The checkpoint held by the bytes of a checkpoint file, fully checked (see the header). */
+export function parseCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
+  if (bytes.length === 0) throw new CheckpointError('checkpoint is empty', { file });
+  let doc;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    doc = parseJson(bytes, CHECKPOINT_JSON_LIMITS);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new CheckpointError('checkpoint not found', { file: path });
-    throw new CheckpointError(`checkpoint is not valid JSON: ${err.message}`, { file: path });
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    const at = lineColumn(bytes, e.offset);
+    const what = e.truncated ? `checkpoint is cut short: ${e.message}` : `checkpoint is not valid JSON: ${e.message}`;
+    throw new CheckpointError(what, { file, ...at }, e.truncated ? 'the file was not written completely' : undefined);
   }
-  const bad = (what: string) => new CheckpointError(`corrupt checkpoint: ${what}`, { file: path });
-  const c = raw as Record<string, any>;
-  if (c?.format !== CHECKPOINT_FORMAT) throw bad('not a dlf checkpoint');
-  if (c.version !== CHECKPOINT_VERSION) throw new CheckpointError(`checkpoint format version ${c.version} is not supported (this dlf reads ${CHECKPOINT_VERSION})`, { file: path });
-  if (typeof c.configHash !== 'string' || !Number.isInteger(c.epoch) || !Number.isInteger(c.step)) throw bad('missing configHash, epoch or step');
-  const tensors = (what: string, raw: unknown): Tensors => {
-    const t: Tensors = new Map();
-    for (const [name, p] of Object.entries<any>(raw ?? {})) {
-      const data = typeof p?.data === 'string' ? decodeF32(p.data) : null;
-      if (!Array.isArray(p?.shape) || !data || data.length !== sizeOf(p.shape)) throw bad(`${what} '${name}'`);
-      t.set(name, { shape: p.shape, data });
-    }
-    return t;
-  };
-  const params = tensors('parameter', c.params);
-  const state = tensors('state tensor', c.state);
-  const slots: OptimizerState['slots'] = {};
-  for (const [slot, byName] of Object.entries<any>(c.optimizer?.slots ?? {})) {
-    slots[slot] = {};
-    for (const [name, text] of Object.entries<any>(byName)) {
-      const d = typeof text === 'string' ? decodeF32(text) : null;
-      if (!d) throw bad(`optimizer slot ${slot} of '${name}'`);
-      slots[slot][name] = d;
+  if (!(doc instanceof Map) || doc.get('format') !== CHECKPOINT_FORMAT) throw new CheckpointError('not a dlf checkpoint', { file });
+  const version = doc.get('version');
+  if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) {
+    const shown = typeof version === 'number' ? String(version) : 'missing';
+    throw new CheckpointError(`checkpoint format version ${shown} is not supported (this dlf reads versions ${READABLE_VERSIONS.join(' and ')})`, { file });
+  }
+  let read;
+  try {
+    read = readDocument(doc, version);
+  } catch (e) {
+    if (e instanceof DocumentProblem) throw new CheckpointError(`invalid checkpoint: ${e.message}`, { file });
+    throw e;
+  }
+  const { ckpt, digest } = read;
+  if (version >= 2) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest!)) throw new CheckpointError('invalid checkpoint: the digest is not sha256: and 64 lowercase hex digits', { file });
+    if (digestOf(documentOf(ckpt, version)) !== digest) {
+      throw new CheckpointError('checkpoint does not match its digest: it was changed or damaged after it was written', { file });
     }
   }
-  const rngOk = (r: unknown) => Array.isArray(r) && r.length === 4 && r.every((w) => Number.isInteger(w));
-  if (!rngOk(c.rng?.shuffle) || !rngOk(c.rng?.dropout)) throw bad('rng state');
-  const pr = c.progress;
-  if (typeof pr?.best !== 'object' || typeof pr?.early !== 'object' || typeof pr?.plateau !== 'object') throw bad('progress');
-  const preprocessing = parsePreprocessing(c.preprocessing);
-  if (!preprocessing) throw bad('preprocessing');
-  return {
-    configHash: c.configHash,
-    epoch: c.epoch,
-    step: c.step,
-    params,
-    state,
-    optimizer: { type: String(c.optimizer?.type), state: { step: Number(c.optimizer?.step ?? 0), slots } },
-    rng: { shuffle: c.rng.shuffle as RngState, dropout: c.rng.dropout as RngState },
-    progress: pr as Progress,
-    preprocessing,
-    metrics: c.metrics,
-  };
+  const bad = checkpointProblem(ckpt);
+  if (bad) throw new CheckpointError(`invalid checkpoint: ${bad.message}`, { file });
+  return ckpt;
+}
+
+/** Reads a checkpoint file once (a regular file of at most `maxBytes`) and parses it. */
+export function loadCheckpoint(path: string, maxBytes = CHECKPOINT_MAX_BYTES): Checkpoint {
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(path, maxBytes);
+  } catch (e) {
+    if (!(e instanceof ReadFailure)) throw e;
+    if (e.errno === 'ENOENT') throw new CheckpointError('checkpoint not found', { file: path });
+    const what = /^(is|grew) /.test(e.reason) ? `checkpoint ${e.reason}` : `cannot read the checkpoint: ${e.reason}`;
+    throw new CheckpointError(what, { file: path });
+  }
+  return parseCheckpoint(bytes, path);
 }

@@ -14,6 +14,7 @@ import { CheckpointError, DataError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
+import { checkMatchesModel } from './checkpoint-model.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Metrics } from './metrics.js';
 import { ModelRuntime, evaluateDataset } from './runtime.js';
@@ -53,6 +54,7 @@ export function loadRun(runDirArg: string, checkpoint?: string) {
   const config = readRunConfig(runDir);
   let ckptPath = checkpoint ? resolve(checkpoint) : join(runDir, 'checkpoints', 'best.json');
   if (!checkpoint && !existsSync(ckptPath)) ckptPath = join(runDir, 'checkpoints', 'last.json');
+  // Read once: a run may replace the file (by rename) meanwhile, and this copy stays consistent.
   const ckpt = loadCheckpoint(ckptPath);
   if (ckpt.configHash !== trainingHash(config)) {
     throw new CheckpointError('checkpoint was written for a different config than this run directory holds', { file: ckptPath });
@@ -60,15 +62,10 @@ export function loadRun(runDirArg: string, checkpoint?: string) {
   const prep = ckpt.preprocessing;
   const dims = { ...dataDims(config.data), classes: prep.classes?.length };
   const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }));
+  // Exactly the model's tensors: a missing, extra or reshaped one is an error listing them all.
+  checkMatchesModel(ckpt, model.params, ckptPath);
   const params = new Map<string, Float32Array>();
-  const saved = new Map([...ckpt.params, ...ckpt.state]);
-  for (const p of model.params) {
-    const t = saved.get(p.name);
-    if (!t || t.data.length !== p.shape.reduce((a, b) => a * b, 1)) {
-      throw new CheckpointError(`checkpoint has no parameter '${p.name}' of shape [${p.shape.join(', ')}]`, { file: ckptPath, node: p.name });
-    }
-    params.set(p.name, t.data);
-  }
+  for (const [name, t] of [...ckpt.params, ...ckpt.state]) params.set(name, t.data);
   return { runDir, config, ckptPath, ckpt, prep, model, params };
 }
 
