@@ -1,7 +1,7 @@
 // Evaluating a run directory: its saved config, preprocessing and a checkpoint (the best by
 // default), scored on the train or validation split (recreated from the same seed, standardised
 // with the saved statistics) or on the test set.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileModel } from '../compile/compile.js';
 import { ConfigSchema, type Config } from '../config/schema.js';
@@ -15,6 +15,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
 import { checkMatchesModel } from './checkpoint-model.js';
+import { readRunFile } from './rundir.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Metrics } from './metrics.js';
 import { ModelRuntime, evaluateDataset } from './runtime.js';
@@ -38,8 +39,9 @@ export function readRunConfig(runDir: string): Config {
   const file = join(runDir, 'config.json');
   if (!existsSync(file)) throw new CheckpointError('not a run directory (no config.json)', { file: runDir });
   let raw: unknown;
+  const text = readRunFile(file, 8 << 20);
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new CheckpointError(`config.json is not valid JSON: ${(e as Error).message}`, { file });
   }

@@ -1,10 +1,12 @@
 // The life of a run directory around training: choosing and checking it, creating it, locking it
 // (lock.ts), clearing the temporary files a killed process left in it, and removing what a run
 // created when it fails or is interrupted before it has written a checkpoint, so that bad input
-// or an early failure never leaves a half-made run directory behind.
+// or an early failure never leaves a half-made run directory behind; and reading the run's own
+// text files (config.json, metrics.jsonl, fingerprints.json) safely.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { CheckpointError, UsageError } from '../errors.js';
+import { ReadFailure, decodeUtf8, readRegularFile } from '../io/read.js';
 import { isSystemError } from '../io/errno.js';
 import { ioFailure, isTempName, makeDir, removeQuietly } from '../io/write.js';
 import { LOCK_NAME, type RunLock, acquireRunLock } from './lock.js';
@@ -145,4 +147,17 @@ export function abandon(run: RunDir): void {
     }
   }
   run.lock.release();
+}
+
+/** metrics.jsonl holds a line of a few hundred bytes per epoch; this is far past any real run. */
+export const METRICS_CAP = 256 * 1024 * 1024;
+
+/** A text file of a run directory, read as a regular file under a cap; failures name the file. */
+export function readRunFile(file: string, cap: number): string {
+  try {
+    return decodeUtf8(readRegularFile(file, cap));
+  } catch (e) {
+    if (e instanceof ReadFailure) throw new CheckpointError(`cannot read the run's file: ${e.reason}`, { file });
+    throw e;
+  }
 }

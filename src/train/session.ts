@@ -16,11 +16,12 @@ import { FINGERPRINTS_FILE, type Fingerprint, dataChanges, fingerprintData, pars
 import { loadData, loadTestSet } from '../data/load.js';
 import type { Preprocessing } from '../data/standardize.js';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
-import { ReadFailure, decodeUtf8, readRegularFile } from '../io/read.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
+import { checkCheckpointable, checkMatchesModel, checkOptimizerMatches } from './checkpoint-model.js';
 import { type EpochRecord, type TrainState, initState } from './loop.js';
 import { LOCK_NAME } from './lock.js';
+import { METRICS_CAP, readRunFile } from './rundir.js';
 import type { OnDisk } from './writer.js';
 
 
@@ -52,6 +53,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const locate = locatorOf(resolved);
   const dims = dataDims(config.data);
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory }); // shapes and memory checked before any data row is read
+  checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
   const fingerprints = fingerprintData(config.data);
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
@@ -63,18 +65,8 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
 
 /** Copies a checkpoint's tensors into `params`, which must match by name and shape. */
 export function warmStart(params: Map<string, Float32Array>, model: CompiledModel, ckpt: Checkpoint, file: string): void {
+  checkMatchesModel(ckpt, model.params, file);
   const saved = new Map([...ckpt.params, ...ckpt.state]);
-  const problems: string[] = [];
-  for (const p of model.params) {
-    const s = saved.get(p.name);
-    if (!s) problems.push(`${p.name} [${p.shape.join(', ')}] is not in the checkpoint`);
-    else if (s.shape.length !== p.shape.length || s.shape.some((d, i) => d !== p.shape[i])) {
-      problems.push(`${p.name} is [${s.shape.join(', ')}] in the checkpoint but [${p.shape.join(', ')}] in the model`);
-    }
-  }
-  if (problems.length) {
-    throw new CheckpointError(`parameters do not match: ${problems.join('; ')}`, { file }, 'a warm start needs every parameter under the same name and shape');
-  }
   for (const p of model.params) params.get(p.name)!.set(saved.get(p.name)!.data.subarray(0, sizeOf(p.shape)));
 }
 
@@ -130,6 +122,7 @@ export function prepareResume(
   if (ckpt.configHash !== resolved.hash) {
     throw new CheckpointError('checkpoint was written for a different config than the run directory holds', { file: ckptFile });
   }
+  checkOptimizerMatches(ckpt, resolved.config.train.optimizer, ckptFile);
   const fingerprints = readFingerprints(outDir);
   const changes = fingerprints ? dataChanges(fingerprints) : [];
   if (changes.length && !opts.allowDataChange) {
@@ -193,17 +186,4 @@ function readHistory(file: string, epoch: number): EpochRecord[] {
     if (r.epoch <= epoch) records.push(r);
   }
   return records;
-}
-
-/** metrics.jsonl holds a line of a few hundred bytes per epoch; this is far past any real run. */
-const METRICS_CAP = 256 * 1024 * 1024;
-
-/** A text file of a run directory, read as a regular file under a cap; failures name the file. */
-function readRunFile(file: string, cap: number): string {
-  try {
-    return decodeUtf8(readRegularFile(file, cap));
-  } catch (e) {
-    if (e instanceof ReadFailure) throw new CheckpointError(`cannot read the run's file: ${e.reason}`, { file });
-    throw e;
-  }
 }
