@@ -51,7 +51,7 @@ export function readRunConfig(runDir: string): Config {
 }
 
 /** A run's config, chosen checkpoint and compiled model with its parameters loaded. */
-export function loadRun(runDirArg: string, checkpoint?: string) {
+export function loadRun(runDirArg: string, checkpoint?: string, maxMemory?: number) {
   const runDir = resolve(runDirArg);
   const config = readRunConfig(runDir);
   let ckptPath = checkpoint ? resolve(checkpoint) : join(runDir, 'checkpoints', 'best.json');
@@ -63,7 +63,7 @@ export function loadRun(runDirArg: string, checkpoint?: string) {
   }
   const prep = ckpt.preprocessing;
   const dims = { ...dataDims(config.data), classes: prep.classes?.length };
-  const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }));
+  const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }), { optimize: true, maxMemory });
   // Exactly the model's tensors: a missing, extra or reshaped one is an error listing them all.
   checkMatchesModel(ckpt, model.params, ckptPath);
   const params = new Map<string, Float32Array>();
@@ -83,8 +83,8 @@ export function splitOf(config: Config, prep: Checkpoint['preprocessing'], split
   return applyPreprocessing(parts[split], prep);
 }
 
-export function evaluateRun(runDirArg: string, opts: { checkpoint?: string; split?: Split; kernels: Kernels }): EvalResult {
-  const { runDir, config, ckptPath, ckpt, prep, model, params } = loadRun(runDirArg, opts.checkpoint);
+export function evaluateRun(runDirArg: string, opts: { checkpoint?: string; split?: Split; kernels: Kernels; maxMemory?: number }): EvalResult {
+  const { runDir, config, ckptPath, ckpt, prep, model, params } = loadRun(runDirArg, opts.checkpoint, opts.maxMemory);
   const split = opts.split ?? 'val';
   const ds = splitOf(config, prep, split);
   const rt = new ModelRuntime(model, opts.kernels, params);

@@ -87,6 +87,15 @@ describe('--max-memory', () => {
     expect(j.memory.totalBytes).toBeGreaterThan(j.memory.parameterBytes);
   });
 
+  it('dlf eval takes the bound too: a run trained under a raised bound is scored under it', async () => {
+    const out = join(tmp.dir, 'eval-run');
+    expect((await dlf('train', small(), '--out', out, '--quiet')).code).toBe(0);
+    expect((await dlf('eval', out, '--max-memory', '1G')).code).toBe(0);
+    const r = await dlf('eval', out, '--max-memory', '1K');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/config\.json: .*the memory bound is 1\.00 KiB/);
+  });
+
   it.each(['lots', '0', '-5G', '4X', ''])('%j is a usage error', async (value) => {
     for (const cmd of ['train', 'validate', 'summary']) {
       const r = await dlf(cmd, small(), '--max-memory', value);

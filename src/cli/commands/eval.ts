@@ -7,6 +7,7 @@ import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { dataChanges } from '../../data/fingerprint.js';
 import { type EvalResult, evaluateRun } from '../../train/evaluate.js';
 import { readFingerprints } from '../../train/session.js';
+import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { type Io, num } from '../output.js';
 
 function confusionText(r: EvalResult): string {
@@ -28,10 +29,11 @@ export function registerEval(program: Command, io: Io): void {
     .option('--split <split>', 'train, val or test', 'val')
     .option('--json', 'print the result (metrics, confusion matrix, checkpoint) as one JSON object')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
-    .action((runDir: string, flags: { checkpoint?: string; split: string; json?: boolean; backend: string }) => {
+    .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
+    .action((runDir: string, flags: { checkpoint?: string; split: string; json?: boolean; backend: string; maxMemory?: number }) => {
       const split = flags.split;
       if (split !== 'train' && split !== 'val' && split !== 'test') throw new UsageError(`--split must be train, val or test, got '${split}'`);
-      const r = evaluateRun(runDir, { checkpoint: flags.checkpoint, split, kernels: kernelsFor(flags.backend) });
+      const r = evaluateRun(runDir, { checkpoint: flags.checkpoint, split, kernels: kernelsFor(flags.backend), maxMemory: flags.maxMemory });
       // The splits are recreated from the data files: say so when those changed since training.
       for (const c of dataChanges(readFingerprints(r.runDir) ?? [])) {
         io.err(`warning: data file ${c.path} ${c.what} since the run trained; these scores are on the data as it is now\n`);
