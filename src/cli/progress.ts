@@ -1,20 +1,27 @@
 // Renders training events: a live bar on an interactive terminal, one plain line per epoch
-// otherwise, NDJSON on stdout with --json, nothing with --quiet. cli-progress is imported only for
-// the live bar.
+// otherwise, nothing with --quiet; with --json, NDJSON on stdout as well. Each line shows every
+// metric the run computes. cli-progress is imported only for the live bar.
 import type cliProgress from 'cli-progress';
 import type { TrainEvent } from '../train/events.js';
 import type { Metrics } from '../train/metrics.js';
 import { type Io, formatBytes, num } from './output.js';
 
-export type Mode = 'json' | 'quiet' | 'bar' | 'lines';
+/** What goes to stderr: a live bar, plain lines, or nothing. */
+export type Mode = 'quiet' | 'bar' | 'lines';
 
-function metricsText(prefix: string, m?: Metrics): string {
+/** Shorter names for the console line. */
+const SHORT: Record<string, string> = { accuracy: 'acc', top_k_accuracy: 'top_k_acc' };
+
+/** `loss 0.1234  acc 0.9500  f1 0.9412`: the loss, then every other metric in the order computed. */
+export function metricsText(prefix: string, m?: Metrics): string {
   if (!m) return '';
   const parts = [`${prefix}loss ${num(m.loss)}`];
-  if (m.accuracy !== undefined) parts.push(`${prefix}acc ${num(m.accuracy)}`);
-  if (m.mae !== undefined) parts.push(`${prefix}mae ${num(m.mae)}`);
+  for (const [k, v] of Object.entries(m)) if (k !== 'loss' && typeof v === 'number') parts.push(`${prefix}${SHORT[k] ?? k} ${num(v)}`);
   return parts.join('  ');
 }
+
+/** Non-empty parts joined by two spaces (no doubled or trailing blanks). */
+const joined = (...parts: string[]) => parts.filter((p) => p !== '').join('  ');
 
 export interface Renderer {
   onEvent(e: TrainEvent): void;
@@ -22,7 +29,7 @@ export interface Renderer {
   close(): void;
 }
 
-export async function createRenderer(io: Io, mode: Mode): Promise<Renderer> {
+export async function createRenderer(io: Io, mode: Mode, json = false): Promise<Renderer> {
   const progressBars = mode === 'bar' ? (await import('cli-progress')).default : undefined;
   let bar: cliProgress.SingleBar | undefined;
   const close = () => {
@@ -30,11 +37,8 @@ export async function createRenderer(io: Io, mode: Mode): Promise<Renderer> {
     bar = undefined;
   };
   const onEvent = (e: TrainEvent): void => {
+    if (json && e.type !== 'batch') io.out(JSON.stringify(e) + '\n');
     if (mode === 'quiet') return;
-    if (mode === 'json') {
-      if (e.type !== 'batch') io.out(JSON.stringify(e) + '\n');
-      return;
-    }
     switch (e.type) {
       case 'start': {
         const m = e.memory;
@@ -61,7 +65,7 @@ export async function createRenderer(io: Io, mode: Mode): Promise<Renderer> {
         bar?.update(e.batch, { epoch: e.epoch, loss: num(e.loss) });
         return;
       case 'epoch': {
-        const line = `epoch ${e.epoch}/${e.epochs}  ${metricsText('', e.train)}  ${metricsText('val_', e.val)}  ${e.seconds.toFixed(2)}s`;
+        const line = joined(`epoch ${e.epoch}/${e.epochs}`, metricsText('', e.train), metricsText('val_', e.val), `${e.seconds.toFixed(2)}s`);
         if (bar) {
           // Start the next epoch's bar; after the last epoch leave it full.
           const last = `| ${metricsText('val_', e.val) || metricsText('', e.train)}`;
@@ -75,10 +79,12 @@ export async function createRenderer(io: Io, mode: Mode): Promise<Renderer> {
       case 'end':
         close();
         io.err(
-          `done in ${e.seconds.toFixed(1)}s: ${metricsText('', e.final.train)}  ${metricsText('val_', e.final.val)}\n` +
+          `done in ${e.seconds.toFixed(1)}s: ${joined(metricsText('', e.final.train), metricsText('val_', e.final.val))}\n` +
             `best ${e.best.metric} ${num(e.best.value)} at epoch ${e.best.epoch}; saved in ${e.outDir}\n` +
             (e.final.test ? `test: ${metricsText('', e.final.test)}\n` : '') +
-            (e.stopped === 'early_stopping' ? 'stopped early: the monitored metric stopped improving\n' : '') +
+            (e.stopped === 'early_stopping' && e.early
+              ? `stopped early after epoch ${e.epochs}: ${e.early.metric} has not improved for ${e.early.patience} epochs (best ${num(e.early.best)} at epoch ${e.early.bestEpoch})\n`
+              : '') +
             (e.stopped === 'paused' ? `paused; continue with: dlf train --resume ${e.outDir}\n` : ''),
         );
         return;

@@ -37,6 +37,8 @@ export type TrainEvent =
       seconds: number;
       outDir: string;
       stopped: 'completed' | 'early_stopping' | 'paused';
+      /** With early stopping: the metric watched, its best value and epoch, and the patience. */
+      early?: { metric: string; best: number; bestEpoch: number; patience: number };
     };
 
 export type EventSink = (e: TrainEvent) => void;

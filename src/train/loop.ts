@@ -257,6 +257,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     backend: kernels.name,
     memory,
   });
-  emit({ type: 'end', epochs: trained, best, final, seconds, outDir, stopped });
+  const early = es && stopped === 'early_stopping' ? { metric: es.metric, best: progress.early.best ?? NaN, bestEpoch: progress.early.bestEpoch, patience: es.patience } : undefined;
+  emit({ type: 'end', epochs: trained, best, final, seconds, outDir, stopped, ...(early ? { early } : {}) });
   return { outDir, best, final, stopped, epochs: trained };
 }

@@ -123,6 +123,16 @@ export function prepareResume(
     throw new CheckpointError('checkpoint was written for a different config than the run directory holds', { file: ckptFile });
   }
   checkOptimizerMatches(ckpt, resolved.config.train.optimizer, ckptFile);
+  if (resolved.config.train.epochs < ckpt.epoch) {
+    const pos = resolved.locate(['train', 'epochs']);
+    throw new ConfigError([
+      {
+        place: { file: resolved.file, ...(pos ? { line: pos.line, col: pos.col } : {}), path: 'train.epochs' },
+        message: `is ${resolved.config.train.epochs}, but the run has already trained ${ckpt.epoch} epochs`,
+        hint: `give --epochs ${ckpt.epoch} or more to continue it; dlf eval scores it as it is`,
+      },
+    ]);
+  }
   const fingerprints = readFingerprints(outDir);
   const changes = fingerprints ? dataChanges(fingerprints) : [];
   if (changes.length && !opts.allowDataChange) {

@@ -10,6 +10,7 @@ import { OPS, PUBLIC_OPS } from '../../graph/ops/index.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { locatorOf } from '../../train/session.js';
 import { type Io, formatBytes } from '../output.js';
+import { UsageError } from '../../errors.js';
 import { collect } from './common.js';
 
 export function registerGraph(program: Command, io: Io): void {
@@ -23,10 +24,12 @@ export function registerGraph(program: Command, io: Io): void {
     .option('--ops', 'list the primitive ops a config may use instead')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .action((configFile: string | undefined, flags: { dot?: boolean; backward?: boolean; optimized?: boolean; ops?: boolean; set: string[] }) => {
-      if (flags.ops || !configFile) {
+      if (flags.ops) {
+        if (configFile) throw new UsageError('--ops lists the primitive ops and takes no config', 'dlf graph --ops, or dlf graph <config>');
         for (const name of PUBLIC_OPS) io.out(`${name.padEnd(30)} ${OPS[name].doc}\n`);
         return;
       }
+      if (!configFile) throw new UsageError('missing the config file', 'dlf graph <config>, or dlf graph --ops for the list of ops');
       const rc = loadConfig(configFile, { set: flags.set });
       const build = (optimize: boolean) =>
         layoutProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', { optimize });

@@ -47,7 +47,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--allow-data-change', 'with --resume: continue even though a data file changed since the run started')
     .option('--init <checkpoint>', 'start from the weights of a checkpoint (matched by name and shape)')
     .option('--stop-after <epoch>', 'pause after this epoch (as if interrupted); continue later with --resume', positiveInt('--stop-after'))
-    .option('--json', 'write NDJSON events (start, epoch, checkpoint, end) to stdout')
+    .option('--json', 'also write NDJSON events (start, epoch, checkpoint, end) to stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
@@ -87,10 +87,10 @@ export function registerTrain(program: Command, io: Io): void {
       }
       // From here on a signal stops training after the current batch (see interrupt.ts).
       interrupts.cooperate();
-      const mode: Mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
+      const mode: Mode = flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
       if (runDir.lock.warning && mode !== 'quiet') io.err(`warning: ${runDir.lock.warning}\n`);
       if (runDir.existing) clearStaleTemps(runDir.dir);
-      const renderer = await createRenderer(io, mode);
+      const renderer = await createRenderer(io, mode, flags.json);
       let onDisk: OnDisk = opts.onDisk ?? {};
       try {
         await train({

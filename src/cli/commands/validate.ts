@@ -1,6 +1,7 @@
 // dlf validate: check a config, its shapes and its data without training.
 import type { Command } from 'commander';
 import { sampleShape } from '../../data/dataset.js';
+import { ConfigError, DlfError, exitCodeFor } from '../../errors.js';
 import { prepareRun } from '../../train/session.js';
 import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import type { Io } from '../output.js';
@@ -15,7 +16,15 @@ export function registerValidate(program: Command, io: Io): void {
     .option('--json', 'print the result as JSON')
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action((configFile: string, flags: { set: string[]; json?: boolean; maxMemory?: number }) => {
-      const { resolved, model, data } = prepareRun(configFile, flags.set, flags.maxMemory);
+      let prepared;
+      try {
+        prepared = prepareRun(configFile, flags.set, flags.maxMemory);
+      } catch (e) {
+        // With --json the failure is JSON on stdout too (the lines on stderr and the exit code stay).
+        if (flags.json && e instanceof DlfError) io.out(JSON.stringify({ ok: false, file: configFile, exitCode: exitCodeFor(e), errors: problemsOf(e) }) + '\n');
+        throw e;
+      }
+      const { resolved, model, data } = prepared;
       const parameters = model.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
       const summary = {
         ok: true,
@@ -35,4 +44,10 @@ export function registerValidate(program: Command, io: Io): void {
             `, ${summary.trainSamples} train / ${summary.valSamples} val samples\n`,
         );
     });
+}
+
+/** Every problem an error reports, as JSON-ready objects: place fields, message and hint. */
+function problemsOf(e: DlfError): { message: string; hint?: string; code: string; [k: string]: unknown }[] {
+  const issues = e instanceof ConfigError ? e.issues : [{ place: e.place, message: e.message, hint: e.hint }];
+  return issues.map((i) => ({ code: e.code, ...i.place, message: i.message, ...(i.hint ? { hint: i.hint } : {}) }));
 }
