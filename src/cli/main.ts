@@ -21,6 +21,8 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['gradcheck', async () => (await import('./commands/gradcheck.js')).registerGradcheck],
   ['predict', async () => (await import('./commands/predict.js')).registerPredict],
   ['info', async () => (await import('./commands/info.js')).registerInfo],
+  ['cv', async () => (await import('./commands/cv.js')).registerCv],
+  ['sweep', async () => (await import('./commands/sweep.js')).registerSweep],
 ];
 
 

@@ -6,6 +6,14 @@ import { LIMITS, count, pathString, text } from './common.js';
 const SplitSchema = z.strictObject({
   validation: z.number().min(0).lt(1).default(0.2).describe('Fraction of rows held out for validation.'),
   shuffle: z.boolean().default(true).describe('Shuffle (seeded) before splitting.'),
+  fold: z
+    .strictObject({
+      k: z.number().int().min(2).max(1000).describe('Number of folds.'),
+      index: z.number().int().min(1).max(1000).describe('The fold held out, from 1 to k.'),
+    })
+    .refine((f) => f.index <= f.k, { message: 'fold index must be from 1 to k', path: ['index'] })
+    .optional()
+    .describe('Set by `dlf cv`: k-fold cross-validation (stratified by class for classification); fold `index` is the validation set and `validation` is ignored.'),
 });
 const common = {
   split: SplitSchema.prefault({}).describe('Train/validation split.'),
