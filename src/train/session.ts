@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
-import { configDifferences } from '../config/hash.js';
+import { configDifferences, trainingHash } from '../config/hash.js';
 import { type ResolvedConfig, loadConfig } from '../config/load.js';
 import { formatPath } from '../config/paths.js';
 import type { Dataset } from '../data/dataset.js';
 import { dataDims } from '../data/dims.js';
 import { FINGERPRINTS_FILE, type Fingerprint, dataChanges, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
+import { withStratifyDefault } from '../data/split.js';
 import type { Preprocessing } from '../data/standardize.js';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
@@ -43,8 +44,15 @@ export interface PreparedRun {
 
 /** Config → compile → data → compile with the data's classes. Throws the first problem found. */
 export function prepareRun(configFile: string, set: string[] = [], maxMemory?: number): PreparedRun {
-  const resolved = loadConfig(configFile, { set });
-  return prepareResolved(resolved, maxMemory);
+  const loaded = loadConfig(configFile, { set });
+  return prepareResolved(withData(loaded, withStratifyDefault(loaded.config.data)), maxMemory);
+}
+
+/** `rc` with its data section replaced (and its hash recomputed). */
+function withData(rc: ResolvedConfig, data: ResolvedConfig['config']['data']): ResolvedConfig {
+  if (data === rc.config.data) return rc;
+  const config = { ...rc.config, data };
+  return { ...rc, config, hash: trainingHash(config) };
 }
 
 /** `maxMemory`: the memory bound of compiling (compile/memory.ts), checked before data is read. */
@@ -95,7 +103,12 @@ export function prepareResume(
     );
   }
   const saved = loadConfig(savedFile);
-  const resolved = loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] });
+  const given = loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] });
+  // A config that does not say whether to stratify continues the run as it was split.
+  const split = given.config.data.split;
+  const resolved = split.stratify === undefined && saved.config.data.split.stratify !== undefined
+    ? withData(given, { ...given.config.data, split: { ...split, stratify: saved.config.data.split.stratify } })
+    : given;
   const diff = configDifferences(saved.config, resolved.config);
   if (diff.length) {
     throw new ConfigError(

@@ -6,6 +6,21 @@ import { LIMITS, count, pathString, text } from './common.js';
 const SplitSchema = z.strictObject({
   validation: z.number().min(0).lt(1).default(0.2).describe('Fraction of rows held out for validation.'),
   shuffle: z.boolean().default(true).describe('Shuffle (seeded) before splitting.'),
+  // Optional, not defaulted: a default would enter the hash of runs saved before these keys existed.
+  stratify: z
+    .boolean()
+    .optional()
+    .describe(
+      'Hold out each class in proportion (classification; regression is always split plainly). Default: true for ' +
+        'classification; a new run records the value in its config.json, and a run saved without it was split plainly.',
+    ),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(0xffffffff)
+    .optional()
+    .describe("Seed of the split's shuffle (default: the run's `seed`; the same value as `seed` gives the same split)."),
 });
 const common = {
   split: SplitSchema.prefault({}).describe('Train/validation split.'),
