@@ -14,6 +14,7 @@ import { CheckpointError, DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
+import { type ClassWeights, readClassWeights, resolveClassWeights } from './class-weights.js';
 import { checkMatchesModel } from './checkpoint-model.js';
 import { readRunFile } from './rundir.js';
 import type { Dataset } from '../data/dataset.js';
@@ -37,6 +38,8 @@ export interface EvalResult {
   report?: { classes: (ClassScores & { class: string })[]; macro: ClassScores; weighted: ClassScores };
   /** Two classes: the positive class (class 1), the decision threshold used, and the ranking metrics. */
   binary?: { positive: string; negative: string; threshold: number; roc_auc: number; pr_auc: number };
+  /** The class weights of the loss, when the run has them. */
+  classWeights?: ClassWeights;
 }
 
 export interface EvalOptions {
@@ -79,12 +82,41 @@ export function loadRun(runDirArg: string, checkpoint?: string, maxMemory?: numb
   }
   const prep = ckpt.preprocessing;
   const dims = { ...dataDims(config.data), classes: prep.classes?.length };
-  const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }), { optimize: true, maxMemory });
+  const classWeights = runClassWeights(runDir, config, prep);
+  const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }), {
+    optimize: true,
+    maxMemory,
+    classWeights: classWeights?.weights,
+  });
   // Exactly the model's tensors: a missing, extra or reshaped one is an error listing them all.
   checkMatchesModel(ckpt, model.params, ckptPath);
   const params = new Map<string, Float32Array>();
   for (const [name, t] of [...ckpt.params, ...ckpt.state]) params.set(name, t.data);
-  return { runDir, config, ckptPath, ckpt, prep, model, params };
+  return { runDir, config, ckptPath, ckpt, prep, model, params, classWeights };
+}
+
+/**
+ * The class weights the run trained with: those it recorded in class_weights.json, else (a run
+ * directory without the file) resolved again from the config and, for `balanced`, the training split.
+ */
+export function runClassWeights(runDir: string, config: Config, prep: Checkpoint['preprocessing']): ClassWeights | undefined {
+  const spec = config.train.class_weights;
+  if (spec === undefined || !prep.classes) return undefined;
+  const recorded = readClassWeights(runDir);
+  if (recorded) {
+    if (recorded.classes.join('\n') !== prep.classes.join('\n')) {
+      throw new CheckpointError('class_weights.json names other classes than the run', { file: join(runDir, 'class_weights.json') });
+    }
+    return recorded;
+  }
+  const labels = spec === 'balanced' ? trainLabels(config, prep) : new Float32Array(0);
+  return resolveClassWeights(spec, prep.classes, labels);
+}
+
+/** The labels of the run's training split, recreated as the run split its data. */
+function trainLabels(config: Config, prep: Checkpoint['preprocessing']): Float32Array {
+  const all = loadDataset(config.data, config.seed, prep.classes);
+  return splitDataset(all, config.data.split, new Rng(streamSeed(config.seed, 'split'))).train.y;
 }
 
 /** The samples of one split of a run's data, preprocessed as the run was. */
@@ -100,7 +132,7 @@ export function splitOf(config: Config, prep: Checkpoint['preprocessing'], split
 }
 
 export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
-  const { runDir, config, ckptPath, ckpt, prep, model, params } = loadRun(runDirArg, opts.checkpoint, opts.maxMemory);
+  const { runDir, config, ckptPath, ckpt, prep, model, params, classWeights } = loadRun(runDirArg, opts.checkpoint, opts.maxMemory);
   const split = opts.split ?? 'val';
   const task = prep.task;
   const k = prep.classes?.length ?? 0;
@@ -116,7 +148,15 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
     batchSize: config.train.batch_size,
     metrics: { metrics, topK: config.train.top_k, classes: prep.classes?.length, ...(binary ? { threshold, keepScores: true } : {}) },
   });
-  const result: EvalResult = { runDir, checkpoint: ckptPath, epoch: ckpt.epoch, split, samples: ds.n, metrics: acc.result() };
+  const result: EvalResult = {
+    runDir,
+    checkpoint: ckptPath,
+    epoch: ckpt.epoch,
+    split,
+    samples: ds.n,
+    metrics: acc.result(),
+    ...(classWeights ? { classWeights } : {}),
+  };
   if (ds.task !== 'classification') return result;
   const classes = prep.classes ?? acc.confusion().map((_, i) => String(i));
   const report = acc.report();

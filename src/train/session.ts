@@ -19,6 +19,7 @@ import type { Preprocessing } from '../data/standardize.js';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
+import { type ClassWeights, resolveClassWeights } from './class-weights.js';
 import { checkCheckpointable, checkMatchesModel, checkOptimizerMatches } from './checkpoint-model.js';
 import { type EpochRecord, type TrainState, initState } from './loop.js';
 import { LOCK_NAME } from './lock.js';
@@ -37,7 +38,7 @@ export function locatorOf(rc: ResolvedConfig): Locator {
 export interface PreparedRun {
   resolved: ResolvedConfig;
   model: CompiledModel;
-  data: { train: Dataset; val: Dataset; test?: Dataset; preprocessing: Preprocessing };
+  data: { train: Dataset; val: Dataset; test?: Dataset; preprocessing: Preprocessing; classWeights?: ClassWeights };
   /** Every data file read, with its size and SHA-256, taken as it was read. */
   fingerprints: Fingerprint[];
 }
@@ -66,9 +67,28 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
-  // Compiled again only when the data told what the config did not: the number of classes.
-  const model = classes === dims.classes ? checked : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory });
-  return { resolved, model, data: { ...loaded, ...(test ? { test } : {}) }, fingerprints };
+  const classWeights = weightsOf(config, loaded.train, locate);
+  // Compiled again only when the data told what the config did not: the number of classes, or class weights.
+  const model =
+    classes === dims.classes && !classWeights
+      ? checked
+      : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory, classWeights: classWeights?.weights });
+  return { resolved, model, data: { ...loaded, ...(test ? { test } : {}), ...(classWeights ? { classWeights } : {}) }, fingerprints };
+}
+
+/** train.class_weights resolved on the training split; config errors point into the config file. */
+function weightsOf(config: ResolvedConfig['config'], train: Dataset, locate: Locator): ClassWeights | undefined {
+  const spec = config.train.class_weights;
+  if (spec === undefined) return undefined;
+  if (train.task !== 'classification' || !train.classes) {
+    throw new ConfigError([{ place: locate(['train', 'class_weights']), message: 'class weights apply to classification, not regression' }]);
+  }
+  try {
+    return resolveClassWeights(spec, train.classes, train.y);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(e.issues.map((i) => ({ ...i, place: { ...locate(['train', 'class_weights', ...(i.place.path ?? '').split('.').slice(2)]), path: i.place.path } })));
+  }
 }
 
 /** Copies a checkpoint's tensors into `params`, which must match by name and shape. */
