@@ -67,6 +67,8 @@ export interface BuildOptions {
    * see compile/memory.ts); default: half of this machine's memory (defaultMemoryBound).
    */
   readonly maxMemory?: number;
+  /** A weight per class index (two for a sigmoid loss) making the loss a weighted mean (compile/loss.ts). */
+  readonly classWeights?: readonly number[];
 }
 
 /**
@@ -110,7 +112,7 @@ export function layoutProgram(
   const lossPlace = config.model.layers
     ? locate(['model', 'layers', config.model.layers.length - 1])
     : locate(['model', 'graph', 'output']);
-  const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace);
+  const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, opts.classWeights);
   const grads = new Map<string, number>();
   if (mode === 'train') {
     const trainable = model.params.filter((p) => p.kind === 'param');

@@ -1,6 +1,8 @@
 // Losses: append the per-sample loss and its batch mean to a model's output, with the labels
 // input `y`. Classification labels are class indices [batch]; regression and binary targets are
-// fed as [batch] and reshaped to the output's [batch, 1].
+// fed as [batch] and reshaped to the output's [batch, 1]. With class weights (one per class; two
+// for a sigmoid loss: class 0 and class 1) each sample's loss is weighed by its class's weight and
+// the batch loss is the weighted mean Σ w·loss / Σ w, so equal weights give the plain mean.
 import type { LossConfig } from '../config/schema.js';
 import { ShapeError, type Place } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
@@ -11,7 +13,15 @@ export interface BuiltLoss {
   readonly loss: number;
 }
 
-export function buildLoss(g: GraphBuilder, loss: LossConfig, output: number, batch: number, classes: number | undefined, place: Place): BuiltLoss {
+export function buildLoss(
+  g: GraphBuilder,
+  loss: LossConfig,
+  output: number,
+  batch: number,
+  classes: number | undefined,
+  place: Place,
+  classWeights?: readonly number[],
+): BuiltLoss {
   const out = g.shapeOf(output);
   const outName = g.node(output).name;
   return g.at(place, () =>
@@ -25,17 +35,30 @@ export function buildLoss(g: GraphBuilder, loss: LossConfig, output: number, bat
           throw new ShapeError(`the model has ${out[1]} outputs but the data has ${classes} classes`, { ...place, node: outName }, `make the last layer ${classes} units`);
         }
         const per = g.apply('softmax_cross_entropy', [output, y]);
-        return { y, loss: g.apply('mean', [per]) };
+        return { y, loss: classWeights ? weightedMean(g, per, y, checkWeights(classWeights, out[1], loss)) : g.apply('mean', [per]) };
       }
       if (out.length !== 2 || out[0] !== batch || out[1] !== 1) {
         throw new ShapeError(`the model output must be [batch, 1] for ${loss}, got ${shapeStr(out)}`, { ...place, node: outName }, 'make the last layer 1 unit');
       }
       const y2 = g.apply('reshape', [y], { shape: [batch, 1] });
-      const per =
-        loss === 'mse'
-          ? g.apply('mse', [output, y2])
-          : g.apply('mean', [g.apply('sigmoid_binary_cross_entropy', [output, y2])], { axes: [1] });
-      return { y, loss: g.apply('mean', [per]) };
+      if (loss === 'mse') {
+        if (classWeights) throw new ShapeError('class weights need a classification loss, not mse', place);
+        return { y, loss: g.apply('mean', [g.apply('mse', [output, y2])]) };
+      }
+      const per = g.apply('mean', [g.apply('sigmoid_binary_cross_entropy', [output, y2])], { axes: [1] });
+      return { y, loss: classWeights ? weightedMean(g, per, y, checkWeights(classWeights, 2, loss)) : g.apply('mean', [per]) };
     }),
   );
+}
+
+function checkWeights(weights: readonly number[], classes: number, loss: LossConfig): readonly number[] {
+  if (weights.length !== classes) throw new ShapeError(`${weights.length} class weights for ${classes} classes of ${loss}`);
+  return weights;
+}
+
+/** Σ w·per / Σ w with w[r] = weights[label r], the weight picked by a one-hot row (labels get no gradient). */
+function weightedMean(g: GraphBuilder, per: number, labels: number, weights: readonly number[]): number {
+  const onehot = g.apply('one_hot', [labels], { depth: weights.length });
+  const w = g.apply('sum', [g.apply('mul', [onehot, g.constantValues(weights)])], { axes: [1] });
+  return g.apply('div', [g.apply('sum', [g.apply('mul', [w, per])]), g.apply('sum', [w])]);
 }

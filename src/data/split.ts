@@ -1,5 +1,10 @@
-// The train/validation split: an optional seeded shuffle, then the last rows of the order held out.
-import type { Rng } from '../tensor/rng.js';
+// The train/validation split: an optional seeded shuffle, then rows held out from the end of the
+// order, either the last rows whatever their class (plain) or, stratified, the last rows of each
+// class in the numbers that keep every class's share of the validation set close to its share of
+// the data. The rows a split draws its shuffle from come from `data.split.seed` when given, else
+// from the run's seed (the caller's `split` stream).
+import type { DataConfig } from '../config/schema.js';
+import { Rng, streamSeed } from '../tensor/rng.js';
 import { selectRows, type Dataset } from './dataset.js';
 import { type FoldSpec, foldRows } from './folds.js';
 
@@ -9,6 +14,10 @@ export interface SplitSpec {
   shuffle: boolean;
   /** k-fold cross-validation (folds.ts): the fold held out replaces `validation`. */
   fold?: FoldSpec;
+  /** Keep each class's proportion (classification only); undefined is a plain split (runs made before stratifying). */
+  stratify?: boolean;
+  /** Seed of the split's shuffle; undefined: the run's seed. */
+  seed?: number;
 }
 
 /**
@@ -20,15 +29,98 @@ export function validationSize(n: number, fraction: number): number {
   return Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
 }
 
+/**
+ * How many rows of each class go to validation, for class counts `counts` and `total` rows held
+ * out in all. Each class gets the floor of its exact share counts[c]·total/n, then the rows still
+ * missing go one by one to the classes with the largest remainder (the lower class index on a
+ * tie), so each count is the floor or the ceiling of its share and they add up to `total`. Every
+ * class keeps at least one training row, so a class of one sample is never held out; when that
+ * leaves too few rows, the rest go to the classes furthest below their share that still have room,
+ * and when no class has room the total falls short.
+ */
+export function stratifiedCounts(counts: readonly number[], total: number): number[] {
+  const n = counts.reduce((a, b) => a + b, 0);
+  const share = counts.map((c) => (n > 0 ? (c * total) / n : 0));
+  const room = counts.map((c) => Math.max(0, c - 1));
+  const out = share.map((s, c) => Math.min(Math.floor(s), room[c]));
+  let missing = total - out.reduce((a, b) => a + b, 0);
+  // First up to the ceilings, then (only when some class had no room) beyond them.
+  for (const beyond of [false, true]) {
+    while (missing > 0) {
+      let best = -1;
+      for (let c = 0; c < counts.length; c++) {
+        if (out[c] >= room[c] || (!beyond && out[c] >= Math.ceil(share[c]))) continue;
+        if (best < 0 || share[c] - out[c] > share[best] - out[best]) best = c;
+      }
+      if (best < 0) break;
+      out[best]++;
+      missing--;
+    }
+  }
+  return out;
+}
+
 /** Splits `ds` into new train and validation sets; draws from `rng` only when shuffling. */
 export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: Dataset; val: Dataset } {
   const order = new Uint32Array(ds.n);
   for (let i = 0; i < ds.n; i++) order[i] = i;
-  if (spec.shuffle) rng.shuffle(order);
+  if (spec.shuffle) (spec.seed === undefined ? rng : new Rng(streamSeed(spec.seed, 'split'))).shuffle(order);
   if (spec.fold) {
     const { train, val } = foldRows(order, spec.fold, ds.task === 'classification' ? ds.y : undefined);
     return { train: selectRows(ds, train), val: selectRows(ds, val) };
   }
-  const nTrain = ds.n - validationSize(ds.n, spec.validation);
-  return { train: selectRows(ds, order.subarray(0, nTrain)), val: selectRows(ds, order.subarray(nTrain)) };
+  const held = validationSize(ds.n, spec.validation);
+  if (!spec.stratify || ds.task !== 'classification') {
+    const nTrain = ds.n - held;
+    return { train: selectRows(ds, order.subarray(0, nTrain)), val: selectRows(ds, order.subarray(nTrain)) };
+  }
+  const { train, val } = stratifiedOrder(ds.y, order, held);
+  return { train: selectRows(ds, train), val: selectRows(ds, val) };
+}
+
+/**
+ * The rows of `order` split so that each class has its stratifiedCounts share in validation: the
+ * last rows of each class in the order are held out; both parts keep the order's sequence.
+ */
+export function stratifiedOrder(labels: ArrayLike<number>, order: Uint32Array, held: number): { train: Uint32Array; val: Uint32Array } {
+  let k = 0;
+  for (let i = 0; i < labels.length; i++) k = Math.max(k, labels[i] + 1);
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  const want = stratifiedCounts(counts, held);
+  const isVal = new Uint8Array(order.length);
+  let nVal = 0;
+  for (let i = order.length - 1; i >= 0; i--) {
+    const c = labels[order[i]];
+    if (want[c] > 0) {
+      want[c]--;
+      isVal[i] = 1;
+      nVal++;
+    }
+  }
+  const train = new Uint32Array(order.length - nVal);
+  const val = new Uint32Array(nVal);
+  let t = 0;
+  let v = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (isVal[i]) val[v++] = order[i];
+    else train[t++] = order[i];
+  }
+  return { train, val };
+}
+
+/** The task of a data config, known without reading data: csv says it, linear is regression, every other source classification. */
+export function taskOfData(cfg: DataConfig): 'classification' | 'regression' {
+  if (cfg.source === 'csv') return cfg.task;
+  return cfg.source === 'linear' ? 'regression' : 'classification';
+}
+
+/**
+ * The split a new run records: `stratify` made explicit (true for classification unless the
+ * config says otherwise), so that its config.json says how it was split. A run saved before this
+ * key existed has none, and is split as it was: plainly.
+ */
+export function withStratifyDefault<T extends DataConfig>(cfg: T): T {
+  if (cfg.split.stratify !== undefined) return cfg;
+  return { ...cfg, split: { ...cfg.split, stratify: taskOfData(cfg) === 'classification' } };
 }

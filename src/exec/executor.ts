@@ -46,7 +46,10 @@ export class Executor {
         const base = s.kind === 'arena' ? arena : persistent;
         view = base.subarray(s.offset, s.offset + s.size);
       }
-      if (node.op === 'const') view.fill(node.attrs.value as number);
+      if (node.op === 'const') {
+        if (Array.isArray(node.attrs.values)) view.set(node.attrs.values as number[]);
+        else view.fill(node.attrs.value as number);
+      }
       if (node.op === 'random') this.masks.push({ buf: view, keep: node.attrs.keep as number, scale: node.attrs.scale as number });
       this.views.set(id, view);
     }

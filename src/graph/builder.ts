@@ -82,6 +82,11 @@ export class GraphBuilder {
     return this.leaf('const', this.autoName(`const`), shape, { value });
   }
 
+  /** A constant vector holding `values` (e.g. one weight per class). */
+  constantValues(values: readonly number[]): number {
+    return this.leaf('const', this.autoName(`const`), [values.length], { values: [...values] });
+  }
+
   /** Adds a node applying a primitive op; `name` overrides the automatic scoped name. */
   apply(op: OpName, inputs: readonly number[], attrs: Attrs = {}, name?: string): number {
     const def = OPS[op];

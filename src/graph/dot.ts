@@ -38,7 +38,8 @@ export function toDot(graph: Graph, opts: DotOptions = {}): string {
               ? 'style=filled, fillcolor="#f3d9e8"'
               : 'style=filled, fillcolor="#e3f2dc"';
     const op = typeof n.attrs.act === 'string' && n.attrs.act !== 'none' ? `${n.op} + ${n.attrs.act}` : n.op;
-    const label = n.op === 'const' ? `${n.attrs.value} ${shapeStr(n.shape)}` : `${n.name}\n${op} ${shapeStr(n.shape)}`;
+    const constText = Array.isArray(n.attrs.values) ? `[${n.attrs.values.join(', ')}]` : `${n.attrs.value}`;
+    const label = n.op === 'const' ? `${constText} ${shapeStr(n.shape)}` : `${n.name}\n${op} ${shapeStr(n.shape)}`;
     const border = (outputs.has(n.id) ? ', penwidth=2' : '') + (FUSED.has(n.op) ? ', peripheries=2' : '');
     lines.push(`  n${n.id} [label=${quote(label)}, ${style}${border}];`);
   }

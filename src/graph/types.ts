@@ -12,7 +12,7 @@ export type Attrs = Record<string, unknown>;
 /**
  * Leaf kinds that are not ops: `input` is fed per batch, `param` is trained, `state` is kept across
  * steps and saved but not trained (running statistics), `const` is a constant filled once with
- * `attrs.value`, and `random` is refilled before every run from the run's RNG: each element is
+ * `attrs.value` (or holding the vector `attrs.values`), and `random` is refilled before every run from the run's RNG: each element is
  * `attrs.scale` with probability `attrs.keep`, else 0 (dropout masks).
  */
 export type LeafKind = 'input' | 'param' | 'state' | 'const' | 'random';

@@ -14,7 +14,7 @@ import { sizeOf } from '../tensor/shape.js';
 import type { Checkpoint, Progress, Tensors } from './checkpoint.js';
 import { clipGradients } from './clip.js';
 import type { EventSink } from './events.js';
-import { MetricsAccumulator, type Metrics } from './metrics.js';
+import { MetricsAccumulator, type Metrics, type MetricsOptions } from './metrics.js';
 import { createOptimizer, restoreOptimizer, type Optimizer } from './optimizers.js';
 import { addPenaltyGradients, matchesAny } from './regularize.js';
 import { type Bound, ModelRuntime, applyStateUpdates, evaluateDataset, feed } from './runtime.js';
@@ -58,7 +58,7 @@ export class Trainer {
   private readonly dropoutRng: Rng;
   private readonly order: Int32Array;
   private readonly run: RunLength;
-  private readonly metricOpts: { metrics: Config['train']['metrics']; topK: number | undefined; classes: number | undefined };
+  private readonly metricOpts: MetricsOptions;
   private lastYield = performance.now();
 
   constructor(
@@ -85,7 +85,7 @@ export class Trainer {
     this.batches = Math.ceil(trainSet.n / tc.batch_size);
     this.run = { stepsPerEpoch: this.batches, totalSteps: this.batches * tc.epochs };
     this.order = new Int32Array(trainSet.n);
-    this.metricOpts = { metrics: tc.metrics, topK: tc.top_k, classes: trainSet.classes?.length };
+    this.metricOpts = { metrics: tc.metrics, topK: tc.top_k, classes: trainSet.classes?.length, threshold: tc.threshold };
   }
 
   /** Trains one epoch; returns its training metrics and the last learning rate used. Throws EpochStopped. */

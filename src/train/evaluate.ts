@@ -10,14 +10,16 @@ import { loadDataset, loadTestSet } from '../data/load.js';
 import { dataDims } from '../data/dims.js';
 import { splitDataset } from '../data/split.js';
 import { applyPreprocessing } from '../data/standardize.js';
-import { CheckpointError, DataError } from '../errors.js';
+import { CheckpointError, DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
+import { type ClassWeights, readClassWeights, resolveClassWeights } from './class-weights.js';
 import { checkMatchesModel } from './checkpoint-model.js';
 import { readRunFile } from './rundir.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Metrics } from './metrics.js';
+import { BINARY_METRICS, DEFAULT_THRESHOLD, type MetricName, type Metrics, metricNames, taskMetrics } from './metrics.js';
+import type { ClassScores } from './class-report.js';
 import { ModelRuntime, evaluateDataset } from './runtime.js';
 
 export type Split = 'train' | 'val' | 'test';
@@ -32,6 +34,23 @@ export interface EvalResult {
   /** Rows: true class; columns: predicted class (classification only). */
   confusion?: number[][];
   classes?: string[];
+  /** Per-class precision, recall, F1 and support, with macro and weighted averages (classification only). */
+  report?: { classes: (ClassScores & { class: string })[]; macro: ClassScores; weighted: ClassScores };
+  /** Two classes: the positive class (class 1), the decision threshold used, and the ranking metrics. */
+  binary?: { positive: string; negative: string; threshold: number; roc_auc: number; pr_auc: number };
+  /** The class weights of the loss, when the run has them. */
+  classWeights?: ClassWeights;
+}
+
+export interface EvalOptions {
+  checkpoint?: string;
+  split?: Split;
+  kernels: Kernels;
+  maxMemory?: number;
+  /** Overrides train.threshold (two classes only). */
+  threshold?: number;
+  /** Metrics computed besides those the config names. */
+  metrics?: readonly MetricName[];
 }
 
 /** Reads and validates a run directory's config.json. */
@@ -63,12 +82,41 @@ export function loadRun(runDirArg: string, checkpoint?: string, maxMemory?: numb
   }
   const prep = ckpt.preprocessing;
   const dims = { ...dataDims(config.data), classes: prep.classes?.length };
-  const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }), { optimize: true, maxMemory });
+  const classWeights = runClassWeights(runDir, config, prep);
+  const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }), {
+    optimize: true,
+    maxMemory,
+    classWeights: classWeights?.weights,
+  });
   // Exactly the model's tensors: a missing, extra or reshaped one is an error listing them all.
   checkMatchesModel(ckpt, model.params, ckptPath);
   const params = new Map<string, Float32Array>();
   for (const [name, t] of [...ckpt.params, ...ckpt.state]) params.set(name, t.data);
-  return { runDir, config, ckptPath, ckpt, prep, model, params };
+  return { runDir, config, ckptPath, ckpt, prep, model, params, classWeights };
+}
+
+/**
+ * The class weights the run trained with: those it recorded in class_weights.json, else (a run
+ * directory without the file) resolved again from the config and, for `balanced`, the training split.
+ */
+export function runClassWeights(runDir: string, config: Config, prep: Checkpoint['preprocessing']): ClassWeights | undefined {
+  const spec = config.train.class_weights;
+  if (spec === undefined || !prep.classes) return undefined;
+  const recorded = readClassWeights(runDir);
+  if (recorded) {
+    if (recorded.classes.join('\n') !== prep.classes.join('\n')) {
+      throw new CheckpointError('class_weights.json names other classes than the run', { file: join(runDir, 'class_weights.json') });
+    }
+    return recorded;
+  }
+  const labels = spec === 'balanced' ? trainLabels(config, prep) : new Float32Array(0);
+  return resolveClassWeights(spec, prep.classes, labels);
+}
+
+/** The labels of the run's training split, recreated as the run split its data. */
+function trainLabels(config: Config, prep: Checkpoint['preprocessing']): Float32Array {
+  const all = loadDataset(config.data, config.seed, prep.classes);
+  return splitDataset(all, config.data.split, new Rng(streamSeed(config.seed, 'split'))).train.y;
 }
 
 /** The samples of one split of a run's data, preprocessed as the run was. */
@@ -83,23 +131,55 @@ export function splitOf(config: Config, prep: Checkpoint['preprocessing'], split
   return applyPreprocessing(parts[split], prep);
 }
 
-export function evaluateRun(runDirArg: string, opts: { checkpoint?: string; split?: Split; kernels: Kernels; maxMemory?: number }): EvalResult {
-  const { runDir, config, ckptPath, ckpt, prep, model, params } = loadRun(runDirArg, opts.checkpoint, opts.maxMemory);
+export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
+  const { runDir, config, ckptPath, ckpt, prep, model, params, classWeights } = loadRun(runDirArg, opts.checkpoint, opts.maxMemory);
   const split = opts.split ?? 'val';
+  const task = prep.task;
+  const k = prep.classes?.length ?? 0;
+  const binary = task === 'classification' && k === 2;
+  const metrics = requestedMetrics(task, k, config.train.metrics, opts.metrics ?? []);
+  if (opts.threshold !== undefined && !binary) {
+    throw new UsageError(`--threshold applies to two classes; this run has ${task === 'classification' ? `${k} classes` : 'a regression task'}`);
+  }
+  const threshold = opts.threshold ?? config.train.threshold ?? DEFAULT_THRESHOLD;
   const ds = splitOf(config, prep, split);
   const rt = new ModelRuntime(model, opts.kernels, params);
   const acc = evaluateDataset(rt, ds, {
     batchSize: config.train.batch_size,
-    metrics: { metrics: config.train.metrics, topK: config.train.top_k, classes: prep.classes?.length },
+    metrics: { metrics, topK: config.train.top_k, classes: prep.classes?.length, ...(binary ? { threshold, keepScores: true } : {}) },
   });
-  const classification = ds.task === 'classification';
-  return {
+  const result: EvalResult = {
     runDir,
     checkpoint: ckptPath,
     epoch: ckpt.epoch,
     split,
     samples: ds.n,
     metrics: acc.result(),
-    ...(classification ? { confusion: acc.confusion(), classes: prep.classes } : {}),
+    ...(classWeights ? { classWeights } : {}),
   };
+  if (ds.task !== 'classification') return result;
+  const classes = prep.classes ?? acc.confusion().map((_, i) => String(i));
+  const report = acc.report();
+  return {
+    ...result,
+    confusion: acc.confusion(),
+    classes,
+    report: { classes: report.classes.map((c, i) => ({ class: classes[i], ...c })), macro: report.macro, weighted: report.weighted },
+    ...(binary ? { binary: { positive: classes[1], negative: classes[0], threshold, roc_auc: acc.rocAuc(), pr_auc: acc.prAuc() } } : {}),
+  };
+}
+
+/**
+ * The config's metrics (or the task's default) followed by `extra` ones it did not name. An extra
+ * metric that does not apply to the run's task is a usage error.
+ */
+function requestedMetrics(task: 'classification' | 'regression', classes: number, named: readonly MetricName[] | undefined, extra: readonly MetricName[]): MetricName[] {
+  const allowed = taskMetrics(task);
+  for (const m of extra) {
+    if (!allowed.includes(m)) throw new UsageError(`--metrics: '${m}' does not apply to ${task}`, `${task} metrics are ${allowed.join(', ')}`);
+    if (BINARY_METRICS.includes(m) && classes !== 2) throw new UsageError(`--metrics: '${m}' needs two classes; this run has ${classes}`);
+  }
+  const out = metricNames(task, named);
+  for (const m of extra) if (!out.includes(m)) out.push(m);
+  return out;
 }

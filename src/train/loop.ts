@@ -5,6 +5,7 @@
 // Everything that decides what happens next lives in TrainState, which a checkpoint saves whole,
 // so a resumed run continues bit for bit. A NaN loss or an interrupt stops training after the
 // checkpoint of the last finished epoch is written, with a message saying what is on disk.
+import { CLASS_WEIGHTS_FILE, type ClassWeights } from './class-weights.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompiledModel } from '../compile/compile.js';
@@ -55,7 +56,7 @@ export interface TrainOptions {
   /** The config file, named in training errors. */
   configFile: string;
   model: CompiledModel;
-  data: { train: Dataset; val: Dataset; test?: Dataset; preprocessing: Preprocessing };
+  data: { train: Dataset; val: Dataset; test?: Dataset; preprocessing: Preprocessing; classWeights?: ClassWeights };
   kernels: Kernels;
   outDir: string;
   /** Where to start: a fresh state (initState) or one restored from a checkpoint. */
@@ -164,6 +165,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   });
   writeJsonDurable(join(outDir, 'config.json'), config);
   writeJsonDurable(join(outDir, 'preprocessing.json'), data.preprocessing);
+  if (data.classWeights) writeJsonDurable(join(outDir, CLASS_WEIGHTS_FILE), data.classWeights);
   if (opts.fingerprints) writeJsonDurable(join(outDir, FINGERPRINTS_FILE), { files: opts.fingerprints });
   emit({
     type: 'start',
@@ -256,6 +258,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     valSamples: valSet.n,
     backend: kernels.name,
     memory,
+    ...(data.classWeights ? { classWeights: data.classWeights } : {}),
   });
   const early = es && stopped === 'early_stopping' ? { metric: es.metric, best: progress.early.best ?? NaN, bestEpoch: progress.early.bestEpoch, patience: es.patience } : undefined;
   emit({ type: 'end', epochs: trained, best, final, seconds, outDir, stopped, ...(early ? { early } : {}) });

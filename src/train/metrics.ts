@@ -1,13 +1,17 @@
 // Metrics accumulated over batches, read from the model output buffer [batch, cols] and the
 // labels [batch] after each batch. The loss is always reported; besides it:
 //   classification: accuracy, top_k_accuracy, macro precision / recall / f1, and a confusion matrix;
+//                   for two classes, ROC-AUC and average precision (PR-AUC), and a decision threshold;
 //   regression:     mse, mae, rmse, r2 (the prediction is the output's first column).
-// All state is a few numbers plus one K×K count matrix, allocated once; add() allocates nothing.
+// All state is a few numbers plus one K×K count matrix, allocated once; add() allocates nothing,
+// except that the ranking metrics (roc_auc, pr_auc) keep every sample's score and label.
 // Everything is summed in float64, sample by sample in order, so several add() calls give exactly
 // the numbers of one call over the concatenated batches.
 import type { MetricNameT } from '../config/schema/train.js';
 import { ConfigError, InternalError } from '../errors.js';
 import type { Buf } from '../graph/types.js';
+import { averagePrecision, rocAuc } from './auc.js';
+import { type ClassReport, classReport } from './class-report.js';
 
 export type MetricName = MetricNameT;
 export type Task = 'classification' | 'regression';
@@ -23,6 +27,8 @@ export type Metrics = {
   mae?: number;
   rmse?: number;
   r2?: number;
+  roc_auc?: number;
+  pr_auc?: number;
 };
 
 export interface MetricsOptions {
@@ -32,16 +38,32 @@ export interface MetricsOptions {
   topK?: number;
   /** Number of classes; default: the output columns of the first batch (2 for a single logit). */
   classes?: number;
+  /**
+   * Two classes: the probability of class 1 above which a sample is predicted as class 1 (default
+   * 0.5), for a one-logit sigmoid model and a two-logit softmax model alike.
+   */
+  threshold?: number;
+  /** Keep the scores of a binary task for rocAuc()/prAuc() even when no ranking metric is requested. */
+  keepScores?: boolean;
 }
 
+/** The default decision threshold of a binary task. */
+export const DEFAULT_THRESHOLD = 0.5;
+
 const TASK_METRICS: Record<Task, readonly MetricName[]> = {
-  classification: ['accuracy', 'top_k_accuracy', 'precision', 'recall', 'f1'],
+  classification: ['accuracy', 'top_k_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc'],
   regression: ['mse', 'mae', 'rmse', 'r2'],
 };
 const DEFAULTS: Record<Task, readonly MetricName[]> = {
   classification: ['accuracy'],
   regression: ['mse', 'mae'],
 };
+
+/** The metrics that apply to a task. */
+export const taskMetrics = (task: Task): readonly MetricName[] => TASK_METRICS[task];
+
+/** Metrics defined for two classes only. */
+export const BINARY_METRICS: readonly MetricName[] = ['roc_auc', 'pr_auc'];
 
 /**
  * The metrics reported besides the loss: `requested` in its order without repeats, or the task's
@@ -79,6 +101,13 @@ export class MetricsAccumulator {
   private conf: Float64Array = new Float64Array(0); // [true class * k + predicted class] counts
   private topKHits = 0;
   private readonly wantTopK: boolean;
+  // binary: the decision cut on the logit scale, and the scores kept for the ranking metrics
+  private readonly threshold: number;
+  private readonly cut: number;
+  private readonly wantScores: boolean;
+  private scores: Float64Array = new Float64Array(0);
+  private scoreLabels: Uint8Array = new Uint8Array(0);
+  private scoreCount = 0;
   // regression
   private se = 0;
   private ae = 0;
@@ -91,6 +120,11 @@ export class MetricsAccumulator {
     this.topK = opts.topK ?? 5;
     if (!Number.isInteger(this.topK) || this.topK < 1) throw new InternalError(`topK must be a positive integer, got ${this.topK}`);
     this.wantTopK = this.metrics.includes('top_k_accuracy');
+    this.threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+    if (!(this.threshold > 0 && this.threshold < 1)) throw new InternalError(`threshold must be in (0, 1), got ${this.threshold}`);
+    // p > t ⇔ logit(p) > logit(t); 0.5 gives a cut of exactly 0, the argmax of two logits.
+    this.cut = Math.log(this.threshold / (1 - this.threshold));
+    this.wantScores = task === 'classification' && (opts.keepScores === true || this.metrics.some((m) => BINARY_METRICS.includes(m)));
     if (opts.classes !== undefined) {
       if (task !== 'classification') throw new InternalError('classes is only meaningful for classification');
       if (!Number.isInteger(opts.classes) || opts.classes < 2) {
@@ -101,6 +135,16 @@ export class MetricsAccumulator {
   }
 
   private allocate(k: number): void {
+    const binaryOnly = this.metrics.filter((m) => BINARY_METRICS.includes(m));
+    if (k !== 2 && binaryOnly.length) {
+      throw new ConfigError([
+        {
+          place: { path: 'train.metrics' },
+          message: `${binaryOnly.join(' and ')} need two classes; this task has ${k}`,
+          hint: 'use them on a binary task (e.g. one class against the rest)',
+        },
+      ]);
+    }
     this.k = k;
     this.conf = new Float64Array(k * k);
   }
@@ -134,8 +178,11 @@ export class MetricsAccumulator {
       }
       const o = r * cols;
       let pred = 0;
-      if (cols === 1) {
-        pred = output[o] > 0 ? 1 : 0; // sigmoid(logit) > 0.5; a logit of exactly 0 is class 0
+      if (k === 2) {
+        // The logit of class 1: the one logit, or the difference of two (softmax of two is a sigmoid of it).
+        const score = cols === 1 ? output[o] : output[o + 1] - output[o];
+        pred = score > this.cut ? 1 : 0; // a probability of exactly the threshold is class 0
+        if (this.wantScores) this.keepScore(score, label);
       } else {
         // argmax; on a tie the lower index wins, as in top-k
         for (let c = 1; c < cols; c++) if (output[o + c] > output[o + pred]) pred = c;
@@ -157,6 +204,20 @@ export class MetricsAccumulator {
         }
       }
     }
+  }
+
+  private keepScore(score: number, label: number): void {
+    const i = this.scoreCount++;
+    if (i === this.scores.length) {
+      const grown = new Float64Array(Math.max(64, 2 * i));
+      grown.set(this.scores);
+      this.scores = grown;
+      const labels = new Uint8Array(grown.length);
+      labels.set(this.scoreLabels);
+      this.scoreLabels = labels;
+    }
+    this.scores[i] = score;
+    this.scoreLabels[i] = label;
   }
 
   private addRegression(batch: number, output: Buf, targets: Buf, cols: number): void {
@@ -192,6 +253,8 @@ export class MetricsAccumulator {
         if (name === 'accuracy') m.accuracy = this.trace() / n;
         else if (name === 'top_k_accuracy') m.top_k_accuracy = this.topKHits / n;
         else if (name === 'precision' || name === 'recall' || name === 'f1') m[name] = macro![name];
+        else if (name === 'roc_auc') m.roc_auc = this.rocAuc();
+        else if (name === 'pr_auc') m.pr_auc = this.prAuc();
       }
     } else {
       const mse = this.se / n;
@@ -220,40 +283,35 @@ export class MetricsAccumulator {
     return s;
   }
 
-  /**
-   * Macro precision, recall and F1: per class, then the plain mean over the classes that occur among
-   * the labels or the predictions (as scikit-learn does without an explicit label list), so a class
-   * absent from both — e.g. missing from a small validation split — does not drag the mean down.
-   * Per class: precision = TP / predicted, and a class that was never predicted has precision 0;
-   * recall = TP / actual, and a class with no samples (only false predictions) has recall 0;
-   * F1 = 2PR / (P + R), 0 when P + R = 0. The macro F1 is the mean of the per-class F1s, not the F1
-   * of the macro precision and recall.
-   */
+  /** Macro precision, recall and F1 (see classReport for how absent classes and zero divisions count). */
   private macro(): { precision: number; recall: number; f1: number } {
-    const k = this.k;
-    const conf = this.conf;
-    let p = 0;
-    let r = 0;
-    let f = 0;
-    let present = 0;
-    for (let c = 0; c < k; c++) {
-      let actual = 0; // row sum
-      let predicted = 0; // column sum
-      for (let j = 0; j < k; j++) {
-        actual += conf[c * k + j];
-        predicted += conf[j * k + c];
-      }
-      if (actual === 0 && predicted === 0) continue;
-      present++;
-      const tp = conf[c * k + c];
-      const pc = predicted > 0 ? tp / predicted : 0;
-      const rc = actual > 0 ? tp / actual : 0;
-      p += pc;
-      r += rc;
-      f += pc + rc > 0 ? (2 * pc * rc) / (pc + rc) : 0;
-    }
-    // present ≥ 1 whenever a sample was added
-    return { precision: p / present, recall: r / present, f1: f / present };
+    return classReport(this.conf, this.k).macro;
+  }
+
+  /** Per-class precision, recall, F1 and support with macro and weighted averages. Classification only. */
+  report(): ClassReport {
+    if (this.task !== 'classification') throw new InternalError('a class report needs a classification task');
+    return classReport(this.conf, this.k);
+  }
+
+  /** The decision threshold of a binary task. */
+  get decisionThreshold(): number {
+    return this.threshold;
+  }
+
+  /** ROC-AUC of a binary task over the samples added (NaN when one class is absent). */
+  rocAuc(): number {
+    return rocAuc(this.keptScores(), this.scoreLabels.subarray(0, this.scoreCount));
+  }
+
+  /** Average precision (PR-AUC) of a binary task, class 1 positive (NaN when it is absent). */
+  prAuc(): number {
+    return averagePrecision(this.keptScores(), this.scoreLabels.subarray(0, this.scoreCount));
+  }
+
+  private keptScores(): Float64Array {
+    if (!this.wantScores || this.k !== 2) throw new InternalError('ranking metrics need a binary task with scores kept');
+    return this.scores.subarray(0, this.scoreCount);
   }
 
   /**

@@ -7,17 +7,19 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
-import { configDifferences } from '../config/hash.js';
+import { configDifferences, trainingHash } from '../config/hash.js';
 import { type ResolvedConfig, loadConfig } from '../config/load.js';
 import { formatPath } from '../config/paths.js';
 import type { Dataset } from '../data/dataset.js';
 import { dataDims } from '../data/dims.js';
 import { FINGERPRINTS_FILE, type Fingerprint, dataChanges, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
+import { withStratifyDefault } from '../data/split.js';
 import type { Preprocessing } from '../data/standardize.js';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
+import { type ClassWeights, resolveClassWeights } from './class-weights.js';
 import { checkCheckpointable, checkMatchesModel, checkOptimizerMatches } from './checkpoint-model.js';
 import { type EpochRecord, type TrainState, initState } from './loop.js';
 import { LOCK_NAME } from './lock.js';
@@ -36,15 +38,22 @@ export function locatorOf(rc: ResolvedConfig): Locator {
 export interface PreparedRun {
   resolved: ResolvedConfig;
   model: CompiledModel;
-  data: { train: Dataset; val: Dataset; test?: Dataset; preprocessing: Preprocessing };
+  data: { train: Dataset; val: Dataset; test?: Dataset; preprocessing: Preprocessing; classWeights?: ClassWeights };
   /** Every data file read, with its size and SHA-256, taken as it was read. */
   fingerprints: Fingerprint[];
 }
 
 /** Config → compile → data → compile with the data's classes. Throws the first problem found. */
 export function prepareRun(configFile: string, set: string[] = [], maxMemory?: number): PreparedRun {
-  const resolved = loadConfig(configFile, { set });
-  return prepareResolved(resolved, maxMemory);
+  const loaded = loadConfig(configFile, { set });
+  return prepareResolved(withData(loaded, withStratifyDefault(loaded.config.data)), maxMemory);
+}
+
+/** `rc` with its data section replaced (and its hash recomputed). */
+function withData(rc: ResolvedConfig, data: ResolvedConfig['config']['data']): ResolvedConfig {
+  if (data === rc.config.data) return rc;
+  const config = { ...rc.config, data };
+  return { ...rc, config, hash: trainingHash(config) };
 }
 
 /** `maxMemory`: the memory bound of compiling (compile/memory.ts), checked before data is read. */
@@ -58,9 +67,28 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
-  // Compiled again only when the data told what the config did not: the number of classes.
-  const model = classes === dims.classes ? checked : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory });
-  return { resolved, model, data: { ...loaded, ...(test ? { test } : {}) }, fingerprints };
+  const classWeights = weightsOf(config, loaded.train, locate);
+  // Compiled again only when the data told what the config did not: the number of classes, or class weights.
+  const model =
+    classes === dims.classes && !classWeights
+      ? checked
+      : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory, classWeights: classWeights?.weights });
+  return { resolved, model, data: { ...loaded, ...(test ? { test } : {}), ...(classWeights ? { classWeights } : {}) }, fingerprints };
+}
+
+/** train.class_weights resolved on the training split; config errors point into the config file. */
+function weightsOf(config: ResolvedConfig['config'], train: Dataset, locate: Locator): ClassWeights | undefined {
+  const spec = config.train.class_weights;
+  if (spec === undefined) return undefined;
+  if (train.task !== 'classification' || !train.classes) {
+    throw new ConfigError([{ place: locate(['train', 'class_weights']), message: 'class weights apply to classification, not regression' }]);
+  }
+  try {
+    return resolveClassWeights(spec, train.classes, train.y);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(e.issues.map((i) => ({ ...i, place: { ...locate(['train', 'class_weights', ...(i.place.path ?? '').split('.').slice(2)]), path: i.place.path } })));
+  }
 }
 
 /** Copies a checkpoint's tensors into `params`, which must match by name and shape. */
@@ -95,7 +123,12 @@ export function prepareResume(
     );
   }
   const saved = loadConfig(savedFile);
-  const resolved = loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] });
+  const given = loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] });
+  // A config that does not say whether to stratify continues the run as it was split.
+  const split = given.config.data.split;
+  const resolved = split.stratify === undefined && saved.config.data.split.stratify !== undefined
+    ? withData(given, { ...given.config.data, split: { ...split, stratify: saved.config.data.split.stratify } })
+    : given;
   const diff = configDifferences(saved.config, resolved.config);
   if (diff.length) {
     throw new ConfigError(

@@ -14,6 +14,21 @@ const SplitSchema = z.strictObject({
     .refine((f) => f.index <= f.k, { message: 'fold index must be from 1 to k', path: ['index'] })
     .optional()
     .describe('Set by `dlf cv`: k-fold cross-validation (stratified by class for classification); fold `index` is the validation set and `validation` is ignored.'),
+  // Optional, not defaulted: a default would enter the hash of runs saved before these keys existed.
+  stratify: z
+    .boolean()
+    .optional()
+    .describe(
+      'Hold out each class in proportion (classification; regression is always split plainly). Default: true for ' +
+        'classification; a new run records the value in its config.json, and a run saved without it was split plainly.',
+    ),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(0xffffffff)
+    .optional()
+    .describe("Seed of the split's shuffle (default: the run's `seed`; the same value as `seed` gives the same split)."),
 });
 const common = {
   split: SplitSchema.prefault({}).describe('Train/validation split.'),

@@ -154,8 +154,11 @@ const EarlyStoppingSchema = z.strictObject({
 });
 
 export const MetricName = z
-  .enum(['accuracy', 'top_k_accuracy', 'precision', 'recall', 'f1', 'mse', 'mae', 'rmse', 'r2'])
-  .describe('A metric: accuracy, top_k_accuracy, precision, recall, f1 (macro), mse, mae, rmse, r2.');
+  .enum(['accuracy', 'top_k_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc', 'mse', 'mae', 'rmse', 'r2'])
+  .describe(
+    'A metric: accuracy, top_k_accuracy, precision, recall, f1 (macro), roc_auc and pr_auc (average precision; two classes ' +
+      'only, class 1 positive), mse, mae, rmse, r2.',
+  );
 export type MetricNameT = z.infer<typeof MetricName>;
 
 /** Seconds between checkpoint writes when `train.checkpoint_interval` is not set. */
@@ -175,6 +178,29 @@ export const TrainSchema = z.strictObject({
     .optional()
     .describe('Metrics logged each epoch besides the loss (default: accuracy for classification; mse, mae for regression).'),
   top_k: count(LIMITS.classes).default(5).describe('k of top_k_accuracy.'),
+  // threshold and class_weights are optional rather than defaulted, so that the hash of runs saved
+  // before they existed stays as it was.
+  threshold: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .optional()
+    .describe(
+      'Two classes: the probability of the positive class (class 1, the second class name in sorted order) above which a ' +
+        'sample is predicted positive, for accuracy, precision, recall, f1 and the confusion matrix (default 0.5; `dlf eval --threshold` overrides it).',
+    ),
+  class_weights: z
+    .union([
+      z.literal('balanced').describe('n_samples / (n_classes · count of the class), counted on the training split.'),
+      z
+        .record(text, z.number().positive().max(1e6))
+        .describe('A weight per class name; classes not named weigh 1.'),
+    ])
+    .optional()
+    .describe(
+      'Classification: weigh each sample of the loss by its class (softmax and sigmoid cross-entropy); the loss is the weighted mean ' +
+        'Σ w·loss / Σ w over a batch. The weights a run uses are recorded in class_weights.json and metrics.json.',
+    ),
   checkpoint: z
     .enum(['best', 'last', 'both'])
     .default('both')
