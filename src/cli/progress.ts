@@ -75,9 +75,14 @@ export async function createRenderer(io: Io, mode: Mode, json = false): Promise<
         return;
       }
       case 'checkpoint':
+      case 'step':
         return;
       case 'end':
         close();
+        if (e.epochs === 0) {
+          io.err(`nothing trained (0 epochs): the initialised model is checkpoints/last.json (epoch 0) in ${e.outDir}\n`);
+          return;
+        }
         io.err(
           `done in ${e.seconds.toFixed(1)}s: ${joined(metricsText('', e.final.train), metricsText('val_', e.final.val))}\n` +
             `best ${e.best.metric} ${num(e.best.value)} at epoch ${e.best.epoch}; saved in ${e.outDir}\n` +

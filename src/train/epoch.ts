@@ -35,6 +35,8 @@ export class EpochStopped extends Error {
 
 export interface EpochHooks {
   emit: EventSink;
+  /** Emit a `step` event every this many optimizer steps (undefined: none). */
+  stepEvery?: number;
   yieldEvery?: () => Promise<void>;
   signal?: AbortSignal;
 }
@@ -98,7 +100,7 @@ export class Trainer {
     const baseLr = tc.optimizer.lr;
     const { trainSet, opt, order } = this;
     for (let i = 0; i < order.length; i++) order[i] = i;
-    this.shuffleRng.shuffle(order);
+    if (tc.shuffle !== false) this.shuffleRng.shuffle(order);
     const acc = new MetricsAccumulator(trainSet.task, this.metricOpts);
     let lr = baseLr;
     for (let bi = 0; bi < this.batches; bi++) {
@@ -120,6 +122,7 @@ export class Trainer {
       lr = learningRate(tc.schedule, baseLr, opt.state.step, this.run, plateauFactor);
       opt.update(this.trainParams, b.grads, this.rt.kernels, lr);
       applyStateUpdates(b);
+      if (hooks.stepEvery && opt.state.step % hooks.stepEvery === 0) hooks.emit({ type: 'step', epoch, step: opt.state.step, loss, lr });
       // Progress and the caller's event loop get a turn about every 50 ms, not every batch.
       const now = performance.now();
       if (now - this.lastYield > 50 || bi === this.batches - 1) {

@@ -17,6 +17,8 @@ export type TrainEvent =
       memory: { plannedBytes: number; unplannedBytes: number; persistentBytes: number; parameterBytes: number };
     }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
+  /** Every `stepEvery` optimizer steps (train --step-events N): the batch's loss and the learning rate used. */
+  | { type: 'step'; epoch: number; step: number; loss: number; lr: number }
   | {
       type: 'epoch';
       epoch: number;

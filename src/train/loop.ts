@@ -64,6 +64,8 @@ export interface TrainOptions {
   onEvent?: EventSink;
   /** Called now and then between batches so a caller can keep its event loop (progress, signals) alive. */
   yieldEvery?: () => Promise<void>;
+  /** Emit a `step` event every this many optimizer steps. */
+  stepEvery?: number;
   /** Stop (as if interrupted) once this epoch is done; `--resume` continues exactly from there. */
   stopAfter?: number;
   /** Aborting (with reason 'SIGINT' or 'SIGTERM') stops training after the current batch, writing the last finished epoch's checkpoint. */
@@ -188,7 +190,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     ? { train: history[history.length - 1].train, val: history[history.length - 1].val }
     : { train: { loss: NaN } };
   const es = tc.early_stopping;
-  const hooks = { emit, yieldEvery: opts.yieldEvery, signal: opts.signal };
+  const hooks = { emit, yieldEvery: opts.yieldEvery, signal: opts.signal, stepEvery: opts.stepEvery };
+  if (epochs === 0 && state.epoch === 0) {
+    // --epochs 0: the initialised model, written as it is so that a run can start from known weights.
+    writer.writeInitial(trainer.checkpoint({ configHash: opts.configHash, epoch: 0, progress, preprocessing: data.preprocessing, metrics: undefined }));
+  }
   try {
     for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
       if (es && shouldStop(progress.early, es.patience)) {

@@ -156,6 +156,18 @@ export class RunWriter {
     if (due) this.flush();
   }
 
+  /** Writes `ckpt` (the untrained model, epoch 0) as last.json at once, whatever train.checkpoint says. */
+  writeInitial(ckpt: Checkpoint): void {
+    const path = join(this.ckptDir, 'last.json');
+    try {
+      saveCheckpoint(path, ckpt);
+    } catch (e) {
+      throw this.explain(e);
+    }
+    this.onDisk.last = 0;
+    this.opts.emit({ type: 'checkpoint', epoch: 0, kind: 'last', path });
+  }
+
   /** Writes the checkpoints not yet written, after syncing metrics.jsonl. */
   flush(): void {
     if (!this.last.ckpt && !this.best.ckpt) return;

@@ -28,6 +28,7 @@ interface TrainFlags {
   init?: string;
   stopAfter?: number;
   allowDataChange?: boolean;
+  stepEvents?: number;
   maxMemory?: number;
 }
 
@@ -40,7 +41,7 @@ export function registerTrain(program: Command, io: Io): void {
     .description('train the model a config describes and write a run directory')
     .argument('[config]', 'the YAML config file (optional with --resume)')
     .option('-o, --out <dir>', 'run directory (default: runs/<name>/<timestamp>); must be new or empty')
-    .option('--epochs <n>', 'override train.epochs', positiveInt('--epochs'))
+    .option('--epochs <n>', 'override train.epochs; 0 writes the initialised model as checkpoints/last.json without training', nonNegativeInt('--epochs'))
     .option('--seed <n>', 'override seed', nonNegativeInt('--seed'))
     .option('--set <key=value>', 'override any config key, e.g. train.optimizer.lr=0.01 (repeatable)', collect, [])
     .option('--resume <run-dir>', 'continue a run from its last checkpoint (only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test may change)')
@@ -48,6 +49,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--init <checkpoint>', 'start from the weights of a checkpoint (matched by name and shape)')
     .option('--stop-after <epoch>', 'pause after this epoch (as if interrupted); continue later with --resume', positiveInt('--stop-after'))
     .option('--json', 'also write NDJSON events (start, epoch, checkpoint, end) to stdout')
+    .option('--step-events <n>', 'with --json: also a step event (epoch, step, loss, lr) every n optimizer steps', positiveInt('--step-events'))
     .option('-q, --quiet', 'print nothing but errors')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
@@ -130,5 +132,6 @@ function optionsOf(run: ReturnType<typeof prepareRun>, state: TrainOptions['stat
     state,
     yieldEvery: () => new Promise((r) => setImmediate(r)),
     stopAfter: flags.stopAfter,
+    stepEvery: flags.stepEvents,
   };
 }

@@ -165,7 +165,18 @@ export type MetricNameT = z.infer<typeof MetricName>;
 export const CHECKPOINT_INTERVAL_DEFAULT = 30;
 
 export const TrainSchema = z.strictObject({
-  epochs: count(LIMITS.epochs).default(10).describe('Number of passes over the training split.'),
+  epochs: z
+    .number()
+    .int()
+    .min(0)
+    .max(LIMITS.epochs)
+    .default(10)
+    .describe('Number of passes over the training split; 0 writes the initialised model as checkpoints/last.json (epoch 0) without training.'),
+  // Optional rather than defaulted, like threshold below, so that the hash of older runs stays as it was.
+  shuffle: z
+    .boolean()
+    .optional()
+    .describe('Shuffle the training split (seeded) before each epoch (default true); false keeps the file order, for experiments that need it.'),
   batch_size: count(LIMITS.batch).default(32).describe('Samples per step; the last partial batch is used.'),
   optimizer: OptimizerSchema.prefault({ type: 'adam' }),
   schedule: ScheduleSchema.prefault({ type: 'constant' }),
