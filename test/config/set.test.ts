@@ -49,7 +49,7 @@ describe('--set overrides', () => {
 
   it('reports an invalid value with the --set argument as its place', () => {
     const e = failure('train.epochs=-1');
-    expect(e.format()).toBe('--set train.epochs=-1: train.epochs: must be > 0');
+    expect(e.format()).toBe('--set train.epochs=-1: train.epochs: must be >= 0');
     expect(e.issues[0].place).toEqual({ file: '--set train.epochs=-1', path: 'train.epochs' });
   });
 
