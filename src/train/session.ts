@@ -5,6 +5,7 @@
 // passed, so bad input never leaves a half-made run directory.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { checkNumericClasses } from '../compile/agree.js';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
 import { configDifferences, trainingHash } from '../config/hash.js';
@@ -27,12 +28,29 @@ import { METRICS_CAP, readRunFile } from './rundir.js';
 import type { OnDisk } from './writer.js';
 
 
-/** A locator for compile errors: key path → file, line, column and the dotted path. */
+/**
+ * A locator for compile errors: key path → file, line, column and the dotted path. A key the file
+ * does not write (a default) is placed at its nearest written parent, or the top of the file, so
+ * that every semantic error has a line; one that a --set put there has no line in the file.
+ */
 export function locatorOf(rc: ResolvedConfig): Locator {
   return (path) => {
-    const pos = rc.locate(path);
+    let pos = rc.locate(path);
+    if (!pos && !written(rc.raw, path)) {
+      for (let n = path.length - 1; n >= 0 && !pos; n--) pos = n === 0 ? { line: 1, col: 1 } : rc.locate(path.slice(0, n));
+    }
     return { file: rc.file, ...(pos ? { line: pos.line, col: pos.col } : {}), path: formatPath(path) };
   };
+}
+
+/** Whether the config as written (after --set) has a value at `path`. */
+function written(raw: unknown, path: readonly (string | number)[]): boolean {
+  let v = raw;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null || !(k in v)) return false;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v !== undefined;
 }
 
 export interface PreparedRun {
@@ -67,6 +85,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
+  if (loaded.train.classes) checkNumericClasses(config, loaded.train.classes, written(resolved.raw, ['data', 'task']), outputWidth(checked), locate);
   const classWeights = weightsOf(config, loaded.train, locate);
   // Compiled again only when the data told what the config did not: the number of classes, or class weights.
   const model =
@@ -74,6 +93,13 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
       ? checked
       : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory, classWeights: classWeights?.weights });
   return { resolved, model, data: { ...loaded, ...(test ? { test } : {}), ...(classWeights ? { classWeights } : {}) }, fingerprints };
+}
+
+/** The last axis of the model's output ([batch, n] → n), or undefined for another rank. */
+function outputWidth(model: CompiledModel): number | undefined {
+  const p = model.program(model.batch, 'train');
+  const shape = p.graph.nodes[p.output].shape;
+  return shape.length === 2 ? shape[1] : undefined;
 }
 
 /** train.class_weights resolved on the training split; config errors point into the config file. */

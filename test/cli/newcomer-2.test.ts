@@ -1,0 +1,91 @@
+// Findings of a newcomer with tabular data, second round: a loss that does not fit the task, the
+// number of classes or the output width is a located config error at validation, and the fix its
+// hint names (as --set arguments) is applied here and must make validate pass.
+import { afterAll, describe, expect, it } from 'vitest';
+import { dlf, repo, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/** A CSV of two features and a float target (60 distinct values), and the same rows labelled a/b. */
+function tables(): { numeric: string; binary: string } {
+  const rows = Array.from({ length: 60 }, (_, i) => [((i * 7) % 11) / 3, ((i * 5) % 13) / 4]);
+  const numeric = tmp.write('num.csv', 'a,b,y\n' + rows.map(([a, b], i) => `${a},${b},${(a * 2 - b + i / 100).toFixed(3)}`).join('\n') + '\n');
+  const binary = tmp.write('bin.csv', 'a,b,label\n' + rows.map(([a, b]) => `${a},${b},${a > b ? 'yes' : 'no'}`).join('\n') + '\n');
+  return { numeric, binary };
+}
+const { numeric, binary } = tables();
+
+let n = 0;
+/** A config file: a CSV source, two dense layers (the last of `units`) and extra top-level lines. */
+function config(data: string, units: number, extra = ''): string {
+  return tmp.write(
+    `c${n++}.yaml`,
+    `name: t\n${data}\nmodel:\n  layers:\n    - {type: dense, units: 8, activation: relu}\n    - {type: dense, units: ${units}}\n${extra}train: {epochs: 2, batch_size: 16}\n`,
+  );
+}
+const csv = (path: string, label: string, more = '') => `data:\n  source: csv\n  path: ${path}\n  label: ${label}\n${more}`;
+
+/** The --set arguments of an error line's hint. */
+function fixOf(stderr: string): string[] {
+  const sets = [...stderr.matchAll(/--set (\S+?)(?=[\s);]|$)/g)].map((m) => m[1]);
+  expect(sets.length).toBeGreaterThan(0);
+  return sets.flatMap((s) => ['--set', s]);
+}
+
+/** validate fails with a located error matching `re` at line `line`, and validate with the hint's fix passes. */
+async function failsThenFixed(file: string, line: number, re: RegExp): Promise<string> {
+  const r = await dlf('validate', file);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+: ${re.source}`));
+  const fixed = await dlf('validate', file, ...fixOf(r.stderr));
+  expect(fixed.stderr).toBe('');
+  expect(fixed.code).toBe(0);
+  return r.stderr;
+}
+
+describe('loss, task and output width agree at validation', () => {
+  it('a regression with softmax_cross_entropy or a binary cross-entropy is refused at loss:, with a fix that works', async () => {
+    const reg = csv(numeric, 'y', '  task: regression\n');
+    await failsThenFixed(config(reg, 1, 'loss: softmax_cross_entropy\n'), 12, /loss: softmax_cross_entropy is a classification loss, but the task is regression/);
+    await failsThenFixed(config(reg, 1, 'loss: sigmoid_binary_cross_entropy\n'), 12, /loss: sigmoid_binary_cross_entropy is a classification loss/);
+    const wide = await failsThenFixed(config(reg, 3, 'loss: softmax_cross_entropy\n'), 12, /loss: softmax_cross_entropy is a classification loss/);
+    expect(wide).toContain('--set model.layers.1.units=1');
+    // A built-in regression source has no data.task to change.
+    const lin = tmp.write('lin.yaml', 'name: l\ndata: {source: linear}\nmodel:\n  layers: [{type: dense, units: 1}]\nloss: sigmoid_binary_cross_entropy\n');
+    await failsThenFixed(lin, 5, /loss: sigmoid_binary_cross_entropy is a classification loss/);
+  });
+
+  it('a regression model of 3 units without a loss key is refused at its units', async () => {
+    await failsThenFixed(config(csv(numeric, 'y', '  task: regression\n'), 3), 11, /model\.layers\.1\.units: a regression model must end in 1 unit, this one ends in 3 units/);
+  });
+
+  it('classification with mse, or a sigmoid loss on three classes, is refused with a working fix', async () => {
+    const iris = csv(repo('datasets', 'iris.csv'), 'species');
+    await failsThenFixed(config(iris, 1, 'loss: mse\n'), 11, /loss: mse is a regression loss, but the task is classification/);
+    await failsThenFixed(config(iris, 1, 'loss: sigmoid_binary_cross_entropy\n'), 11, /loss: sigmoid_binary_cross_entropy needs two classes, but the data has 3/);
+    await failsThenFixed(config(iris, 1), 10, /model\.layers\.1\.units: a model with one logit .*needs two classes, but the data has 3/);
+    await failsThenFixed(config(iris, 4), 10, /model\.layers\.1\.units: the model ends in 4 units but the data has 3 classes/);
+  });
+
+  it('a one-logit two-class model without a loss key trains with sigmoid_binary_cross_entropy', async () => {
+    const file = config(csv(binary, 'label'), 1);
+    expect((await dlf('validate', file)).code).toBe(0);
+    const r = await dlf('train', file, '--out', `${tmp.dir}/bin-run`, '--json', '--quiet');
+    expect(r.code).toBe(0);
+    const end = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(end.final.train.loss).toBeGreaterThan(0);
+    expect(end.final.train.loss).toBeLessThan(5);
+    // softmax_cross_entropy written out on one logit is refused, naming the sigmoid loss.
+    const sm = await failsThenFixed(config(csv(binary, 'label'), 1, 'loss: softmax_cross_entropy\n'), 11, /loss: the model ends in 1 unit but the data has 2 classes/);
+    expect(sm).toContain('--set loss=sigmoid_binary_cross_entropy');
+  });
+
+  it('a float target read as classes is refused at data.label with the regression fix, unless task: classification is written', async () => {
+    const err = await failsThenFixed(config(csv(numeric, 'y'), 60), 5, /data\.label: column 'y' holds numbers that are not all integers, taken as 60 classes/);
+    expect(err).toContain('--set data.task=regression');
+    expect(err).toContain('--set model.layers.1.units=1');
+    const explicit = await dlf('validate', config(csv(numeric, 'y', '  task: classification\n'), 60));
+    expect(explicit.code).toBe(0);
+  });
+});
