@@ -23,6 +23,7 @@ import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
 import { type ClassWeights, resolveClassWeights } from './class-weights.js';
 import { checkCheckpointable, checkMatchesModel, checkOptimizerMatches } from './checkpoint-model.js';
 import { type EpochRecord, type TrainState, initState } from './loop.js';
+import { parseMetric, watchedMetrics } from './monitor.js';
 import { LOCK_NAME } from './lock.js';
 import { METRICS_CAP, readRunFile } from './rundir.js';
 import type { OnDisk } from './writer.js';
@@ -63,8 +64,46 @@ export interface PreparedRun {
 
 /** Config → compile → data → compile with the data's classes. Throws the first problem found. */
 export function prepareRun(configFile: string, set: string[] = [], maxMemory?: number): PreparedRun {
-  const loaded = loadConfig(configFile, { set });
+  const loaded = withBestDefault(loadConfig(configFile, { set }));
   return prepareResolved(withData(loaded, withStratifyDefault(loaded.config.data)), maxMemory);
+}
+
+/** Whether the config holds out no validation split (validation 0 and no cross-validation fold). */
+const noValidation = (config: ResolvedConfig['config']) => config.data.split.validation === 0 && config.data.split.fold === undefined;
+
+/**
+ * With no validation split the monitors (best checkpoint, early stopping, plateau) watch the train
+ * split's metric where the config does not write one (val.loss would have nothing to measure).
+ * `saved`: the config of a run being resumed, whose choices an unwritten key keeps.
+ */
+function withBestDefault(rc: ResolvedConfig, saved?: ResolvedConfig['config']): ResolvedConfig {
+  const savedMetric = new Map(saved ? watchedMetrics(saved.train).map((w) => [w.path.join('.'), w.metric]) : []);
+  const train = structuredClone(rc.config.train);
+  let changed = false;
+  for (const w of watchedMetrics(train)) {
+    if (written(rc.raw, w.path)) continue;
+    const metric = savedMetric.get(w.path.join('.')) ?? (noValidation(rc.config) ? w.metric.replace(/^val\./, 'train.') : w.metric);
+    if (metric === w.metric) continue;
+    const owner = w.path[1] === 'best' ? train.best : w.path[1] === 'early_stopping' ? train.early_stopping! : (train.schedule as { metric: string });
+    owner.metric = metric;
+    changed = true;
+  }
+  if (!changed) return rc;
+  const config = { ...rc.config, train };
+  return { ...rc, config, hash: trainingHash(config) };
+}
+
+/** With no validation split, a val.* metric watched by a monitor is a config error at its key. */
+function checkWatchedSplits(config: ResolvedConfig['config'], locate: Locator): void {
+  if (!noValidation(config)) return;
+  const issues = watchedMetrics(config.train)
+    .filter((w) => parseMetric(w.metric)?.split === 'val')
+    .map((w) => ({
+      place: locate(w.path),
+      message: `watches ${w.metric}, but data.split.validation is 0: there is no validation split`,
+      hint: `watch ${w.metric.replace(/^val\./, 'train.')} (--set ${w.path.join('.')}=${w.metric.replace(/^val\./, 'train.')}) or hold out a validation split (data.split.validation > 0)`,
+    }));
+  if (issues.length) throw new ConfigError(issues);
 }
 
 /** `rc` with its data section replaced (and its hash recomputed). */
@@ -78,6 +117,7 @@ function withData(rc: ResolvedConfig, data: ResolvedConfig['config']['data']): R
 function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): PreparedRun {
   const { config } = resolved;
   const locate = locatorOf(resolved);
+  checkWatchedSplits(config, locate);
   const dims = dataDims(config.data);
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory }); // shapes and memory checked before any data row is read
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
@@ -149,7 +189,7 @@ export function prepareResume(
     );
   }
   const saved = loadConfig(savedFile);
-  const given = loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] });
+  const given = withBestDefault(loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] }), saved.config);
   // A config that does not say whether to stratify continues the run as it was split.
   const split = given.config.data.split;
   const resolved = split.stratify === undefined && saved.config.data.split.stratify !== undefined

@@ -89,3 +89,36 @@ describe('loss, task and output width agree at validation', () => {
     expect(explicit.code).toBe(0);
   });
 });
+
+describe('no validation split', () => {
+  const iris = repo('configs', 'iris.yaml');
+  const noVal = ['--set', 'data.split.validation=0'];
+
+  it('picks the best checkpoint by train.loss and says so', async () => {
+    const out = `${tmp.dir}/noval`;
+    const r = await dlf('train', iris, '--out', out, '--epochs', '2', '--json', '--quiet', ...noVal);
+    expect(r.code).toBe(0);
+    const end = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(end.best.metric).toBe('train.loss');
+    const { readFileSync } = await import('node:fs');
+    expect(JSON.parse(readFileSync(`${out}/config.json`, 'utf8')).train.best.metric).toBe('train.loss');
+  });
+
+  it('a val.* best, early-stopping or plateau metric is a located config error', async () => {
+    const file = tmp.write('valmetric.yaml', `name: v\ndata: {source: moons, split: {validation: 0}}\nmodel:\n  layers: [{type: dense, units: 2}]\ntrain:\n  best: {metric: val.accuracy}\n  early_stopping: {metric: val.loss}\n  schedule: {type: plateau, metric: val.loss}\n`);
+    const r = await dlf('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/valmetric\.yaml:6:\d+: train\.best\.metric: watches val\.accuracy, but data\.split\.validation is 0/);
+    expect(r.stderr).toMatch(/valmetric\.yaml:7:\d+: train\.early_stopping\.metric: watches val\.loss/);
+    expect(r.stderr).toMatch(/valmetric\.yaml:8:\d+: train\.schedule\.metric: watches val\.loss/);
+    const fixed = await dlf('validate', file, ...fixOf(r.stderr));
+    expect(fixed.code).toBe(0);
+  });
+
+  it('eval --split val of a run without validation is an error, exit 2', async () => {
+    const r = await dlf('eval', `${tmp.dir}/noval`, '--split', 'val');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: the val split of this run holds no samples \(the run was trained with data\.split\.validation: 0\) \(evaluate another split: --split train\)$/m);
+    expect((await dlf('eval', `${tmp.dir}/noval`, '--split', 'train')).code).toBe(0);
+  });
+});

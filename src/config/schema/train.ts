@@ -121,7 +121,7 @@ export const ScheduleSchema = z
     }),
     z.strictObject({
       type: z.literal('plateau').describe('Reduce on plateau: multiply lr by factor when the metric stops improving.'),
-      metric: text.default('val.loss').describe('Metric watched, e.g. val.loss or val.accuracy.'),
+      metric: text.default('val.loss').describe('Metric watched, e.g. val.loss or val.accuracy (train.loss by default when data.split.validation is 0).'),
       mode: z
         .enum(['min', 'max'])
         .optional()
@@ -143,7 +143,9 @@ export const ScheduleSchema = z
 export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
 
 const MetricSelector = {
-  metric: text.default('val.loss').describe('The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1.'),
+  metric: text
+    .default('val.loss')
+    .describe('The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1 (train.loss by default when data.split.validation is 0, where a val.* metric is an error).'),
   mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, mse, mae, rmse; max otherwise).'),
 };
 
