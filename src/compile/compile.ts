@@ -72,6 +72,11 @@ export interface BuildOptions {
   readonly maxMemory?: number;
   /** A weight per class index (two for a sigmoid loss) making the loss a weighted mean (compile/loss.ts). */
   readonly classWeights?: readonly number[];
+  /**
+   * Lay the loss out weighted even without classWeights (all weights 1): the program then has the
+   * nodes and buffers of a run with train.class_weights, whose values only the data can tell.
+   */
+  readonly weighted?: boolean;
 }
 
 /**
@@ -118,7 +123,8 @@ export function layoutProgram(
   const lossPlace = config.model.layers
     ? locate(['model', 'layers', config.model.layers.length - 1])
     : locate(['model', 'graph', 'output']);
-  const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, opts.classWeights);
+  const weights = opts.classWeights ?? (opts.weighted && loss !== 'mse' ? new Array<number>(loss === 'softmax_cross_entropy' ? (width ?? 1) : 2).fill(1) : undefined);
+  const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, weights);
   const grads = new Map<string, number>();
   if (mode === 'train') {
     const trainable = model.params.filter((p) => p.kind === 'param');

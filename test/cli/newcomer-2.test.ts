@@ -122,3 +122,25 @@ describe('no validation split', () => {
     expect((await dlf('eval', `${tmp.dir}/noval`, '--split', 'train')).code).toBe(0);
   });
 });
+
+describe('summary, graph and validate agree', () => {
+  const line = (out: string) => out.split('\n').find((l) => l.startsWith('training program at batch '));
+  for (const [what, file, set] of [
+    ['iris', repo('configs', 'iris.yaml'), []],
+    ['iris with class weights', repo('configs', 'iris.yaml'), ['--set', 'train.class_weights=balanced']],
+    ['the small CNN with batchnorm', repo('configs', 'fashion-small.yaml'), []],
+  ] as const) {
+    it(`on the node count and planned memory of the training program: ${what}`, async () => {
+      const outs = await Promise.all(['summary', 'graph', 'validate'].map((c) => dlf(c, file, ...set)));
+      for (const o of outs) expect(o.code).toBe(0);
+      const [s, g, v] = outs.map((o) => line(o.stdout));
+      expect(s).toMatch(/^training program at batch \d+: \d+ nodes, plan /);
+      expect(g).toBe(s);
+      expect(v).toBe(s);
+      const opt = await dlf('graph', file, ...set, '--optimized');
+      expect(line(opt.stdout)).toBe(s);
+      const listed = opt.stdout.split('\n\n')[0].split('\n').filter((l) => l.trim()).length;
+      expect(listed).toBeLessThanOrEqual(Number(/(\d+) nodes/.exec(s!)![1]));
+    });
+  }
+});
