@@ -34,7 +34,7 @@ export type Metrics = {
 export interface MetricsOptions {
   /** Metrics besides the loss; default: accuracy (classification), mse and mae (regression). */
   metrics?: readonly MetricName[];
-  /** k of top_k_accuracy (default 5; capped at the number of classes). */
+  /** k of top_k_accuracy (default defaultTopK of the classes; capped at the number of classes). */
   topK?: number;
   /** Number of classes; default: the output columns of the first batch (2 for a single logit). */
   classes?: number;
@@ -88,10 +88,19 @@ export function metricNames(task: Task, requested?: readonly MetricName[]): Metr
   return out;
 }
 
+/**
+ * The default k of top_k_accuracy: 5, but below the number of classes (at least 1), since k equal
+ * to the classes always scores 1.
+ */
+export function defaultTopK(classes: number): number {
+  return Math.max(1, Math.min(5, classes - 1));
+}
+
 export class MetricsAccumulator {
   readonly task: Task;
   readonly metrics: readonly MetricName[];
-  readonly topK: number;
+  /** k of top_k_accuracy as given; undefined: defaultTopK of the number of classes. */
+  readonly topK: number | undefined;
 
   private n = 0;
   private lossSum = 0;
@@ -117,8 +126,8 @@ export class MetricsAccumulator {
   constructor(task: Task, opts: MetricsOptions = {}) {
     this.task = task;
     this.metrics = metricNames(task, opts.metrics);
-    this.topK = opts.topK ?? 5;
-    if (!Number.isInteger(this.topK) || this.topK < 1) throw new InternalError(`topK must be a positive integer, got ${this.topK}`);
+    this.topK = opts.topK ?? (opts.classes !== undefined ? defaultTopK(opts.classes) : undefined);
+    if (this.topK !== undefined && (!Number.isInteger(this.topK) || this.topK < 1)) throw new InternalError(`topK must be a positive integer, got ${this.topK}`);
     this.wantTopK = this.metrics.includes('top_k_accuracy');
     this.threshold = opts.threshold ?? DEFAULT_THRESHOLD;
     if (!(this.threshold > 0 && this.threshold < 1)) throw new InternalError(`threshold must be in (0, 1), got ${this.threshold}`);
@@ -170,7 +179,7 @@ export class MetricsAccumulator {
     }
     const k = this.k;
     const conf = this.conf;
-    const topK = Math.min(this.topK, k);
+    const topK = Math.min(this.topK ?? defaultTopK(k), k);
     for (let r = 0; r < batch; r++) {
       const label = labels[r];
       if (!(label >= 0 && label < k && Number.isInteger(label))) {

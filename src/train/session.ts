@@ -88,6 +88,11 @@ function withBestDefault(rc: ResolvedConfig, saved?: ResolvedConfig['config']): 
     owner.metric = metric;
     changed = true;
   }
+  // A run saved when top_k defaulted to 5 keeps its k.
+  if (saved?.train.top_k !== undefined && !written(rc.raw, ['train', 'top_k']) && train.top_k === undefined) {
+    train.top_k = saved.train.top_k;
+    changed = true;
+  }
   if (!changed) return rc;
   const config = { ...rc.config, train };
   return { ...rc, config, hash: trainingHash(config) };
@@ -119,6 +124,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const locate = locatorOf(resolved);
   checkWatchedSplits(config, locate);
   const dims = dataDims(config.data);
+  checkTopK(config, dims.classes, locate);
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory }); // shapes and memory checked before any data row is read
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
   const fingerprints = fingerprintData(config.data);
@@ -126,6 +132,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
   if (loaded.train.classes) checkNumericClasses(config, loaded.train.classes, written(resolved.raw, ['data', 'task']), outputWidth(checked), locate);
+  checkTopK(config, classes ?? dims.classes, locate);
   const classWeights = weightsOf(config, loaded.train, locate);
   // Compiled again only when the data told what the config did not: the number of classes, or class weights.
   const model =
@@ -133,6 +140,19 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
       ? checked
       : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory, classWeights: classWeights?.weights });
   return { resolved, model, data: { ...loaded, ...(test ? { test } : {}), ...(classWeights ? { classWeights } : {}) }, fingerprints };
+}
+
+/** A written train.top_k must be below the number of classes (when known): k = classes always scores 1. */
+function checkTopK(config: ResolvedConfig['config'], classes: number | undefined, locate: Locator): void {
+  const k = config.train.top_k;
+  if (k === undefined || classes === undefined || k < classes) return;
+  throw new ConfigError([
+    {
+      place: locate(['train', 'top_k']),
+      message: `is ${k}, but the data has ${classes} classes: top_k_accuracy would always be 1`,
+      hint: `use a k below ${classes} (--set train.top_k=${Math.max(1, Math.min(5, classes - 1))}), or leave top_k out for min(5, classes - 1)`,
+    },
+  ]);
 }
 
 /** The last axis of the model's output ([batch, n] → n), or undefined for another rank. */

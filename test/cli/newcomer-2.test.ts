@@ -144,3 +144,29 @@ describe('summary, graph and validate agree', () => {
     });
   }
 });
+
+describe('top_k_accuracy', () => {
+  it('defaults to k = min(5, classes - 1), at least 1', async () => {
+    const { MetricsAccumulator, defaultTopK } = await import('../../src/train/metrics.js');
+    expect([1, 2, 3, 6, 10, 100].map(defaultTopK)).toEqual([1, 1, 2, 5, 5, 5]);
+    expect(new MetricsAccumulator('classification', { metrics: ['top_k_accuracy'], classes: 3 }).topK).toBe(2);
+    // Three classes, k = 2: a sample whose label ranks third is a miss (k = 5 scored every sample a hit).
+    const acc = new MetricsAccumulator('classification', { metrics: ['top_k_accuracy'], classes: 3 });
+    const logits = new Float32Array([3, 2, 1, 3, 2, 1]);
+    acc.add(2, 0, logits, new Float32Array([0, 2]), 3);
+    expect(acc.result().top_k_accuracy).toBe(0.5);
+  });
+
+  it('an explicit train.top_k of the number of classes or more is a located config error', async () => {
+    const file = tmp.write('topk.yaml', `name: k\ndata: {source: spirals, classes: 3}\nmodel:\n  layers: [{type: dense, units: 3}]\ntrain:\n  metrics: [top_k_accuracy]\n  top_k: 3\n`);
+    const r = await dlf('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/topk\.yaml:7:10: train\.top_k: is 3, but the data has 3 classes: top_k_accuracy would always be 1/);
+    expect((await dlf('validate', file, ...fixOf(r.stderr))).code).toBe(0);
+    // A CSV's classes are known once its rows are read: still a config error at the key.
+    const iris = tmp.write('topk-iris.yaml', `name: k\n${csv(repo('datasets', 'iris.csv'), 'species')}model:\n  layers: [{type: dense, units: 3}]\ntrain: {top_k: 4}\n`);
+    const c = await dlf('validate', iris);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/topk-iris\.yaml:8:\d+: train\.top_k: is 4, but the data has 3 classes/);
+  });
+});

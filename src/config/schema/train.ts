@@ -179,7 +179,10 @@ export const TrainSchema = z.strictObject({
     .array(MetricName)
     .optional()
     .describe('Metrics logged each epoch besides the loss (default: accuracy for classification; mse, mae for regression).'),
-  top_k: count(LIMITS.classes).default(5).describe('k of top_k_accuracy.'),
+  // Optional, not defaulted: the default depends on the number of classes, which the data tells.
+  top_k: count(LIMITS.classes)
+    .optional()
+    .describe('k of top_k_accuracy: below the number of classes (default min(5, classes - 1), at least 1).'),
   // threshold and class_weights are optional rather than defaulted, so that the hash of runs saved
   // before they existed stays as it was.
   threshold: z
