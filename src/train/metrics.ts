@@ -69,6 +69,22 @@ export const BINARY_METRICS: readonly MetricName[] = ['roc_auc', 'pr_auc'];
  * The metrics reported besides the loss: `requested` in its order without repeats, or the task's
  * default. A metric of the other task (e.g. mse for classification) is a config error.
  */
+/**
+ * What is wrong with the requested metrics for a task of `classes` classes (when known), by index in
+ * `requested`: a metric of the other task, or a two-class metric on more classes. Checked when a
+ * run is prepared, so that the errors point into the config file before training starts.
+ */
+export function metricIssues(task: Task, classes: number | undefined, requested: readonly MetricName[] = []): { index: number; message: string; hint: string }[] {
+  const allowed = TASK_METRICS[task];
+  return requested.flatMap((m, index) => {
+    if (!allowed.includes(m)) return [{ index, message: `metric '${m}' does not apply to ${task}`, hint: `${task} metrics are ${allowed.join(', ')}` }];
+    if (task === 'classification' && classes !== undefined && classes !== 2 && BINARY_METRICS.includes(m)) {
+      return [{ index, message: `metric '${m}' needs two classes; the data has ${classes}`, hint: 'use it on a binary task (e.g. one class against the rest)' }];
+    }
+    return [];
+  });
+}
+
 export function metricNames(task: Task, requested?: readonly MetricName[]): MetricName[] {
   if (requested === undefined) return DEFAULTS[task].slice();
   const allowed = TASK_METRICS[task];

@@ -23,6 +23,7 @@ import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
 import { type ClassWeights, resolveClassWeights } from './class-weights.js';
 import { checkCheckpointable, checkMatchesModel, checkOptimizerMatches } from './checkpoint-model.js';
 import { type EpochRecord, type TrainState, initState } from './loop.js';
+import { metricIssues } from './metrics.js';
 import { parseMetric, watchedMetrics } from './monitor.js';
 import { LOCK_NAME } from './lock.js';
 import { METRICS_CAP, readRunFile } from './rundir.js';
@@ -125,6 +126,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   checkWatchedSplits(config, locate);
   const dims = dataDims(config.data);
   checkTopK(config, dims.classes, locate);
+  checkMetrics(config, dims.task, dims.classes, locate);
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory }); // shapes and memory checked before any data row is read
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
   const fingerprints = fingerprintData(config.data);
@@ -133,6 +135,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const classes = loaded.train.classes?.length;
   if (loaded.train.classes) checkNumericClasses(config, loaded.train.classes, written(resolved.raw, ['data', 'task']), outputWidth(checked), locate);
   checkTopK(config, classes ?? dims.classes, locate);
+  checkMetrics(config, loaded.train.task, classes ?? dims.classes, locate);
   const classWeights = weightsOf(config, loaded.train, locate);
   // Compiled again only when the data told what the config did not: the number of classes, or class weights.
   const model =
@@ -140,6 +143,12 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
       ? checked
       : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory, classWeights: classWeights?.weights });
   return { resolved, model, data: { ...loaded, ...(test ? { test } : {}), ...(classWeights ? { classWeights } : {}) }, fingerprints };
+}
+
+/** train.metrics must fit the task and the classes: each problem at its item of the list. */
+function checkMetrics(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator): void {
+  const issues = metricIssues(task, classes, config.train.metrics).map((i) => ({ place: locate(['train', 'metrics', i.index]), message: i.message, hint: i.hint }));
+  if (issues.length) throw new ConfigError(issues);
 }
 
 /** A written train.top_k must be below the number of classes (when known): k = classes always scores 1. */

@@ -170,3 +170,28 @@ describe('top_k_accuracy', () => {
     expect(c.stderr).toMatch(/topk-iris\.yaml:8:\d+: train\.top_k: is 4, but the data has 3 classes/);
   });
 });
+
+describe('semantic errors point into the config file', () => {
+  it('metrics that do not fit the task or the classes, at their item of train.metrics, before training', async () => {
+    const file = tmp.write('metrics.yaml', `name: m\n${csv(repo('datasets', 'iris.csv'), 'species')}model:\n  layers: [{type: dense, units: 3}]\ntrain:\n  metrics: [accuracy, mse, roc_auc]\n`);
+    const r = await dlf('train', file, '--out', `${tmp.dir}/metrics-run`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/metrics\.yaml:9:23: train\.metrics\.1: metric 'mse' does not apply to classification/);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(`${tmp.dir}/metrics-run`)).toBe(false);
+    const bin = await dlf('validate', file, '--set', 'train.metrics=[roc_auc]');
+    expect(bin.stderr).toMatch(/train\.metrics\.0: metric 'roc_auc' needs two classes; the data has 3/);
+  });
+
+  it('a key the file does not write is placed at its nearest written parent', async () => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    const { locatorOf } = await import('../../src/train/session.js');
+    const file = tmp.write('loc.yaml', 'name: l\ndata: {source: moons}\nmodel:\n  layers: [{type: dense, units: 2}]\ntrain:\n  epochs: 3\n');
+    const locate = locatorOf(loadConfig(file));
+    expect(locate(['train', 'batch_size'])).toMatchObject({ file, line: 5, path: 'train.batch_size' });
+    expect(locate(['loss'])).toMatchObject({ file, line: 1, col: 1, path: 'loss' });
+    expect(locate(['train', 'epochs'])).toMatchObject({ line: 6, col: 11 });
+    const set = locatorOf(loadConfig(file, { set: ['loss=mse'] }));
+    expect(set(['loss']).line).toBeUndefined();
+  });
+});
