@@ -9,6 +9,7 @@ import type { DataDims } from '../data/dims.js';
 import { appendBackward } from '../graph/autodiff.js';
 import { type Graph, GraphBuilder } from '../graph/builder.js';
 import type { Mode } from './layers/types.js';
+import { checkLossAgreement, lossOf } from './agree.js';
 import { buildLoss } from './loss.js';
 import { checkMemory, defaultMemoryBound } from './memory.js';
 import { type LayerInfo, type Locator, type ParamSpec, type StateUpdate, buildModel } from './model.js';
@@ -26,6 +27,8 @@ interface ProgramParts {
   readonly y: number;
   readonly output: number;
   readonly loss: number;
+  /** The loss function, as lossOf chose it for the output width. */
+  readonly lossName: LossConfig;
   /** Gradient node of each trainable parameter, by name (training programs only). */
   readonly grads: ReadonlyMap<string, number>;
   /** Running-statistics updates to apply after each training step. */
@@ -48,12 +51,12 @@ export interface CompiledModel {
   /** Trainable parameters and state tensors, in a fixed order. */
   readonly params: readonly ParamSpec[];
   readonly loss: LossConfig;
+  /** The training batch size, whose training program is built when compiling. */
+  readonly batch: number;
   program(batch: number, mode: Mode): Program;
 }
 
-export function lossOf(config: Config, task: DataDims['task']): LossConfig {
-  return config.loss ?? (task === 'classification' ? 'softmax_cross_entropy' : 'mse');
-}
+export { lossOf };
 
 export interface BuildOptions {
   /**
@@ -69,6 +72,11 @@ export interface BuildOptions {
   readonly maxMemory?: number;
   /** A weight per class index (two for a sigmoid loss) making the loss a weighted mean (compile/loss.ts). */
   readonly classWeights?: readonly number[];
+  /**
+   * Lay the loss out weighted even without classWeights (all weights 1): the program then has the
+   * nodes and buffers of a run with train.class_weights, whose values only the data can tell.
+   */
+  readonly weighted?: boolean;
 }
 
 /**
@@ -108,11 +116,15 @@ export function layoutProgram(
   const g = new GraphBuilder();
   const x = g.input('x', [batch, ...dims.sampleShape]);
   const model = buildModel(g, config.model, x, locate, mode);
-  const loss = lossOf(config, dims.task);
+  const out = g.shapeOf(model.output);
+  const width = out.length === 2 ? out[1] : undefined;
+  checkLossAgreement(config, dims, width, locate);
+  const loss = lossOf(config, dims.task, width);
   const lossPlace = config.model.layers
     ? locate(['model', 'layers', config.model.layers.length - 1])
     : locate(['model', 'graph', 'output']);
-  const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, opts.classWeights);
+  const weights = opts.classWeights ?? (opts.weighted && loss !== 'mse' ? new Array<number>(loss === 'softmax_cross_entropy' ? (width ?? 1) : 2).fill(1) : undefined);
+  const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, weights);
   const grads = new Map<string, number>();
   if (mode === 'train') {
     const trainable = model.params.filter((p) => p.kind === 'param');
@@ -134,6 +146,7 @@ export function layoutProgram(
     y: id(built.y),
     output: id(model.output),
     loss: id(built.loss),
+    lossName: loss,
     grads: new Map([...grads].map(([name, gid]) => [name, id(gid)])),
     stateUpdates: model.stateUpdates.map((u) => ({ ...u, value: id(u.value) })),
     layout: layoutGraph(graph, outputs.map(id)),
@@ -148,7 +161,8 @@ export function compileModel(config: Config, dims: DataDims, locate: Locator, op
   const programs = new Map<string, Program>([[`train:${first.batch}`, first]]);
   return {
     params: first.params,
-    loss: lossOf(config, dims.task),
+    loss: first.lossName,
+    batch: first.batch,
     program(batch: number, mode: Mode): Program {
       const key = `${mode}:${batch}`;
       let p = programs.get(key);

@@ -13,7 +13,8 @@ import { sizeOf } from '../tensor/shape.js';
 import { type BuildOptions, layoutProgram } from './compile.js';
 import { checkMemory, defaultMemoryBound, memoryNeed } from './memory.js';
 import type { LayerInfo, Locator, ParamSpec } from './model.js';
-import { planMemory } from './plan.js';
+import { formatBytes } from './bytes.js';
+import { type Layout, planMemory } from './plan.js';
 
 export interface LayerSummary {
   /** The scope the layer's nodes and parameters are named under, e.g. `layer0/dense`. */
@@ -32,6 +33,8 @@ export interface LayerSummary {
 
 export interface ModelSummary {
   layers: LayerSummary[];
+  /** The training program's node count and plan, as graph and validate report them. */
+  program: ProgramStats;
   totals: { params: number; state: number; macs: number };
   /** Planned memory of the training program at the training batch size, in bytes. */
   memory: {
@@ -53,6 +56,32 @@ export interface ModelSummary {
     /** The memory bound. */
     boundBytes: number;
   };
+}
+
+/**
+ * The numbers of the training program as training runs it (optimised, at the training batch size),
+ * which summary, graph and validate all print, so that they agree for one config.
+ */
+export interface ProgramStats {
+  batch: number;
+  /** Nodes of the program's graph, the backward pass included. */
+  nodes: number;
+  /** The arena with buffer reuse, and what its values would take without. */
+  plannedBytes: number;
+  unplannedBytes: number;
+  persistentBytes: number;
+}
+
+export function programStats(p: { batch: number; graph: Graph; layout: Layout }): ProgramStats {
+  return { batch: p.batch, nodes: p.graph.nodes.length, ...planMemory(p.layout) };
+}
+
+/** The one line that reports a ProgramStats. */
+export function programStatsLine(s: ProgramStats): string {
+  return (
+    `training program at batch ${s.batch}: ${s.nodes} nodes, plan ${formatBytes(s.plannedBytes)} ` +
+    `(${formatBytes(s.unplannedBytes)} without buffer reuse), ${formatBytes(s.persistentBytes)} persistent`
+  );
 }
 
 /** Multiply-adds of one matmul (plain or fused) or conv2d node for its whole batch; 0 for other ops. */
@@ -85,7 +114,7 @@ export function summarize(config: Config, dims: DataDims, locate: Locator, opts:
   const evalProgram = layoutProgram(config, dims, 1, locate, 'eval');
   const batch = config.train.batch_size;
   // The training plan as it runs: optimised (fused epilogues, in-place elementwise ops).
-  const trainOpts = { optimize: true };
+  const trainOpts = { optimize: true, weighted: config.train.class_weights !== undefined };
   const trainProgram = layoutProgram(config, dims, batch, locate, 'train', trainOpts);
   const bound = opts.maxMemory ?? defaultMemoryBound();
   const optimizer = config.train.optimizer;
@@ -129,6 +158,7 @@ export function summarize(config: Config, dims: DataDims, locate: Locator, opts:
   const m = planMemory(trainProgram.layout);
   return {
     layers,
+    program: programStats(trainProgram),
     totals,
     memory: {
       batch,

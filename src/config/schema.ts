@@ -24,7 +24,9 @@ export const ConfigSchema = z
     seed: z.number().int().min(0).max(0xffffffff).default(0).describe('Seed of every random choice.'),
     data: DataSchema,
     model: ModelSchema,
-    loss: LossName.optional().describe('The loss (default: softmax_cross_entropy for classification, mse for regression).'),
+    loss: LossName.optional().describe(
+      'The loss (default: mse for regression; for classification sigmoid_binary_cross_entropy when the model ends in one logit, which needs two classes, else softmax_cross_entropy). It must fit the task, the classes and the output width.',
+    ),
     train: TrainSchema.prefault({}).describe('How to train.'),
   })
   .describe('A dlf config file.');

@@ -143,6 +143,10 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
   }
   const threshold = opts.threshold ?? config.train.threshold ?? DEFAULT_THRESHOLD;
   const ds = splitOf(config, prep, split);
+  if (ds.n === 0) {
+    const why = split === 'val' && config.data.split.validation === 0 ? ' (the run was trained with data.split.validation: 0)' : '';
+    throw new DataError(`the ${split} split of this run holds no samples${why}`, {}, split === 'train' ? undefined : 'evaluate another split: --split train');
+  }
   const rt = new ModelRuntime(model, opts.kernels, params);
   const acc = evaluateDataset(rt, ds, {
     batchSize: config.train.batch_size,

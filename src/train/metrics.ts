@@ -34,7 +34,7 @@ export type Metrics = {
 export interface MetricsOptions {
   /** Metrics besides the loss; default: accuracy (classification), mse and mae (regression). */
   metrics?: readonly MetricName[];
-  /** k of top_k_accuracy (default 5; capped at the number of classes). */
+  /** k of top_k_accuracy (default defaultTopK of the classes; capped at the number of classes). */
   topK?: number;
   /** Number of classes; default: the output columns of the first batch (2 for a single logit). */
   classes?: number;
@@ -69,6 +69,22 @@ export const BINARY_METRICS: readonly MetricName[] = ['roc_auc', 'pr_auc'];
  * The metrics reported besides the loss: `requested` in its order without repeats, or the task's
  * default. A metric of the other task (e.g. mse for classification) is a config error.
  */
+/**
+ * What is wrong with the requested metrics for a task of `classes` classes (when known), by index in
+ * `requested`: a metric of the other task, or a two-class metric on more classes. Checked when a
+ * run is prepared, so that the errors point into the config file before training starts.
+ */
+export function metricIssues(task: Task, classes: number | undefined, requested: readonly MetricName[] = []): { index: number; message: string; hint: string }[] {
+  const allowed = TASK_METRICS[task];
+  return requested.flatMap((m, index) => {
+    if (!allowed.includes(m)) return [{ index, message: `metric '${m}' does not apply to ${task}`, hint: `${task} metrics are ${allowed.join(', ')}` }];
+    if (task === 'classification' && classes !== undefined && classes !== 2 && BINARY_METRICS.includes(m)) {
+      return [{ index, message: `metric '${m}' needs two classes; the data has ${classes}`, hint: 'use it on a binary task (e.g. one class against the rest)' }];
+    }
+    return [];
+  });
+}
+
 export function metricNames(task: Task, requested?: readonly MetricName[]): MetricName[] {
   if (requested === undefined) return DEFAULTS[task].slice();
   const allowed = TASK_METRICS[task];
@@ -88,10 +104,19 @@ export function metricNames(task: Task, requested?: readonly MetricName[]): Metr
   return out;
 }
 
+/**
+ * The default k of top_k_accuracy: 5, but below the number of classes (at least 1), since k equal
+ * to the classes always scores 1.
+ */
+export function defaultTopK(classes: number): number {
+  return Math.max(1, Math.min(5, classes - 1));
+}
+
 export class MetricsAccumulator {
   readonly task: Task;
   readonly metrics: readonly MetricName[];
-  readonly topK: number;
+  /** k of top_k_accuracy as given; undefined: defaultTopK of the number of classes. */
+  readonly topK: number | undefined;
 
   private n = 0;
   private lossSum = 0;
@@ -117,8 +142,8 @@ export class MetricsAccumulator {
   constructor(task: Task, opts: MetricsOptions = {}) {
     this.task = task;
     this.metrics = metricNames(task, opts.metrics);
-    this.topK = opts.topK ?? 5;
-    if (!Number.isInteger(this.topK) || this.topK < 1) throw new InternalError(`topK must be a positive integer, got ${this.topK}`);
+    this.topK = opts.topK ?? (opts.classes !== undefined ? defaultTopK(opts.classes) : undefined);
+    if (this.topK !== undefined && (!Number.isInteger(this.topK) || this.topK < 1)) throw new InternalError(`topK must be a positive integer, got ${this.topK}`);
     this.wantTopK = this.metrics.includes('top_k_accuracy');
     this.threshold = opts.threshold ?? DEFAULT_THRESHOLD;
     if (!(this.threshold > 0 && this.threshold < 1)) throw new InternalError(`threshold must be in (0, 1), got ${this.threshold}`);
@@ -170,7 +195,7 @@ export class MetricsAccumulator {
     }
     const k = this.k;
     const conf = this.conf;
-    const topK = Math.min(this.topK, k);
+    const topK = Math.min(this.topK ?? defaultTopK(k), k);
     for (let r = 0; r < batch; r++) {
       const label = labels[r];
       if (!(label >= 0 && label < k && Number.isInteger(label))) {

@@ -67,3 +67,16 @@ export function observe(
 export function shouldStop(state: MonitorState, patience: number): boolean {
   return state.wait >= Math.max(1, patience);
 }
+
+/** Config key paths of the metrics the monitors watch: the best checkpoint, early stopping, reduce-on-plateau. */
+export function watchedMetrics(tc: {
+  best: { metric: string };
+  early_stopping?: { metric: string };
+  schedule: { type: string; metric?: string };
+}): { path: (string | number)[]; metric: string }[] {
+  return [
+    { path: ['train', 'best', 'metric'], metric: tc.best.metric },
+    ...(tc.early_stopping ? [{ path: ['train', 'early_stopping', 'metric'], metric: tc.early_stopping.metric }] : []),
+    ...(tc.schedule.type === 'plateau' && tc.schedule.metric !== undefined ? [{ path: ['train', 'schedule', 'metric'], metric: tc.schedule.metric }] : []),
+  ];
+}

@@ -5,6 +5,7 @@
 // passed, so bad input never leaves a half-made run directory.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { checkNumericClasses } from '../compile/agree.js';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
 import { configDifferences, trainingHash } from '../config/hash.js';
@@ -22,17 +23,36 @@ import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
 import { type ClassWeights, resolveClassWeights } from './class-weights.js';
 import { checkCheckpointable, checkMatchesModel, checkOptimizerMatches } from './checkpoint-model.js';
 import { type EpochRecord, type TrainState, initState } from './loop.js';
+import { metricIssues } from './metrics.js';
+import { parseMetric, watchedMetrics } from './monitor.js';
 import { LOCK_NAME } from './lock.js';
 import { METRICS_CAP, readRunFile } from './rundir.js';
 import type { OnDisk } from './writer.js';
 
 
-/** A locator for compile errors: key path → file, line, column and the dotted path. */
+/**
+ * A locator for compile errors: key path → file, line, column and the dotted path. A key the file
+ * does not write (a default) is placed at its nearest written parent, or the top of the file, so
+ * that every semantic error has a line; one that a --set put there has no line in the file.
+ */
 export function locatorOf(rc: ResolvedConfig): Locator {
   return (path) => {
-    const pos = rc.locate(path);
+    let pos = rc.locate(path);
+    if (!pos && !written(rc.raw, path)) {
+      for (let n = path.length - 1; n >= 0 && !pos; n--) pos = n === 0 ? { line: 1, col: 1 } : rc.locate(path.slice(0, n));
+    }
     return { file: rc.file, ...(pos ? { line: pos.line, col: pos.col } : {}), path: formatPath(path) };
   };
+}
+
+/** Whether the config as written (after --set) has a value at `path`. */
+function written(raw: unknown, path: readonly (string | number)[]): boolean {
+  let v = raw;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null || !(k in v)) return false;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v !== undefined;
 }
 
 export interface PreparedRun {
@@ -45,8 +65,51 @@ export interface PreparedRun {
 
 /** Config → compile → data → compile with the data's classes. Throws the first problem found. */
 export function prepareRun(configFile: string, set: string[] = [], maxMemory?: number): PreparedRun {
-  const loaded = loadConfig(configFile, { set });
+  const loaded = withBestDefault(loadConfig(configFile, { set }));
   return prepareResolved(withData(loaded, withStratifyDefault(loaded.config.data)), maxMemory);
+}
+
+/** Whether the config holds out no validation split (validation 0 and no cross-validation fold). */
+const noValidation = (config: ResolvedConfig['config']) => config.data.split.validation === 0 && config.data.split.fold === undefined;
+
+/**
+ * With no validation split the monitors (best checkpoint, early stopping, plateau) watch the train
+ * split's metric where the config does not write one (val.loss would have nothing to measure).
+ * `saved`: the config of a run being resumed, whose choices an unwritten key keeps.
+ */
+function withBestDefault(rc: ResolvedConfig, saved?: ResolvedConfig['config']): ResolvedConfig {
+  const savedMetric = new Map(saved ? watchedMetrics(saved.train).map((w) => [w.path.join('.'), w.metric]) : []);
+  const train = structuredClone(rc.config.train);
+  let changed = false;
+  for (const w of watchedMetrics(train)) {
+    if (written(rc.raw, w.path)) continue;
+    const metric = savedMetric.get(w.path.join('.')) ?? (noValidation(rc.config) ? w.metric.replace(/^val\./, 'train.') : w.metric);
+    if (metric === w.metric) continue;
+    const owner = w.path[1] === 'best' ? train.best : w.path[1] === 'early_stopping' ? train.early_stopping! : (train.schedule as { metric: string });
+    owner.metric = metric;
+    changed = true;
+  }
+  // A run saved when top_k defaulted to 5 keeps its k.
+  if (saved?.train.top_k !== undefined && !written(rc.raw, ['train', 'top_k']) && train.top_k === undefined) {
+    train.top_k = saved.train.top_k;
+    changed = true;
+  }
+  if (!changed) return rc;
+  const config = { ...rc.config, train };
+  return { ...rc, config, hash: trainingHash(config) };
+}
+
+/** With no validation split, a val.* metric watched by a monitor is a config error at its key. */
+function checkWatchedSplits(config: ResolvedConfig['config'], locate: Locator): void {
+  if (!noValidation(config)) return;
+  const issues = watchedMetrics(config.train)
+    .filter((w) => parseMetric(w.metric)?.split === 'val')
+    .map((w) => ({
+      place: locate(w.path),
+      message: `watches ${w.metric}, but data.split.validation is 0: there is no validation split`,
+      hint: `watch ${w.metric.replace(/^val\./, 'train.')} (--set ${w.path.join('.')}=${w.metric.replace(/^val\./, 'train.')}) or hold out a validation split (data.split.validation > 0)`,
+    }));
+  if (issues.length) throw new ConfigError(issues);
 }
 
 /** `rc` with its data section replaced (and its hash recomputed). */
@@ -60,13 +123,19 @@ function withData(rc: ResolvedConfig, data: ResolvedConfig['config']['data']): R
 function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): PreparedRun {
   const { config } = resolved;
   const locate = locatorOf(resolved);
+  checkWatchedSplits(config, locate);
   const dims = dataDims(config.data);
+  checkTopK(config, dims.classes, locate);
+  checkMetrics(config, dims.task, dims.classes, locate);
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory }); // shapes and memory checked before any data row is read
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
   const fingerprints = fingerprintData(config.data);
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   const classes = loaded.train.classes?.length;
+  if (loaded.train.classes) checkNumericClasses(config, loaded.train.classes, written(resolved.raw, ['data', 'task']), outputWidth(checked), locate);
+  checkTopK(config, classes ?? dims.classes, locate);
+  checkMetrics(config, loaded.train.task, classes ?? dims.classes, locate);
   const classWeights = weightsOf(config, loaded.train, locate);
   // Compiled again only when the data told what the config did not: the number of classes, or class weights.
   const model =
@@ -74,6 +143,32 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
       ? checked
       : compileModel(config, { ...dims, classes }, locate, { optimize: true, maxMemory, classWeights: classWeights?.weights });
   return { resolved, model, data: { ...loaded, ...(test ? { test } : {}), ...(classWeights ? { classWeights } : {}) }, fingerprints };
+}
+
+/** train.metrics must fit the task and the classes: each problem at its item of the list. */
+function checkMetrics(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator): void {
+  const issues = metricIssues(task, classes, config.train.metrics).map((i) => ({ place: locate(['train', 'metrics', i.index]), message: i.message, hint: i.hint }));
+  if (issues.length) throw new ConfigError(issues);
+}
+
+/** A written train.top_k must be below the number of classes (when known): k = classes always scores 1. */
+function checkTopK(config: ResolvedConfig['config'], classes: number | undefined, locate: Locator): void {
+  const k = config.train.top_k;
+  if (k === undefined || classes === undefined || k < classes) return;
+  throw new ConfigError([
+    {
+      place: locate(['train', 'top_k']),
+      message: `is ${k}, but the data has ${classes} classes: top_k_accuracy would always be 1`,
+      hint: `use a k below ${classes} (--set train.top_k=${Math.max(1, Math.min(5, classes - 1))}), or leave top_k out for min(5, classes - 1)`,
+    },
+  ]);
+}
+
+/** The last axis of the model's output ([batch, n] → n), or undefined for another rank. */
+function outputWidth(model: CompiledModel): number | undefined {
+  const p = model.program(model.batch, 'train');
+  const shape = p.graph.nodes[p.output].shape;
+  return shape.length === 2 ? shape[1] : undefined;
 }
 
 /** train.class_weights resolved on the training split; config errors point into the config file. */
@@ -123,7 +218,7 @@ export function prepareResume(
     );
   }
   const saved = loadConfig(savedFile);
-  const given = loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] });
+  const given = withBestDefault(loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] }), saved.config);
   // A config that does not say whether to stratify continues the run as it was split.
   const split = given.config.data.split;
   const resolved = split.stratify === undefined && saved.config.data.split.stratify !== undefined

@@ -67,7 +67,7 @@ const cases: Case[] = [
   {
     name: 'output units that do not fit the classes',
     file: base(csvData(digits) + `model:\n  layers:\n    - {type: dense, units: 3}\n` + trainBlock),
-    expect: [/bad\.yaml:9:\d+/, /3 outputs but the data has 10 classes/],
+    expect: [/bad\.yaml:9:\d+/, /ends in 3 units but the data has 10 classes/],
   },
   {
     name: 'bad --set value',

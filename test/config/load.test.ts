@@ -17,7 +17,6 @@ describe('loadConfig on a valid file', () => {
       regularization: { l1: 0, l2: 0, exclude: ['*/b', '*/beta', '*/gamma'] },
       clip: {},
       best: { metric: 'val.loss' },
-      top_k: 5,
       checkpoint: 'both',
       evaluate_test: false,
     });

@@ -2,7 +2,7 @@
 // laid out but not prepared, so any model prints without allocating its buffers or tables.
 import type { Command } from 'commander';
 import { layoutProgram } from '../../compile/compile.js';
-import { planMemory } from '../../compile/plan.js';
+import { programStats, programStatsLine } from '../../compile/summary.js';
 import { loadConfig } from '../../config/load.js';
 import { dataDims } from '../../data/dims.js';
 import { isBackwardNode, toDot } from '../../graph/dot.js';
@@ -32,7 +32,10 @@ export function registerGraph(program: Command, io: Io): void {
       if (!configFile) throw new UsageError('missing the config file', 'dlf graph <config>, or dlf graph --ops for the list of ops');
       const rc = loadConfig(configFile, { set: flags.set });
       const build = (optimize: boolean) =>
-        layoutProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', { optimize });
+        layoutProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', {
+          optimize,
+          weighted: rc.config.train.class_weights !== undefined,
+        });
       const p = build(!!flags.optimized);
       if (flags.dot) {
         io.out(toDot(p.graph, { backward: flags.backward, outputs: [p.output, p.loss, ...(flags.backward ? p.grads.values() : [])] }));
@@ -44,15 +47,10 @@ export function registerGraph(program: Command, io: Io): void {
         const op = typeof n.attrs.act === 'string' && n.attrs.act !== 'none' ? `${n.op}+${n.attrs.act}` : n.op;
         io.out(`${n.name.padEnd(40)} ${op.padEnd(24)} ${shapeStr(n.shape).padEnd(12)} ${ins}\n`);
       }
-      const m = planMemory(p.layout);
-      io.out(`\n${p.graph.nodes.length} nodes; training plan ${formatBytes(m.plannedBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse)\n`);
-      if (flags.optimized) {
-        const built = build(false);
-        const b = planMemory(built.layout);
-        io.out(`as built: ${built.graph.nodes.length} nodes; training plan ${formatBytes(b.plannedBytes)}\n`);
-      } else {
-        const o = planMemory(build(true).layout);
-        io.out(`optimised (--optimized), as training runs it: training plan ${formatBytes(o.plannedBytes)}\n`);
-      }
+      // The totals are those of the program training runs (the optimised one), as summary and
+      // validate print them; a listing as built says how many nodes it shows.
+      const trained = flags.optimized ? p : build(true);
+      io.out('\n' + programStatsLine(programStats(trained)) + '\n');
+      if (!flags.optimized) io.out(`listed as built, before the optimiser: ${p.graph.nodes.length} nodes (--optimized lists the program training runs)\n`);
     });
 }

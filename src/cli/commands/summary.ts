@@ -2,7 +2,7 @@
 // YAML line), the totals and the planned memory of training, without reading any data rows.
 import type { Command } from 'commander';
 import { formatBytes as formatSize } from '../../compile/bytes.js';
-import { summarize } from '../../compile/summary.js';
+import { programStatsLine, summarize } from '../../compile/summary.js';
 import { loadConfig } from '../../config/load.js';
 import { dataDims } from '../../data/dims.js';
 import { shapeStr } from '../../tensor/shape.js';
@@ -58,7 +58,8 @@ export function registerSummary(program: Command, io: Io): void {
         `\nMACs are multiply-adds per sample; params are trainable` + (withState ? ', state are running statistics' : '') + '.\n' +
           `training plan at batch ${m.batch}: arena ${formatBytes(m.arenaBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse), ` +
           `${formatBytes(m.persistentBytes)} persistent; parameters ${formatBytes(m.parameterBytes)}\n` +
-          `training needs ${formatSize(m.totalBytes)} in all (parameters, optimizer state, plan and tables); the memory bound is ${formatSize(m.boundBytes)}\n`,
+          `training needs ${formatSize(m.totalBytes)} in all (parameters, optimizer state, plan and tables); the memory bound is ${formatSize(m.boundBytes)}\n` +
+          programStatsLine(s.program) + '\n',
       );
     });
 }

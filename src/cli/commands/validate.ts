@@ -1,5 +1,6 @@
 // dlf validate: check a config, its shapes and its data without training.
 import type { Command } from 'commander';
+import { programStats, programStatsLine } from '../../compile/summary.js';
 import { sampleShape } from '../../data/dataset.js';
 import { ConfigError, DlfError, exitCodeFor } from '../../errors.js';
 import { prepareRun } from '../../train/session.js';
@@ -25,6 +26,7 @@ export function registerValidate(program: Command, io: Io): void {
         throw e;
       }
       const { resolved, model, data } = prepared;
+      const trained = model.program(model.batch, 'train'); // the program training runs first
       const parameters = model.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
       const summary = {
         ok: true,
@@ -35,13 +37,16 @@ export function registerValidate(program: Command, io: Io): void {
         valSamples: data.val.n,
         sampleShape: sampleShape(data.train),
         classes: data.train.classes?.length,
+        program: programStats({ ...trained, layout: trained.plan }),
       };
       if (flags.json) io.out(JSON.stringify(summary) + '\n');
       else
         io.out(
           `ok: ${resolved.file}: ${parameters} parameters, samples of shape [${summary.sampleShape.join(', ')}]` +
             (summary.classes ? `, ${summary.classes} classes` : '') +
-            `, ${summary.trainSamples} train / ${summary.valSamples} val samples\n`,
+            `, ${summary.trainSamples} train / ${summary.valSamples} val samples\n` +
+            programStatsLine(summary.program) +
+            '\n',
         );
     });
 }

@@ -121,7 +121,7 @@ export const ScheduleSchema = z
     }),
     z.strictObject({
       type: z.literal('plateau').describe('Reduce on plateau: multiply lr by factor when the metric stops improving.'),
-      metric: text.default('val.loss').describe('Metric watched, e.g. val.loss or val.accuracy.'),
+      metric: text.default('val.loss').describe('Metric watched, e.g. val.loss or val.accuracy (train.loss by default when data.split.validation is 0).'),
       mode: z
         .enum(['min', 'max'])
         .optional()
@@ -143,7 +143,9 @@ export const ScheduleSchema = z
 export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
 
 const MetricSelector = {
-  metric: text.default('val.loss').describe('The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1.'),
+  metric: text
+    .default('val.loss')
+    .describe('The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1 (train.loss by default when data.split.validation is 0, where a val.* metric is an error).'),
   mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, mse, mae, rmse; max otherwise).'),
 };
 
@@ -188,7 +190,10 @@ export const TrainSchema = z.strictObject({
     .array(MetricName)
     .optional()
     .describe('Metrics logged each epoch besides the loss (default: accuracy for classification; mse, mae for regression).'),
-  top_k: count(LIMITS.classes).default(5).describe('k of top_k_accuracy.'),
+  // Optional, not defaulted: the default depends on the number of classes, which the data tells.
+  top_k: count(LIMITS.classes)
+    .optional()
+    .describe('k of top_k_accuracy: below the number of classes (default min(5, classes - 1), at least 1).'),
   // threshold and class_weights are optional rather than defaulted, so that the hash of runs saved
   // before they existed stays as it was.
   threshold: z
