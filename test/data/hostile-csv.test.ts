@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { parseCsv, readCsvHeader, readCsvTable } from '../../src/data/csv.js';
 import { fromCsv } from '../../src/data/dataset.js';
+import { readIdxHeader, readIdxImages } from '../../src/data/idx.js';
 import { dataError } from './helpers.js';
 import { NO_DEV_ZERO, NO_FIFO, makeFifo, makeLink, scratch } from '../hostile/make.js';
 
@@ -18,6 +19,8 @@ describe('data files that are not regular files', () => {
   const readers: [string, (p: string) => unknown][] = [
     ['readCsvTable', readCsvTable],
     ['readCsvHeader', readCsvHeader],
+    ['readIdxImages', readIdxImages],
+    ['readIdxHeader', (p) => readIdxHeader(p, 'images')],
   ];
 
   it.skipIf(NO_FIFO)('a named pipe is refused without waiting for a writer', () => {
