@@ -16,8 +16,16 @@ export interface ParsedYaml {
   errors: (Pos & { message: string })[];
 }
 
-/** yaml's messages end with " at line L, column C:" and a code excerpt; the place is reported apart. */
+/** yaml catches a stack overflow of its parser and reports it as a syntax error with this message. */
+const STACK_OVERFLOW = /Maximum call stack size exceeded/;
+const TOO_DEEP = 'nested too deeply to parse';
+
+/**
+ * yaml's messages end with " at line L, column C:" and a code excerpt; the place is reported apart.
+ * A stack overflow of the parser (thousands of nested collections) is said as what it means.
+ */
 export function cleanMessage(message: string): string {
+  if (STACK_OVERFLOW.test(message)) return TOO_DEEP;
   const first = message.split('\n')[0];
   return first.replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -31,10 +39,6 @@ export function cleanMessage(message: string): string {
  */
 export const YAML_OPTIONS = { prettyErrors: true, uniqueKeys: false, resolveKnownTags: false, logLevel: 'silent' } as const;
 
-/** yaml catches a stack overflow of its parser and reports it as a syntax error with this message. */
-const STACK_OVERFLOW = /Maximum call stack size exceeded/;
-const TOO_DEEP = 'nested too deeply to parse';
-
 export function parseYaml(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   let doc: Document;
@@ -45,10 +49,7 @@ export function parseYaml(text: string): ParsedYaml {
     const message = e instanceof RangeError && STACK_OVERFLOW.test(e.message) ? TOO_DEEP : `cannot parse: ${oneLine(String((e as Error)?.message ?? e), 200)}`;
     return { doc: new Document(null), lineCounter, errors: [{ line: 1, col: 1, message }] };
   }
-  const errors = doc.errors.map((e) => ({
-    ...lineCounter.linePos(e.pos[0]),
-    message: STACK_OVERFLOW.test(e.message) ? TOO_DEEP : cleanMessage(e.message),
-  }));
+  const errors = doc.errors.map((e) => ({ ...lineCounter.linePos(e.pos[0]), message: cleanMessage(e.message) }));
   // After the parser overflowed its stack, the other errors only echo it.
   const overflow = errors.find((e) => e.message === TOO_DEEP);
   return { doc, lineCounter, errors: overflow ? [overflow] : errors };

@@ -130,7 +130,7 @@ function splitRecords(text: string, file: string, limits: CsvLimits): { records:
 }
 
 function tooLong(file: string, row: number, max: number, hint = 'dlf reads CSV rows up to that length; is this a CSV file?'): DataError {
-  return new DataError(`row longer than ${max} characters`, { file, row }, hint);
+  return new DataError(`longer than ${max} characters`, { file, row }, hint);
 }
 
 /**

@@ -157,7 +157,17 @@ function inflatePrefix(prefix: (n: number) => Uint8Array, size: number, need: nu
     } catch (e) {
       if (!isTooLarge(e)) throw inflateError(e, file);
     }
-    if (out && (out.length >= need || n >= size)) return out;
+    if (out && out.length >= need) return out;
+    if (out && n >= size) {
+      // The whole file holds less than a header: a stream that ends early (zlib says so when
+      // asked for its end), or a complete one of a few bytes (parseHeader then says so).
+      try {
+        gunzipSync(prefix(n), { maxOutputLength: PREFIX_OUTPUT });
+      } catch (e) {
+        if (!isTooLarge(e)) throw inflateError(e, file);
+      }
+      return out;
+    }
     if (out) lo = n;
     else hi = n;
     const next = hi === Infinity ? Math.min(size, n * 4) : Math.floor((lo + hi) / 2);
@@ -176,7 +186,7 @@ function inflateWhole(raw: Uint8Array, total: number, h: IdxHeader, file: string
     out = gunzipSync(raw, { chunkSize, maxOutputLength: total });
   } catch (e) {
     if (isTooLarge(e)) {
-      throw new DataError(`decompresses to more than the ${total} bytes its header announces (${describe(h)})`, { file }, 'the file has extra bytes after the data its header announces');
+      throw new DataError(`decompresses to more than the ${total} bytes its header announces (${describe(h)})`, { file });
     }
     throw inflateError(e, file);
   }

@@ -122,7 +122,7 @@ describe('IDX errors name the file', () => {
     const e2 = dataError(() => readIdxLabels(long));
     // A gzip file is inflated only up to the size its header announces.
     expect(e2.message).toBe(gzip ? 'decompresses to more than the 10 bytes its header announces (2 labels)' : 'expected 10 bytes (a 8-byte header and 2 labels), found 11');
-    expect(e2.hint).toMatch(/extra bytes/);
+    if (!gzip) expect(e2.hint).toMatch(/extra bytes/);
   });
 
   it('image and label counts that disagree', () => {

@@ -50,6 +50,9 @@ export function makeFifo(path: string): string {
 /** Why /dev/zero cannot be linked to here, or undefined when it can. */
 export const NO_DEV_ZERO: string | undefined = existsSync('/dev/zero') ? undefined : 'there is no /dev/zero on this system';
 
+/** Why /dev/urandom cannot be linked to here, or undefined when it can. */
+export const NO_DEV_URANDOM: string | undefined = existsSync('/dev/urandom') ? undefined : 'there is no /dev/urandom on this system';
+
 /** A symbolic link at `path` to `target` (e.g. /dev/zero, endless zero bytes). */
 export function makeLink(path: string, target: string): string {
   symlinkSync(target, path);
