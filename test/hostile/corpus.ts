@@ -32,6 +32,17 @@ export interface Context {
   fx: Fixtures;
 }
 
+/**
+ * Commands for the cases of a family, in turn: train for every case (it must also leave no run
+ * directory behind), and every `every`-th case one of `others` as well, so that each command is
+ * covered without running every case through every command (a run costs a Node start-up).
+ */
+export function inTurn(others: Command[], every = 3): () => Command[] {
+  let n = 0;
+  let k = 0;
+  return () => (n++ % every === 0 ? ['train', others[k++ % others.length]] : ['train']);
+}
+
 const slugOf = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
 
 /** The arguments of `command` for a made case (train writes to a fresh --out that must stay absent). */

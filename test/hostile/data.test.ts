@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll } from 'vitest';
 import { configText, csvData, fixtures, idxData } from './cli.js';
-import { type Case, type Context, family } from './corpus.js';
+import { type Case, type Command, type Context, family, inTurn } from './corpus.js';
 import { idxImagesRaw, idxLabelsRaw, scratch } from './make.js';
 
 let ctx: Context;
@@ -19,12 +19,10 @@ beforeAll(() => {
 afterAll(() => ctx.s.cleanup());
 
 /**
- * Cases run through train (which must leave no run directory), every other one also through
- * validate (both read the data alike); `all` adds summary where the header alone is wrong, since
- * summary reads only headers, by other functions.
+ * Cases run through train, some through validate too (both read the data alike); `all` adds
+ * summary where the header alone is wrong, since summary reads only headers, by other functions.
  */
-let turn = 0;
-const data = (): readonly ('validate' | 'train')[] => (turn++ % 2 === 0 ? ['train', 'validate'] : ['train']);
+const data = inTurn(['validate']);
 const all = ['validate', 'train', 'summary'] as const;
 
 const IRIS_HEADER = 'sepal_length,sepal_width,petal_length,petal_width,species\n';
@@ -33,7 +31,7 @@ const row = (cells: string) => `${cells}\n`;
 const goodRows = Array.from({ length: 40 }, (_, i) => row(`5.${i % 10},3.${i % 7},1.4,0.2,${['setosa', 'versicolor', 'virginica'][i % 3]}`)).join('');
 
 /** A CSV case: the file's bytes, refused at `line` of the CSV saying `says`. */
-function csvCase(name: string, bytes: string | Buffer, line: number | undefined, says: RegExp, opts: { label?: string; commands?: readonly ('validate' | 'train' | 'summary')[]; task?: string } = {}): Case {
+function csvCase(name: string, bytes: string | Buffer, line: number | undefined, says: RegExp, opts: { label?: string; commands?: readonly Command[]; task?: string } = {}): Case {
   return {
     name,
     commands: [...(opts.commands ?? data())],
@@ -86,7 +84,7 @@ function idxCase(
   name: string,
   images: Buffer,
   says: RegExp,
-  opts: { labels?: Buffer; raw?: boolean; which?: 'images' | 'labels'; commands?: readonly ('validate' | 'train' | 'summary')[] } = {},
+  opts: { labels?: Buffer; raw?: boolean; which?: 'images' | 'labels'; commands?: readonly Command[] } = {},
 ): Case {
   return {
     name,

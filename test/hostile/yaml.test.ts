@@ -3,7 +3,7 @@
 // and through --set. Through the real CLI: validate, train and summary.
 import { afterAll, beforeAll } from 'vitest';
 import { configText, csvData, fixtures } from './cli.js';
-import { type Case, type Context, family } from './corpus.js';
+import { type Case, type Context, family, inTurn } from './corpus.js';
 import { aliasBomb, deepBlock, deepFlow, scratch } from './make.js';
 
 let ctx: Context;
@@ -13,12 +13,8 @@ beforeAll(() => {
 });
 afterAll(() => ctx.s.cleanup());
 
-/**
- * Every case runs through train (which must leave no run directory) and, in turn, validate or
- * summary: all three load configs alike, so a third run per case would add time, not coverage.
- */
-let turn = 0;
-const commands = (): Case['commands'] => (turn++ % 2 === 0 ? ['train', 'validate'] : ['train', 'summary']);
+/** Every case runs through train, some through validate or summary too: all three load configs alike. */
+const commands = inTurn(['validate', 'summary']);
 
 /** A valid config (iris) with `edit` applied to its text. Its lines: 1 name, 2 seed, 3 data, ..., 8 layers. */
 const valid = () => configText(csvData(ctx.fx.iris));
