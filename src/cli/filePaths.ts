@@ -19,6 +19,7 @@ function kindOf(st: Stats): string {
 
 /** The stats of `path` (following symbolic links), undefined when nothing is there; other failures are UsageErrors. */
 function statOf(flag: string, path: string): Stats | undefined {
+  if (path.includes('\0')) throw new UsageError(`${flag} ${oneLine(path)}: a file name cannot contain a NUL byte`);
   try {
     return statSync(path);
   } catch (e) {
@@ -30,6 +31,7 @@ function statOf(flag: string, path: string): Stats | undefined {
 
 /** The stats of `path`, or undefined when it cannot be had (for comparing, not for reporting). */
 function statQuiet(path: string): Stats | undefined {
+  if (path.includes('\0')) return undefined;
   try {
     return statSync(path);
   } catch {

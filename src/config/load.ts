@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { Document } from 'yaml';
 import { ConfigError, oneLine } from '../errors.js';
 import { decodeUtf8, ReadFailure, readRegularFile } from '../io/read.js';
+import { shortPath } from '../shortPath.js';
 import { trainingHash } from './hash.js';
 import { capIssues, type ConfigIssue, configIssues, placeOf, sortIssues, type SourceMap } from './issues.js';
 import { CONFIG_MAX_BYTES, MAX_ISSUES, MAX_SYNTAX_ERRORS } from './limits.js';
@@ -35,13 +36,16 @@ export interface ResolvedConfig {
 }
 
 /** The text of the config file; a missing, unreadable, oversized or non-UTF-8 file is a ConfigError. */
-function readText(file: string): string {
+function readText(fullPath: string): string {
+  const file = shortPath(fullPath); // the file as a message names it
+  // A path with a NUL byte names no file (Node's fs would throw a TypeError for it, not an errno).
+  if (fullPath.includes('\0')) throw new ConfigError([{ place: { file }, message: 'the config path contains a NUL byte, which no file name can' }]);
   try {
-    return decodeUtf8(readRegularFile(file, CONFIG_MAX_BYTES));
+    return decodeUtf8(readRegularFile(fullPath, CONFIG_MAX_BYTES));
   } catch (e) {
     if (!(e instanceof ReadFailure)) throw e;
     if (e.errno === 'ENOENT') {
-      throw new ConfigError([{ place: { file }, message: 'config file not found', hint: `no such file: ${oneLine(resolve(file))}` }]);
+      throw new ConfigError([{ place: { file }, message: 'config file not found', hint: `no such file: ${oneLine(shortPath(resolve(fullPath)))}` }]);
     }
     const utf8 = /^is not valid UTF-8 \(line (\d+), byte (\d+)\)$/.exec(e.reason);
     if (utf8) {

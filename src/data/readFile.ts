@@ -5,6 +5,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { isSystemError, reasonOf } from '../io/errno.js';
 import { decodeUtf8, ReadFailure, readRegularFile } from '../io/read.js';
+import { shortPath } from '../shortPath.js';
 
 /** How messages name a kind of data file, and what to check when one is missing. */
 export interface FileKind {
@@ -14,8 +15,14 @@ export interface FileKind {
   missingHint?: string;
 }
 
+/** A path with a NUL byte names no file (Node's fs would throw a TypeError for it, not an errno). */
+function checkPath(path: string, kind: FileKind): void {
+  if (path.includes('\0')) throw new DataError(`${kind.noun} path contains a NUL byte, which no file name can`, { file: shortPath(path) });
+}
+
 /** The whole of the regular file `path`, at most `maxBytes`; a DataError naming it otherwise. */
 export function readDataBytes(path: string, maxBytes: number, kind: FileKind): Uint8Array {
+  checkPath(path, kind);
   try {
     const b = readRegularFile(path, maxBytes);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -38,6 +45,7 @@ export function decodeDataText(bytes: Uint8Array, path: string, kind: FileKind):
  * without reading the rest: enough to learn a header before the data are needed.
  */
 export function readDataHead(path: string, n: number, kind: FileKind): { head: Uint8Array; size: number } {
+  checkPath(path, kind);
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -66,8 +74,9 @@ export function readDataHead(path: string, n: number, kind: FileKind): { head: U
 }
 
 /** A ReadFailure (or a system error) as the DataError of a file of `kind`; a DataError passes through. */
-export function asDataError(e: unknown, path: string, kind: FileKind): unknown {
+export function asDataError(e: unknown, fullPath: string, kind: FileKind): unknown {
   if (e instanceof DataError) return e;
+  const path = shortPath(fullPath); // the file as the message names it
   if (e instanceof ReadFailure) {
     if (e.errno === 'ENOENT') return new DataError(`${kind.noun} not found`, { file: path }, kind.missingHint);
     const utf8 = /^is not valid UTF-8 \(line (\d+), byte (\d+)\)$/.exec(e.reason);

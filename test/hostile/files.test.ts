@@ -1,7 +1,7 @@
 // Hostile corpus, files: inputs that are not regular files (named pipes, endless devices and links
 // to them, directories) and inputs beyond the caps (huge configs, lines, headers, sparse files
 // of gigabytes, gzip bombs, IDX headers announcing more than can be). Through the real CLI.
-import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { configText, csvData, fixtures, idxData } from './cli.js';
@@ -176,5 +176,34 @@ family('inputs beyond the caps', [
       });
       return { config: config(slug, idxData(join(path, '..'))), expect: { file: path, says: /expected 496 bytes .* found 3221225472/ } };
     },
+  },
+], () => ctx);
+
+/** A case whose data.path is `path(slug)` (a string that names no readable file). */
+const csvPath = (name: string, skip: string | undefined, path: (slug: string) => string, says: RegExp): Case => ({
+  name: `data.path is ${name}`,
+  skip,
+  commands: ['train', 'validate'],
+  make: (slug) => {
+    const p = path(slug);
+    return { config: config(slug, csvData(p)), expect: { says } };
+  },
+});
+
+const ROOT = process.getuid?.() === 0 ? 'running as root, which may read any file' : undefined;
+family('paths that name no readable file', [
+  csvPath('a path with a NUL byte', undefined, (slug) => ctx.s.path(`${slug}\0.csv`), /data file path contains a NUL byte/),
+  csvPath('a path of 5,000 characters', undefined, (slug) => ctx.s.path(`${slug}-${'x'.repeat(5000)}.csv`), /file name too long/),
+  csvPath('a path through a file', undefined, () => join(ctx.fx.iris, 'data.csv'), /a component of the path is not a directory/),
+  csvPath('a symbolic link to itself', undefined, (slug) => makeLink(ctx.s.path(`${slug}.csv`), ctx.s.path(`${slug}.csv`)), /too many levels of symbolic links/),
+  csvPath('a file without read permission', ROOT, (slug) => {
+    const p = ctx.s.write(`${slug}.csv`, 'a,species\n1,x\n');
+    chmodSync(p, 0o000);
+    return p;
+  }, /permission denied/),
+  {
+    name: 'data.dir with a NUL byte',
+    commands: ['train', 'summary'],
+    make: (slug) => ({ config: config(slug, idxData(ctx.s.path(`${slug}\0`))), expect: { says: /IDX file path contains a NUL byte/ } }),
   },
 ], () => ctx);
