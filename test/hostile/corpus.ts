@@ -43,6 +43,8 @@ export function inTurn(others: Command[], every = 3): () => Command[] {
   return () => (n++ % every === 0 ? ['train', others[k++ % others.length]] : ['train']);
 }
 
+/** Runs so far: numbers the file names, which stay unique when two families have a case of one name. */
+let runs = 0;
 const slugOf = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
 
 /** The arguments of `command` for a made case (train writes to a fresh --out that must stay absent). */
@@ -69,7 +71,7 @@ export function family(title: string, cases: Case[], ctx: () => Context): void {
         const name = `${command}: ${c.name}${c.skip ? ` (skipped: ${c.skip})` : ''}`;
         it.skipIf(c.skip !== undefined)(name, () => {
           const context = ctx();
-          const made = c.make(`${command}-${slugOf(c.name)}`);
+          const made = c.make(`${command}-${slugOf(c.name)}-${++runs}`);
           const { args, expect } = argsFor(command, made, context);
           const r = dlf(args, context.s.dir);
           // DLF_CORPUS_SHOW=1 prints every message, to read them all at once.

@@ -63,6 +63,21 @@ family('predict --input that is not a regular file', [
   inputCase('a dangling link', undefined, (p) => makeLink(p, join(p, '..', 'nowhere')), /no such file/),
 ], () => ctx);
 
+family('predict --checkpoint that is not a regular file', [
+  {
+    name: 'a named pipe',
+    skip: NO_FIFO,
+    commands: ['predict'],
+    make: (slug) => ({ run: tableRun, input: fine(), extra: ['--checkpoint', makeFifo(ctx.s.path(slug))], expect: { says: /--checkpoint .* is a named pipe \(FIFO\)/ } }),
+  },
+  {
+    name: 'a link to /dev/zero',
+    skip: NO_DEV_ZERO,
+    commands: ['predict'],
+    make: (slug) => ({ run: tableRun, input: fine(), extra: ['--checkpoint', makeLink(ctx.s.path(slug), '/dev/zero')], expect: { says: /is a character device/ } }),
+  },
+], () => ctx);
+
 family('predict --output that would destroy something', [
   outputCase('a directory', undefined, (slug) => (mkdirSync(ctx.s.path(slug)), ctx.s.path(slug)), /--output .* is a directory/),
   outputCase('the input file', undefined, (_slug, input) => input, /--output .* is the input file/),

@@ -35,8 +35,10 @@ export function registerPredict(program: Command, io: Io): void {
     .action((runDir: string, flags: PredictFlags) => {
       const format = predictFormat(flags.format, flags.output);
       const input = checkInputFile('--input', flags.input);
-      const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, flags.checkpoint));
-      const p = predictRun(runDir, { input, checkpoint: flags.checkpoint, batchSize: flags.batchSize, kernels: kernelsFor(flags.backend) });
+      // The checkpoint reader is not yet guarded against pipes and devices: a FIFO would hang it.
+      const checkpoint = flags.checkpoint === undefined ? undefined : checkInputFile('--checkpoint', flags.checkpoint);
+      const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, checkpoint));
+      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, kernels: kernelsFor(flags.backend) });
       const text = formatPredictions(p, format);
       if (out !== undefined) {
         writeFileDurable(out, text);
