@@ -120,6 +120,9 @@ function splitRecords(text: string, file: string, limits: CsvLimits): { records:
       else i++;
     }
     records.push(record);
+    if (records.length > limits.records) {
+      throw new DataError(`more than ${limits.records} rows in the file`, { file, row }, 'dlf reads CSV tables of at most that many rows; use a smaller file');
+    }
     blank.push(record.length === 1 && !anyQuoted && record[0].trim() === '');
     if (i >= n) break;
     record = [];

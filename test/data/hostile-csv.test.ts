@@ -45,7 +45,7 @@ describe('data files that are not regular files', () => {
 });
 
 describe('CSV caps', () => {
-  const small = { recordChars: 100, columns: 5, cells: 20 };
+  const small = { recordChars: 100, columns: 5, cells: 20, records: 8 };
 
   it('refuses a record longer than the cap, before cutting it into fields', () => {
     const e = dataError(() => parseCsv('a,b\n' + 'x'.repeat(101) + ',1\n', 'f.csv', small));
@@ -58,11 +58,14 @@ describe('CSV caps', () => {
     expect(dataError(() => parseCsv('a,b\n"x,1\n', 'f.csv', small)).message).toBe('unterminated quoted field');
   });
 
-  it('refuses too many columns and too many cells', () => {
+  it('refuses too many columns, cells and rows', () => {
     expect(dataError(() => parseCsv('a,b,c,d,e,f\n', 'f.csv', small)).message).toBe('more than 5 fields in one row');
-    const e = dataError(() => parseCsv('a\n' + '1\n'.repeat(30), 'f.csv', small));
+    const e = dataError(() => parseCsv('a,b,c,d\n' + '1,2,3,4\n'.repeat(30), 'f.csv', small));
     expect(e.message).toBe('more than 20 cells in the file');
-    expect(e.place.row).toBe(21);
+    expect(e.place.row).toBe(6);
+    const r = dataError(() => parseCsv('a\n' + '\n'.repeat(30), 'f.csv', small));
+    expect(r.message).toBe('more than 8 rows in the file');
+    expect(r.place.row).toBe(9);
   });
 
   it('a 20 MB line of fields is refused with the real caps, quickly', () => {

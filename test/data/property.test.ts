@@ -63,13 +63,19 @@ describe('CSV on any input', () => {
   });
 
   it('the caps hold for any text, with small caps', () => {
-    const limits = fc.record({ recordChars: fc.integer({ min: 1, max: 50 }), columns: fc.integer({ min: 1, max: 5 }), cells: fc.integer({ min: 1, max: 30 }) });
+    const limits = fc.record({
+      recordChars: fc.integer({ min: 1, max: 50 }),
+      columns: fc.integer({ min: 1, max: 5 }),
+      cells: fc.integer({ min: 1, max: 30 }),
+      records: fc.integer({ min: 1, max: 10 }),
+    });
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), limits, (text, lim) => {
         const t = valueOrDlfError(() => parseCsv(text, 'f.csv', lim));
         if (t) {
           expect(t.header.length).toBeLessThanOrEqual(lim.columns);
           expect((t.rows.length + 1) * t.header.length).toBeLessThanOrEqual(lim.cells);
+          expect(t.rows.length + 1).toBeLessThanOrEqual(lim.records);
         }
       }),
       { numRuns: RUNS },
