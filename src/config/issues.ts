@@ -3,8 +3,8 @@
 // argument that put the value there.
 import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
-import type { ConfigError, Place } from '../errors.js';
-import { explainIssue, type Explained } from './messages.js';
+import { type ConfigError, oneLine, type Place } from '../errors.js';
+import { explainIssue, type Explained, mergeMisspelt } from './messages.js';
 import { formatPath, type KeyPath } from './paths.js';
 import type { Origins } from './overrides.js';
 import { stepPos, walk, type Pos } from './yamlDoc.js';
@@ -28,11 +28,14 @@ export function placeOf(src: SourceMap, path: KeyPath, atKey = false): { file: s
   return { file: src.file, pos: stepPos(src.lineCounter, steps[steps.length - 1], atKey && complete) };
 }
 
-function toIssue(src: SourceMap, e: Explained): ConfigIssue {
-  const { file, pos } = placeOf(src, e.path, e.atKey);
+/** Issues given a line:column at most: finding one walks the document, so a flood of issues is not placed. */
+const MAX_PLACED = 200;
+
+function toIssue(src: SourceMap, e: Explained, locate: boolean): ConfigIssue {
+  const { file, pos } = locate ? placeOf(src, e.path, e.atKey) : { file: src.file, pos: undefined };
   const place: Place = { file, ...(pos ?? {}) };
   const path = formatPath(e.path);
-  if (path !== undefined) place.path = path;
+  if (path !== undefined) place.path = oneLine(path, 200);
   return { place, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
 }
 
@@ -43,8 +46,8 @@ export function configIssues(
   raw: unknown,
   schema: z.core.$ZodType,
 ): ConfigIssue[] {
-  const located = issues.flatMap((i) => explainIssue(i, { root: raw, schema })).map((e) => toIssue(src, e));
-  return sortIssues(located);
+  const explained = mergeMisspelt(issues.flatMap((i) => explainIssue(i, { root: raw, schema })));
+  return sortIssues(explained.map((e, n) => toIssue(src, e, n < MAX_PLACED)));
 }
 
 /** File issues by position first, then the rest in their original order. */
@@ -54,4 +57,15 @@ export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
     .map((issue, n) => ({ issue, n }))
     .sort((a, b) => key(a.issue) - key(b.issue) || a.n - b.n)
     .map((x) => x.issue);
+}
+
+/**
+ * The first `max` issues, and when there are more, a last line saying how many were left out
+ * (`what` names them: `YAML errors`, `problems`; `why` may follow).
+ */
+export function capIssues(issues: ConfigIssue[], max: number, file: string, what: string, why?: string): ConfigIssue[] {
+  // One more is shown rather than summarised.
+  if (issues.length <= max + 1) return issues;
+  const rest = issues.length - max;
+  return [...issues.slice(0, max), { place: { file }, message: `${rest} more ${what} not shown`, ...(why ? { hint: why } : {}) }];
 }

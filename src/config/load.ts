@@ -1,12 +1,18 @@
-// Loading a config file: read, parse YAML with positions, apply --set overrides, validate with
-// the zod schema, and report every problem at once as `file:line:col: key.path: message`.
-import { readFileSync } from 'node:fs';
+// Loading a config file: read (a regular file of at most CONFIG_MAX_BYTES, strict UTF-8), parse
+// YAML with positions, check that it is plain data within bounds (yamlCheck.ts), apply --set
+// overrides, validate with the zod schema, and report every problem at once as
+// `file:line:col: key.path: message` (the first MAX_ISSUES of them, and how many more there are).
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import type { Document } from 'yaml';
+import { ConfigError, oneLine } from '../errors.js';
+import { decodeUtf8, ReadFailure, readRegularFile } from '../io/read.js';
+import { shortPath } from '../shortPath.js';
 import { trainingHash } from './hash.js';
-import { type ConfigIssue, configIssues, placeOf, sortIssues, type SourceMap } from './issues.js';
+import { capIssues, type ConfigIssue, configIssues, placeOf, sortIssues, type SourceMap } from './issues.js';
+import { CONFIG_MAX_BYTES, MAX_ISSUES, MAX_SYNTAX_ERRORS } from './limits.js';
 import { applySet, type Origins, parseSetArg, setPlace } from './overrides.js';
 import { type Config, ConfigSchema } from './schema.js';
+import { yamlProblems } from './yamlCheck.js';
 import { parseYaml, type Pos, walk, stepPos } from './yamlDoc.js';
 
 export interface LoadOptions {
@@ -29,14 +35,37 @@ export interface ResolvedConfig {
   hash: string;
 }
 
-function readText(file: string): string {
+/** The text of the config file; a missing, unreadable, oversized or non-UTF-8 file is a ConfigError. */
+function readText(fullPath: string): string {
+  const file = shortPath(fullPath); // the file as a message names it
+  // A path with a NUL byte names no file (Node's fs would throw a TypeError for it, not an errno).
+  if (fullPath.includes('\0')) throw new ConfigError([{ place: { file }, message: 'the config path contains a NUL byte, which no file name can' }]);
   try {
-    return readFileSync(file, 'utf8');
+    return decodeUtf8(readRegularFile(fullPath, CONFIG_MAX_BYTES));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'config file not found' : `cannot read config file: ${(e as Error).message}`;
-    const hint = code === 'ENOENT' ? `no such file: ${resolve(file)}` : undefined;
-    throw new ConfigError([{ place: { file }, message, ...(hint ? { hint } : {}) }]);
+    if (!(e instanceof ReadFailure)) throw e;
+    if (e.errno === 'ENOENT') {
+      throw new ConfigError([{ place: { file }, message: 'config file not found', hint: `no such file: ${oneLine(shortPath(resolve(fullPath)))}` }]);
+    }
+    const utf8 = /^is not valid UTF-8 \(line (\d+), byte (\d+)\)$/.exec(e.reason);
+    if (utf8) {
+      throw new ConfigError([{ place: { file, line: Number(utf8[1]) }, message: `not valid UTF-8 at byte ${utf8[2]}`, hint: 'save the file as UTF-8' }]);
+    }
+    // Reasons without an errno are sentences about the file ("is a named pipe (FIFO), not a regular file").
+    const message = e.errno ? `cannot read config file: ${e.reason}` : `config file ${e.reason}`;
+    throw new ConfigError([{ place: { file }, message }]);
+  }
+}
+
+/**
+ * The document as a plain value. yamlCheck has bounded what aliases expand to, so this cannot blow
+ * up; yaml's own alias limit stays on as a second guard, and anything it throws is the file's error.
+ */
+function plainValue(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (e) {
+    throw new ConfigError([{ place: { file }, message: `cannot resolve the YAML: ${oneLine(String((e as Error)?.message ?? e), 200)}` }]);
   }
 }
 
@@ -56,8 +85,15 @@ export function loadConfig(file: string, opts: LoadOptions = {}): ResolvedConfig
   const text = readText(file);
   const { doc, lineCounter, errors } = parseYaml(text);
   if (errors.length) {
-    const issues = errors.map((e) => ({ place: { file, line: e.line, col: e.col }, message: `invalid YAML: ${e.message}` }));
-    throw new ConfigError(issues);
+    // yaml repeats an error at one place once per level it unwinds; each is reported once.
+    const distinct = [...new Map(errors.map((e) => [`${e.line}:${e.col}:${e.message}`, e])).values()];
+    const issues = distinct.map((e) => ({ place: { file, line: e.line, col: e.col }, message: `invalid YAML: ${e.message}` }));
+    throw new ConfigError(capIssues(issues, MAX_SYNTAX_ERRORS, file, 'YAML errors', 'the first ones often cause the rest'));
+  }
+  const problems = yamlProblems(doc, text);
+  if (problems.length) {
+    const issues = problems.map((p) => ({ place: { file, ...lineCounter.linePos(p.offset) }, message: p.message, ...(p.hint ? { hint: p.hint } : {}) }));
+    throw new ConfigError(capIssues(sortIssues(issues), MAX_ISSUES, file, 'problems'));
   }
 
   const origins: Origins = new Map();
@@ -65,11 +101,11 @@ export function loadConfig(file: string, opts: LoadOptions = {}): ResolvedConfig
   for (const s of sets) {
     const err = applySet(doc, s, origins);
     if (err) {
-      setIssues.push({ place: { file: setPlace(s), ...(err.path ? { path: err.path } : {}) }, message: err.message });
+      setIssues.push({ place: { file: setPlace(s), ...(err.path ? { path: err.path } : {}) }, message: err.message, ...(err.hint ? { hint: err.hint } : {}) });
     }
   }
 
-  const raw: unknown = doc.toJS();
+  const raw = plainValue(doc, file);
   if (raw === null || raw === undefined) {
     const hint = 'it needs at least name, data and model';
     throw new ConfigError([{ place: { file, line: 1, col: 1 }, message: 'the config file is empty', hint }]);
@@ -77,7 +113,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): ResolvedConfig
   const src: SourceMap = { file, doc, lineCounter, origins };
   const result = ConfigSchema.safeParse(raw);
   const issues = [...setIssues, ...(result.success ? [] : configIssues(result.error.issues, src, raw, ConfigSchema))];
-  if (issues.length || !result.success) throw new ConfigError(sortIssues(issues));
+  if (issues.length || !result.success) throw new ConfigError(capIssues(sortIssues(issues), MAX_ISSUES, file, 'problems'));
 
   const abs = resolve(file);
   const dir = dirname(abs);

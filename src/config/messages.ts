@@ -2,7 +2,8 @@
 // "expected one of relu, tanh, got 'rleu'" with a did-you-mean hint. Pure: issue + the user's values in.
 import type { z } from 'zod';
 import { allowedKeys, schemaAt, unionForms } from './schemaWalk.js';
-import { didYouMean } from '../suggest.js';
+import { closest, didYouMean } from '../suggest.js';
+import { oneLine } from '../errors.js';
 import { type KeyPath, toKeyPath, valueAt } from './paths.js';
 
 type Issue = z.core.$ZodIssue;
@@ -19,7 +20,12 @@ export interface Explained {
   hint?: string;
   /** Point at the key itself (an unknown key) rather than at its value. */
   atKey?: boolean;
+  /** For an unknown key that looks like a typo: the allowed key it is probably meant to be. */
+  meant?: string;
 }
+
+/** Words longer than this get no did-you-mean: a typo is short, and edit distance costs length². */
+const MAX_SUGGEST = 64;
 
 const EXPECTED: Record<string, string> = {
   number: 'a number',
@@ -39,7 +45,7 @@ const expectedName = (e: string) => EXPECTED[e] ?? `a ${e}`;
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'an empty value';
-  if (typeof v === 'string') return `string '${v.length > 40 ? v.slice(0, 37) + '...' : v}'`;
+  if (typeof v === 'string') return `string '${oneLine(v.length > 40 ? v.slice(0, 37) + '...' : v)}'`;
   if (typeof v === 'number') return Number.isNaN(v) ? '.nan' : Number.isFinite(v) ? `number ${v}` : v > 0 ? '.inf' : '-.inf';
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return 'a list';
@@ -51,7 +57,8 @@ const list = (values: readonly unknown[]) => values.map(String).join(', ');
 const plural = (n: number | bigint, word: string) => `${n} ${word}${n === 1 || n === 1n ? '' : 's'}`;
 
 function suggestValue(value: unknown, values: readonly unknown[]): string | undefined {
-  return typeof value === 'string' ? didYouMean(value, values.filter((v): v is string => typeof v === 'string')) : undefined;
+  if (typeof value !== 'string' || value.length > MAX_SUGGEST) return undefined;
+  return didYouMean(value, values.filter((v): v is string => typeof v === 'string'));
 }
 
 function bound(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>): string {
@@ -107,21 +114,65 @@ function unknownKeys(issue: Extract<Issue, { code: 'unrecognized_keys' }>, ctx: 
   const { keys, others } = allowedKeys(ctx.schema, ctx.root, at, here);
   const free = keys.filter((k) => !present.has(k));
   return issue.keys.map((key) => {
+    // A typo of an allowed key is one message, `unknown key; did you mean 'layers'?`, and the
+    // "required key is missing" of the key it was meant to be is dropped (mergeMisspelt).
+    const meant = key.length <= MAX_SUGGEST ? closest(key, free) : undefined;
+    if (meant !== undefined) return { path: [...at, key], message: `unknown key; did you mean '${meant}'?`, atKey: true, meant };
     // Every option that takes the key, e.g. `type: rmsprop, adam, adamw`.
     const elsewhere = others.filter((o) => o.keys.includes(key)).map((o) => o.tag);
     const tags = elsewhere.length ? `${elsewhere[0].split(':')[0]}: ${elsewhere.map((t) => t.split(': ').slice(1).join(': ')).join(', ')}` : '';
-    const hint =
-      didYouMean(key, free) ??
-      (elsewhere.length ? `'${key}' is only valid with ${tags}` : keys.length ? `allowed keys: ${list(keys)}` : undefined);
+    const hint = elsewhere.length ? `'${oneLine(key, 60)}' is only valid with ${tags}` : keys.length ? `allowed keys: ${list(keys)}` : undefined;
     return { path: [...at, key], message: 'unknown key', hint, atKey: true };
   });
+}
+
+/**
+ * Drops the issues a typo of a key caused, where an unknown key beside them was meant to be that
+ * key: its "required key is missing", and a rule of the map that names it (`model: give exactly
+ * one of model.layers or model.graph` when `layrs` was meant to be `layers`).
+ */
+export function mergeMisspelt(explained: Explained[]): Explained[] {
+  const typos = explained.filter((e) => e.meant !== undefined).map((e) => ({ parent: e.path.slice(0, -1), meant: e.meant! }));
+  if (typos.length === 0) return explained;
+  const same = (a: KeyPath, b: KeyPath) => a.length === b.length && a.every((k, i) => String(k) === String(b[i]));
+  const caused = (e: Explained) =>
+    typos.some(({ parent, meant }) => {
+      if (e.message.startsWith('required key is missing')) return same(e.path, [...parent, meant]);
+      return same(e.path, parent) && e.message.includes([...parent, meant].join('.'));
+    });
+  const seen = new Set<string>();
+  return explained.filter((e) => {
+    if (e.meant === undefined) return !caused(e);
+    // The same typo may come from zod's unknown keys and from a missing key's typoFor.
+    const id = JSON.stringify(e.path);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/**
+ * A key beside a missing one that is probably its typo (`tpye` for a missing `type`), as an
+ * unknown-key message; undefined when there is none. zod reports no unknown keys of a union whose
+ * discriminator is missing, so this is the only message such a typo gets.
+ */
+function typoFor(ctx: Ctx, path: KeyPath): Explained[] | undefined {
+  const parent = path.slice(0, -1);
+  const missing = String(path[path.length - 1]);
+  const here = valueAt(ctx.root, parent).value;
+  if (typeof here !== 'object' || here === null || Array.isArray(here)) return undefined;
+  const { keys, others } = allowedKeys(ctx.schema, ctx.root, parent, here);
+  const known = new Set([...keys, ...others.flatMap((o) => o.keys)]);
+  const typo = Object.keys(here).find((k) => !known.has(k) && k.length <= MAX_SUGGEST && closest(k, [missing]) === missing);
+  return typo === undefined ? undefined : [{ path: [...parent, typo], message: `unknown key; did you mean '${missing}'?`, atKey: true, meant: missing }];
 }
 
 /** One zod issue as one or more located messages (unknown keys split per key, unions opened up). */
 export function explainIssue(issue: Issue, ctx: Ctx, prefix: KeyPath = []): Explained[] {
   const path = [...prefix, ...toKeyPath(issue.path)];
   const { found, value } = valueAt(ctx.root, path);
-  const one = (message: string, hint?: string): Explained[] => [{ path, message, ...(hint ? { hint } : {}) }];
+  const one = (message: string, hint?: string): Explained[] =>
+    (message.startsWith('required key is missing') ? typoFor(ctx, path) : undefined) ?? [{ path, message, ...(hint ? { hint } : {}) }];
   switch (issue.code) {
     case 'invalid_type':
       if (!found) return one('required key is missing');

@@ -1,9 +1,13 @@
 // `--set key.path=value`: the value is read as YAML (so 5 is a number, false a boolean,
 // {type: sgd, lr: 0.1} a map) and put into the document before validation, so the schema checks
 // it like anything in the file. Every node an override adds is remembered with its origin.
+// A value is held to the rules of the file (yamlCheck.ts: core tags only, bounded nesting) and
+// may not use aliases: it has no anchors of its own, and those of the file are not its to use.
 import { type Document, isAlias, isMap, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
-import { UsageError } from '../errors.js';
-import { cleanMessage, keyText } from './yamlDoc.js';
+import { oneLine, UsageError } from '../errors.js';
+import { YAML_MAX_DEPTH } from './limits.js';
+import { yamlProblems } from './yamlCheck.js';
+import { cleanMessage, keyText, YAML_OPTIONS } from './yamlDoc.js';
 
 export interface SetArg {
   /** The argument as given, e.g. `train.epochs=5`. */
@@ -18,25 +22,28 @@ export type Origins = Map<unknown, string>;
 export function parseSetArg(arg: string): SetArg {
   const eq = arg.indexOf('=');
   const hint = 'write --set key.path=value, e.g. --set train.epochs=5';
-  if (eq < 0) throw new UsageError(`--set '${arg}' has no '='`, hint);
+  if (eq < 0) throw new UsageError(`--set '${oneLine(arg, 80)}' has no '='`, hint);
   const path = arg.slice(0, eq).trim().split('.');
-  if (path.some((p) => p.trim() === '')) throw new UsageError(`--set '${arg}' has an empty key`, hint);
+  if (path.some((p) => p.trim() === '')) throw new UsageError(`--set '${oneLine(arg, 80)}' has an empty key`, hint);
+  if (path.length > YAML_MAX_DEPTH) throw new UsageError(`--set '${oneLine(arg, 80)}' has a key path of more than ${YAML_MAX_DEPTH} parts`);
   return { arg, path: path.map((p) => p.trim()), valueText: arg.slice(eq + 1) };
 }
 
-export const setPlace = (set: SetArg) => `--set ${set.arg}`;
+export const setPlace = (set: SetArg) => `--set ${oneLine(set.arg, 120)}`;
 
 const isEmpty = (n: unknown) => n === null || n === undefined || (isScalar(n) && n.value === null);
 
 function describeNode(n: unknown): string {
-  if (isScalar(n)) return typeof n.value === 'string' ? `the string '${n.value}'` : `${String(n.value)}`;
+  if (isScalar(n)) return typeof n.value === 'string' ? `the string '${oneLine(n.value, 40)}'` : oneLine(String(n.value), 40);
   return 'a value';
 }
 
 /** Put one override into the document; an error message (with the key path it concerns) when impossible. */
-export function applySet(doc: Document, set: SetArg, origins: Origins): { path?: string; message: string } | undefined {
-  const parsed = parseDocument(set.valueText);
+export function applySet(doc: Document, set: SetArg, origins: Origins): { path?: string; message: string; hint?: string } | undefined {
+  const parsed = parseDocument(set.valueText, YAML_OPTIONS);
   if (parsed.errors.length) return { message: `invalid value: ${cleanMessage(parsed.errors[0].message)}` };
+  const problem = yamlProblems(parsed, set.valueText, { noAliases: 'aliases cannot be used in --set values', baseDepth: set.path.length })[0];
+  if (problem) return { message: `invalid value: ${problem.message}`, ...(problem.hint ? { hint: problem.hint } : {}) };
   const node = parsed.contents ?? new Scalar(null);
   origins.set(node, setPlace(set));
   const fresh = () => {

@@ -1,6 +1,7 @@
 // The YAML side of a config: parse with positions, walk a key path through the document, and
 // turn a node into a line:col. Nodes added by --set carry their origin instead of a position.
-import { type Document, isAlias, isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { Document, isAlias, isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { oneLine } from '../errors.js';
 import type { KeyPath } from './paths.js';
 
 export interface Pos {
@@ -15,17 +16,43 @@ export interface ParsedYaml {
   errors: (Pos & { message: string })[];
 }
 
-/** yaml's messages end with " at line L, column C:" and a code excerpt; the place is reported apart. */
+/** yaml catches a stack overflow of its parser and reports it as a syntax error with this message. */
+const STACK_OVERFLOW = /Maximum call stack size exceeded/;
+const TOO_DEEP = 'nested too deeply to parse';
+
+/**
+ * yaml's messages end with " at line L, column C:" and a code excerpt; the place is reported apart.
+ * A stack overflow of the parser (thousands of nested collections) is said as what it means.
+ */
 export function cleanMessage(message: string): string {
+  if (STACK_OVERFLOW.test(message)) return TOO_DEEP;
   const first = message.split('\n')[0];
   return first.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/**
+ * The options of every YAML parse in dlf. yamlCheck.ts then checks what the document holds.
+ * - uniqueKeys off: yaml's own check compares every key of a map with every other (a map of 100,000
+ *   keys took 90 s); yamlCheck finds duplicates in one pass instead.
+ * - resolveKnownTags off: !!binary, !!timestamp, !!set and the like stay unresolved (and are refused).
+ * - logLevel silent: yaml never prints a warning (it would call process.emitWarning).
+ */
+export const YAML_OPTIONS = { prettyErrors: true, uniqueKeys: false, resolveKnownTags: false, logLevel: 'silent' } as const;
+
 export function parseYaml(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
+  } catch (e) {
+    // Not expected (yaml reports problems as errors), but a parser failure is still the file's.
+    const message = e instanceof RangeError && STACK_OVERFLOW.test(e.message) ? TOO_DEEP : `cannot parse: ${oneLine(String((e as Error)?.message ?? e), 200)}`;
+    return { doc: new Document(null), lineCounter, errors: [{ line: 1, col: 1, message }] };
+  }
   const errors = doc.errors.map((e) => ({ ...lineCounter.linePos(e.pos[0]), message: cleanMessage(e.message) }));
-  return { doc, lineCounter, errors };
+  // After the parser overflowed its stack, the other errors only echo it.
+  const overflow = errors.find((e) => e.message === TOO_DEEP);
+  return { doc, lineCounter, errors: overflow ? [overflow] : errors };
 }
 
 /** The text of a map key (keys added by --set may be plain strings). */

@@ -2,8 +2,11 @@
 // field is one quote; quoted fields may hold commas and newlines), CRLF or LF line ends, an optional
 // UTF-8 byte-order mark, and blank lines at the end ignored. Rows are counted from 1 with the header
 // as row 1, so a row number is the record a user sees when counting records in the file.
-import { readFileSync } from 'node:fs';
-import { DataError } from '../errors.js';
+// Files are strict UTF-8, and bounded: see limits.ts for the size, record, column and cell caps.
+import { DataError, oneLine } from '../errors.js';
+import { sizeText } from '../io/read.js';
+import { CSV_LIMITS, CSV_MAX_BYTES, CSV_MAX_RECORD_CHARS, type CsvLimits } from './limits.js';
+import { decodeDataText, type FileKind, readDataBytes, readDataHead } from './readFile.js';
 
 export interface CsvTable {
   header: string[];
@@ -17,25 +20,25 @@ const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 
-/** Reads and parses a CSV file; a missing or unreadable file is a DataError naming it. */
+/** How messages name a CSV file, and what to check when it is missing. */
+export const CSV_FILE: FileKind = {
+  noun: 'data file',
+  missingHint: 'check data.path; a relative path is resolved against the folder of the config file',
+};
+
+/**
+ * Reads and parses a CSV file that must hold at least one data row; a missing, unreadable,
+ * oversized or malformed file is a DataError naming it.
+ */
 export function readCsvTable(path: string): CsvTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new DataError('data file not found', { file: path }, 'check data.path; a relative path is resolved against the folder of the config file');
-    }
-    if (code === 'EISDIR') throw new DataError('data path is a directory, not a file', { file: path });
-    throw new DataError(`cannot read data file: ${(e as Error).message}`, { file: path });
-  }
-  return parseCsv(text, path);
+  const table = parseCsv(decodeDataText(readDataBytes(path, CSV_MAX_BYTES, CSV_FILE), path, CSV_FILE), path);
+  if (table.rows.length === 0) throw new DataError('the file has no data rows, only a header', { file: path, line: 1 });
+  return table;
 }
 
-/** Parses CSV text; `file` only names the source in errors. */
-export function parseCsv(text: string, file: string): CsvTable {
-  const { records, blank } = splitRecords(text, file);
+/** Parses CSV text; `file` only names the source in errors; `limits` are the caps of limits.ts. */
+export function parseCsv(text: string, file: string, limits: CsvLimits = CSV_LIMITS): CsvTable {
+  const { records, blank } = splitRecords(text, file, limits);
   let end = records.length;
   while (end > 0 && blank[end - 1]) end--;
   if (end === 0) throw new DataError('the CSV file is empty (no header row)', { file });
@@ -62,14 +65,14 @@ function checkHeader(header: string[], file: string): void {
   const seen = new Set<string>();
   for (const name of header) {
     if (seen.has(name)) {
-      throw new DataError('duplicate column name in the header', { file, row: 1, column: name }, 'give every column a distinct name');
+      throw new DataError('duplicate column name in the header', { file, row: 1, column: oneLine(name, 60) }, 'give every column a distinct name');
     }
     seen.add(name);
   }
 }
 
 /** Splits text into records of fields; `blank[i]` marks a record that was an empty (or whitespace-only) line. */
-function splitRecords(text: string, file: string): { records: string[][]; blank: boolean[] } {
+function splitRecords(text: string, file: string, limits: CsvLimits): { records: string[][]; blank: boolean[] } {
   const records: string[][] = [];
   const blank: boolean[] = [];
   const n = text.length;
@@ -77,15 +80,20 @@ function splitRecords(text: string, file: string): { records: string[][]; blank:
   if (i >= n) return { records, blank };
 
   let record: string[] = [];
+  let recordStart = i;
+  let cells = 0;
   let anyQuoted = false;
   for (;;) {
+    const row = records.length + 1;
     let field: string;
     if (i < n && text.charCodeAt(i) === QUOTE) {
       anyQuoted = true;
-      ({ field, next: i } = quotedField(text, i, file, records.length + 1));
+      ({ field, next: i } = quotedField(text, i, file, row, recordStart, limits.recordChars));
     } else {
+      // Scanning stops at the record cap, so a huge line is refused before it is cut into fields.
+      const stop = Math.min(n, recordStart + limits.recordChars + 1);
       let j = i;
-      while (j < n) {
+      while (j < stop) {
         const c = text.charCodeAt(j);
         if (c === COMMA || c === LF || c === CR) break;
         j++;
@@ -93,7 +101,14 @@ function splitRecords(text: string, file: string): { records: string[][]; blank:
       field = text.slice(i, j);
       i = j;
     }
+    if (i - recordStart > limits.recordChars) throw tooLong(file, row, limits.recordChars);
     record.push(field);
+    if (record.length > limits.columns) {
+      throw new DataError(`more than ${limits.columns} fields in one row`, { file, row }, 'dlf reads CSV tables of at most that many columns');
+    }
+    if (++cells > limits.cells) {
+      throw new DataError(`more than ${limits.cells} cells in the file`, { file, row }, 'dlf reads CSV tables of at most that many cells; use a smaller file');
+    }
 
     if (i < n && text.charCodeAt(i) === COMMA) {
       i++;
@@ -105,31 +120,55 @@ function splitRecords(text: string, file: string): { records: string[][]; blank:
       else i++;
     }
     records.push(record);
+    if (records.length > limits.records) {
+      throw new DataError(`more than ${limits.records} rows in the file`, { file, row }, 'dlf reads CSV tables of at most that many rows; use a smaller file');
+    }
     blank.push(record.length === 1 && !anyQuoted && record[0].trim() === '');
     if (i >= n) break;
     record = [];
+    recordStart = i;
     anyQuoted = false;
   }
   return { records, blank };
 }
 
-/** Reads the quoted field whose opening quote is at `start`; returns it and the index after it. */
-function quotedField(text: string, start: number, file: string, row: number): { field: string; next: number } {
+function tooLong(file: string, row: number, max: number, hint = 'dlf reads CSV rows up to that length; is this a CSV file?'): DataError {
+  return new DataError(`longer than ${max} characters`, { file, row }, hint);
+}
+
+/**
+ * Reads the quoted field whose opening quote is at `start`; returns it and the index after it.
+ * The field must close within the longest record allowed, `maxChars` from `recordStart`.
+ */
+function quotedField(
+  text: string,
+  start: number,
+  file: string,
+  row: number,
+  recordStart: number,
+  maxChars: number,
+): { field: string; next: number } {
   const n = text.length;
-  let field = '';
+  const limit = recordStart + maxChars;
+  // Find the closing quote first (a quote not followed by another), then copy the field once.
   let i = start + 1;
+  let doubled = false;
   for (;;) {
     const q = text.indexOf('"', i);
-    if (q < 0) throw new DataError('unterminated quoted field', { file, row }, 'close the field with a double quote');
-    field += text.slice(i, q);
+    if (q < 0 || q > limit) {
+      if (q < 0 && n <= limit) throw new DataError('unterminated quoted field', { file, row }, 'close the field with a double quote');
+      throw tooLong(file, row, maxChars, 'a quoted field runs on past that length; is a closing quote missing?');
+    }
     if (text.charCodeAt(q + 1) === QUOTE) {
-      field += '"';
+      doubled = true;
       i = q + 2;
     } else {
       i = q + 1;
       break;
     }
   }
+  const inner = text.slice(start + 1, i - 1);
+  const field = doubled ? inner.replace(/""/g, '"') : inner;
   while (i < n && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
   if (i < n) {
     const c = text.charCodeAt(i);
@@ -144,14 +183,21 @@ function quotedField(text: string, start: number, file: string, row: number): { 
   return { field, next: i };
 }
 
-/** Just the header of a CSV file (for compiling a model before its data is read). */
+/**
+ * Just the header of a CSV file (for compiling a model before its data is read): only the bytes up
+ * to the first line break are read, in steps, up to the longest record dlf reads.
+ */
 export function readCsvHeader(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return readCsvTable(path).header; // raises the same DataError a full read would
+  // A character takes at most 4 bytes of UTF-8, so the longest record fits in 4 times its length.
+  const maxBytes = 4 * CSV_MAX_RECORD_CHARS;
+  for (let want = 64 * 1024; ; want *= 4) {
+    const { head, size } = readDataHead(path, Math.min(want, maxBytes), CSV_FILE);
+    const nl = head.indexOf(LF);
+    if (nl >= 0 || head.length >= size) {
+      // A line feed byte never occurs inside a multi-byte UTF-8 character, so the cut is clean.
+      const text = decodeDataText(nl >= 0 ? head.subarray(0, nl + 1) : head, path, CSV_FILE);
+      return parseCsv(text, path).header;
+    }
+    if (head.length >= maxBytes) throw new DataError(`header line longer than ${sizeText(maxBytes)}`, { file: path, line: 1 }, 'is this a CSV file?');
   }
-  const nl = text.indexOf('\n');
-  return parseCsv(nl < 0 ? text : text.slice(0, nl + 1), path).header;
 }

@@ -2,7 +2,7 @@
 // conversion: feature columns chosen by name, numeric cells checked, classification labels mapped
 // to indices in sorted order.
 import type { DataConfig } from '../config/schema.js';
-import { DataError } from '../errors.js';
+import { DataError, oneLine } from '../errors.js';
 import { readCsvTable, type CsvTable } from './csv.js';
 import { gatherPixels, imageDataset, selectPixels, type Pixels } from './pixels.js';
 import { columnHint } from './suggest.js';
@@ -137,24 +137,43 @@ export function gatherRows(
 }
 
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const NON_FINITE = /^\s*[+-]?(?:inf|infinity|nan)\s*$/i;
 
-/** A decimal number (optional sign and exponent, surrounding spaces allowed), or NaN. */
+/** The largest finite float32: values beyond it would become Infinity when stored. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A decimal number (optional sign and exponent, surrounding spaces allowed) that is finite as a
+ * float32, or NaN: `1e400`, `-4e38`, `inf` and `nan` are NaN, so no cell becomes a non-finite input.
+ */
 export function parseNumber(cell: string): number {
-  return DECIMAL.test(cell) ? Number(cell) : NaN;
+  if (!DECIMAL.test(cell)) return NaN;
+  const v = Number(cell);
+  return Math.abs(v) <= FLOAT32_MAX ? v : NaN;
+}
+
+/** Why a cell that parseNumber refused is not a usable number, for a message. */
+export function numberProblem(cell: string): string {
+  if (cell.trim() === '') return 'empty cell';
+  const shown = oneLine(cell.trim(), 40);
+  if (DECIMAL.test(cell)) return `${shown} is beyond the float32 range (±${FLOAT32_MAX.toPrecision(8)})`;
+  if (NON_FINITE.test(cell)) return `not a finite number: '${shown}'`;
+  return `not a number: '${shown}'`;
 }
 
 function notNumber(cell: string, file: string, r: number, column: string, hint: string): DataError {
   const empty = cell.trim() === '';
   return new DataError(
-    empty ? 'empty cell' : `not a number: '${cell}'`,
-    { file, row: r + 2, column },
-    empty ? 'missing values are not supported; fill in or drop the row' : hint,
+    numberProblem(cell),
+    { file, row: r + 2, column: oneLine(column, 60) },
+    empty ? 'missing values are not supported; fill in or drop the row' : DECIMAL.test(cell) ? 'values must be finite in float32' : hint,
   );
 }
 
 function columnIndex(header: string[], name: string, what: string, file: string): number {
   const i = header.indexOf(name);
-  if (i < 0) throw new DataError(`${what} column not found`, { file, column: name }, columnHint(name, header));
+  // The header is line 1 of the file: the place to look for the column.
+  if (i < 0) throw new DataError(`${what} column not found`, { file, line: 1, column: oneLine(name, 60) }, columnHint(name, header));
   return i;
 }
 
@@ -200,7 +219,7 @@ function classLabels(
   for (let r = 0; r < n; r++) {
     const k = index.get(labels[r]);
     if (k === undefined) {
-      throw new DataError(`unknown class '${labels[r]}'`, { file, row: r + 2, column }, `the known classes are ${names.join(', ')}`);
+      throw new DataError(`unknown class '${oneLine(labels[r], 60)}'`, { file, row: r + 2, column: oneLine(column, 60) }, `the known classes are ${oneLine(names.join(', '), 300)}`);
     }
     y[r] = k;
   }

@@ -2,11 +2,11 @@
 // of one sample and the number of classes (from the config, a CSV header or an IDX header).
 import { resolve } from 'node:path';
 import type { DataConfig } from '../config/schema.js';
-import { DataError } from '../errors.js';
+import { DataError, oneLine } from '../errors.js';
 import { readCsvHeader } from './csv.js';
 import { readIdxHeader } from './idx.js';
 import { DIGIT_CLASSES, imageShape } from './images.js';
-import { closest } from '../suggest.js';
+import { columnHint } from './suggest.js';
 
 /** What compiling needs to know of the data: the shape of one sample and, when known, the classes. */
 export interface DataDims {
@@ -41,8 +41,8 @@ function csvDims(cfg: Extract<DataConfig, { source: 'csv' }>): DataDims {
   if (cfg.features) return { task: cfg.task, sampleShape: [cfg.features.length] };
   const header = readCsvHeader(cfg.path);
   if (!header.includes(cfg.label)) {
-    const near = closest(cfg.label, header);
-    throw new DataError(`label column '${cfg.label}' not found`, { file: cfg.path, column: cfg.label }, near ? `did you mean '${near}'?` : undefined);
+    // The header is line 1 of the file: the place to look for the column.
+    throw new DataError('label column not found', { file: cfg.path, line: 1, column: oneLine(cfg.label, 60) }, columnHint(cfg.label, header));
   }
   return { task: cfg.task, sampleShape: [header.length - 1] };
 }

@@ -59,8 +59,8 @@ describe('loadConfig errors', () => {
       VALID.replace('source: csv', 'source: cvs'),
       "4:11: data.source: expected one of csv, idx, linear, xor, moons, spirals, got string 'cvs' (did you mean 'csv'?)",
     ],
-    ['unknown key', VALID.replace('seed: 1', 'sed: 1'), "2:1: sed: unknown key (did you mean 'seed'?)"],
-    ['nested unknown key', VALID.replace('epochs: 20', 'epoch: 20'), "12:3: train.epoch: unknown key (did you mean 'epochs'?)"],
+    ['unknown key', VALID.replace('seed: 1', 'sed: 1'), "2:1: sed: unknown key; did you mean 'seed'?"],
+    ['nested unknown key', VALID.replace('epochs: 20', 'epoch: 20'), "12:3: train.epoch: unknown key; did you mean 'epochs'?"],
     ['unknown key of another variant', VALID.replace('source: csv', 'source: xor').replace('  label: digit\n', ''), "5:3: data.path: unknown key ('path' is only valid with source: csv)"],
     ['missing key', VALID.replace('  label: digit\n', ''), '3:1: data.label: required key is missing'],
     [
@@ -89,10 +89,12 @@ describe('loadConfig errors', () => {
     expect(lines(failure(text))).toEqual([expected]);
   });
 
-  it('reports a misspelt required key as both unknown and missing', () => {
-    expect(lines(failure(VALID.replace('label: digit', 'lable: digit')))).toEqual([
-      '3:1: data.label: required key is missing',
-      "6:3: data.lable: unknown key (did you mean 'label'?)",
+  it('reports a misspelt required key once, as unknown with a did-you-mean (not also as missing)', () => {
+    expect(lines(failure(VALID.replace('label: digit', 'lable: digit')))).toEqual(["6:3: data.lable: unknown key; did you mean 'label'?"]);
+    expect(lines(failure(VALID.replace('  layers:', '  layrs:')))).toEqual(["8:3: model.layrs: unknown key; did you mean 'layers'?"]);
+    // A misspelt discriminator: the variant's "type is missing" goes too.
+    expect(lines(failure(VALID.replace('{type: dense, units: 10}', '{tpye: dense, units: 10}')))).toEqual([
+      "10:8: model.layers.1.tpye: unknown key; did you mean 'type'?",
     ]);
   });
 
@@ -119,7 +121,7 @@ train:
       '13:3 train.epoch',
     ]);
     expect(e.issues[1].hint).toBe('allowed keys: source, path, features, label, task, test, split, standardize'); // label is there
-    expect(e.issues[4].hint).toBe("did you mean 'epochs'?");
+    expect(e.issues[4].message).toBe("unknown key; did you mean 'epochs'?");
     expect(e.message).toBe('must be >= 0');
   });
 });

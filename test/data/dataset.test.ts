@@ -101,7 +101,8 @@ describe('fromCsv errors', () => {
     const e = dataError(() => fromCsv({ label: 'specie', task: 'classification' }, iris));
     expect(e.message).toBe('label column not found');
     expect(e.format()).toContain("column 'specie'");
-    expect(e.place).toEqual({ file: iris, column: 'specie' });
+    expect(e.place).toEqual({ file: iris, line: 1, column: 'specie' });
+    expect(e.format()).toContain('iris.csv:1: ');
     expect(e.hint).toContain("did you mean 'species'?");
   });
 

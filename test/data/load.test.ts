@@ -102,6 +102,7 @@ describe('dataDims (csv and generators)', () => {
 
   it('names a missing label column', () => {
     const e = dataError(() => dataDims(DataSchema.parse({ source: 'csv', path: join(DATASETS, 'iris.csv'), label: 'specie' })));
-    expect(e.hint).toBe("did you mean 'species'?");
+    expect(e.hint).toMatch(/^did you mean 'species'\? the columns are 'sepal_length'/);
+    expect(e.place).toMatchObject({ line: 1, column: 'specie' });
   });
 });

@@ -1,12 +1,15 @@
 // dlf predict: predictions of a trained run for new data (CSV rows or IDX images), as CSV or
-// JSONL on stdout or in a file written atomically.
-import { resolve } from 'node:path';
+// JSONL on stdout or in a file written atomically. The input must be a regular file and the
+// output a new or regular file that is none of the files the prediction reads (checked first).
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { kernelsFor } from '../../kernels/select.js';
 import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { writeFileDurable } from '../../io/write.js';
 import { formatPredictions, predictFormat, predictRun } from '../../train/predict.js';
 import type { Io } from '../output.js';
+import { oneLine } from '../../errors.js';
+import { checkInputFile, checkOutputFile } from '../filePaths.js';
 import { positiveInt } from './common.js';
 
 interface PredictFlags {
@@ -31,12 +34,25 @@ export function registerPredict(program: Command, io: Io): void {
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .action((runDir: string, flags: PredictFlags) => {
       const format = predictFormat(flags.format, flags.output);
-      const p = predictRun(runDir, { input: flags.input, checkpoint: flags.checkpoint, batchSize: flags.batchSize, kernels: kernelsFor(flags.backend) });
+      const input = checkInputFile('--input', flags.input);
+      // The checkpoint reader is not yet guarded against pipes and devices: a FIFO would hang it.
+      const checkpoint = flags.checkpoint === undefined ? undefined : checkInputFile('--checkpoint', flags.checkpoint);
+      const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, checkpoint));
+      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, kernels: kernelsFor(flags.backend) });
       const text = formatPredictions(p, format);
-      if (flags.output) {
-        const out = resolve(flags.output);
+      if (out !== undefined) {
         writeFileDurable(out, text);
-        io.err(`wrote ${p.rows.length} predictions to ${out}\n`);
+        io.err(`wrote ${p.rows.length} predictions to ${oneLine(out)}\n`);
       } else io.out(text);
     });
+}
+
+/** The files a prediction reads, which its output must not replace. */
+function readFiles(runDir: string, input: string, checkpoint?: string): { what: string; path: string }[] {
+  const run = (name: string) => ({ what: 'a file of the run directory', path: join(runDir, name) });
+  return [
+    { what: 'the input file', path: input },
+    ...(checkpoint ? [{ what: 'the checkpoint', path: checkpoint }] : []),
+    ...['config.json', 'preprocessing.json', 'metrics.json', 'metrics.jsonl', 'checkpoints/best.json', 'checkpoints/last.json'].map(run),
+  ];
 }
