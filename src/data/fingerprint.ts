@@ -2,7 +2,7 @@
 // files, or each IDX file), recorded in the run directory when training starts, so that a resume
 // can refuse data that changed under it and an evaluation can say that it did.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataConfig } from '../config/schema.js';
 import { DataError } from '../errors.js';
@@ -41,7 +41,9 @@ const CHUNK = 1 << 20;
 export function fingerprintFile(path: string, buf: Buffer = Buffer.allocUnsafe(CHUNK)): Fingerprint {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK and fstat first: a FIFO or a device is refused, never waited on or read forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) throw new DataError('not a regular file', { file: path });
     const hash = createHash('sha256');
     let size = 0;
     for (;;) {
@@ -50,7 +52,6 @@ export function fingerprintFile(path: string, buf: Buffer = Buffer.allocUnsafe(C
       hash.update(buf.subarray(0, n));
       size += n;
     }
-    if (!fstatSync(fd).isFile()) throw new DataError('not a regular file', { file: path });
     return { path, size, sha256: hash.digest('hex') };
   } catch (e) {
     if (isSystemError(e)) throw new DataError(`cannot read data file: ${reasonOf(e.code)}`, { file: path });

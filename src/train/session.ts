@@ -129,9 +129,10 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   checkMetrics(config, dims.task, dims.classes, locate);
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory }); // shapes and memory checked before any data row is read
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
-  const fingerprints = fingerprintData(config.data);
   const loaded = loadData(config.data, config.seed);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
+  // After the readers, which refuse what is not a regular file and name the problem first.
+  const fingerprints = fingerprintData(config.data);
   const classes = loaded.train.classes?.length;
   if (loaded.train.classes) checkNumericClasses(config, loaded.train.classes, written(resolved.raw, ['data', 'task']), outputWidth(checked), locate);
   checkTopK(config, classes ?? dims.classes, locate);

@@ -38,9 +38,15 @@ describe('schema bounds', () => {
     expect(problems(text)).toEqual([expected]);
   });
 
-  it('refuses a 5 MB name with one short line', () => {
-    const lines = problems(VALID.replace('name: digits-mlp', `name: ${'a'.repeat(5_000_000)}`));
+  it('refuses a long name with one short line', () => {
+    const lines = problems(VALID.replace('name: digits-mlp', `name: ${'a'.repeat(200_000)}`));
     expect(lines).toEqual(['1:7: name: must have at most 100 characters']);
+  });
+
+  it('a 5 MB name is refused by the size cap of config files', () => {
+    const lines = problems(VALID.replace('name: digits-mlp', `name: ${'a'.repeat(5_000_000)}`));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/config file is 4\.8 MiB, more than the 256\.0 KiB dlf reads/);
   });
 
   it.each([

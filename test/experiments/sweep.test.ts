@@ -110,7 +110,7 @@ describe('dlf sweep', () => {
   });
 
   it.each([
-    ['unknown key', 'parameters:\n  train.epochs: [1]\nmetric: val.loss\nmod: min\n', /^error: .*bad-1\.yaml:5:1: mod: unknown key \(did you mean 'mode'\?\)$/],
+    ['unknown key', 'parameters:\n  train.epochs: [1]\nmetric: val.loss\nmod: min\n', /^error: .*bad-1\.yaml:5:1: mod: unknown key; did you mean 'mode'\?$/],
     ['range in a grid', 'parameters:\n  train.optimizer.lr: {min: 0.001, max: 0.1, log: true}\nmetric: val.loss\n', /^error: .*bad-2\.yaml:3:23: parameters\.train\.optimizer\.lr: a grid takes a list/],
     ['bad value', 'parameters:\n  model.layers.0.units: [4, 0]\nmetric: val.loss\n', /^error: .*bad-3\.yaml:3:25: parameters\.model\.layers\.0\.units: trial 2 \(model\.layers\.0\.units=0\): model\.layers\.0\.units: must be > 0$/],
     ['random without trials', 'search: random\nparameters:\n  train.epochs: [1]\nmetric: val.loss\n', /^error: .*bad-4\.yaml:2:9: search: a random search needs trials: N$/],
