@@ -4,7 +4,7 @@
 // - Tags: only the core types !!str, !!int, !!float, !!bool, !!null, !!map and !!seq, and each
 //   must fit its value (`!!float 3` is the number 3, `!!int 3.5` an error). Any other tag
 //   (`!include`, `!!python/object:...`, `!!binary`) is refused, not silently turned into a string.
-// - Map keys: plain scalars, each once; a list or map as a key (`? [a, b]`) is refused.
+// - Map keys: plain scalars, each once, never `__proto__`; a list or map as a key (`? [a, b]`) is refused.
 // - Nesting: at most YAML_MAX_DEPTH levels, also counting what aliases bring in.
 // - Aliases: each must follow its anchor, must not refer to a value that contains it, and all of
 //   them together may add at most YAML_MAX_ALIAS_VALUES values (no billion laughs).
@@ -99,6 +99,8 @@ export function yamlProblems(doc: Document, text: string, opts: CheckOptions = {
           if (k) visit(k, level + 1);
           const name = keyText(k ?? '');
           if (seen.has(name)) problems.push({ offset: at(k), message: 'invalid YAML: Map keys must be unique' });
+          // As an object key __proto__ would set the value's prototype instead of naming a member.
+          if (name === '__proto__') problems.push({ offset: at(k), message: "'__proto__' cannot be a key (it is reserved in JavaScript objects)" });
           seen.add(name);
         }
         child(pair.value);
