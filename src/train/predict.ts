@@ -11,6 +11,7 @@ import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, readIdxImages } from '../da
 import { imageShape } from '../data/images.js';
 import { imageDataset, rawValues } from '../data/pixels.js';
 import { type ImagePreprocessing, type Preprocessing, type TablePreprocessing, applyPreprocessing } from '../data/standardize.js';
+import { type TargetScale, unstandardize } from '../data/target.js';
 import { DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { loadRun } from './evaluate.js';
@@ -50,7 +51,7 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
     const b = rt.bind(count, 'eval');
     feed(b, ds, null, start, count);
     b.ex.run();
-    for (let r = 0; r < count; r++) rows.push(record(b.output, r * cols, cols, names));
+    for (let r = 0; r < count; r++) rows.push(record(b.output, r * cols, cols, names, prep.kind === 'image' ? undefined : prep.target));
   }
   const columns = ['prediction'];
   for (const c of names) columns.push(`p_${c}`);
@@ -72,10 +73,10 @@ export function classNames(classes: readonly string[] | undefined, cols: number)
 
 /**
  * One sample's record from its row of the model output: with no class names (regression) the
- * value; else the most probable class and the probability of each class.
+ * value (in the target's units when the run standardised it, `target`); else the most probable class and the probability of each class.
  */
-export function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[]): (string | number)[] {
-  if (names.length === 0) return [round(out[at])];
+export function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[], target?: TargetScale): (string | number)[] {
+  if (names.length === 0) return [round(unstandardize(out[at], target))];
   let probs: number[];
   if (cols === 1) {
     const p1 = 1 / (1 + Math.exp(-out[at]));
