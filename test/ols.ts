@@ -1,5 +1,13 @@
 // Ordinary least squares by the normal equations, as a reference for regression tests: the
-// coefficients of y ≈ b0 + X·b, and R² of such a fit on other rows.
+// coefficients of y ≈ b0 + X·b, R² of such a fit on other rows, and that R² for the validation
+// split of a saved run.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../src/config/schema.js';
+import type { Dataset } from '../src/data/dataset.js';
+import { loadDataset } from '../src/data/load.js';
+import { splitDataset } from '../src/data/split.js';
+import { Rng, streamSeed } from '../src/tensor/rng.js';
 
 /** Rows of features and targets. */
 export interface Rows {
@@ -42,4 +50,17 @@ export function r2Of(b: number[], rows: Rows): number {
     tot += (rows.y[i] - mean) ** 2;
   });
   return 1 - res / tot;
+}
+
+/** The rows of a table data set as arrays. */
+export function rowsOf(ds: Dataset): Rows {
+  const f = ds.features.length;
+  return { x: Array.from({ length: ds.n }, (_, i) => Array.from(ds.x.subarray(i * f, (i + 1) * f))), y: Array.from(ds.y) };
+}
+
+/** Validation R² of least squares fitted on the training split of the run at `run` (split as it was). */
+export function olsR2OfRun(run: string): number {
+  const cfg = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as Config;
+  const { train, val } = splitDataset(loadDataset(cfg.data, cfg.seed), cfg.data.split, new Rng(streamSeed(cfg.seed, 'split')));
+  return r2Of(olsFit(rowsOf(train)), rowsOf(val));
 }

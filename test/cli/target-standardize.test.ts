@@ -4,11 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/load.js';
-import { splitDataset, withTargetDefault } from '../../src/data/split.js';
+import { withTargetDefault } from '../../src/data/split.js';
 import type { Config, DataConfig } from '../../src/config/schema.js';
-import { Rng, streamSeed } from '../../src/tensor/rng.js';
-import { olsFit, r2Of, type Rows } from '../ols.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { olsR2OfRun } from '../ols.js';
 import { dlf, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -32,17 +31,7 @@ model: {layers: [{type: dense, units: 1}]}
 train: {epochs: 40, batch_size: 32, optimizer: {type: adam, lr: 0.05}, metrics: [mse, r2]}
 `;
 
-function rowsOf(ds: { x: Float32Array; y: Float32Array; n: number; features: string[] }): Rows {
-  const f = ds.features.length;
-  return { x: Array.from({ length: ds.n }, (_, i) => Array.from(ds.x.subarray(i * f, (i + 1) * f))), y: Array.from(ds.y) };
-}
 
-/** OLS fitted on the run's training split and scored on its validation split. */
-function olsR2(run: string): number {
-  const cfg = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as Config;
-  const { train, val } = splitDataset(loadDataset(cfg.data, cfg.seed), cfg.data.split, new Rng(streamSeed(cfg.seed, 'split')));
-  return r2Of(olsFit(rowsOf(train)), rowsOf(val));
-}
 
 let run: string;
 beforeAll(async () => {
@@ -66,7 +55,7 @@ describe('standardised regression targets', () => {
   });
 
   it('reaches the R² of least squares, and eval reports metrics in the original units', async () => {
-    const ols = olsR2(run);
+    const ols = olsR2OfRun(run);
     const r = await dlf('eval', run, '--json');
     expect(r.code).toBe(0);
     const m = (JSON.parse(r.stdout) as { metrics: { loss: number; mse: number; r2: number } }).metrics;
