@@ -27,6 +27,8 @@ export interface Dataset {
   task: Task;
   /** Class names by index (classification only). */
   classes?: string[];
+  /** Regression: `y` holds standardised targets, (value − mean) / std; absent: the values themselves. */
+  target?: { mean: number; std: number };
 }
 
 /** The shape of one sample of `ds` (a new array). */
@@ -108,6 +110,7 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const out: Dataset = { x, y, n, features: ds.features.slice(), task: ds.task };
   if (ds.shape) out.shape = ds.shape.slice();
   if (ds.classes) out.classes = ds.classes.slice();
+  if (ds.target) out.target = { ...ds.target };
   return out;
 }
 

@@ -48,7 +48,7 @@ export function loadDataset(cfg: DataConfig, seed: number, classes?: readonly st
 
 /** The preprocessing the config asks for, fitted on `train` (the training split only). */
 export function fitPreprocessingFor(cfg: DataConfig, train: Dataset): Preprocessing {
-  return cfg.source === 'idx' ? fitImagePreprocessing(train, cfg.scale) : fitPreprocessing(train, cfg.standardize);
+  return cfg.source === 'idx' ? fitImagePreprocessing(train, cfg.scale) : fitPreprocessing(train, cfg.standardize, cfg.standardize_target === true);
 }
 
 /** Train and validation splits, preprocessed with statistics of the training split. */

@@ -124,3 +124,13 @@ export function withStratifyDefault<T extends DataConfig>(cfg: T): T {
   if (cfg.split.stratify !== undefined) return cfg;
   return { ...cfg, split: { ...cfg.split, stratify: taskOfData(cfg) === 'classification' } };
 }
+
+/**
+ * The data config a new run records: `standardize_target` made explicit (true for regression
+ * unless the config says otherwise). A run saved before this key existed has none, and its
+ * target is used as it is.
+ */
+export function withTargetDefault<T extends DataConfig>(cfg: T): T {
+  if (cfg.source === 'idx' || cfg.standardize_target !== undefined) return cfg;
+  return { ...cfg, standardize_target: taskOfData(cfg) === 'regression' };
+}

@@ -4,6 +4,7 @@
 import { DataError } from '../errors.js';
 import { gatherRows, sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
 import { imageDataset, scaledValues } from './pixels.js';
+import { type TargetScale, fitTargetScale, isTargetScale, standardizedTargets } from './target.js';
 
 /** Plain JSON: what a run needs to prepare new data like its training data. */
 export type Preprocessing = TablePreprocessing | ImagePreprocessing;
@@ -19,6 +20,8 @@ export interface TablePreprocessing {
   std: number[];
   classes?: string[];
   task: Task;
+  /** Regression with data.standardize_target: the training split's target mean and std. */
+  target?: TargetScale;
 }
 
 /**
@@ -43,7 +46,7 @@ export type ImageScale = 'unit' | 'standardize';
  * std 1 (and its value as mean, so it becomes exactly 0); with `standardize` false every
  * mean is 0 and every std 1, so applying it only copies.
  */
-export function fitPreprocessing(train: Dataset, standardize = true): TablePreprocessing {
+export function fitPreprocessing(train: Dataset, standardize = true, standardizeTarget = false): TablePreprocessing {
   if (train.shape && sampleSize(train) !== train.features.length) {
     throw new DataError('image data need image preprocessing (fitImagePreprocessing), not per-feature statistics');
   }
@@ -79,6 +82,7 @@ export function fitPreprocessing(train: Dataset, standardize = true): TablePrepr
   }
   const prep: TablePreprocessing = { kind: 'table', features: train.features.slice(), mean, std, task: train.task };
   if (train.classes) prep.classes = train.classes.slice();
+  if (standardizeTarget && train.task === 'regression') prep.target = fitTargetScale(train.y, train.n);
   return prep;
 }
 
@@ -176,9 +180,10 @@ function applyTable(ds: Dataset, prep: TablePreprocessing): Dataset {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < f; j++) x[i * f + j] = (ds.x[i * fIn + cols[j]] - prep.mean[j]) / prep.std[j];
   }
-  const y = remapClasses(ds, prep);
+  const y = prep.target ? standardizedTargets(ds.y, prep.target) : remapClasses(ds, prep);
   const out: Dataset = { x, y, n, features: prep.features.slice(), task: prep.task };
   if (prep.classes) out.classes = prep.classes.slice();
+  if (prep.target) out.target = { ...prep.target };
   return out;
 }
 
@@ -210,6 +215,7 @@ export function isPreprocessing(v: unknown): v is Preprocessing {
   const numbers = (a: unknown) => Array.isArray(a) && a.every((s) => typeof s === 'number' && Number.isFinite(s));
   const finite = (a: unknown) => typeof a === 'number' && Number.isFinite(a);
   if (p.classes !== undefined && !strings(p.classes)) return false;
+  if (p.target !== undefined && (p.kind === 'image' || p.task !== 'regression' || !isTargetScale(p.target))) return false;
   if (p.kind === 'image') {
     const shape = p.shape as unknown[];
     return (

@@ -87,7 +87,7 @@ export class Trainer {
     this.batches = Math.ceil(trainSet.n / tc.batch_size);
     this.run = { stepsPerEpoch: this.batches, totalSteps: this.batches * tc.epochs };
     this.order = new Int32Array(trainSet.n);
-    this.metricOpts = { metrics: tc.metrics, topK: tc.top_k, classes: trainSet.classes?.length, threshold: tc.threshold };
+    this.metricOpts = { metrics: tc.metrics, topK: tc.top_k, classes: trainSet.classes?.length, threshold: tc.threshold, target: trainSet.target };
   }
 
   /** Trains one epoch; returns its training metrics and the last learning rate used. Throws EpochStopped. */

@@ -45,6 +45,11 @@ export interface MetricsOptions {
   threshold?: number;
   /** Keep the scores of a binary task for rocAuc()/prAuc() even when no ranking metric is requested. */
   keepScores?: boolean;
+  /**
+   * Regression on a standardised target: outputs and targets are mapped back to the target's
+   * units (v · std + mean) before mse, mae, rmse and r2; the loss is kept as given.
+   */
+  target?: { mean: number; std: number };
 }
 
 /** The default decision threshold of a binary task. */
@@ -138,10 +143,14 @@ export class MetricsAccumulator {
   private ae = 0;
   private yMean = 0; // Welford's running mean of the targets …
   private yM2 = 0; // … and the sum of squared deviations from it (SS_tot)
+  private readonly targetMean: number;
+  private readonly targetStd: number;
 
   constructor(task: Task, opts: MetricsOptions = {}) {
     this.task = task;
     this.metrics = metricNames(task, opts.metrics);
+    this.targetMean = opts.target?.mean ?? 0;
+    this.targetStd = opts.target?.std ?? 1;
     this.topK = opts.topK ?? (opts.classes !== undefined ? defaultTopK(opts.classes) : undefined);
     if (this.topK !== undefined && (!Number.isInteger(this.topK) || this.topK < 1)) throw new InternalError(`topK must be a positive integer, got ${this.topK}`);
     this.wantTopK = this.metrics.includes('top_k_accuracy');
@@ -248,8 +257,8 @@ export class MetricsAccumulator {
   private addRegression(batch: number, output: Buf, targets: Buf, cols: number): void {
     let count = this.n;
     for (let r = 0; r < batch; r++) {
-      const y = targets[r];
-      const e = output[r * cols] - y;
+      const y = targets[r] * this.targetStd + this.targetMean;
+      const e = output[r * cols] * this.targetStd + this.targetMean - y;
       this.se += e * e;
       this.ae += Math.abs(e);
       // Welford: numerically stable SS_tot without a second pass or Σy² − (Σy)²/n cancellation.

@@ -6,11 +6,12 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CompiledModel } from '../compile/compile.js';
 import { type Dataset, parseNumber } from '../data/dataset.js';
-import { readCsvTable } from '../data/csv.js';
+import { type CsvTable, readCsvTable } from '../data/csv.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, readIdxImages } from '../data/idx.js';
 import { imageShape } from '../data/images.js';
 import { imageDataset, rawValues } from '../data/pixels.js';
 import { type ImagePreprocessing, type Preprocessing, type TablePreprocessing, applyPreprocessing } from '../data/standardize.js';
+import { type TargetScale, unstandardize } from '../data/target.js';
 import { DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { loadRun } from './evaluate.js';
@@ -24,13 +25,15 @@ export interface PredictOptions {
   checkpoint?: string;
   /** Default: the run's train.batch_size. */
   batchSize?: number;
+  /** Columns of a CSV input copied into each record, before the prediction (`--keep`). */
+  keep?: readonly string[];
   kernels: Kernels;
 }
 
 export interface Predictions {
   checkpoint: string;
   task: Dataset['task'];
-  /** Column names: `prediction`, then `p_<class>` per class (classification). */
+  /** Column names: the kept input columns, `prediction`, then `p_<class>` per class (classification). */
   columns: string[];
   /** One record per input sample, in input order: the class name or value, then the probabilities. */
   rows: (string | number)[][];
@@ -39,7 +42,11 @@ export interface Predictions {
 /** Loads a run and predicts every sample of `opts.input`. */
 export function predictRun(runDir: string, opts: PredictOptions): Predictions {
   const { config, ckptPath, prep, model, params } = loadRun(runDir, opts.checkpoint);
-  const ds = applyPreprocessing(readPredictInput(opts.input, prep), prep);
+  const keep = opts.keep ?? [];
+  if (keep.length && prep.kind === 'image') throw new UsageError('--keep copies columns of a CSV input; this run was trained on images');
+  const table = keep.length ? readCsvTable(resolve(opts.input)) : undefined;
+  const kept = table ? keptColumns(table, keep, resolve(opts.input)) : undefined;
+  const ds = applyPreprocessing(readPredictInput(opts.input, prep, table), prep);
   const rt = new ModelRuntime(model, opts.kernels, params);
   const batch = opts.batchSize ?? config.train.batch_size;
   const cols = outputColumns(model);
@@ -50,10 +57,13 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
     const b = rt.bind(count, 'eval');
     feed(b, ds, null, start, count);
     b.ex.run();
-    for (let r = 0; r < count; r++) rows.push(record(b.output, r * cols, cols, names));
+    for (let r = 0; r < count; r++) rows.push([...(kept ? kept[start + r] : []), ...record(b.output, r * cols, cols, names, prep.kind === 'image' ? undefined : prep.target)]);
   }
   const columns = ['prediction'];
   for (const c of names) columns.push(`p_${c}`);
+  const clash = keep.find((k) => columns.includes(k));
+  if (clash !== undefined) throw new UsageError(`--keep ${clash}: the output already has a column of that name`);
+  columns.unshift(...keep);
   return { checkpoint: ckptPath, task: prep.task, columns, rows };
 }
 
@@ -72,10 +82,10 @@ export function classNames(classes: readonly string[] | undefined, cols: number)
 
 /**
  * One sample's record from its row of the model output: with no class names (regression) the
- * value; else the most probable class and the probability of each class.
+ * value (in the target's units when the run standardised it, `target`); else the most probable class and the probability of each class.
  */
-export function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[]): (string | number)[] {
-  if (names.length === 0) return [round(out[at])];
+export function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[], target?: TargetScale): (string | number)[] {
+  if (names.length === 0) return [round(unstandardize(out[at], target))];
   let probs: number[];
   if (cols === 1) {
     const p1 = 1 / (1 + Math.exp(-out[at]));
@@ -102,7 +112,7 @@ function round(v: number): number {
  * feature columns of a table run (by name; other columns, the label among them, are ignored), or
  * IDX images for an image run.
  */
-export function readPredictInput(file: string, prep: Preprocessing): Dataset {
+export function readPredictInput(file: string, prep: Preprocessing, table?: CsvTable): Dataset {
   const path = resolve(file);
   const idx = looksLikeIdx(path);
   if (prep.kind === 'image') {
@@ -112,11 +122,21 @@ export function readPredictInput(file: string, prep: Preprocessing): Dataset {
     return imagesInput(path, prep);
   }
   if (idx) throw new DataError('the input is an IDX file but the run was trained on a table: give a CSV file', { file: path });
-  return tableInput(path, { ...prep, kind: 'table' });
+  return tableInput(path, { ...prep, kind: 'table' }, table ?? readCsvTable(path));
 }
 
-function tableInput(file: string, prep: TablePreprocessing): Dataset {
-  const { header, rows } = readCsvTable(file);
+/** The cells of the columns `keep` of every row, by name; a name the table lacks is a DataError. */
+export function keptColumns(table: CsvTable, keep: readonly string[], file: string): string[][] {
+  const cols = keep.map((name) => {
+    const c = table.header.indexOf(name);
+    if (c < 0) throw new DataError('--keep names a column the input does not have', { file, column: name }, `the input has the columns ${table.header.join(', ')}`);
+    return c;
+  });
+  return table.rows.map((row) => cols.map((c) => row[c]));
+}
+
+function tableInput(file: string, prep: TablePreprocessing, table: CsvTable): Dataset {
+  const { header, rows } = table;
   const cols = prep.features.map((name) => {
     const c = header.indexOf(name);
     if (c < 0) {

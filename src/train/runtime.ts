@@ -89,7 +89,7 @@ export interface EvalOptions {
 
 /** Runs the evaluation program over a whole dataset in batches; returns the accumulator. */
 export function evaluateDataset(rt: ModelRuntime, ds: Dataset, opts: EvalOptions): MetricsAccumulator {
-  const acc = new MetricsAccumulator(ds.task, opts.metrics);
+  const acc = new MetricsAccumulator(ds.task, { target: ds.target, ...opts.metrics });
   for (let start = 0; start < ds.n; start += opts.batchSize) {
     const count = Math.min(opts.batchSize, ds.n - start);
     const b = rt.bind(count, 'eval');

@@ -15,7 +15,7 @@ import type { Dataset } from '../data/dataset.js';
 import { dataDims } from '../data/dims.js';
 import { FINGERPRINTS_FILE, type Fingerprint, dataChanges, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
-import { withStratifyDefault } from '../data/split.js';
+import { withStratifyDefault, withTargetDefault } from '../data/split.js';
 import type { Preprocessing } from '../data/standardize.js';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
@@ -66,7 +66,7 @@ export interface PreparedRun {
 /** Config → compile → data → compile with the data's classes. Throws the first problem found. */
 export function prepareRun(configFile: string, set: string[] = [], maxMemory?: number): PreparedRun {
   const loaded = withBestDefault(loadConfig(configFile, { set }));
-  return prepareResolved(withData(loaded, withStratifyDefault(loaded.config.data)), maxMemory);
+  return prepareResolved(withData(loaded, withTargetDefault(withStratifyDefault(loaded.config.data))), maxMemory);
 }
 
 /** Whether the config holds out no validation split (validation 0 and no cross-validation fold). */
@@ -222,9 +222,11 @@ export function prepareResume(
   const given = withBestDefault(loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] }), saved.config);
   // A config that does not say whether to stratify continues the run as it was split.
   const split = given.config.data.split;
-  const resolved = split.stratify === undefined && saved.config.data.split.stratify !== undefined
+  const stratified = split.stratify === undefined && saved.config.data.split.stratify !== undefined
     ? withData(given, { ...given.config.data, split: { ...split, stratify: saved.config.data.split.stratify } })
     : given;
+  // Likewise whether to standardise the target.
+  const resolved = withSavedTarget(stratified, saved.config.data);
   const diff = configDifferences(saved.config, resolved.config);
   if (diff.length) {
     throw new ConfigError(
@@ -325,4 +327,11 @@ function readHistory(file: string, epoch: number): EpochRecord[] {
     if (r.epoch <= epoch) records.push(r);
   }
   return records;
+}
+
+/** `given` with the saved run's `data.standardize_target` when `given` does not say. */
+function withSavedTarget(given: ResolvedConfig, saved: ResolvedConfig['config']['data']): ResolvedConfig {
+  const data = given.config.data;
+  if (data.source === 'idx' || saved.source === 'idx' || data.standardize_target !== undefined || saved.standardize_target === undefined) return given;
+  return withData(given, { ...data, standardize_target: saved.standardize_target });
 }

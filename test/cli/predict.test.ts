@@ -165,3 +165,35 @@ describe('dlf predict on other runs', () => {
     expect(csv.stderr).toMatch(/trained on images/);
   });
 });
+
+describe('dlf predict --keep', () => {
+  const withId = () => iris.map((l, i) => `${i === 0 ? 'id' : `r${i}`},"${i === 0 ? 'name' : `n, ${i}`}",${l}`).join('\n') + '\n';
+
+  it('copies the named input columns before the prediction, in CSV and JSONL', async () => {
+    const input = tmp.write('keep.csv', withId());
+    const csv = await dlf('predict', irisRun, '--input', input, '--keep', 'id,name');
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('id,name,prediction,p_setosa,p_versicolor,p_virginica');
+    expect(lines[1].startsWith('r1,"n, 1",')).toBe(true);
+    expect(lines).toHaveLength(151);
+    const plain = await dlf('predict', irisRun, '--input', input);
+    expect(lines[5].split(',').slice(3).join(',')).toBe(plain.stdout.trim().split('\n')[5]);
+    const jsonl = await dlf('predict', irisRun, '--input', input, '--keep', 'species', '--format', 'jsonl');
+    expect(jsonl.code).toBe(0);
+    const first = JSON.parse(jsonl.stdout.split('\n')[0]) as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(['species', 'prediction', 'p_setosa', 'p_versicolor', 'p_virginica']);
+    expect(first.species).toBe('setosa');
+  });
+
+  it('refuses a column the input lacks, an empty name and a name of the output', async () => {
+    const input = tmp.write('keep2.csv', withId());
+    const missing = await dlf('predict', irisRun, '--input', input, '--keep', 'id,nope');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("nope");
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await dlf('predict', irisRun, '--input', input, '--keep', 'id,')).code).toBe(2);
+    const clash = await dlf('predict', irisRun, '--input', tmp.write('keep3.csv', iris.map((l, i) => `${i === 0 ? 'prediction' : 'x'},${l}`).join('\n') + '\n'), '--keep', 'prediction');
+    expect(clash.code).toBe(2);
+  });
+});

@@ -8,7 +8,7 @@ import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { writeFileDurable } from '../../io/write.js';
 import { formatPredictions, predictFormat, predictRun } from '../../train/predict.js';
 import type { Io } from '../output.js';
-import { oneLine } from '../../errors.js';
+import { UsageError, oneLine } from '../../errors.js';
 import { checkInputFile, checkOutputFile } from '../filePaths.js';
 import { positiveInt } from './common.js';
 
@@ -18,6 +18,7 @@ interface PredictFlags {
   checkpoint?: string;
   format?: string;
   batchSize?: number;
+  keep?: string;
   backend: string;
 }
 
@@ -31,6 +32,7 @@ export function registerPredict(program: Command, io: Io): void {
     .option('-c, --checkpoint <file>', 'checkpoint file (default: <run-dir>/checkpoints/best.json, else last.json)')
     .option('--format <format>', 'csv or jsonl (default: jsonl for an --output ending in .jsonl or .ndjson, else csv)')
     .option('--batch-size <n>', "samples per batch (default: the run's train.batch_size)", positiveInt('--batch-size'))
+    .option('--keep <columns>', 'copy these input columns (comma-separated names, e.g. id,name) into the output, before the prediction')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .action((runDir: string, flags: PredictFlags) => {
       const format = predictFormat(flags.format, flags.output);
@@ -38,7 +40,8 @@ export function registerPredict(program: Command, io: Io): void {
       // The checkpoint reader is not yet guarded against pipes and devices: a FIFO would hang it.
       const checkpoint = flags.checkpoint === undefined ? undefined : checkInputFile('--checkpoint', flags.checkpoint);
       const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, checkpoint));
-      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, kernels: kernelsFor(flags.backend) });
+      const keep = flags.keep === undefined ? undefined : keepList(flags.keep);
+      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, kernels: kernelsFor(flags.backend) });
       const text = formatPredictions(p, format);
       if (out !== undefined) {
         writeFileDurable(out, text);
@@ -55,4 +58,13 @@ function readFiles(runDir: string, input: string, checkpoint?: string): { what: 
     ...(checkpoint ? [{ what: 'the checkpoint', path: checkpoint }] : []),
     ...['config.json', 'preprocessing.json', 'metrics.json', 'metrics.jsonl', 'checkpoints/best.json', 'checkpoints/last.json'].map(run),
   ];
+}
+
+/** The column names of --keep: comma-separated, none empty, none twice. */
+function keepList(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`--keep takes comma-separated column names, got '${oneLine(text, 80)}'`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--keep names the column '${oneLine(twice, 60)}' twice`);
+  return names;
 }

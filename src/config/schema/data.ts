@@ -36,6 +36,15 @@ const common = {
     .boolean()
     .default(true)
     .describe('Standardise features with mean and standard deviation fitted on the training split.'),
+  // Optional, not defaulted: a default would enter the hash of runs saved before this key existed.
+  standardize_target: z
+    .boolean()
+    .optional()
+    .describe(
+      'Regression: train on the target standardised with the mean and standard deviation of the training split; ' +
+        'metrics, `dlf eval` and `dlf predict` report in the original units (the loss stays in training units). ' +
+        'Default: true for regression; a new run records the value in its config.json, and a run saved without it was not standardised.',
+    ),
 };
 const CsvData = z.strictObject({
   source: z.literal('csv').describe('Read a CSV file with a header row.'),
