@@ -20,18 +20,19 @@ const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 
-/** How messages name a CSV file, and what to check when it is missing. */
-export const CSV_FILE: FileKind = {
-  noun: 'data file',
-  missingHint: 'check data.path; a relative path is resolved against the folder of the config file',
-};
+/** How messages name a CSV file given by the config key `key`, and what to check when it is missing. */
+export function csvFile(key = 'data.path'): FileKind {
+  return { noun: 'data file', missingHint: `check ${key}; a relative path is resolved against the folder of the config file` };
+}
+
+export const CSV_FILE: FileKind = csvFile();
 
 /**
  * Reads and parses a CSV file that must hold at least one data row; a missing, unreadable,
  * oversized or malformed file is a DataError naming it.
  */
-export function readCsvTable(path: string): CsvTable {
-  const table = parseCsv(decodeDataText(readDataBytes(path, CSV_MAX_BYTES, CSV_FILE), path, CSV_FILE), path);
+export function readCsvTable(path: string, kind: FileKind = CSV_FILE): CsvTable {
+  const table = parseCsv(decodeDataText(readDataBytes(path, CSV_MAX_BYTES, kind), path, kind), path);
   if (table.rows.length === 0) throw new DataError('the file has no data rows, only a header', { file: path, line: 1 });
   return table;
 }

@@ -3,7 +3,7 @@
 // to indices in sorted order.
 import type { DataConfig } from '../config/schema.js';
 import { DataError, oneLine } from '../errors.js';
-import { readCsvTable, type CsvTable } from './csv.js';
+import { csvFile, readCsvTable, type CsvTable } from './csv.js';
 import { gatherPixels, imageDataset, selectPixels, type Pixels } from './pixels.js';
 import { columnHint } from './suggest.js';
 
@@ -49,8 +49,8 @@ export type CsvSpec = Pick<CsvDataConfig, 'label' | 'features' | 'task'>;
  * Reads a CSV file into a Dataset. With `classes` (e.g. saved with a run), labels are mapped to
  * those indices and an unknown label is an error; without, the classes are the sorted labels.
  */
-export function fromCsv(cfg: CsvSpec, path: string, classes?: readonly string[]): Dataset {
-  return fromTable(readCsvTable(path), cfg, path, classes);
+export function fromCsv(cfg: CsvSpec, path: string, classes?: readonly string[], key = 'data.path'): Dataset {
+  return fromTable(readCsvTable(path, csvFile(key)), cfg, path, classes);
 }
 
 /** The pure part of fromCsv: a parsed table to a Dataset; `file` names the source in errors. */

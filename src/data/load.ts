@@ -74,7 +74,7 @@ export function loadTestSet(cfg: DataConfig, seed: number, prep: Preprocessing):
   switch (cfg.source) {
     case 'csv':
       if (cfg.test === undefined) return undefined;
-      return applyPreprocessingInPlace(fromCsv(cfg, cfg.test, prep.classes), prep);
+      return applyPreprocessingInPlace(fromCsv(cfg, cfg.test, prep.classes, 'data.test'), prep);
     case 'idx': {
       const files = idxTestFiles(cfg);
       if (!files) return undefined;

@@ -68,3 +68,12 @@ describe('a newcomer', () => {
     expect(r.stderr).toMatch(/^stopped early after epoch \d+: val\.loss has not improved for 2 epochs \(best \S+ at epoch \d+\)$/m);
   });
 });
+
+describe('a missing test file', () => {
+  it('is reported as itself, with data.test to check', async () => {
+    const cfg = tmp.write('t.yaml', `name: t\nseed: 1\ndata: {source: csv, path: ${repo('datasets', 'iris.csv')}, label: species, test: ${join(tmp.dir, 'nope.csv')}}\nmodel: {layers: [{type: dense, units: 3}]}\n`);
+    const r = await dlf('validate', cfg);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`error: ${join(tmp.dir, 'nope.csv')}: data file not found (check data.test; a relative path is resolved against the folder of the config file)`);
+  });
+});
