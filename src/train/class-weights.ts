@@ -1,12 +1,11 @@
 // Class weights of a run (train.class_weights): resolved to one weight per class index from the
 // config and the training split, and recorded in the run directory (class_weights.json) so that
 // evaluating or resuming the run weighs its loss exactly as training did.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { readRunFile } from './rundir.js';
+import { readRunJson } from './rundir.js';
 
 export type ClassWeightsSpec = NonNullable<Config['train']['class_weights']>;
 
@@ -50,14 +49,8 @@ export function resolveClassWeights(spec: ClassWeightsSpec, classes: readonly st
 /** The weights a run recorded, or undefined when it has no class_weights.json. */
 export function readClassWeights(runDir: string): ClassWeights | undefined {
   const file = join(runDir, CLASS_WEIGHTS_FILE);
-  if (!existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readRunFile(file, 1 << 20));
-  } catch (e) {
-    if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError('is not valid JSON', { file });
-  }
+  const raw = readRunJson(file);
+  if (raw === undefined) return undefined;
   const r = raw as Partial<ClassWeights> | null;
   const ok =
     typeof r === 'object' &&

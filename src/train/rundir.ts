@@ -161,3 +161,14 @@ export function readRunFile(file: string, cap: number): string {
     throw e;
   }
 }
+
+/** A small JSON file of a run directory, parsed; undefined when the run has none. */
+export function readRunJson(file: string, cap = 1 << 20): unknown {
+  if (!existsSync(file)) return undefined;
+  const text = readRunFile(file, cap);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CheckpointError('is not valid JSON', { file });
+  }
+}

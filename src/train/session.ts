@@ -26,7 +26,7 @@ import { type EpochRecord, type TrainState, initState } from './loop.js';
 import { metricIssues } from './metrics.js';
 import { parseMetric, watchedMetrics } from './monitor.js';
 import { LOCK_NAME } from './lock.js';
-import { METRICS_CAP, readRunFile } from './rundir.js';
+import { METRICS_CAP, readRunFile, readRunJson } from './rundir.js';
 import type { OnDisk } from './writer.js';
 
 
@@ -290,14 +290,8 @@ export function prepareResume(
 /** The fingerprints a run recorded, or undefined for a run that has none (made by an older dlf). */
 export function readFingerprints(runDir: string): Fingerprint[] | undefined {
   const file = join(runDir, FINGERPRINTS_FILE);
-  if (!existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readRunFile(file, 1 << 20));
-  } catch (e) {
-    if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError('is not valid JSON', { file });
-  }
+  const raw = readRunJson(file);
+  if (raw === undefined) return undefined;
   const f = parseFingerprints(raw);
   if (!f) throw new CheckpointError('does not list data fingerprints', { file });
   return f;

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/tensor/rng.js';
-import { runDlf, spawnDlf, waitFor } from './child.js';
+import { spawnDlf, waitFor } from './child.js';
 import { dlf, epochLines, repo, tempDir } from './helpers.js';
 
 const tmp = tempDir();

@@ -9,7 +9,7 @@ import { isBackwardNode, toDot } from '../../graph/dot.js';
 import { OPS, PUBLIC_OPS } from '../../graph/ops/index.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { locatorOf } from '../../train/session.js';
-import { type Io, formatBytes } from '../output.js';
+import type { Io } from '../output.js';
 import { UsageError } from '../../errors.js';
 import { collect } from './common.js';
 

@@ -55,7 +55,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action(async (configFile: string | undefined, flags: TrainFlags) => {
       const interrupts = io.interrupts ?? watchInterrupts();
-      const kernels = kernelsFor(flags.backend);
+      kernelsFor(flags.backend); // a bad --backend is a usage error before any work
       const set = [...flags.set];
       if (flags.epochs !== undefined) set.push(`train.epochs=${flags.epochs}`);
       if (flags.seed !== undefined) set.push(`seed=${flags.seed}`);
