@@ -47,9 +47,8 @@ function readText(fullPath: string): string {
     if (e.errno === 'ENOENT') {
       throw new ConfigError([{ place: { file }, message: 'config file not found', hint: `no such file: ${oneLine(shortPath(resolve(fullPath)))}` }]);
     }
-    const utf8 = /^is not valid UTF-8 \(line (\d+), byte (\d+)\)$/.exec(e.reason);
-    if (utf8) {
-      throw new ConfigError([{ place: { file, line: Number(utf8[1]) }, message: `not valid UTF-8 at byte ${utf8[2]}`, hint: 'save the file as UTF-8' }]);
+    if (e.utf8At) {
+      throw new ConfigError([{ place: { file, line: e.utf8At.line }, message: `not valid UTF-8 at byte ${e.utf8At.byte}`, hint: 'save the file as UTF-8' }]);
     }
     // Reasons without an errno are sentences about the file ("is a named pipe (FIFO), not a regular file").
     const message = e.errno ? `cannot read config file: ${e.reason}` : `config file ${e.reason}`;

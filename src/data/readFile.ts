@@ -1,10 +1,9 @@
 // Reading data files safely: a regular file only (a FIFO, device or socket is refused without
 // blocking on it, also behind a symlink), at most the cap of its kind, and every failure a
 // DataError naming the file (and the line, for text that is not valid UTF-8).
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { isSystemError, reasonOf } from '../io/errno.js';
-import { decodeUtf8, ReadFailure, readRegularFile } from '../io/read.js';
+import { decodeUtf8, ReadFailure, readRegularFile, readRegularHead } from '../io/read.js';
 import { shortPath } from '../shortPath.js';
 
 /** How messages name a kind of data file, and what to check when one is missing. */
@@ -46,30 +45,11 @@ export function decodeDataText(bytes: Uint8Array, path: string, kind: FileKind):
  */
 export function readDataHead(path: string, n: number, kind: FileKind): { head: Uint8Array; size: number } {
   checkPath(path, kind);
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return { head: readDataBytes(path, 0, kind), size: 0 }; // throws the reader's own error for the path
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) {
-      readDataBytes(path, 0, kind); // names what the path is instead (a FIFO, a device, ...)
-      throw new DataError(`${kind.noun} is not a regular file`, { file: path });
-    }
-    const buf = new Uint8Array(Math.min(n, st.size));
-    let got = 0;
-    while (got < buf.length) {
-      const k = readSync(fd, buf, got, buf.length - got, got);
-      if (k === 0) break;
-      got += k;
-    }
-    return { head: buf.subarray(0, got), size: st.size };
+    const { head, size } = readRegularHead(path, n);
+    return { head: new Uint8Array(head.buffer, head.byteOffset, head.byteLength), size };
   } catch (e) {
     throw asDataError(e, path, kind);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -79,8 +59,7 @@ export function asDataError(e: unknown, fullPath: string, kind: FileKind): unkno
   const path = shortPath(fullPath); // the file as the message names it
   if (e instanceof ReadFailure) {
     if (e.errno === 'ENOENT') return new DataError(`${kind.noun} not found`, { file: path }, kind.missingHint);
-    const utf8 = /^is not valid UTF-8 \(line (\d+), byte (\d+)\)$/.exec(e.reason);
-    if (utf8) return new DataError(`not valid UTF-8 at byte ${utf8[2]}`, { file: path, line: Number(utf8[1]) }, 'save the file as UTF-8');
+    if (e.utf8At) return new DataError(`not valid UTF-8 at byte ${e.utf8At.byte}`, { file: path, line: e.utf8At.line }, 'save the file as UTF-8');
     // Reasons without an errno are sentences about the file ("is a directory, not a regular file").
     return new DataError(e.errno ? `cannot read ${kind.noun}: ${e.reason}` : `${kind.noun} ${e.reason}`, { file: path });
   }

@@ -10,6 +10,8 @@ export class ReadFailure extends Error {
   constructor(
     readonly reason: string,
     readonly errno?: string,
+    /** For text that is not valid UTF-8: the 1-based line and byte of the first bad byte. */
+    readonly utf8At?: { line: number; byte: number },
   ) {
     super(reason);
   }
@@ -33,43 +35,70 @@ function kindOf(mode: number): string {
   return 'not a regular file';
 }
 
-/**
- * The bytes of the regular file at `path`, at most `maxBytes` of them. Throws ReadFailure when
- * the path is missing, not a regular file (checked on the opened descriptor, so a symlink to a
- * device is caught too), larger than the cap, or unreadable.
- */
-export function readRegularFile(path: string, maxBytes: number): Buffer {
-  let fd: number;
+/** Opens `path` for reading without blocking (a FIFO with no writer must not wait for one). */
+function openForReading(path: string): number {
   try {
-    // O_NONBLOCK: opening a FIFO with no writer must not wait for one; fstat then refuses it.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     if (isSystemError(e)) throw new ReadFailure(reasonOf(e.code), e.code);
     throw e;
   }
+}
+
+/**
+ * Runs `read` on the opened regular file `path` with its size; throws ReadFailure when the path
+ * is missing, not a regular file (checked on the opened descriptor, so a symlink to a device is
+ * caught too), or unreadable.
+ */
+function withRegularFile<T>(path: string, read: (fd: number, size: number) => T): T {
+  const fd = openForReading(path);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new ReadFailure(`is ${kindOf(st.mode)}, not a regular file`);
-    if (st.size > maxBytes) throw new ReadFailure(`is ${sizeText(st.size)}, more than the ${sizeText(maxBytes)} dlf reads for this kind of file`);
-    // The file may grow while it is read: read at most one byte past the cap to notice.
-    const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n > maxBytes) throw new ReadFailure(`grew past the ${sizeText(maxBytes)} dlf reads for this kind of file`);
-        break;
-      }
-      const got = readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-    }
-    return buf.subarray(0, n);
+    return read(fd, st.size);
   } catch (e) {
     if (isSystemError(e)) throw new ReadFailure(reasonOf(e.code), e.code);
     throw e;
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads into `buf` from offset 0 until it is full or the file ends; returns the count read. */
+function fill(fd: number, buf: Uint8Array): number {
+  let n = 0;
+  while (n < buf.length) {
+    const got = readSync(fd, buf, n, buf.length - n, n);
+    if (got === 0) break;
+    n += got;
+  }
+  return n;
+}
+
+/**
+ * The bytes of the regular file at `path`, at most `maxBytes` of them. Throws ReadFailure as
+ * withRegularFile does, and when the file is larger than the cap.
+ */
+export function readRegularFile(path: string, maxBytes: number): Buffer {
+  return withRegularFile(path, (fd, size) => {
+    if (size > maxBytes) throw new ReadFailure(`is ${sizeText(size)}, more than the ${sizeText(maxBytes)} dlf reads for this kind of file`);
+    // The file may grow while it is read: read at most one byte past the cap to notice.
+    const buf = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+    const n = fill(fd, buf);
+    if (n > maxBytes) throw new ReadFailure(`grew past the ${sizeText(maxBytes)} dlf reads for this kind of file`);
+    return buf.subarray(0, n);
+  });
+}
+
+/**
+ * The first `n` bytes (fewer when the file is shorter) of the regular file `path` and its size,
+ * without reading the rest: enough to learn a header before the data are needed.
+ */
+export function readRegularHead(path: string, n: number): { head: Buffer; size: number } {
+  return withRegularFile(path, (fd, size) => {
+    const buf = Buffer.allocUnsafe(Math.min(n, size));
+    return { head: buf.subarray(0, fill(fd, buf)), size };
+  });
 }
 
 /**
@@ -83,7 +112,7 @@ export function decodeUtf8(bytes: Uint8Array): string {
     const at = firstInvalidUtf8(bytes);
     let line = 1;
     for (let i = 0; i < at; i++) if (bytes[i] === 10) line++;
-    throw new ReadFailure(`is not valid UTF-8 (line ${line}, byte ${at + 1})`);
+    throw new ReadFailure(`is not valid UTF-8 (line ${line}, byte ${at + 1})`, undefined, { line, byte: at + 1 });
   }
 }
 
