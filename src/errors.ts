@@ -91,6 +91,12 @@ export class TrainingError extends DlfError {
 /** The signals that interrupt dlf; each has its conventional exit code 128 + number. */
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
+/** The signal that aborted `signal` (its reason, as interrupt handlers set it), or undefined when it was not aborted. */
+export function interruptOf(signal: AbortSignal | undefined): InterruptSignal | undefined {
+  if (!signal?.aborted) return undefined;
+  return signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+}
+
 export class InterruptedError extends DlfError {
   readonly signal: InterruptSignal;
 

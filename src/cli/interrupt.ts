@@ -4,7 +4,7 @@
 // the loop watches, which stops after the current batch and writes the last finished epoch.
 // Synchronous work (reading data, compiling) holds the event loop, so a signal is seen when it
 // next yields; commands yield between their stages (stage()).
-import { InterruptedError, type InterruptSignal } from '../errors.js';
+import { InterruptedError, type InterruptSignal, interruptOf } from '../errors.js';
 
 export interface Interrupts {
   /** Aborted, with the signal's name as its reason, when a signal arrives. */
@@ -17,10 +17,6 @@ export interface Interrupts {
   stage(doing: string): Promise<void>;
   /** Removes the handlers. */
   dispose(): void;
-}
-
-export function interruptedBy(signal: AbortSignal): InterruptSignal | undefined {
-  return signal.aborted ? (signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT') : undefined;
 }
 
 export function watchInterrupts(): Interrupts {
@@ -46,7 +42,7 @@ export function watchInterrupts(): Interrupts {
     cooperate: () => void (cooperating = true),
     async stage(doing) {
       await new Promise((r) => setImmediate(r));
-      const sig = interruptedBy(controller.signal);
+      const sig = interruptOf(controller.signal);
       if (sig) throw early(sig, doing);
     },
     dispose() {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
-import { CheckpointError, type DlfError } from '../errors.js';
+import { CheckpointError, type DlfError, exitCodeOf, interruptOf } from '../errors.js';
 import { writeJsonDurable } from '../io/write.js';
 import { readRunFile } from '../train/rundir.js';
 import { childFailure } from './failure.js';
@@ -122,9 +122,10 @@ export async function runCv(opts: CvOptions): Promise<CvReport> {
     () => failure !== undefined || opts.signal?.aborted === true,
   );
   if (failure) throw failure;
-  if (opts.signal?.aborted) {
+  const sig = interruptOf(opts.signal);
+  if (sig) {
     throw childFailure(
-      opts.signal.reason === 'SIGTERM' ? 143 : 130,
+      exitCodeOf('INTERRUPTED', sig),
       `cross-validation interrupted with ${done.length} of ${plan.k} folds finished`,
       { file: parent },
       `continue with: dlf cv --resume ${resolve(parent)}`,

@@ -7,7 +7,7 @@ import type { CompiledModel } from '../compile/compile.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Preprocessing } from '../data/standardize.js';
-import type { InterruptSignal } from '../errors.js';
+import { type InterruptSignal, interruptOf } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import { sizeOf } from '../tensor/shape.js';
@@ -113,9 +113,8 @@ export class Trainer {
       if (!Number.isFinite(loss)) {
         throw new EpochStopped({ kind: 'diverged', loss, batch: bi + 1, batches: this.batches }, epoch, opt.state.step + 1);
       }
-      if (hooks.signal?.aborted) {
-        throw new EpochStopped({ kind: 'interrupt', signal: hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT' }, epoch, opt.state.step);
-      }
+      const interrupted = interruptOf(hooks.signal);
+      if (interrupted) throw new EpochStopped({ kind: 'interrupt', signal: interrupted }, epoch, opt.state.step);
       acc.add(count, loss, b.output, b.y, b.cols);
       if (penalise) addPenaltyGradients(this.trainParams, b.grads, { l1, l2 }, this.excluded, this.rt.kernels);
       if (clipping) clipGradients(b.grads, tc.clip);

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DlfError, InterruptedError } from '../../errors.js';
+import { DlfError, InterruptedError, interruptOf } from '../../errors.js';
 import { dlfCommand } from '../../experiments/child.js';
 import { threadsPerJob } from '../../experiments/pool.js';
 import { shellLine } from '../../experiments/shell.js';
@@ -70,8 +70,8 @@ export function registerSweep(program: Command, io: Io): void {
       } finally {
         runDir.lock.release();
       }
-      if (interrupts.signal.aborted) {
-        const sig = interrupts.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+      const sig = interruptOf(interrupts.signal);
+      if (sig) {
         throw new InterruptedError(`sweep interrupted by ${sig} with ${records.filter((r) => r.status === 'ok').length} of ${plan.trials.length} trials finished`, { file: out }, `continue with: dlf sweep ${sweepFile} --out ${out}`, sig);
       }
       const ranked = rankTrials(records, plan.metric, plan.mode);

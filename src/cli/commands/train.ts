@@ -4,6 +4,7 @@
 // interrupted before its first checkpoint leaves nothing behind.
 import type { Command } from 'commander';
 import { InterruptedError, UsageError } from '../../errors.js';
+import type { Kernels } from '../../kernels/kernels.js';
 import { kernelsFor } from '../../kernels/select.js';
 import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { type TrainOptions, train } from '../../train/loop.js';
@@ -55,7 +56,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action(async (configFile: string | undefined, flags: TrainFlags) => {
       const interrupts = io.interrupts ?? watchInterrupts();
-      kernelsFor(flags.backend); // a bad --backend is a usage error before any work
+      const kernels = kernelsFor(flags.backend); // a bad --backend is a usage error before any work
       const set = [...flags.set];
       if (flags.epochs !== undefined) set.push(`train.epochs=${flags.epochs}`);
       if (flags.seed !== undefined) set.push(`seed=${flags.seed}`);
@@ -69,7 +70,7 @@ export function registerTrain(program: Command, io: Io): void {
         runDir = openExistingRunDir(flags.resume, command);
         try {
           const { run, state, onDisk } = prepareResume(runDir.dir, { configFile, set, allowDataChange: flags.allowDataChange, maxMemory: flags.maxMemory });
-          opts = { ...optionsOf(run, state, flags), onDisk, fingerprints: flags.allowDataChange ? run.fingerprints : undefined };
+          opts = { ...optionsOf(run, state, flags, kernels), onDisk, fingerprints: flags.allowDataChange ? run.fingerprints : undefined };
           await interrupts.stage('loading the data');
         } catch (e) {
           runDir.lock.release();
@@ -84,7 +85,7 @@ export function registerTrain(program: Command, io: Io): void {
         await interrupts.stage('loading the data');
         const state = freshState(run, flags.init);
         await interrupts.stage('preparing the model');
-        opts = { ...optionsOf(run, state, flags), fingerprints: run.fingerprints };
+        opts = { ...optionsOf(run, state, flags, kernels), fingerprints: run.fingerprints };
         runDir = openNewRunDir(out ?? defaultOutDir(run.resolved.config.name), command, out === undefined);
       }
       // From here on a signal stops training after the current batch (see interrupt.ts).
@@ -121,14 +122,14 @@ export function registerTrain(program: Command, io: Io): void {
     });
 }
 
-function optionsOf(run: ReturnType<typeof prepareRun>, state: TrainOptions['state'], flags: TrainFlags): Omit<TrainOptions, 'outDir' | 'onEvent' | 'signal'> {
+function optionsOf(run: ReturnType<typeof prepareRun>, state: TrainOptions['state'], flags: TrainFlags, kernels: Kernels): Omit<TrainOptions, 'outDir' | 'onEvent' | 'signal'> {
   return {
     config: run.resolved.config,
     configHash: run.resolved.hash,
     configFile: run.resolved.file,
     model: run.model,
     data: run.data,
-    kernels: kernelsFor(flags.backend),
+    kernels,
     state,
     yieldEvery: () => new Promise((r) => setImmediate(r)),
     stopAfter: flags.stopAfter,
