@@ -73,22 +73,31 @@ export interface DataChange {
   what: string;
 }
 
-/** The recorded files that are now missing, of another size or with other contents. */
-export function dataChanges(saved: readonly Fingerprint[]): DataChange[] {
+/** How the files recorded in `saved` differ from `now` (the same files taken again; a missing one is absent). */
+export function compareFingerprints(saved: readonly Fingerprint[], now: readonly Fingerprint[]): DataChange[] {
+  const byPath = new Map(now.map((f) => [f.path, f]));
   const changes: DataChange[] = [];
-  const buf = Buffer.allocUnsafe(CHUNK);
   for (const f of saved) {
-    let now: Fingerprint;
-    try {
-      now = fingerprintFile(f.path, buf);
-    } catch {
-      changes.push({ path: f.path, what: 'is missing or unreadable' });
-      continue;
-    }
-    if (now.size !== f.size) changes.push({ path: f.path, what: `changed size (${f.size} -> ${now.size} bytes)` });
-    else if (now.sha256 !== f.sha256) changes.push({ path: f.path, what: `changed contents (sha256 ${f.sha256.slice(0, 12)}… -> ${now.sha256.slice(0, 12)}…)` });
+    const n = byPath.get(f.path);
+    if (!n) changes.push({ path: f.path, what: 'is missing or unreadable' });
+    else if (n.size !== f.size) changes.push({ path: f.path, what: `changed size (${f.size} -> ${n.size} bytes)` });
+    else if (n.sha256 !== f.sha256) changes.push({ path: f.path, what: `changed contents (sha256 ${f.sha256.slice(0, 12)}… -> ${n.sha256.slice(0, 12)}…)` });
   }
   return changes;
+}
+
+/** The recorded files that are now missing, of another size or with other contents. */
+export function dataChanges(saved: readonly Fingerprint[]): DataChange[] {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  const now: Fingerprint[] = [];
+  for (const f of saved) {
+    try {
+      now.push(fingerprintFile(f.path, buf));
+    } catch {
+      // reported as missing or unreadable
+    }
+  }
+  return compareFingerprints(saved, now);
 }
 
 /** Parses a run's fingerprints.json value; undefined when it is not a list of fingerprints. */

@@ -13,7 +13,7 @@ import { type ResolvedConfig, loadConfig } from '../config/load.js';
 import { formatPath } from '../config/paths.js';
 import type { Dataset } from '../data/dataset.js';
 import { dataDims } from '../data/dims.js';
-import { FINGERPRINTS_FILE, type Fingerprint, dataChanges, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
+import { FINGERPRINTS_FILE, type Fingerprint, compareFingerprints, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
 import { withStratifyDefault, withTargetDefault } from '../data/split.js';
 import type { Preprocessing } from '../data/standardize.js';
@@ -264,8 +264,10 @@ export function prepareResume(
       },
     ]);
   }
-  const fingerprints = readFingerprints(outDir);
-  const changes = fingerprints ? dataChanges(fingerprints) : [];
+  const recorded = readFingerprints(outDir);
+  const run = prepareResolved(resolved, opts.maxMemory);
+  // The data files were fingerprinted as they were read: compared, not hashed a second time.
+  const changes = recorded ? compareFingerprints(recorded, run.fingerprints) : [];
   if (changes.length && !opts.allowDataChange) {
     const c = changes[0];
     throw new DataError(
@@ -274,7 +276,6 @@ export function prepareResume(
       'resuming on other data would mix two data sets in one run; pass --allow-data-change to resume anyway',
     );
   }
-  const run = prepareResolved(resolved, opts.maxMemory);
   const state = initState(run.model, resolved.config.seed);
   warmStart(state.params, run.model, ckpt, ckptFile);
   state.epoch = ckpt.epoch;
