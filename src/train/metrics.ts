@@ -71,10 +71,6 @@ export const taskMetrics = (task: Task): readonly MetricName[] => TASK_METRICS[t
 export const BINARY_METRICS: readonly MetricName[] = ['roc_auc', 'pr_auc'];
 
 /**
- * The metrics reported besides the loss: `requested` in its order without repeats, or the task's
- * default. A metric of the other task (e.g. mse for classification) is a config error.
- */
-/**
  * What is wrong with the requested metrics for a task of `classes` classes (when known), by index in
  * `requested`: a metric of the other task, or a two-class metric on more classes. Checked when a
  * run is prepared, so that the errors point into the config file before training starts.
@@ -90,6 +86,10 @@ export function metricIssues(task: Task, classes: number | undefined, requested:
   });
 }
 
+/**
+ * The metrics reported besides the loss: `requested` in its order without repeats, or the task's
+ * default. A metric of the other task (e.g. mse for classification) is a config error.
+ */
 export function metricNames(task: Task, requested?: readonly MetricName[]): MetricName[] {
   if (requested === undefined) return DEFAULTS[task].slice();
   const allowed = TASK_METRICS[task];
