@@ -8,7 +8,7 @@ import type { Kernels } from '../../kernels/kernels.js';
 import { kernelsFor } from '../../kernels/select.js';
 import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { type TrainOptions, train } from '../../train/loop.js';
-import { type RunDir, abandon, checkOutDir, clearStaleTemps, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
+import { type RunDir, abandon, checkOutDir, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
 import { freshState, prepareResume, prepareRun } from '../../train/session.js';
 import type { OnDisk } from '../../train/writer.js';
 import { watchInterrupts } from '../interrupt.js';
@@ -92,7 +92,6 @@ export function registerTrain(program: Command, io: Io): void {
       interrupts.cooperate();
       const mode: Mode = flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
       if (runDir.lock.warning && mode !== 'quiet') io.err(`warning: ${runDir.lock.warning}\n`);
-      if (runDir.existing) clearStaleTemps(runDir.dir);
       const renderer = await createRenderer(io, mode, flags.json);
       let onDisk: OnDisk = opts.onDisk ?? {};
       try {
