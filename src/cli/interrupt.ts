@@ -4,7 +4,7 @@
 // the loop watches, which stops after the current batch and writes the last finished epoch.
 // Synchronous work (reading data, compiling) holds the event loop, so a signal is seen when it
 // next yields; commands yield between their stages (stage()).
-import { InterruptedError, type InterruptSignal, interruptOf } from '../errors.js';
+import { InternalError, InterruptedError, type InterruptSignal, interruptOf } from '../errors.js';
 
 export interface Interrupts {
   /** Aborted, with the signal's name as its reason, when a signal arrives. */
@@ -50,4 +50,10 @@ export function watchInterrupts(): Interrupts {
       process.off('SIGTERM', onTerm);
     },
   };
+}
+
+/** The interrupts main() set up for the command it runs (every command is run by main). */
+export function interruptsOf(io: { interrupts?: Interrupts }): Interrupts {
+  if (!io.interrupts) throw new InternalError('a command ran without the interrupt handlers of main()');
+  return io.interrupts;
 }

@@ -9,7 +9,7 @@ import { CV_FILE, type CvEvent, type CvReport, foldDir, planCv, readPlan, runCv 
 import { threadsPerJob } from '../../experiments/pool.js';
 import { type RunDir, abandon, checkOutDir, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
 import { loadConfig } from '../../config/load.js';
-import { watchInterrupts } from '../interrupt.js';
+import { interruptsOf } from '../interrupt.js';
 import { type Io, num } from '../output.js';
 import { collect, positiveInt } from './common.js';
 
@@ -36,7 +36,7 @@ export function registerCv(program: Command, io: Io): void {
     .option('--json', 'print cv.json (the folds and the mean and std of each metric) to stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (configFile: string | undefined, flags: CvFlags) => {
-      const interrupts = io.interrupts ?? watchInterrupts();
+      const interrupts = interruptsOf(io);
       let runDir: RunDir;
       let plan;
       if (flags.resume) {

@@ -14,7 +14,7 @@ import { PLAN_FILE, type SweepPlan, type TrialEvent, type TrialRecord, metricOf,
 import { loadConfig } from '../../config/load.js';
 import { ioFailure } from '../../io/write.js';
 import { type RunDir, checkOutDir, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
-import { watchInterrupts } from '../interrupt.js';
+import { interruptsOf } from '../interrupt.js';
 import { type Io, num } from '../output.js';
 import { positiveInt } from './common.js';
 
@@ -37,7 +37,7 @@ export function registerSweep(program: Command, io: Io): void {
     .option('--json', 'print the ranked trials as JSON to stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (sweepFile: string, flags: SweepFlags) => {
-      const interrupts = io.interrupts ?? watchInterrupts();
+      const interrupts = interruptsOf(io);
       const plan = planSweep(loadSweep(sweepFile));
       await interrupts.stage('reading the sweep');
       const out = resolve(flags.out ?? `${defaultOutDir(loadConfig(plan.config).config.name)}-sweep`);

@@ -11,7 +11,7 @@ import { type TrainOptions, train } from '../../train/loop.js';
 import { type RunDir, abandon, checkOutDir, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
 import { freshState, prepareResume, prepareRun } from '../../train/session.js';
 import type { OnDisk } from '../../train/writer.js';
-import { watchInterrupts } from '../interrupt.js';
+import { interruptsOf } from '../interrupt.js';
 import type { Io } from '../output.js';
 import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { createRenderer, type Mode } from '../progress.js';
@@ -55,7 +55,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action(async (configFile: string | undefined, flags: TrainFlags) => {
-      const interrupts = io.interrupts ?? watchInterrupts();
+      const interrupts = interruptsOf(io);
       const kernels = kernelsFor(flags.backend); // a bad --backend is a usage error before any work
       const set = [...flags.set];
       if (flags.epochs !== undefined) set.push(`train.epochs=${flags.epochs}`);
