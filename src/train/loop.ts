@@ -74,8 +74,6 @@ export interface TrainOptions {
   fingerprints?: Fingerprint[];
   /** What a resumed run's checkpoint files hold, for messages. */
   onDisk?: OnDisk;
-  /** Called once the run's first files are written and again whenever checkpoints are (for cleanup decisions). */
-  onWritten?: (onDisk: OnDisk) => void;
 }
 
 export interface TrainResult {
@@ -220,7 +218,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const next = advance(progress, tc, record, epoch);
       progress = next.progress;
       writer.epochDone(trainer.checkpoint({ configHash: opts.configHash, epoch, progress, preprocessing: data.preprocessing, metrics: { train: trainMetrics, val: valMetrics } }), next.improved);
-      opts.onWritten?.(writer.onDisk);
     }
   } catch (e) {
     // Interrupted or failed mid-epoch: the live state is part way into an epoch, but the writer
@@ -228,14 +225,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     try {
       writer.flush();
     } finally {
-      opts.onWritten?.(writer.onDisk);
       writer.closeQuietly();
     }
     throw e instanceof EpochStopped ? stoppedError(e, writer, opts) : e;
   }
   writer.flush();
   writer.close();
-  opts.onWritten?.(writer.onDisk);
   if (stopped === 'completed' && es && shouldStop(progress.early, es.patience) && history.length < epochs) stopped = 'early_stopping';
 
   const best = { epoch: progress.best.bestEpoch, metric: tc.best.metric, value: progress.best.best ?? NaN };

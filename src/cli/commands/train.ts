@@ -2,6 +2,8 @@
 // continue a run (--resume), or start from another run's weights (--init). The run directory is
 // locked for the command's whole life (one writer per run); a new run that fails or is
 // interrupted before its first checkpoint leaves nothing behind.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InterruptedError, UsageError } from '../../errors.js';
 import type { Kernels } from '../../kernels/kernels.js';
@@ -10,7 +12,6 @@ import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { type TrainOptions, train } from '../../train/loop.js';
 import { type RunDir, abandon, checkOutDir, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
 import { freshState, prepareResume, prepareRun } from '../../train/session.js';
-import type { OnDisk } from '../../train/writer.js';
 import { interruptsOf } from '../interrupt.js';
 import type { Io } from '../output.js';
 import { maxMemory, maxMemoryHelp } from '../max-memory.js';
@@ -33,8 +34,8 @@ interface TrainFlags {
   maxMemory?: number;
 }
 
-/** Whether any checkpoint file of the run is on disk. */
-const anyCheckpoint = (d: OnDisk) => d.last !== undefined || d.best !== undefined;
+/** Whether the run directory holds a checkpoint file. */
+const anyCheckpoint = (dir: string) => ['last.json', 'best.json'].some((f) => existsSync(join(dir, 'checkpoints', f)));
 
 export function registerTrain(program: Command, io: Io): void {
   program
@@ -93,20 +94,18 @@ export function registerTrain(program: Command, io: Io): void {
       const mode: Mode = flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
       if (runDir.lock.warning && mode !== 'quiet') io.err(`warning: ${runDir.lock.warning}\n`);
       const renderer = await createRenderer(io, mode, flags.json);
-      let onDisk: OnDisk = opts.onDisk ?? {};
       try {
         await train({
           ...opts,
           outDir: runDir.dir,
           onEvent: renderer.onEvent,
           signal: interrupts.signal,
-          onWritten: (d) => (onDisk = d),
         });
         runDir.lock.release();
       } catch (e) {
         renderer.close();
         // A new run with no checkpoint holds nothing worth keeping: remove what it made.
-        if (runDir.existing || anyCheckpoint(onDisk)) {
+        if (runDir.existing || anyCheckpoint(runDir.dir)) {
           runDir.lock.release();
           throw e;
         }
