@@ -115,7 +115,7 @@ export function layoutProgram(
 ): ProgramLayout {
   const g = new GraphBuilder();
   const x = g.input('x', [batch, ...dims.sampleShape]);
-  const model = buildModel(g, config.model, x, locate, mode);
+  const model = buildModel(g, config.model, x, locate, mode, dims.inputs);
   const out = g.shapeOf(model.output);
   const width = out.length === 2 ? out[1] : undefined;
   checkLossAgreement(config, dims, width, locate);

@@ -7,6 +7,8 @@ import { ConfigError, ShapeError, type Place } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
 import { OPS, PUBLIC_OPS, isOpName } from '../graph/ops/index.js';
 import { closest } from '../suggest.js';
+import type { InputLayout } from '../data/columns.js';
+import { encodeInputs } from './input.js';
 import { LAYERS } from './layers/index.js';
 import type { LayerCtx, Mode } from './layers/types.js';
 
@@ -49,7 +51,11 @@ export interface BuiltModel {
   readonly layers: LayerInfo[];
 }
 
-export function buildModel(g: GraphBuilder, model: ModelConfig, x: number, locate: Locator, mode: Mode): BuiltModel {
+/**
+ * The model over input x; `inputs`, for a table with embedded columns, adds the input encoder
+ * (compile/input.ts) in front of it.
+ */
+export function buildModel(g: GraphBuilder, model: ModelConfig, x: number, locate: Locator, mode: Mode, inputs?: InputLayout): BuiltModel {
   const params: ParamSpec[] = [];
   const stateUpdates: StateUpdate[] = [];
   const layers: LayerInfo[] = [];
@@ -72,6 +78,11 @@ export function buildModel(g: GraphBuilder, model: ModelConfig, x: number, locat
       stateUpdates.push({ state: g.node(stateNode).name, value, momentum });
     },
   });
+  if (inputs && inputs.embedded.length > 0) {
+    const place = locate(['data', 'columns']);
+    x = g.at(place, () => encodeInputs(ctxAt(place), x, inputs));
+    layers.push({ scope: 'input', type: 'embedding', key: ['data', 'columns'], place, output: x });
+  }
   const output = model.layers
     ? buildLayers(g, model.layers, x, locate, ctxAt, layers)
     : buildGraphForm(g, model.graph!, x, locate, ctxAt, params, layers);

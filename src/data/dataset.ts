@@ -6,6 +6,7 @@ import { DataError, oneLine } from '../errors.js';
 import { csvFile, readCsvTable, type CsvTable } from './csv.js';
 import { gatherPixels, imageDataset, selectPixels, type Pixels } from './pixels.js';
 import { columnHint } from './suggest.js';
+import { type ReadRules, columnKind, configReadRules, keyName, missingCell } from './columns.js';
 
 export type Task = 'classification' | 'regression';
 
@@ -29,6 +30,13 @@ export interface Dataset {
   classes?: string[];
   /** Regression: `y` holds standardised targets, (value − mean) / std; absent: the values themselves. */
   target?: { mean: number; std: number };
+  /**
+   * A table as read, before encoding (data/columns.ts): per feature, the category names that the
+   * codes in `x` index (null for a numeric column). Missing cells are NaN in `x`.
+   */
+  categories?: (string[] | null)[];
+  /** Where each row was read from: the file and its row there (the header is row 1). */
+  origin?: { file: string; rows: Int32Array };
 }
 
 /** The shape of one sample of `ds` (a new array). */
@@ -43,47 +51,105 @@ export function sampleSize(ds: Pick<Dataset, 'shape' | 'features'>): number {
 
 export type CsvDataConfig = Extract<DataConfig, { source: 'csv' }>;
 /** What fromCsv needs from the csv data config. */
-export type CsvSpec = Pick<CsvDataConfig, 'label' | 'features' | 'task'>;
+export type CsvSpec = Pick<CsvDataConfig, 'label' | 'features' | 'task'> & Partial<Pick<CsvDataConfig, 'missing_values' | 'missing' | 'columns'>>;
 
 /**
  * Reads a CSV file into a Dataset. With `classes` (e.g. saved with a run), labels are mapped to
  * those indices and an unknown label is an error; without, the classes are the sorted labels.
+ * `rules` say how to read the feature columns (default: data.missing_values, data.missing and
+ * data.columns of `cfg`).
  */
-export function fromCsv(cfg: CsvSpec, path: string, classes?: readonly string[], key = 'data.path'): Dataset {
-  return fromTable(readCsvTable(path, csvFile(key)), cfg, path, classes);
+export function fromCsv(cfg: CsvSpec, path: string, classes?: readonly string[], key = 'data.path', rules?: ReadRules): Dataset {
+  return fromTable(readCsvTable(path, csvFile(key)), cfg, path, classes, rules);
 }
 
-/** The pure part of fromCsv: a parsed table to a Dataset; `file` names the source in errors. */
-export function fromTable(table: CsvTable, cfg: CsvSpec, file: string, classes?: readonly string[]): Dataset {
+/**
+ * The pure part of fromCsv: a parsed table to a Dataset; `file` names the source in errors. A
+ * categorical column's cells are codes into `categories` (in order of first appearance), a
+ * missing cell that its rule keeps is NaN, and a row that a drop rule leaves out is not there.
+ */
+export function fromTable(table: CsvTable, cfg: CsvSpec, file: string, classes?: readonly string[], rules: ReadRules = configReadRules(cfg)): Dataset {
   const { header, rows } = table;
   const labelCol = columnIndex(header, cfg.label, 'label', file);
   const featureCols = featureColumns(header, cfg, labelCol, file);
-  const n = rows.length;
+  const read = readFeatures(table, featureCols, file, rules);
+  const keep = read.keep;
+  const labelMissing = (r: number) => rules.missingValues.has(rows[r][labelCol].trim());
+  if (rules.label === 'drop') for (let r = 0; r < rows.length; r++) if (labelMissing(r)) keep[r] = 0;
+  const kept = keptRows(keep);
+  const n = kept.length;
   const f = featureCols.length;
-
-  const x = new Float32Array(n * f);
-  for (let r = 0; r < n; r++) {
-    const row = rows[r];
-    for (let j = 0; j < f; j++) {
-      const c = featureCols[j];
-      const v = parseNumber(row[c]);
-      if (Number.isNaN(v)) throw notNumber(row[c], file, r, header[c], 'feature cells must be numbers');
-      x[r * f + j] = v;
-    }
-  }
+  const x = n === rows.length ? read.x : new Float32Array(n * f);
+  if (x !== read.x) for (let i = 0; i < n; i++) x.set(read.x.subarray(kept[i] * f, (kept[i] + 1) * f), i * f);
+  const origin = { file, rows: Int32Array.from(kept, (r) => r + 2) };
+  const extra: Partial<Dataset> = { origin };
+  if (read.categories.some((c) => c !== null)) extra.categories = read.categories;
 
   const features = featureCols.map((c) => header[c]);
   if (cfg.task === 'regression') {
     const y = new Float32Array(n);
-    for (let r = 0; r < n; r++) {
-      const v = parseNumber(rows[r][labelCol]);
-      if (Number.isNaN(v)) throw notNumber(rows[r][labelCol], file, r, cfg.label, 'a regression target must be a number');
-      y[r] = v;
+    for (let i = 0; i < n; i++) {
+      const r = kept[i];
+      const cell = rows[r][labelCol];
+      if (labelMissing(r)) throw missingLabel(cell, file, r, cfg.label, rules);
+      const v = parseNumber(cell);
+      if (Number.isNaN(v)) throw notNumber(cell, file, r, cfg.label, 'a regression target must be a number');
+      y[i] = v;
     }
-    return { x, y, n, features, task: 'regression' };
+    return { x, y, n, features, task: 'regression', ...extra };
   }
-  const { y, names } = classLabels(rows, labelCol, cfg.label, file, classes);
-  return { x, y, n, features, task: 'classification', classes: names };
+  const { y, names } = classLabels(rows, kept, labelCol, cfg.label, file, rules, classes);
+  return { x, y, n, features, task: 'classification', classes: names, ...extra };
+}
+
+/** The features of a table read under `rules`: values (codes for categories, NaN when missing), categories, rows kept. */
+export function readFeatures(
+  table: CsvTable,
+  featureCols: readonly number[],
+  file: string,
+  rules: ReadRules,
+): { x: Float32Array; categories: (string[] | null)[]; keep: Uint8Array } {
+  const { header, rows } = table;
+  const n = rows.length;
+  const f = featureCols.length;
+  const missing = rules.missingValues;
+  const colRules = featureCols.map((c) => rules.rule(header[c]));
+  const kinds = featureCols.map((c, j) => columnKind(rows, c, colRules[j], missing));
+  const codes = kinds.map((k) => (k === 'categorical' ? new Map<string, number>() : null));
+  const x = new Float32Array(n * f);
+  const keep = new Uint8Array(n).fill(1);
+  for (let r = 0; r < n; r++) {
+    const row = rows[r];
+    for (let j = 0; j < f; j++) {
+      const c = featureCols[j];
+      const cell = row[c];
+      const trimmed = cell.trim();
+      if (missing.has(trimmed)) {
+        const m = colRules[j].missing;
+        if (m === 'error') throw missingCell(cell, file, r + 2, header[c], rules);
+        if (m === 'drop') keep[r] = 0;
+        x[r * f + j] = NaN;
+        continue;
+      }
+      const map = codes[j];
+      if (map) {
+        let k = map.get(trimmed);
+        if (k === undefined) map.set(trimmed, (k = map.size));
+        x[r * f + j] = k;
+        continue;
+      }
+      const v = parseNumber(cell);
+      if (Number.isNaN(v)) throw notNumber(cell, file, r, header[c], 'feature cells must be numbers', rules);
+      x[r * f + j] = v;
+    }
+  }
+  return { x, categories: codes.map((m) => (m ? [...m.keys()] : null)), keep };
+}
+
+function keptRows(keep: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < keep.length; r++) if (keep[r]) out.push(r);
+  return out;
 }
 
 /**
@@ -111,6 +177,8 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
   if (ds.shape) out.shape = ds.shape.slice();
   if (ds.classes) out.classes = ds.classes.slice();
   if (ds.target) out.target = { ...ds.target };
+  if (ds.categories) out.categories = ds.categories.map((c) => (c ? c.slice() : null));
+  if (ds.origin) out.origin = { file: ds.origin.file, rows: Int32Array.from(indices, (i) => ds.origin!.rows[i]) };
   return out;
 }
 
@@ -164,13 +232,20 @@ export function numberProblem(cell: string): string {
   return `not a number: '${shown}'`;
 }
 
-function notNumber(cell: string, file: string, r: number, column: string, hint: string): DataError {
+function notNumber(cell: string, file: string, r: number, column: string, hint: string, rules?: ReadRules): DataError {
   const empty = cell.trim() === '';
-  return new DataError(
-    numberProblem(cell),
-    { file, row: r + 2, column: oneLine(column, 60) },
-    empty ? 'missing values are not supported; fill in or drop the row' : DECIMAL.test(cell) ? 'values must be finite in float32' : hint,
-  );
+  let h = empty ? 'missing values are not supported; fill in or drop the row' : DECIMAL.test(cell) ? 'values must be finite in float32' : hint;
+  if (rules?.fromConfig && !empty && !DECIMAL.test(cell)) {
+    const key = keyName(column);
+    h = `most cells of the column are numbers; if '${oneLine(cell.trim(), 40)}' means a missing value, list it in data.missing_values; if the column holds categories, set data.columns.${key}.type: categorical`;
+  }
+  return new DataError(numberProblem(cell), { file, row: r + 2, column: oneLine(column, 60) }, h);
+}
+
+function missingLabel(cell: string, file: string, r: number, column: string, rules: ReadRules): DataError {
+  const what = cell.trim() === '' ? 'empty label' : `missing label '${oneLine(cell.trim(), 40)}'`;
+  const hint = rules.fromConfig ? `every row needs a label; leave such rows out with data.columns.${keyName(column)}.missing: drop` : 'every row needs a label';
+  return new DataError(what, { file, row: r + 2, column: oneLine(column, 60) }, hint);
 }
 
 function columnIndex(header: string[], name: string, what: string, file: string): number {
@@ -201,30 +276,34 @@ function featureColumns(header: string[], cfg: CsvSpec, labelCol: number, file: 
   });
 }
 
-/** Class names in sorted order (numerically when every label is a number) and each row's index. */
+/** Class names in sorted order (numerically when every label is a number) and the index of each kept row. */
 function classLabels(
   rows: string[][],
+  kept: readonly number[],
   col: number,
   column: string,
   file: string,
+  rules: ReadRules,
   given?: readonly string[],
 ): { y: Float32Array; names: string[] } {
-  const n = rows.length;
+  const n = kept.length;
   const labels = new Array<string>(n);
-  for (let r = 0; r < n; r++) {
-    labels[r] = rows[r][col].trim();
-    if (labels[r] === '') throw new DataError('empty label', { file, row: r + 2, column }, 'every row needs a label');
+  for (let i = 0; i < n; i++) {
+    const r = kept[i];
+    labels[i] = rows[r][col].trim();
+    if (labels[i] === '') throw new DataError('empty label', { file, row: r + 2, column }, rules.fromConfig ? `every row needs a label; leave such rows out with data.columns.${keyName(column)}.missing: drop` : 'every row needs a label');
+    if (rules.missingValues.has(labels[i])) throw missingLabel(rows[r][col], file, r, column, rules);
   }
   const names = given ? given.slice() : sortClasses([...new Set(labels)]);
   const index = new Map<string, number>();
   names.forEach((name, i) => index.set(name, i));
   const y = new Float32Array(n);
-  for (let r = 0; r < n; r++) {
-    const k = index.get(labels[r]);
+  for (let i = 0; i < n; i++) {
+    const k = index.get(labels[i]);
     if (k === undefined) {
-      throw new DataError(`unknown class '${oneLine(labels[r], 60)}'`, { file, row: r + 2, column: oneLine(column, 60) }, `the known classes are ${oneLine(names.join(', '), 300)}`);
+      throw new DataError(`unknown class '${oneLine(labels[i], 60)}'`, { file, row: kept[i] + 2, column: oneLine(column, 60) }, `the known classes are ${oneLine(names.join(', '), 300)}`);
     }
-    y[r] = k;
+    y[i] = k;
   }
   return { y, names };
 }

@@ -1,12 +1,15 @@
-// What the compiler needs to know of a data source before its rows are read: the task, the shape
-// of one sample and the number of classes (from the config, a CSV header or an IDX header).
+// What the compiler needs to know of a data source: the task, the shape of one sample, the number
+// of classes and, for a table with embedded columns, the layout of its inputs. Images and the
+// generators tell it before their data are read (from the config or an IDX header); a CSV table
+// only once it is read and its columns fitted on the training split (one-hot columns add an input
+// per category), so its dims come from its preprocessing.
 import { resolve } from 'node:path';
 import type { DataConfig } from '../config/schema.js';
-import { DataError, oneLine } from '../errors.js';
-import { readCsvHeader } from './csv.js';
 import { readIdxHeader } from './idx.js';
 import { DIGIT_CLASSES, imageShape } from './images.js';
-import { columnHint } from './suggest.js';
+import { type ColumnLocator, type InputLayout, inputLayout } from './columns.js';
+import { loadData } from './load.js';
+import type { Preprocessing } from './standardize.js';
 
 /** What compiling needs to know of the data: the shape of one sample and, when known, the classes. */
 export interface DataDims {
@@ -14,12 +17,22 @@ export interface DataDims {
   /** The shape of one sample, without the batch axis: [features] for tables, [1, rows, cols] for images. */
   readonly sampleShape: number[];
   readonly classes?: number;
+  /** A table with embedded columns: which inputs are category indices, and their tables (data/columns.ts). */
+  readonly inputs?: InputLayout;
 }
 
-export function dataDims(cfg: DataConfig): DataDims {
+/** The dims of data prepared with `prep` (a run's, or one just fitted). */
+export function preprocessedDims(prep: Preprocessing): DataDims {
+  if (prep.kind === 'image') return { task: prep.task, sampleShape: prep.shape.slice(), classes: prep.classes?.length };
+  const layout = inputLayout(prep.features, prep.columns);
+  return { task: prep.task, sampleShape: [layout.names.length], classes: prep.classes?.length, ...(layout.embedded.length ? { inputs: layout } : {}) };
+}
+
+/** The dims of `cfg`'s data; a CSV table is read, split with `seed` and fitted for it. */
+export function dataDims(cfg: DataConfig, seed = 0, locate?: ColumnLocator): DataDims {
   switch (cfg.source) {
     case 'csv':
-      return csvDims(cfg);
+      return preprocessedDims(loadData(cfg, seed, locate).preprocessing);
     case 'idx': {
       const h = readIdxHeader(resolve(cfg.dir, cfg.train_images), 'images');
       return {
@@ -35,14 +48,4 @@ export function dataDims(cfg: DataConfig): DataDims {
     default:
       return { task: 'classification', sampleShape: [2], classes: 2 };
   }
-}
-
-function csvDims(cfg: Extract<DataConfig, { source: 'csv' }>): DataDims {
-  if (cfg.features) return { task: cfg.task, sampleShape: [cfg.features.length] };
-  const header = readCsvHeader(cfg.path);
-  if (!header.includes(cfg.label)) {
-    // The header is line 1 of the file: the place to look for the column.
-    throw new DataError('label column not found', { file: cfg.path, line: 1, column: oneLine(cfg.label, 60) }, columnHint(cfg.label, header));
-  }
-  return { task: cfg.task, sampleShape: [header.length - 1] };
 }

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { DataConfig } from '../config/schema.js';
 import { DataError } from '../errors.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
+import { type ColumnLocator, type ReadRules, checkColumnKeys, columnConfig, fitColumns, savedReadRules } from './columns.js';
 import { fromCsv, type Dataset } from './dataset.js';
 import { fromIdx, idxClasses, type IdxDataConfig } from './images.js';
 import {
@@ -31,10 +32,10 @@ export const DEFAULT_TEST_LABELS = 't10k-labels-idx1-ubyte.gz';
  * `cfg.path` (csv) and `cfg.dir` (idx) must already be absolute; `classes` (from a saved run)
  * fixes the class indices of a CSV file and names the classes of an idx data set.
  */
-export function loadDataset(cfg: DataConfig, seed: number, classes?: readonly string[]): Dataset {
+export function loadDataset(cfg: DataConfig, seed: number, classes?: readonly string[], prep?: Preprocessing): Dataset {
   switch (cfg.source) {
     case 'csv':
-      return fromCsv(cfg, cfg.path, classes);
+      return fromCsv(cfg, cfg.path, classes, 'data.path', prep ? tableReadRules(cfg, prep) : undefined);
     case 'idx':
       return fromIdx(resolve(cfg.dir, cfg.train_images), resolve(cfg.dir, cfg.train_labels), {
         limit: cfg.limit,
@@ -46,16 +47,33 @@ export function loadDataset(cfg: DataConfig, seed: number, classes?: readonly st
   }
 }
 
+/**
+ * How a saved run reads a CSV file of `cfg`: the kinds and missing-value rules of its features as
+ * it was trained, and what a missing label becomes as the config says.
+ */
+export function tableReadRules(cfg: Extract<DataConfig, { source: 'csv' }>, prep: Preprocessing): ReadRules | undefined {
+  if (prep.kind !== 'table') return undefined;
+  const label = columnConfig(cfg.columns, cfg.label)?.missing === 'drop' ? 'drop' : 'error';
+  return savedReadRules(prep.features, prep.columns, prep.missingValues, label);
+}
+
+/** Where a config key is, for errors the data find in the config; by default only its path. */
+const pathOnly: ColumnLocator = (path) => ({ path: path.join('.') });
+
 /** The preprocessing the config asks for, fitted on `train` (the training split only). */
-export function fitPreprocessingFor(cfg: DataConfig, train: Dataset): Preprocessing {
-  return cfg.source === 'idx' ? fitImagePreprocessing(train, cfg.scale) : fitPreprocessing(train, cfg.standardize, cfg.standardize_target === true);
+export function fitPreprocessingFor(cfg: DataConfig, train: Dataset, locate: ColumnLocator = pathOnly): Preprocessing {
+  if (cfg.source === 'idx') return fitImagePreprocessing(train, cfg.scale);
+  const columns = cfg.source === 'csv' ? fitColumns(train, cfg, locate) : undefined;
+  const rules = columns ? { columns, missingValues: cfg.source === 'csv' ? cfg.missing_values : undefined } : undefined;
+  return fitPreprocessing(train, cfg.standardize, cfg.standardize_target === true, rules);
 }
 
 /** Train and validation splits, preprocessed with statistics of the training split. */
-export function loadData(cfg: DataConfig, seed: number): LoadedData {
+export function loadData(cfg: DataConfig, seed: number, locate?: ColumnLocator): LoadedData {
+  if (cfg.source === 'csv') checkColumnKeys(cfg, locate ?? pathOnly);
   // The whole set is not kept in a variable, so it can be freed once split.
   const { train, val } = splitDataset(loadDataset(cfg, seed), cfg.split, new Rng(streamSeed(seed, 'split')));
-  const preprocessing = fitPreprocessingFor(cfg, train);
+  const preprocessing = fitPreprocessingFor(cfg, train, locate);
   return {
     // The splits are fresh data sets owned here, so they may be preprocessed in place.
     train: applyPreprocessingInPlace(train, preprocessing),
@@ -74,7 +92,7 @@ export function loadTestSet(cfg: DataConfig, seed: number, prep: Preprocessing):
   switch (cfg.source) {
     case 'csv':
       if (cfg.test === undefined) return undefined;
-      return applyPreprocessingInPlace(fromCsv(cfg, cfg.test, prep.classes, 'data.test'), prep);
+      return applyPreprocessingInPlace(fromCsv(cfg, cfg.test, prep.classes, 'data.test', tableReadRules(cfg, prep)), prep);
     case 'idx': {
       const files = idxTestFiles(cfg);
       if (!files) return undefined;

@@ -1,7 +1,8 @@
 // Preprocessing, fitted on the training split only and saved with a run so that evaluation and
 // prediction transform their data exactly as training did: per-feature standardisation for
 // tables, one scale for all pixels of images.
-import { DataError } from '../errors.js';
+import { DataError, oneLine } from '../errors.js';
+import { type ColumnPrep, DEFAULT_MISSING_VALUES, type InputLayout, columnPrepProblem, encodedWidth, inputLayout, keyName } from './columns.js';
 import { gatherRows, sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
 import { imageDataset, scaledValues } from './pixels.js';
 import { type TargetScale, fitTargetScale, isTargetScale, standardizedTargets } from './target.js';
@@ -22,6 +23,14 @@ export interface TablePreprocessing {
   task: Task;
   /** Regression with data.standardize_target: the training split's target mean and std. */
   target?: TargetScale;
+  /**
+   * Per feature, its kind and fitted rules (data/columns.ts): categories, encoding, fill values.
+   * Absent: every feature is a number and a missing cell is an error (and mean and std, of a
+   * categorical column 0 and 1, are then of the numbers after filling).
+   */
+  columns?: ColumnPrep[];
+  /** The cells that meant a missing value (data.missing_values), saved with `columns`. */
+  missingValues?: string[];
 }
 
 /**
@@ -46,21 +55,34 @@ export type ImageScale = 'unit' | 'standardize';
  * std 1 (and its value as mean, so it becomes exactly 0); with `standardize` false every
  * mean is 0 and every std 1, so applying it only copies.
  */
-export function fitPreprocessing(train: Dataset, standardize = true, standardizeTarget = false): TablePreprocessing {
+export function fitPreprocessing(
+  train: Dataset,
+  standardize = true,
+  standardizeTarget = false,
+  rules?: { columns?: ColumnPrep[]; missingValues?: readonly string[] },
+): TablePreprocessing {
   if (train.shape && sampleSize(train) !== train.features.length) {
     throw new DataError('image data need image preprocessing (fitImagePreprocessing), not per-feature statistics');
   }
   const f = train.features.length;
   const n = train.n;
+  const columns = rules?.columns;
   const mean = new Array<number>(f).fill(0);
   const std = new Array<number>(f).fill(1);
   if (standardize && n > 0) {
     for (let j = 0; j < f; j++) {
+      const col = columns?.[j];
+      if (col?.kind === 'categorical') continue;
+      const fill = typeof col?.missing === 'object' ? col.missing.fill : NaN;
+      const value = (i: number) => {
+        const v = train.x[i * f + j];
+        return Number.isNaN(v) ? fill : v;
+      };
       let sum = 0;
       let min = Infinity;
       let max = -Infinity;
       for (let i = 0; i < n; i++) {
-        const v = train.x[i * f + j];
+        const v = value(i);
         sum += v;
         if (v < min) min = v;
         if (v > max) max = v;
@@ -72,7 +94,7 @@ export function fitPreprocessing(train: Dataset, standardize = true, standardize
       const m = sum / n;
       let sq = 0;
       for (let i = 0; i < n; i++) {
-        const d = train.x[i * f + j] - m;
+        const d = value(i) - m;
         sq += d * d;
       }
       const s = Math.sqrt(sq / n);
@@ -83,6 +105,10 @@ export function fitPreprocessing(train: Dataset, standardize = true, standardize
   const prep: TablePreprocessing = { kind: 'table', features: train.features.slice(), mean, std, task: train.task };
   if (train.classes) prep.classes = train.classes.slice();
   if (standardizeTarget && train.task === 'regression') prep.target = fitTargetScale(train.y, train.n);
+  if (columns) {
+    prep.columns = columns.map((c) => JSON.parse(JSON.stringify(c)) as ColumnPrep);
+    prep.missingValues = [...(rules?.missingValues ?? DEFAULT_MISSING_VALUES)];
+  }
   return prep;
 }
 
@@ -173,18 +199,86 @@ function applyTable(ds: Dataset, prep: TablePreprocessing): Dataset {
     if (c < 0) throw new DataError('feature column missing from the data', { column: name }, 'the data need the columns the run was trained on');
     return c;
   });
+  const layout = inputLayout(prep.features, prep.columns);
+  const enc = prep.columns ? encoders(ds, prep, cols, layout) : undefined;
   const fIn = sampleSize(ds);
   const f = cols.length;
+  const w = layout.names.length;
   const n = ds.n;
-  const x = new Float32Array(n * f);
+  const x = new Float32Array(n * w);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < f; j++) x[i * f + j] = (ds.x[i * fIn + cols[j]] - prep.mean[j]) / prep.std[j];
+    if (enc) for (let j = 0; j < f; j++) enc[j](i, x, i * w);
+    else for (let j = 0; j < f; j++) x[i * w + j] = (ds.x[i * fIn + cols[j]] - prep.mean[j]) / prep.std[j];
   }
   const y = prep.target ? standardizedTargets(ds.y, prep.target) : remapClasses(ds, prep);
-  const out: Dataset = { x, y, n, features: prep.features.slice(), task: prep.task };
+  const out: Dataset = { x, y, n, features: layout.names, task: prep.task };
   if (prep.classes) out.classes = prep.classes.slice();
   if (prep.target) out.target = { ...prep.target };
   return out;
+}
+
+/** Writes the inputs of feature j of row i into x from `at` (plus its own offset). */
+type Encoder = (i: number, x: Float32Array, at: number) => void;
+
+/** One encoder per feature of `prep`, reading column cols[j] of ds (as read: codes, NaN for missing). */
+function encoders(ds: Dataset, prep: TablePreprocessing, cols: readonly number[], layout: InputLayout): Encoder[] {
+  const fIn = sampleSize(ds);
+  let dense = 0;
+  let embedded = layout.dense;
+  return prep.features.map((name, j) => {
+    const col = prep.columns![j];
+    const c = cols[j];
+    const place = (i: number) => ({ file: ds.origin?.file, row: ds.origin?.rows[i], column: oneLine(name, 60) });
+    if (col.kind === 'numeric') {
+      if (ds.categories?.[c]) throw new DataError('the column holds categories, but the run was trained on numbers in it', { file: ds.origin?.file, column: oneLine(name, 60) });
+      const off = dense++;
+      const fill = typeof col.missing === 'object' ? col.missing.fill : NaN;
+      const { mean, std } = { mean: prep.mean[j], std: prep.std[j] };
+      return (i, x, at) => {
+        let v = ds.x[i * fIn + c];
+        if (Number.isNaN(v)) {
+          if (Number.isNaN(fill)) throw new DataError('missing value', place(i), 'the run has no rule for missing cells in this column');
+          v = fill;
+        }
+        x[at + off] = (v - mean) / std;
+      };
+    }
+    const names = ds.categories?.[c];
+    if (!names) throw new DataError('the column holds numbers, but the run was trained on categories in it', { file: ds.origin?.file, column: oneLine(name, 60) });
+    const index = new Map(col.values.map((v, k) => [v, k]));
+    const unknownAt = col.unknown === 'bucket' ? col.values.length : -1;
+    // The category index of each code of this data set: -1 for a category the run does not know.
+    const codeIndex = Int32Array.from(names, (v) => index.get(v) ?? unknownAt);
+    const fillIndex = typeof col.missing === 'object' ? index.get(col.missing.fill)! : -1;
+    const known = () => oneLine(col.values.slice(0, 20).join(', ') + (col.values.length > 20 ? ', …' : ''), 300);
+    const indexOf = (i: number): number => {
+      const v = ds.x[i * fIn + c];
+      if (Number.isNaN(v)) {
+        if (fillIndex < 0) throw new DataError('missing value', place(i), 'the run has no rule for missing cells in this column');
+        return fillIndex;
+      }
+      const k = codeIndex[v];
+      if (k < 0) {
+        throw new DataError(
+          `unknown category '${oneLine(names[v], 60)}': the training split did not have it`,
+          place(i),
+          `the known categories are ${known()}; to map unseen categories to one extra input, train with data.columns.${keyName(name)}.unknown: bucket`,
+        );
+      }
+      return k;
+    };
+    if (col.encoding === 'embedding') {
+      const off = embedded++;
+      return (i, x, at) => {
+        x[at + off] = indexOf(i);
+      };
+    }
+    const off = dense;
+    dense += encodedWidth(col);
+    return (i, x, at) => {
+      x[at + off + indexOf(i)] = 1;
+    };
+  });
 }
 
 function remapClasses(ds: Dataset, prep: Preprocessing): Float32Array {
@@ -231,6 +325,8 @@ export function isPreprocessing(v: unknown): v is Preprocessing {
   }
   if (p.kind !== undefined && p.kind !== 'table') return false;
   const f = p.features as unknown[];
+  if (p.columns !== undefined && !(Array.isArray(p.columns) && Array.isArray(f) && p.columns.length === f.length && p.columns.every((c) => columnPrepProblem(c) === undefined))) return false;
+  if ((p.missingValues === undefined) !== (p.columns === undefined) || (p.missingValues !== undefined && !strings(p.missingValues))) return false;
   return (
     strings(p.features) &&
     numbers(p.mean) &&

@@ -14,7 +14,8 @@
 //   - progress: monitors with a finite best value or null, best epoch in [0, epoch], waits ≥ 0,
 //     a finite plateau factor ≥ 0;
 //   - preprocessing: as data/standardize.ts defines it, with every std > 0 and exactly the
-//     members of its kind (a regression table's target scale, when present, with std > 0);
+//     members of its kind (a regression table's target scale, when present, with std > 0; a
+//     table's column rules, when present, one per feature as data/columns.ts defines them);
 //   - metrics, when present: train and/or val, each a finite loss and finite known metrics.
 import { MetricName } from '../config/schema.js';
 import { isPreprocessing } from '../data/standardize.js';
@@ -147,14 +148,15 @@ const IMAGE_KEYS = ['kind', 'scale', 'mean', 'std', 'shape', 'task'];
  * Why the member names of a preprocessing object are not those of its kind, or undefined: a
  * table's are kind, features, mean, std and task (version 1 may lack kind), an image's kind,
  * scale, mean, std, shape and task, and either may have classes; a table may have target (the
- * regression target's mean and std, data.standardize_target). Checked on writing as on
+ * regression target's mean and std, data.standardize_target), and columns with missingValues
+ * (categorical columns and missing-value rules, data/columns.ts). Checked on writing as on
  * reading, so that a field added to Preprocessing without a new checkpoint version is found
  * when a checkpoint is written, not when it is read back.
  */
 export function preprocessingKeysProblem(keys: readonly string[], kind: unknown, version: number): string | undefined {
   const required = kind === 'image' ? IMAGE_KEYS : kind === undefined && version < 2 ? TABLE_KEYS.slice(1) : TABLE_KEYS;
   for (const k of required) if (!keys.includes(k)) return `preprocessing.${k} is missing`;
-  const optional = kind === 'image' ? ['classes'] : ['classes', 'target'];
+  const optional = kind === 'image' ? ['classes'] : ['classes', 'target', 'columns', 'missingValues'];
   for (const k of keys) if (!required.includes(k) && !optional.includes(k)) return `preprocessing has the unknown member ${quote(k)}`;
   return undefined;
 }

@@ -7,7 +7,7 @@ import { compileModel } from '../compile/compile.js';
 import { ConfigSchema, type Config } from '../config/schema.js';
 import { trainingHash } from '../config/hash.js';
 import { loadDataset, loadTestSet } from '../data/load.js';
-import { dataDims } from '../data/dims.js';
+import { dataDims, preprocessedDims } from '../data/dims.js';
 import { splitDataset } from '../data/split.js';
 import { applyPreprocessing } from '../data/standardize.js';
 import { CheckpointError, DataError, UsageError } from '../errors.js';
@@ -81,7 +81,7 @@ export function loadRun(runDirArg: string, checkpoint?: string, maxMemory?: numb
     throw new CheckpointError('checkpoint was written for a different config than this run directory holds', { file: ckptPath });
   }
   const prep = ckpt.preprocessing;
-  const dims = { ...dataDims(config.data), classes: prep.classes?.length };
+  const dims = prep.kind === 'table' ? preprocessedDims(prep) : { ...dataDims(config.data), classes: prep.classes?.length };
   const classWeights = runClassWeights(runDir, config, prep);
   const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }), {
     optimize: true,
@@ -115,7 +115,7 @@ export function runClassWeights(runDir: string, config: Config, prep: Checkpoint
 
 /** The labels of the run's training split, recreated as the run split its data. */
 function trainLabels(config: Config, prep: Checkpoint['preprocessing']): Float32Array {
-  const all = loadDataset(config.data, config.seed, prep.classes);
+  const all = loadDataset(config.data, config.seed, prep.classes, prep);
   return splitDataset(all, config.data.split, new Rng(streamSeed(config.seed, 'split'))).train.y;
 }
 
@@ -126,7 +126,7 @@ export function splitOf(config: Config, prep: Checkpoint['preprocessing'], split
     if (!test) throw new DataError('this run has no test set', {}, 'set data.test (csv) or test files (idx) in the config');
     return test;
   }
-  const all = loadDataset(config.data, config.seed, prep.classes);
+  const all = loadDataset(config.data, config.seed, prep.classes, prep);
   const parts = splitDataset(all, config.data.split, new Rng(streamSeed(config.seed, 'split')));
   return applyPreprocessing(parts[split], prep);
 }

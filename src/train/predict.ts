@@ -5,7 +5,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CompiledModel } from '../compile/compile.js';
-import { type Dataset, parseNumber } from '../data/dataset.js';
+import { type Dataset, readFeatures, selectRows } from '../data/dataset.js';
+import { savedReadRules } from '../data/columns.js';
 import { type CsvTable, readCsvTable } from '../data/csv.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, readIdxImages } from '../data/idx.js';
 import { imageShape } from '../data/images.js';
@@ -35,8 +36,8 @@ export interface Predictions {
   task: Dataset['task'];
   /** Column names: the kept input columns, `prediction`, then `p_<class>` per class (classification). */
   columns: string[];
-  /** One record per input sample, in input order: the class name or value, then the probabilities. */
-  rows: (string | number)[][];
+  /** One record per input sample, in input order: the class name or value, then the probabilities (null for a row a drop rule left out). */
+  rows: (string | number | null)[][];
 }
 
 /** Loads a run and predicts every sample of `opts.input`. */
@@ -44,21 +45,36 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
   const { config, ckptPath, prep, model, params } = loadRun(runDir, opts.checkpoint);
   const keep = opts.keep ?? [];
   if (keep.length && prep.kind === 'image') throw new UsageError('--keep copies columns of a CSV input; this run was trained on images');
-  const table = keep.length ? readCsvTable(resolve(opts.input)) : undefined;
-  const kept = table ? keptColumns(table, keep, resolve(opts.input)) : undefined;
-  const ds = applyPreprocessing(readPredictInput(opts.input, prep, table), prep);
+  const table = prep.kind === 'table' ? readTableInput(opts.input) : undefined;
+  const kept = table && keep.length ? keptColumns(table, keep, resolve(opts.input)) : undefined;
+  const input = readPredictInput(opts.input, prep, table);
+  const ds = applyPreprocessing(input, prep);
   const rt = new ModelRuntime(model, opts.kernels, params);
   const batch = opts.batchSize ?? config.train.batch_size;
   const cols = outputColumns(model);
   const names = prep.task === 'classification' ? classNames(prep.classes, cols) : [];
-  const rows: (string | number)[][] = [];
+  const rows: (string | number | null)[][] = [];
+  // A row a drop rule left out (its file row is not among ds.origin.rows) gets no prediction: null.
+  const empty = new Array<null>(1 + names.length).fill(null);
+  const fileRows = input.origin?.rows;
+  const keptOf = (r: number) => (kept ? kept[r] : []);
+  let next = 0; // the next input row (0-based, after the header) to write
+  const fillTo = (row: number) => {
+    for (; next < row; next++) rows.push([...keptOf(next), ...empty]);
+  };
   for (let start = 0; start < ds.n; start += batch) {
     const count = Math.min(batch, ds.n - start);
     const b = rt.bind(count, 'eval');
     feed(b, ds, null, start, count);
     b.ex.run();
-    for (let r = 0; r < count; r++) rows.push([...(kept ? kept[start + r] : []), ...record(b.output, r * cols, cols, names, prep.kind === 'image' ? undefined : prep.target)]);
+    for (let r = 0; r < count; r++) {
+      const at = fileRows ? fileRows[start + r] - 2 : start + r;
+      fillTo(at);
+      rows.push([...keptOf(at), ...record(b.output, r * cols, cols, names, prep.kind === 'image' ? undefined : prep.target)]);
+      next = at + 1;
+    }
   }
+  if (table) fillTo(table.rows.length);
   const columns = ['prediction'];
   for (const c of names) columns.push(`p_${c}`);
   const clash = keep.find((k) => columns.includes(k));
@@ -121,8 +137,14 @@ export function readPredictInput(file: string, prep: Preprocessing, table?: CsvT
     }
     return imagesInput(path, prep);
   }
+  return tableInput(path, { ...prep, kind: 'table' }, table ?? readTableInput(path, idx));
+}
+
+/** The CSV input of a run trained on a table; an IDX file is refused with a message that says so. */
+function readTableInput(file: string, idx = looksLikeIdx(resolve(file))): CsvTable {
+  const path = resolve(file);
   if (idx) throw new DataError('the input is an IDX file but the run was trained on a table: give a CSV file', { file: path });
-  return tableInput(path, { ...prep, kind: 'table' }, table ?? readCsvTable(path));
+  return readCsvTable(path);
 }
 
 /** The cells of the columns `keep` of every row, by name; a name the table lacks is a DataError. */
@@ -135,6 +157,11 @@ export function keptColumns(table: CsvTable, keep: readonly string[], file: stri
   return table.rows.map((row) => cols.map((c) => row[c]));
 }
 
+/**
+ * The feature columns of a table input read with the run's column rules: categories as codes,
+ * cells to fill as NaN. Rows that a drop rule leaves out are not there: `origin.rows` tells which
+ * rows of the file are (predictRun writes an empty prediction for the others).
+ */
 function tableInput(file: string, prep: TablePreprocessing, table: CsvTable): Dataset {
   const { header, rows } = table;
   const cols = prep.features.map((name) => {
@@ -145,22 +172,14 @@ function tableInput(file: string, prep: TablePreprocessing, table: CsvTable): Da
     return c;
   });
   const n = rows.length;
-  const f = cols.length;
-  const x = new Float32Array(n * f);
-  for (let r = 0; r < n; r++) {
-    for (let j = 0; j < f; j++) {
-      const cell = rows[r][cols[j]];
-      const v = parseNumber(cell);
-      if (Number.isNaN(v)) {
-        const empty = cell.trim() === '';
-        throw new DataError(empty ? 'empty cell' : `not a number: '${cell}'`, { file, row: r + 2, column: header[cols[j]] }, 'feature cells must be numbers');
-      }
-      x[r * f + j] = v;
-    }
-  }
-  const ds: Dataset = { x, y: new Float32Array(n), n, features: prep.features.slice(), task: prep.task };
+  const read = readFeatures(table, cols, file, savedReadRules(prep.features, prep.columns, prep.missingValues));
+  const ds: Dataset = { x: read.x, y: new Float32Array(n), n, features: prep.features.slice(), task: prep.task, origin: { file, rows: Int32Array.from({ length: n }, (_, r) => r + 2) } };
+  if (read.categories.some((c) => c !== null)) ds.categories = read.categories;
   if (prep.classes) ds.classes = prep.classes.slice();
-  return ds;
+  if (!read.keep.includes(0)) return ds;
+  const kept: number[] = [];
+  read.keep.forEach((k, r) => k && kept.push(r));
+  return selectRows(ds, kept);
 }
 
 function imagesInput(file: string, prep: ImagePreprocessing): Dataset {
@@ -213,7 +232,8 @@ export function formatPredictions(p: Predictions, format: PredictFormat): string
 }
 
 /** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
-function csvCell(v: string | number): string {
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
   const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

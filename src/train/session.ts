@@ -12,7 +12,7 @@ import { configDifferences, trainingHash } from '../config/hash.js';
 import { type ResolvedConfig, loadConfig } from '../config/load.js';
 import { formatPath } from '../config/paths.js';
 import type { Dataset } from '../data/dataset.js';
-import { dataDims } from '../data/dims.js';
+import { dataDims, preprocessedDims } from '../data/dims.js';
 import { FINGERPRINTS_FILE, type Fingerprint, compareFingerprints, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
 import { withStratifyDefault, withTargetDefault } from '../data/split.js';
@@ -124,12 +124,16 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const { config } = resolved;
   const locate = locatorOf(resolved);
   checkWatchedSplits(config, locate);
-  const dims = dataDims(config.data);
+  // Images and generated data: shapes and memory are checked before any data row is read. A CSV
+  // table's inputs are known only once its columns are fitted on the training split, and it is
+  // small enough (data/limits.ts) to read first.
+  const early = config.data.source === 'csv' ? loadData(config.data, config.seed, locate) : undefined;
+  const dims = early ? preprocessedDims(early.preprocessing) : dataDims(config.data);
   checkTopK(config, dims.classes, locate);
   checkMetrics(config, dims.task, dims.classes, locate);
-  const checked = compileModel(config, dims, locate, { optimize: true, maxMemory }); // shapes and memory checked before any data row is read
+  const checked = compileModel(config, dims, locate, { optimize: true, maxMemory });
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
-  const loaded = loadData(config.data, config.seed);
+  const loaded = early ?? loadData(config.data, config.seed, locate);
   const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
   // After the readers, which refuse what is not a regular file and name the problem first.
   const fingerprints = fingerprintData(config.data);

@@ -120,7 +120,7 @@ train:
       '12:31 train.optimizer.lr',
       '13:3 train.epoch',
     ]);
-    expect(e.issues[1].hint).toBe('allowed keys: source, path, features, label, task, test, split, standardize, standardize_target'); // label is there
+    expect(e.issues[1].hint).toBe('allowed keys: source, path, features, label, task, test, missing_values, missing, columns, split, standardize, standardize_target'); // label is there
     expect(e.issues[4].message).toBe("unknown key; did you mean 'epochs'?");
     expect(e.message).toBe('must be >= 0');
   });

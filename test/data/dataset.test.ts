@@ -87,13 +87,13 @@ describe('fromCsv errors', () => {
   it('calls an empty cell empty', () => {
     const e = dataError(() => fromCsv({ label: 'label', task: 'classification' }, tempCsv('a,label\n,x\n')));
     expect(e.message).toBe('empty cell');
-    expect(e.hint).toMatch(/missing values/);
+    expect(e.hint).toMatch(/^choose what a missing cell becomes: data\.columns\.a\.missing/);
   });
 
-  it('rejects hex, Infinity and other non-decimal numbers', () => {
+  it('rejects hex, Infinity and other non-decimal numbers in a column of numbers', () => {
     for (const cell of ['0x10', 'Infinity', 'NaN', '1,5', '1e', '.']) {
-      const path = tempCsv(`a,label\n"${cell}",x\n`);
-      expect(dataError(() => fromCsv({ label: 'label', task: 'classification' }, path)).place.row).toBe(2);
+      const path = tempCsv(`a,label\n1,x\n2,y\n"${cell}",x\n`);
+      expect(dataError(() => fromCsv({ label: 'label', task: 'classification' }, path)).place.row).toBe(4);
     }
   });
 

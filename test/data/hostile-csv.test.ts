@@ -108,7 +108,8 @@ describe('CSV contents', () => {
     ['-3.5e38', /^-3\.5e38 is beyond the float32 range/],
     ['inf', /^not a finite number: 'inf'/],
     ['-Infinity', /^not a finite number: '-Infinity'/],
-    ['NaN', /^not a finite number: 'NaN'/],
+    ['nan', /^not a finite number: 'nan'/],
+    ['NaN', /^missing value 'NaN'/], // one of data.missing_values by default
     ['1e38', undefined],
     ['-3.4028234663852886e38', undefined],
     ['1e-400', undefined],
@@ -135,7 +136,7 @@ describe('CSV contents', () => {
   });
 
   it('a cell with a line break is echoed on one line', () => {
-    const path = tmp.write('nl.csv', 'x,y\n"1\n2",a\n');
+    const path = tmp.write('nl.csv', 'x,y\n1,a\n2,b\n"1\n2",a\n');
     const e = dataError(() => fromCsv(classify, path));
     expect(e.format()).not.toContain('\n');
     expect(e.format()).toContain("not a number: '1\\n2'");

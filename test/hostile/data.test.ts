@@ -55,7 +55,9 @@ family('CSV values that are not finite in float32', [
   csvCase('a feature inf', IRIS_HEADER + goodRows + row('5,3,1,inf,setosa'), at(0), NOT_FINITE),
   csvCase('a feature -inf', IRIS_HEADER + goodRows + row('-inf,3,1,0.2,setosa'), at(0), NOT_FINITE),
   csvCase('a feature Infinity', IRIS_HEADER + goodRows + row('Infinity,3,1,0.2,setosa'), at(0), NOT_FINITE),
-  csvCase('a feature NaN', IRIS_HEADER + goodRows + row('NaN,3,1,0.2,setosa'), at(0), NOT_FINITE),
+  csvCase('a feature nan', IRIS_HEADER + goodRows + row('nan,3,1,0.2,setosa'), at(0), NOT_FINITE),
+  // NaN is one of data.missing_values by default: a missing cell, which is an error without a rule.
+  csvCase('a feature NaN', IRIS_HEADER + goodRows + row('NaN,3,1,0.2,setosa'), at(0), /missing value 'NaN' \(choose what a missing cell becomes/),
   csvCase('a feature 0x10 (hexadecimal)', IRIS_HEADER + goodRows + row('0x10,3,1,0.2,setosa'), at(0), /not a number: '0x10'/),
   csvCase('a regression target 1e309', 'x,y\n1,2\n2,3\n3,1e309\n', 4, BEYOND, { label: 'y', task: 'regression' }),
 ], () => ctx);

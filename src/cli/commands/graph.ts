@@ -32,7 +32,7 @@ export function registerGraph(program: Command, io: Io): void {
       if (!configFile) throw new UsageError('missing the config file', 'dlf graph <config>, or dlf graph --ops for the list of ops');
       const rc = loadConfig(configFile, { set: flags.set });
       const build = (optimize: boolean) =>
-        layoutProgram(rc.config, dataDims(rc.config.data), rc.config.train.batch_size, locatorOf(rc), 'train', {
+        layoutProgram(rc.config, dataDims(rc.config.data, rc.config.seed, locatorOf(rc)), rc.config.train.batch_size, locatorOf(rc), 'train', {
           optimize,
           weighted: rc.config.train.class_weights !== undefined,
         });

@@ -23,7 +23,7 @@ export function registerSummary(program: Command, io: Io): void {
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action((configFile: string, flags: { set: string[]; json?: boolean; maxMemory?: number }) => {
       const rc = loadConfig(configFile, { set: flags.set });
-      const s = summarize(rc.config, dataDims(rc.config.data), locatorOf(rc), { maxMemory: flags.maxMemory });
+      const s = summarize(rc.config, dataDims(rc.config.data, rc.config.seed, locatorOf(rc)), locatorOf(rc), { maxMemory: flags.maxMemory });
       if (flags.json) {
         io.out(JSON.stringify({ file: rc.file, name: rc.config.name, ...s }) + '\n');
         return;

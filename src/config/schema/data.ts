@@ -46,6 +46,35 @@ const common = {
         'Default: true for regression; a new run records the value in its config.json, and a run saved without it was not standardised.',
     ),
 };
+// Missing cells and categorical columns of a CSV table (data/columns.ts). Every key is optional
+// and not defaulted: a default would enter the hash of runs saved before these keys existed.
+const MissingRule = z
+  .union([
+    z.enum(['error', 'mean', 'median', 'most_frequent', 'drop']),
+    z.strictObject({ constant: z.union([z.number(), text]).describe('The value written into every missing cell.') }),
+  ])
+  .describe(
+    'What a missing cell becomes: error (the default: file, row and column named), mean, median or most_frequent ' +
+      '(fitted on the training split), {constant: value}, or drop (the row is left out).',
+  );
+const ColumnSchema = z
+  .strictObject({
+    type: z
+      .enum(['auto', 'numeric', 'categorical'])
+      .optional()
+      .describe('auto (the default): categorical when most of its cells are not numbers; numeric; or categorical (e.g. codes written as numbers).'),
+    encoding: z
+      .enum(['one_hot', 'embedding'])
+      .optional()
+      .describe('A categorical column as one 0/1 input per category (one_hot, the default) or as a learnt vector (embedding).'),
+    dim: count(LIMITS.dim).optional().describe('Size of the learnt vector of an embedded column (default: min(50, round(1.6·categories^0.56))).'),
+    unknown: z
+      .enum(['error', 'bucket'])
+      .optional()
+      .describe('A category the training split did not have: error (the default: file, row and column named) or bucket (one extra category, __unknown__).'),
+    missing: MissingRule.optional(),
+  })
+  .describe('Rules for one column.');
 const CsvData = z.strictObject({
   source: z.literal('csv').describe('Read a CSV file with a header row.'),
   path: pathString.describe('Path of the CSV file, relative to the config file.'),
@@ -60,6 +89,19 @@ const CsvData = z.strictObject({
     .default('classification')
     .describe('classification: labels are class names mapped to indices; regression: a numeric target.'),
   test: pathString.optional().describe('A CSV file with the same columns used as the test set (`dlf eval --split test`).'),
+  missing_values: z
+    .array(text)
+    .max(100)
+    .optional()
+    .describe('Cells (after trimming blanks) that mean a missing value (default: "", NA, NaN and ?).'),
+  missing: MissingRule.optional().describe(
+    'What a missing cell of a feature column becomes, unless data.columns says otherwise (default: error). ' +
+      'mean and median apply to numeric columns; a categorical column then takes its most frequent category.',
+  ),
+  columns: z
+    .record(text, ColumnSchema)
+    .optional()
+    .describe('Rules for columns by name: type, encoding and dim, unknown, missing. The label column takes only missing: error or drop.'),
   ...common,
 });
 const IdxData = z.strictObject({
@@ -94,3 +136,5 @@ export const DataSchema = z
   .discriminatedUnion('source', [CsvData, IdxData, SyntheticData])
   .describe('Where the data comes from.');
 export type DataConfig = z.infer<typeof DataSchema>;
+export type MissingRuleConfig = z.infer<typeof MissingRule>;
+export type ColumnConfig = z.infer<typeof ColumnSchema>;
