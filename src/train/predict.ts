@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CompiledModel } from '../compile/compile.js';
 import { type Dataset, readFeatures, selectRows } from '../data/dataset.js';
-import { savedReadRules } from '../data/columns.js';
+import { savedReadRules, unseenNote } from '../data/columns.js';
 import { type CsvTable, readCsvTable } from '../data/csv.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, readIdxImages } from '../data/idx.js';
 import { imageShape } from '../data/images.js';
@@ -36,6 +36,8 @@ export interface Predictions {
   task: Dataset['task'];
   /** Column names: the kept input columns, `prediction`, then `p_<class>` per class (classification). */
   columns: string[];
+  /** Warnings about the input (categories that went to an unknown bucket). */
+  warnings: string[];
   /** One record per input sample, in input order: the class name or value, then the probabilities (null for a row a drop rule left out). */
   rows: (string | number | null)[][];
 }
@@ -80,7 +82,8 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
   const clash = keep.find((k) => columns.includes(k));
   if (clash !== undefined) throw new UsageError(`--keep ${clash}: the output already has a column of that name`);
   columns.unshift(...keep);
-  return { checkpoint: ckptPath, task: prep.task, columns, rows };
+  const note = unseenNote(ds.unseen);
+  return { checkpoint: ckptPath, task: prep.task, columns, rows, warnings: note ? [note] : [] };
 }
 
 /** Columns of the model output (its last axis). */

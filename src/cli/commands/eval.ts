@@ -62,6 +62,7 @@ export function registerEval(program: Command, io: Io): void {
       for (const c of dataChanges(readFingerprints(r.runDir) ?? [])) {
         io.err(`warning: data file ${c.path} ${c.what} since the run trained; these scores are on the data as it is now\n`);
       }
+      for (const w of r.warnings ?? []) io.err(`warning: ${w}\n`);
       if (flags.json) {
         io.out(JSON.stringify(r) + '\n');
         return;

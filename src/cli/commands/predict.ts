@@ -42,6 +42,7 @@ export function registerPredict(program: Command, io: Io): void {
       const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, checkpoint));
       const keep = flags.keep === undefined ? undefined : keepList(flags.keep);
       const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, kernels: kernelsFor(flags.backend) });
+      for (const w of p.warnings) io.err(`warning: ${w}\n`);
       const text = formatPredictions(p, format);
       if (out !== undefined) {
         writeFileDurable(out, text);
