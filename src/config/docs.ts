@@ -144,6 +144,26 @@ function defaultOf(n: JsonNode, required: boolean): string {
   return required ? '**required**' : 'optional';
 }
 
+/**
+ * What the parts of a value say about themselves, which its own description does not repeat: each
+ * form of a union that is not a map of keys (`balanced`: ...; a map of names to numbers: ...),
+ * and the items of a list of plain values.
+ */
+function partNotes(n: JsonNode): string[] {
+  const notes: string[] = [];
+  for (const v of variantsOf(n) ?? []) {
+    if (v.properties || !v.description) continue;
+    const form = v.const !== undefined ? code(flow(v.const)) : v.enum ? v.enum.map((e) => code(flow(e))).join(', ') : `A ${kind(v)}`;
+    notes.push(`${form}: ${lowerFirst(v.description)}`);
+  }
+  const items = n.items;
+  if (items?.description && !items.properties && !variantsOf(items)?.some((v) => v.properties)) notes.push(`Each item is ${lowerFirst(items.description)}`);
+  return notes;
+}
+
+/** `A weight ...` → `a weight ...`, leaving a word in capitals (`SGD ...`) as it is. */
+const lowerFirst = (s: string) => (/^[A-Z](?![A-Z])/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
+
 /** The structure a key's value holds that gets its own section(s), and the path it is documented at. */
 function nested(n: JsonNode, path: string): { node: JsonNode; path: string } | undefined {
   if (variantsOf(n)?.some((v) => v.properties)) return { node: n, path };
@@ -207,7 +227,7 @@ function documentMap(n: JsonNode, path: string, title: string, description: stri
       type: kind(child),
       allowed: allowedText,
       def: defaultOf(child, n.required?.includes(name) ?? false),
-      description: child.description ?? '',
+      description: [child.description ?? '', ...partNotes(child)].filter((s) => s !== '').join(' '),
     });
   }
   for (const f of later) f();
