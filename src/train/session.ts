@@ -140,6 +140,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const classes = loaded.train.classes?.length;
   if (loaded.train.classes) checkNumericClasses(config, loaded.train.classes, written(resolved.raw, ['data', 'task']), outputWidth(checked), locate);
   checkTopK(config, classes ?? dims.classes, locate);
+  checkThreshold(config, loaded.train.task, classes ?? dims.classes, locate);
   checkMetrics(config, loaded.train.task, classes ?? dims.classes, locate);
   const classWeights = weightsOf(config, loaded.train, locate);
   // Compiled again only when the data told what the config did not: the number of classes, or class weights.
@@ -154,6 +155,19 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
 function checkMetrics(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator): void {
   const issues = metricIssues(task, classes, config.train.metrics).map((i) => ({ place: locate(['train', 'metrics', i.index]), message: i.message, hint: i.hint }));
   if (issues.length) throw new ConfigError(issues);
+}
+
+/** A written train.threshold needs two classes: with more, or a regression, it would do nothing. */
+function checkThreshold(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator): void {
+  const t = config.train.threshold;
+  if (t === undefined || (task === 'classification' && (classes === undefined || classes === 2))) return;
+  throw new ConfigError([
+    {
+      place: locate(['train', 'threshold']),
+      message: `is ${t}, but ${task === 'regression' ? 'the task is regression' : `the data has ${classes} classes`}: a decision threshold needs two classes`,
+      hint: 'remove train.threshold',
+    },
+  ]);
 }
 
 /** A written train.top_k must be below the number of classes (when known): k = classes always scores 1. */

@@ -54,5 +54,8 @@ describe('experiment control', () => {
       expect(e.lr).toBe(0.01);
     }
     expect((await dlf('train', iris, '--step-events', '0')).code).toBe(2);
+    const noJson = await dlf('train', iris, '--step-events', '3', '--out', join(tmp.dir, 'no-json'));
+    expect(noJson.code).toBe(2);
+    expect(noJson.stderr).toMatch(/^error: --step-events adds events to the --json output; add --json/);
   });
 });

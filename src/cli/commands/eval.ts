@@ -16,7 +16,7 @@ import type { MetricName } from '../../train/metrics.js';
 import { didYouMean } from '../../suggest.js';
 
 /** --threshold: a probability strictly between 0 and 1. */
-function parseThreshold(v: string): number {
+export function parseThreshold(v: string): number {
   const t = Number(v);
   if (v.trim() === '' || !(t > 0 && t < 1)) throw new UsageError(`--threshold must be a number between 0 and 1 (exclusive), got '${v}'`);
   return t;

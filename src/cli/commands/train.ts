@@ -64,6 +64,7 @@ export function registerTrain(program: Command, io: Io): void {
       if (flags.seed !== undefined) set.push(`seed=${flags.seed}`);
       const command = flags.resume ? `dlf train --resume ${flags.resume}` : `dlf train ${configFile ?? ''}`;
       let runDir: RunDir;
+      if (flags.stepEvents !== undefined && !flags.json) throw new UsageError('--step-events adds events to the --json output; add --json');
       let opts: Omit<TrainOptions, 'outDir' | 'onEvent' | 'signal'>;
       let dataNote: string | undefined;
       if (flags.resume) {

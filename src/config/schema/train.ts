@@ -207,8 +207,8 @@ export const TrainSchema = z.strictObject({
     .describe(
       'Two classes: the probability of the positive class (class 1; for CSV data the second class name in sorted order) above which a ' +
         'sample is predicted positive, for accuracy, precision, recall, f1 and the confusion matrix in training and `dlf eval` ' +
-        '(default 0.5; `dlf eval --threshold` overrides it). `dlf predict` does not use it: its `prediction` is the most probable class. ' +
-        'With more than two classes it has no effect.',
+        '(default 0.5; `dlf eval --threshold` and `dlf predict --threshold` override it), and for the `prediction` of `dlf predict`. ' +
+        'A config error with more than two classes.',
     ),
   class_weights: z
     .union([
