@@ -10,6 +10,7 @@ import { formatPredictions, predictFormat, predictRun } from '../../train/predic
 import type { Io } from '../output.js';
 import { UsageError, oneLine } from '../../errors.js';
 import { checkInputFile, checkOutputFile } from '../filePaths.js';
+import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { positiveInt } from './common.js';
 
 interface PredictFlags {
@@ -20,6 +21,7 @@ interface PredictFlags {
   batchSize?: number;
   keep?: string;
   backend: string;
+  maxMemory?: number;
 }
 
 export function registerPredict(program: Command, io: Io): void {
@@ -34,6 +36,7 @@ export function registerPredict(program: Command, io: Io): void {
     .option('--batch-size <n>', "samples per batch (default: the run's train.batch_size)", positiveInt('--batch-size'))
     .option('--keep <columns>', 'copy these input columns (comma-separated names, e.g. id,name) into the output, before the prediction')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
+    .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action((runDir: string, flags: PredictFlags) => {
       const format = predictFormat(flags.format, flags.output);
       const input = checkInputFile('--input', flags.input);
@@ -41,7 +44,7 @@ export function registerPredict(program: Command, io: Io): void {
       const checkpoint = flags.checkpoint === undefined ? undefined : checkInputFile('--checkpoint', flags.checkpoint);
       const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, checkpoint));
       const keep = flags.keep === undefined ? undefined : keepList(flags.keep);
-      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, kernels: kernelsFor(flags.backend) });
+      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, kernels: kernelsFor(flags.backend), maxMemory: flags.maxMemory });
       const text = formatPredictions(p, format);
       if (out !== undefined) {
         writeFileDurable(out, text);
