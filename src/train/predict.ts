@@ -32,6 +32,8 @@ export interface PredictOptions {
   /** Columns of a CSV input copied into each record, before the prediction (`--keep`). */
   keep?: readonly string[];
   kernels: Kernels;
+  /** The memory bound the run's model is compiled under (`--max-memory`; default: compile/memory.ts's). */
+  maxMemory?: number;
 }
 
 export interface Predictions {
@@ -47,7 +49,7 @@ export interface Predictions {
 
 /** Loads a run and predicts every sample of `opts.input`. */
 export function predictRun(runDir: string, opts: PredictOptions): Predictions {
-  const { config, ckptPath, prep, model, params } = loadRun(runDir, opts.checkpoint);
+  const { config, ckptPath, prep, model, params } = loadRun(runDir, opts.checkpoint, opts.maxMemory);
   const keep = opts.keep ?? [];
   if (keep.length && prep.kind === 'image') throw new UsageError('--keep copies columns of a CSV input; this run was trained on images');
   const table = prep.kind === 'table' ? readTableInput(opts.input) : undefined;

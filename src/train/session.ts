@@ -8,16 +8,16 @@ import { join, resolve } from 'node:path';
 import { checkNumericClasses } from '../compile/agree.js';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
-import { configDifferences, trainingHash } from '../config/hash.js';
+import { canonicalJson, configDifferences, trainingHash } from '../config/hash.js';
 import { type ResolvedConfig, loadConfig } from '../config/load.js';
-import { formatPath } from '../config/paths.js';
+import { formatPath, valueAt } from '../config/paths.js';
 import type { Dataset } from '../data/dataset.js';
 import { dataDims, preprocessedDims } from '../data/dims.js';
 import { FINGERPRINTS_FILE, type Fingerprint, compareFingerprints, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
 import { withStratifyDefault, withTargetDefault } from '../data/split.js';
 import type { Preprocessing } from '../data/standardize.js';
-import { CheckpointError, ConfigError, DataError } from '../errors.js';
+import { CheckpointError, ConfigError, DataError, oneLine } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
 import { type ClassWeights, resolveClassWeights } from './class-weights.js';
@@ -247,12 +247,16 @@ export function prepareResume(
   const resolved = withSavedTarget(stratified, saved.config.data);
   const diff = configDifferences(saved.config, resolved.config);
   if (diff.length) {
+    const locate = locatorOf(resolved);
     throw new ConfigError(
-      diff.map((path) => ({
-        place: { file: resolved.file, path },
-        message: 'differs from the run being resumed',
-        hint: 'a resumed run may change only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test',
-      })),
+      diff.map((path) => {
+        const set = resolved.setBy(path);
+        return {
+          place: set ? { file: set, path: formatPath(path) } : locate(path),
+          message: `differs from the run being resumed: ${shown(valueAt(resolved.config, path))} here, ${shown(valueAt(saved.config, path))} in the run`,
+          hint: 'a resumed run may change only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test',
+        };
+      }),
     );
   }
   const ckptFile = join(outDir, 'checkpoints', 'last.json');
@@ -304,6 +308,11 @@ export function prepareResume(
   const onDisk: OnDisk = { last: ckpt.epoch };
   if (existsSync(join(outDir, 'checkpoints', 'best.json')) && ckpt.progress.best.bestEpoch > 0) onDisk.best = ckpt.progress.best.bestEpoch;
   return { run, state, outDir, onDisk };
+}
+
+/** A config value in a message: its JSON on one line, or `not set`. */
+function shown(v: { found: boolean; value: unknown }): string {
+  return v.found && v.value !== undefined ? oneLine(canonicalJson(v.value), 80) : 'not set';
 }
 
 /** The fingerprints a run recorded, or undefined for a run that has none (made by an older dlf). */

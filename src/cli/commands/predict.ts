@@ -11,6 +11,7 @@ import type { Io } from '../output.js';
 import { parseThreshold } from './eval.js';
 import { UsageError, oneLine } from '../../errors.js';
 import { checkInputFile, checkOutputFile } from '../filePaths.js';
+import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { positiveInt } from './common.js';
 
 interface PredictFlags {
@@ -22,6 +23,7 @@ interface PredictFlags {
   keep?: string;
   threshold?: number;
   backend: string;
+  maxMemory?: number;
 }
 
 export function registerPredict(program: Command, io: Io): void {
@@ -37,6 +39,7 @@ export function registerPredict(program: Command, io: Io): void {
     .option('--keep <columns>', 'copy these input columns (comma-separated names, e.g. id,name) into the output, before the prediction')
     .option('--threshold <t>', 'two classes: the probability of the positive class above which it is the prediction (default: train.threshold, else 0.5)', parseThreshold)
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
+    .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action((runDir: string, flags: PredictFlags) => {
       const format = predictFormat(flags.format, flags.output);
       const input = checkInputFile('--input', flags.input);
@@ -44,7 +47,7 @@ export function registerPredict(program: Command, io: Io): void {
       const checkpoint = flags.checkpoint === undefined ? undefined : checkInputFile('--checkpoint', flags.checkpoint);
       const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, checkpoint));
       const keep = flags.keep === undefined ? undefined : keepList(flags.keep);
-      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, threshold: flags.threshold, kernels: kernelsFor(flags.backend) });
+      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, threshold: flags.threshold, kernels: kernelsFor(flags.backend), maxMemory: flags.maxMemory });
       for (const w of p.warnings) io.err(`warning: ${w}\n`);
       const text = formatPredictions(p, format);
       if (out !== undefined) {
