@@ -117,8 +117,13 @@ describe('dlf graph: flags that do not go together are usage errors (exit 2) say
   const linear = repo('configs', 'linear.yaml');
   const cases: [string, string[], RegExp][] = [
     ['--svg with --ops', ['--ops', '--svg'], /--ops lists the primitive ops and cannot go with --svg/],
+    ['--values with --ops', ['--ops', '--values'], /--ops .* cannot go with --values/],
     ['a config with --ops', ['--ops', linear], /--ops .* cannot go with a config file/],
     ['--dot with --svg', [linear, '--dot', '--svg'], /--dot and --svg .* choose one/],
+    ['--values with --optimized', [linear, '--values', '--optimized'], /--optimized cannot go with it/],
+    ['--values with --dot', [linear, '--values', '--dot'], /--dot cannot go with it/],
+    ['--checkpoint with a config file', [linear, '--values', '--checkpoint', 'x.json'], /--checkpoint picks the weights of a run directory/],
+    ['a directory without --values', [repo('configs'), '--svg'], /is a directory: a run directory is drawn with --values/],
     ['no config', ['--svg'], /missing the config file/],
   ];
   for (const [what, args, message] of cases) {
