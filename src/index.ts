@@ -10,6 +10,8 @@ export { GraphBuilder, type Graph } from './graph/builder.js';
 export { appendBackward } from './graph/autodiff.js';
 export { OPS, type OpName } from './graph/ops/index.js';
 export { toDot } from './graph/dot.js';
+export { dotToSvg } from './graph/svg.js';
+export { configStepValues, runStepValues, stepValues, type StepValues } from './train/step-values.js';
 export { Executor } from './exec/executor.js';
 export type { Kernels } from './kernels/kernels.js';
 export { kernelsFor } from './kernels/select.js';
