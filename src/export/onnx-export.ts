@@ -12,6 +12,7 @@ import { dlfVersion } from '../package-root.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { checkMatchesModel } from '../train/checkpoint-model.js';
 import { readRunConfig } from '../train/evaluate.js';
+import { DEFAULT_THRESHOLD } from '../train/metrics.js';
 import { classNames } from '../train/predict.js';
 import { OnnxGraph } from './onnx-graph.js';
 import { type ModelInput, imageInputs, tableInputs } from './onnx-inputs.js';
@@ -61,7 +62,8 @@ export function exportOnnx(runDirArg: string, opts: { checkpoint?: string } = {}
 
   const g = new OnnxGraph();
   const input: ModelInput = prep.kind === 'image' ? imageInputs(g, prep) : tableInputs(g, prep);
-  const outputs = emitOutputs(g, { prep, width, invalid: input.invalid }, (out) => emitModel(g, inf, params, input.x, out));
+  const threshold = config.train.threshold ?? DEFAULT_THRESHOLD;
+  const outputs = emitOutputs(g, { prep, width, invalid: input.invalid, threshold }, (out) => emitModel(g, inf, params, input.x, out));
 
   const version = dlfVersion();
   const opsets: Record<string, number> = { '': OPSET };
@@ -70,6 +72,7 @@ export function exportOnnx(runDirArg: string, opts: { checkpoint?: string } = {}
   const metadata: Record<string, string> = {
     task: prep.task,
     ...(prep.task === 'classification' ? { classes: JSON.stringify(classNames(prep.classes, width)) } : {}),
+    ...(prep.task === 'classification' && classNames(prep.classes, width).length === 2 ? { threshold: String(threshold) } : {}),
     ...(config.data.source === 'csv' ? { label: config.data.label } : {}),
     inputs: JSON.stringify(input.described),
     outputs: JSON.stringify(outputs),

@@ -74,12 +74,34 @@ describe('dlf export on the command line', () => {
   });
 });
 
+describe('two classes: the class is decided by the run’s train.threshold, as dlf predict decides it', () => {
+  it.each([
+    ['two logits', []],
+    ['one logit', ['--set', 'model.layers.1.units=1', '--set', 'loss=sigmoid_binary_cross_entropy']],
+  ])('%s', async (what, extra) => {
+    const run = join(tmp.dir, `xor-${what.replace(' ', '-')}`);
+    await train(repo('configs', 'xor.yaml'), run, '--epochs', '3', '--set', 'train.threshold=0.8', ...extra);
+    const file = join(tmp.dir, `xor-${what.replace(' ', '-')}.onnx`);
+    const meta = await exportRun(run, file);
+    expect(meta.threshold).toBe('0.8');
+    const rows = Array.from({ length: 200 }, (_, i) => [String(Math.sin(i * 1.3)), String(Math.cos(i * 0.7))]);
+    const out = await runOnnx(file, tableFeeds(meta, ['x1', 'x2'], rows));
+    const records = await predict(run, writeCsv(join(tmp.dir, `xor-${what}.csv`), ['x1', 'x2'], rows));
+    expectAgreement(out, records, JSON.parse(meta.classes) as string[]);
+    // The threshold matters here: rows more likely class 1 than 0 but under 0.8 are class 0.
+    const p = out.probabilities.data as Float32Array;
+    const between = records.filter((_, r) => p[2 * r + 1] > 0.5 && p[2 * r + 1] < 0.8);
+    expect(between.length).toBeGreaterThan(0);
+    expect(between.every((rec) => rec.prediction === '0')).toBe(true);
+  });
+});
+
 describe('categorical columns and rows dlf predict refuses', () => {
   const HEADER = ['island', 'bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g', 'sex'];
 
   it('an embedded column with an unknown bucket and a one-hot column: unknown or missing categories as predict treats them', async () => {
     const run = join(tmp.dir, 'penguins-embedded');
-    await train(repo('configs', 'penguins.yaml'), run, '--epochs', '3', '--set', 'data.columns.island={encoding: embedding, dim: 2, unknown: bucket}');
+    await train(repo('configs', 'penguins.yaml'), run, '--epochs', '3', '--set', 'data.columns={island: {encoding: embedding, dim: 2, unknown: bucket}, sex: {unknown: error}}');
     const file = join(tmp.dir, 'penguins-embedded.onnx');
     const meta = await exportRun(run, file);
     expect(decodeModel(readFileSync(file)).opsetImport).toEqual([
@@ -100,7 +122,7 @@ describe('categorical columns and rows dlf predict refuses', () => {
     const records = await predict(run, writeCsv(join(tmp.dir, 'valid.csv'), HEADER, valid));
     expect(records.map((r) => r.prediction).every((p) => typeof p === 'string')).toBe(true);
     expectAgreement(out, records, JSON.parse(meta.classes) as string[]);
-    // A sex the run does not know is an error in dlf predict: NaN and '' here, the other rows unharmed.
+    // A sex the run does not know is an error in dlf predict (unknown: error): NaN and '' here, the other rows unharmed.
     const refused = await dlf('predict', run, '--input', writeCsv(join(tmp.dir, 'refused.csv'), HEADER, [['Dream', '39', '18', '185', '3700', 'unknown']]));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("unknown category 'unknown'");
