@@ -26,7 +26,7 @@ export const RESERVED_NAMES = ['features', 'pixels', 'prediction', 'probabilitie
 export interface ModelInput {
   /** The ONNX value holding dlf's x: [N, ...sample shape], float. */
   readonly x: string;
-  /** A bool [N] value, true for rows whose outputs must be NaN; absent when no row can be invalid. */
+  /** A bool [N] value, true for rows whose outputs must be NaN; absent when no row can be invalid (every cell has a fill value or a bucket). */
   readonly invalid?: string;
   /** For the model's metadata: each graph input and what it holds. */
   readonly described: Record<string, unknown>;
@@ -62,8 +62,11 @@ export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput 
       const nan = g.node('IsNaN', [features], {}, 'features/missing');
       filled = g.node('Where', [nan, g.constant(DataType.FLOAT, [numeric.length], fills, 'features/fill_values'), features], {}, 'features/filled');
     }
-    const left = g.node('Cast', [g.node('IsNaN', [filled], {}, 'features/still_missing')], { to: DataType.FLOAT }, 'features/still_missing_float');
-    invalid.push(g.node('Cast', [g.node('ReduceMax', [left], { axes: [1], keepdims: 0 }, 'features/row_missing')], { to: DataType.BOOL }, 'features/row_invalid'));
+    if (fills.some((f) => Number.isNaN(f))) {
+      // Some column has no fill value: a row with a NaN left in it is one dlf predict refuses or drops.
+      const left = g.node('Cast', [g.node('IsNaN', [filled], {}, 'features/still_missing')], { to: DataType.FLOAT }, 'features/still_missing_float');
+      invalid.push(g.node('Cast', [g.node('ReduceMax', [left], { axes: [1], keepdims: 0 }, 'features/row_missing')], { to: DataType.BOOL }, 'features/row_invalid'));
+    }
     std = scaled(g, filled, numeric.map((c) => prep.mean[c.j]), numeric.map((c) => prep.std[c.j]), 'features');
     described.features = {
       columns: numeric.map((c) => c.name),
@@ -80,7 +83,8 @@ export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput 
     if (col?.kind !== 'categorical') continue;
     const input = g.input(categoricalInputName(name, j), DataType.STRING, [BATCH], `the categorical column '${name}' as text: one of ${col.values.length} categories (a missing cell: one of ${missingTokens.map((t) => JSON.stringify(t)).join(', ')})`);
     const index = categoryIndex(g, input, col, missingTokens);
-    invalid.push(g.node('Less', [index, g.ints([0])], {}, `${input}/invalid`));
+    // -1, an invalid row, is what an unknown category becomes without a bucket, and a missing cell without a fill value.
+    if (col.unknown !== 'bucket' || typeof col.missing !== 'object') invalid.push(g.node('Less', [index, g.ints([0])], {}, `${input}/invalid`));
     if (col.encoding === 'one_hot') {
       const width = col.values.length + (col.unknown === 'bucket' ? 1 : 0);
       const column = g.node('Unsqueeze', [index, g.ints([1])], {}, `${input}/index_column`);
@@ -123,7 +127,7 @@ export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput 
   for (const { j, col } of cols) if (col?.kind === 'categorical' && col.encoding === 'embedding') parts.push(pieces.get(j)!);
   const x = parts.length === 1 ? parts[0] : g.node('Concat', parts, { axis: 1 }, 'x');
   if (layout.names.length === 0) throw new Error('a table run without inputs');
-  const anyInvalid = invalid.reduce((a, b) => g.node('Or', [a, b], {}, 'row_invalid'));
+  const anyInvalid = invalid.length ? invalid.reduce((a, b) => g.node('Or', [a, b], {}, 'row_invalid')) : undefined;
   return { x, invalid: anyInvalid, described };
 }
 
