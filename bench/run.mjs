@@ -465,9 +465,15 @@ try {
   const tfjsSkip = probeTfjs();
   if (tfjsSkip) notes.push(`TensorFlow.js skipped: ${tfjsSkip}`);
 
-  const data = prepareData(ROOT, work, { w1: W.w1.full, w2: W.w2.full });
-  log(`data: ${data.description}`);
-  notes.unshift(`data (W1, W2): ${data.description}`);
+  // Only W1 and W2 read these images (W5 reads the bundled test images itself).
+  const trains = only.has('w1') || only.has('w2');
+  const data = trains
+    ? prepareData(ROOT, work, { w1: W.w1.full, w2: W.w2.full })
+    : { source: 'none', dir: null, available: null, files: {}, description: 'not prepared: W1 and W2 were not run' };
+  if (trains) {
+    log(`data: ${data.description}`);
+    notes.unshift(`data (W1, W2): ${data.description}`);
+  }
 
   if (only.has('w1')) training('w1', data, backends, torchSkip, tfjsSkip);
   if (only.has('w2')) training('w2', data, backends, torchSkip, tfjsSkip);
