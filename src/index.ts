@@ -21,5 +21,11 @@ export { prepareRun } from './train/session.js';
 export { train, initParams, type TrainOptions, type TrainResult } from './train/loop.js';
 export { evaluateRun, type EvalResult } from './train/evaluate.js';
 export { loadCheckpoint, saveCheckpoint, type Checkpoint } from './train/checkpoint.js';
+export type { OnnxExport } from './export/onnx-export.js';
+
+/** A run's model and preprocessing as ONNX bytes (docs/export.md); protobufjs is loaded on the first call only. */
+export async function exportOnnx(runDir: string, opts: { checkpoint?: string } = {}): Promise<import('./export/onnx-export.js').OnnxExport> {
+  return (await import('./export/onnx-export.js')).exportOnnx(runDir, opts);
+}
 export type { TrainEvent } from './train/events.js';
 export * from './errors.js';
