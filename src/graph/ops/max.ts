@@ -21,8 +21,13 @@ export const max = defineOp<ReduceAttrs, ReducePlan>({
     const kept = [...reduceRule([inShape], { axes, keepdims: true })];
     const up = (v: number) => g.apply('broadcast_to', [g.apply('reshape', [v], { shape: kept })], { shape: [...inShape] });
     const mask = g.apply('eq', [x, up(n.id)]);
-    const count = g.apply('sum', [mask], { axes, keepdims: false });
+    // The count of maxima has the output's shape (kept axes or not), so that it divides grad element by element.
+    const count = g.apply('sum', [mask], { axes, keepdims: n.attrs.keepdims === true });
     return [g.apply('mul', [mask, up(g.apply('div', [grad, count]))])];
   },
-  gradCheck: [{ shapes: [[3, 4]], domains: ['distinct'] }, { shapes: [[2, 3, 4]], attrs: { axes: [1] }, domains: ['distinct'], label: 'middle' }],
+  gradCheck: [
+    { shapes: [[3, 4]], domains: ['distinct'] },
+    { shapes: [[2, 3, 4]], attrs: { axes: [1] }, domains: ['distinct'], label: 'middle' },
+    { shapes: [[4, 5]], attrs: { axes: [1], keepdims: true }, domains: ['distinct'], label: 'keepdims' },
+  ],
 });

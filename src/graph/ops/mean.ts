@@ -20,5 +20,9 @@ export const mean = defineOp<ReduceAttrs, ReducePlan>({
     const r = g.apply('reshape', [scale(g, grad, sizeOf(kept) / sizeOf(inShape))], { shape: [...kept] });
     return [g.apply('broadcast_to', [r], { shape: [...inShape] })];
   },
-  gradCheck: [{ shapes: [[3, 4]] }, { shapes: [[2, 3, 4]], attrs: { axes: [-1] }, label: 'last' }],
+  gradCheck: [
+    { shapes: [[3, 4]] },
+    { shapes: [[2, 3, 4]], attrs: { axes: [-1] }, label: 'last' },
+    { shapes: [[2, 3, 4]], attrs: { axes: [0, 2], keepdims: true }, label: 'keepdims' },
+  ],
 });
