@@ -99,6 +99,8 @@ export interface CurveOptions {
   /** Panel size in pixels. */
   width?: number;
   height?: number;
+  /** The picture's title; by default the label of a single run, none for several (the legend names them). */
+  title?: string;
 }
 
 /** The Vega-Lite spec of the learning curves of `runs` on `panels` (see choosePanels). */
@@ -107,6 +109,7 @@ export function curvesSpec(runs: readonly CurveRun[], panels: readonly string[],
   const several = runs.length > 1;
   const maxEpochs = Math.max(0, ...runs.map((r) => r.records.length));
   const labels = runs.map((r) => r.label);
+  const title = opts.title ?? (several ? undefined : labels[0]);
   // The splits the data hold: a run without a validation split has no validation legend entry.
   const splits = (['train', 'validation'] as const).filter((sp) => data.some((p) => p.split === sp && p.panel !== LR_PANEL));
   const charts = panels.map((panel) => {
@@ -114,7 +117,9 @@ export function curvesSpec(runs: readonly CurveRun[], panels: readonly string[],
     // The learning rate on a linear scale from 0: a schedule decaying towards 0 would fill a log
     // scale with its last epochs.
     const log = wantsLog(panel, data.filter((p) => p.panel === panel).map((p) => p.value));
-    const yScale = log ? { type: 'log' } : { zero: isLr };
+    // A constant learning rate would run along the top edge of the frame: leave room above it.
+    const lrMax = isLr ? Math.max(0, ...data.filter((p) => p.panel === LR_PANEL).map((p) => p.value)) : 0;
+    const yScale = log ? { type: 'log' } : isLr && lrMax > 0 ? { zero: true, domainMax: lrMax * 1.1 } : { zero: false };
     const colour = several
       ? { field: 'run', type: 'nominal', title: 'run', scale: { domain: labels, scheme: 'tableau10' }, legend: { labelLimit: 360 } }
       : isLr
@@ -147,7 +152,7 @@ export function curvesSpec(runs: readonly CurveRun[], panels: readonly string[],
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(several ? {} : { title: { text: labels[0] ?? '', anchor: 'start', fontSize: 14 } }),
+    ...(title ? { title: { text: title, anchor: 'start', fontSize: 14 } } : {}),
     background: 'white',
     padding: 8,
     data: { values: data },

@@ -10,6 +10,7 @@ import { loadDataset, loadTestSet } from '../data/load.js';
 import { dataDims, preprocessedDims } from '../data/dims.js';
 import { splitDataset } from '../data/split.js';
 import { applyPreprocessing } from '../data/standardize.js';
+import { unstandardize } from '../data/target.js';
 import { CheckpointError, DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
@@ -40,6 +41,8 @@ export interface EvalResult {
   binary?: { positive: string; negative: string; threshold: number; roc_auc: number; pr_auc: number };
   /** The class weights of the loss, when the run has them. */
   classWeights?: ClassWeights;
+  /** Regression with `keepPoints`: each sample's prediction and true value, in the target's units, in split order. */
+  points?: { predicted: number[]; actual: number[] };
 }
 
 export interface EvalOptions {
@@ -51,6 +54,8 @@ export interface EvalOptions {
   threshold?: number;
   /** Metrics computed besides those the config names. */
   metrics?: readonly MetricName[];
+  /** Regression: keep each sample's prediction and true value (`points`), for residual plots. */
+  keepPoints?: boolean;
 }
 
 /** Reads and validates a run directory's config.json. */
@@ -148,9 +153,20 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
     throw new DataError(`the ${split} split of this run holds no samples${why}`, {}, split === 'train' ? undefined : 'evaluate another split: --split train');
   }
   const rt = new ModelRuntime(model, opts.kernels, params);
+  const points = opts.keepPoints && ds.task === 'regression' ? { predicted: [] as number[], actual: [] as number[] } : undefined;
   const acc = evaluateDataset(rt, ds, {
     batchSize: config.train.batch_size,
     metrics: { metrics, topK: config.train.top_k, classes: prep.classes?.length, ...(binary ? { threshold, keepScores: true } : {}) },
+    ...(points
+      ? {
+          onBatch: (output: Float32Array, start: number, count: number, cols: number) => {
+            for (let r = 0; r < count; r++) {
+              points.predicted.push(unstandardize(output[r * cols], ds.target));
+              points.actual.push(unstandardize(ds.y[start + r], ds.target));
+            }
+          },
+        }
+      : {}),
   });
   const result: EvalResult = {
     runDir,
@@ -160,6 +176,7 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
     samples: ds.n,
     metrics: acc.result(),
     ...(classWeights ? { classWeights } : {}),
+    ...(points ? { points } : {}),
   };
   if (ds.task !== 'classification') return result;
   const classes = prep.classes ?? acc.confusion().map((_, i) => String(i));
