@@ -2,6 +2,7 @@
 // no script, no font, no image or link to fetch (a Content-Security-Policy says so to the browser
 // as well), so that it opens offline and can be mailed or archived as one file. Every piece of
 // text from the run (names, paths, the config) goes through the escaping `html` tag.
+import { isAbsolute, relative } from 'node:path';
 import { formatBytes } from '../compile/bytes.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { EvalResult } from '../train/evaluate.js';
@@ -152,6 +153,12 @@ function regressionBody(r: EvalResult, charts: ReportCharts): Html {
   }</div>`;
 }
 
+/** A path of the run directory relative to it (checkpoints/best.json), any other path as it is. */
+function inRun(d: RunReportData, path: string): string {
+  const rel = relative(d.absDir, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
 function evaluationSection(d: RunReportData, charts: ReportCharts): Section {
   const changed = d.dataChanges.length
     ? html`<p class="note">The data files changed since the run trained (see <a href="#data">Data</a>): these scores are on the data as it is now.</p>`
@@ -165,7 +172,7 @@ function evaluationSection(d: RunReportData, charts: ReportCharts): Section {
   return {
     id: 'evaluation',
     title: 'Evaluation',
-    body: html`<p>Checkpoint <span class="mono">${r.checkpoint}</span> (epoch ${r.epoch}) on the ${splitName(r.split)} split: ${int(r.samples)} samples${trainOnly}.</p>
+    body: html`<p>Checkpoint <span class="mono">${inRun(d, r.checkpoint)}</span> (epoch ${r.epoch}) on the ${splitName(r.split)} split: ${int(r.samples)} samples${trainOnly}.</p>
 ${changed}${metricsTable(r)}${r.report ? classificationBody(r, charts) : regressionBody(r, charts)}`,
   };
 }
@@ -269,7 +276,7 @@ export function reportPage(d: RunReportData, charts: ReportCharts, environment: 
 <body>
 <main>
 <h1>${d.name}</h1>
-<p class="sub">Run <span class="mono">${d.absDir}</span></p>
+<p class="sub">Run <span class="mono">${d.runDir}</span></p>
 ${headline(d)}
 <nav>${sections.map((s) => html`<a href="#${s.id}">${s.title}</a>`)}</nav>
 ${sections.map((s) => html`<section id="${s.id}"><h2>${s.title}</h2>${s.body}</section>\n`)}

@@ -61,7 +61,8 @@ describe('dlf report', () => {
     const heat = page.slice(page.indexOf('<h3>Confusion matrix</h3>'), page.indexOf('<h3>Per class</h3>'));
     expect((heat.match(/aria-roledescription="rect mark"/g) ?? []).length).toBe(9);
     for (const c of ['setosa', 'versicolor', 'virginica']) expect(page).toMatch(new RegExp(`<tr><td>${c}</td><td class="num">`));
-    expect(page).toContain('on the validation split: 30 samples');
+    expect(page).toContain(`<p class="sub">Run <span class="mono">${iris}</span></p>`);
+    expect(page).toMatch(/Checkpoint <span class="mono">checkpoints\/best\.json<\/span> \(epoch [1-8]\) on the validation split: 30 samples\./);
     expect(page).toMatch(/<td>layer0\/dense<\/td><td>dense<\/td><td>\[16\]<\/td><td class="num">80<\/td>/);
     expect(page).toContain('&quot;label&quot;: &quot;species&quot;'); // config.json, escaped
     expect(page).toMatch(/<th>Node\.js<\/th><td>v\d+/);
