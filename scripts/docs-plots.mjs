@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Draws the pictures of the README's sections "Plotting a run" and "A report of a run" with the
+// built CLI (npm run build first): configs/iris.yaml trained twice in a temporary folder, with its
+// constant learning rate and with a warmed-up cosine schedule, as runs/iris/constant and
+// runs/iris/cosine; then docs/plot-iris.svg (the first run), docs/plot-iris-schedules.svg (both
+// overlaid) and docs/report-iris.html (the report of the first). Usage: node scripts/docs-plots.mjs
+// [dir], where dir (default docs/) is where the three files go; a test draws them into a temporary
+// folder and compares the SVGs with those committed, which this draws byte for byte again on either
+// kernel backend (the report holds timings and this machine's environment, so it is not compared).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const docs = process.argv[2] ?? join(root, 'docs');
+const work = mkdtempSync(join(tmpdir(), 'dlf-docs-'));
+
+/** Runs bin/dlf.js in the temporary folder; stops at the first failure. */
+function dlf(...args) {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'dlf.js'), ...args], { cwd: work, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    rmSync(work, { recursive: true, force: true });
+    throw new Error(`dlf ${args.join(' ')} exited with ${r.status}`);
+  }
+}
+
+const iris = join(root, 'configs', 'iris.yaml');
+dlf('train', iris, '--out', 'runs/iris/constant', '--quiet');
+dlf('train', iris, '--out', 'runs/iris/cosine', '--quiet', '--set', 'train.schedule={type: cosine, warmup_steps: 48}');
+dlf('plot', 'runs/iris/constant', '--out', join(docs, 'plot-iris.svg'));
+dlf('plot', 'runs/iris/constant', 'runs/iris/cosine', '--out', join(docs, 'plot-iris-schedules.svg'));
+dlf('report', 'runs/iris/constant', '--out', join(docs, 'report-iris.html'));
+rmSync(work, { recursive: true, force: true });
