@@ -267,7 +267,7 @@ export function reportPage(d: RunReportData, charts: ReportCharts, environment: 
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="dlf ${dlfVersion}">
 <title>${d.name}: dlf run report</title>
