@@ -31,6 +31,8 @@ export interface EvalResult {
   epoch: number;
   split: Split;
   samples: number;
+  /** Regression with `keepPoints`: each sample's prediction and true value, in the target's units, in split order. */
+  points?: { predicted: number[]; actual: number[] };
   metrics: Metrics;
   /** Rows: true class; columns: predicted class (classification only). */
   confusion?: number[][];
@@ -41,8 +43,6 @@ export interface EvalResult {
   binary?: { positive: string; negative: string; threshold: number; roc_auc: number; pr_auc: number };
   /** The class weights of the loss, when the run has them. */
   classWeights?: ClassWeights;
-  /** Regression with `keepPoints`: each sample's prediction and true value, in the target's units, in split order. */
-  points?: { predicted: number[]; actual: number[] };
 }
 
 export interface EvalOptions {
@@ -174,9 +174,9 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
     epoch: ckpt.epoch,
     split,
     samples: ds.n,
+    ...(points ? { points } : {}),
     metrics: acc.result(),
     ...(classWeights ? { classWeights } : {}),
-    ...(points ? { points } : {}),
   };
   if (ds.task !== 'classification') return result;
   const classes = prep.classes ?? acc.confusion().map((_, i) => String(i));
