@@ -1,9 +1,10 @@
 // `npm run bench`: dlf beside PyTorch and TensorFlow.js, one after another in one session, on the
-// workloads of bench/README.md (W1 MLP, W2 CNN, W3 whole-process linear regression, GEMM).
+// workloads of bench/README.md (W1 MLP, W2 CNN, W3 whole-process linear regression, GEMM), and
+// dlf's inference beside ONNX Runtime on the model dlf exports (W5).
 // Prints a table of medians, peak RSS and dlf's speed ratios on stdout (progress on stderr) and
 // writes every raw number to bench/results/<ISO date>-<hostname>.json.
 //
-//   node bench/run.mjs [--quick] [--only w1,w2,w3,gemm]
+//   node bench/run.mjs [--quick] [--only w1,w2,w3,gemm,w5]
 //
 // --quick shortens every run (smaller time budgets, fewer repeats) for a smoke test of the harness;
 // its numbers are noisier and the output says it was quick.
@@ -25,7 +26,7 @@ const NODE = process.execPath;
 const { values: cli } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'w1,w2,w3,gemm' },
+    only: { type: 'string', default: 'w1,w2,w3,gemm,w5' },
   },
 });
 const only = new Set(cli.only.split(',').map((s) => s.trim().toLowerCase()));
@@ -34,8 +35,8 @@ const only = new Set(cli.only.split(',').map((s) => s.trim().toLowerCase()));
 // known in advance) are probed first on a few batches and then given as many samples as fit the
 // budget per run, up to the full count; the output marks every reduced run.
 const P = cli.quick
-  ? { epochs: 2, w1Budget: 4, w2Budget: 4, w3Reps: 2, gemmRuns: 3 }
-  : { epochs: 3, w1Budget: 30, w2Budget: 20, w3Reps: 5, gemmRuns: 5 };
+  ? { epochs: 2, w1Budget: 4, w2Budget: 4, w3Reps: 2, gemmRuns: 3, w5Budget: 0.1, w5Runs: 3 }
+  : { epochs: 3, w1Budget: 30, w2Budget: 20, w3Reps: 5, gemmRuns: 5, w5Budget: 0.5, w5Runs: 5 };
 const W = {
   w1: { full: 60_000, batch: 128, probe: 6_400, budget: P.w1Budget, config: 'bench/configs/w1-mlp.yaml' },
   w2: { full: 10_000, batch: 64, probe: 640, budget: P.w2Budget, config: 'bench/configs/w2-cnn.yaml' },
@@ -188,7 +189,8 @@ function record(base, r, full) {
     r.status === 'ok'
       ? `${rec.median.toFixed(2)} ${base.unit} (median of ${rec.runs}${r.samples ? ` runs of ${r.samples} samples` : ''})`
       : `${r.status}: ${r.message}`;
-  log(`${base.workload} ${base.label}: ${what}`);
+  const which = base.model ? ` ${base.model} batch ${base.batch}, ${base.threads} thread(s),` : '';
+  log(`${base.workload}${which} ${base.label}: ${what}`);
   return rec;
 }
 
@@ -344,6 +346,66 @@ function gemm(backends, torchSkip, tfjsSkip) {
   }
 }
 
+// ---------------------------------------------------------------- W5
+
+const W5_MODELS = [
+  { key: 'mlp', config: 'configs/fashion-mlp.yaml', title: 'Fashion-MNIST MLP 784-256-128-10 (configs/fashion-mlp.yaml)' },
+  { key: 'cnn', config: 'configs/fashion-cnn.yaml', title: 'Fashion-MNIST CNN conv5x5x16-pool-conv5x5x32-pool-dense128-dense10 (configs/fashion-cnn.yaml)' },
+];
+const W5_BATCHES = [1, 256];
+
+/** W5's thread counts: one, and every core (at most 16, as the native kernels). */
+const w5Threads = () => [...new Set([1, Math.min(cpus().length, 16)])];
+
+/**
+ * Inference of the Fashion-MNIST MLP and CNN: each config trained one short epoch on the bundled
+ * subset and exported with `dlf export --format onnx`, then one process per thread count runs
+ * dlf's predict path and ONNX Runtime side by side (bench/w5_infer.mjs).
+ */
+function w5(backends, work) {
+  const subset = join(ROOT, 'datasets', 'fashion-mnist-small');
+  const images = join(subset, 't10k-images-idx3-ubyte.gz');
+  const models = [];
+  for (const m of W5_MODELS) {
+    const run = join(work, `w5-${m.key}`);
+    const file = join(work, `w5-${m.key}.onnx`);
+    log(`w5 preparing ${m.key}: a short training run on the bundled subset, then dlf export ...`);
+    const steps = [
+      ['bin/dlf.js', 'train', m.config, '--out', run, '--quiet', '--epochs', '1', '--set', `data.dir=${subset}`, '--set', 'data.limit=512', '--set', 'train.evaluate_test=false'],
+      ['bin/dlf.js', 'export', run, '--format', 'onnx', '--out', file],
+    ];
+    for (const args of steps) {
+      const r = runProcess(NODE, args, { cwd: ROOT, timeoutSeconds: 900 });
+      if (r.code !== 0) {
+        for (const batch of W5_BATCHES) for (const threads of w5Threads()) record({ workload: 'w5', model: m.key, batch, threads, framework: 'dlf', label: 'dlf', unit: 'samples/s' }, { status: 'failed', message: failure(r) });
+        return;
+      }
+    }
+    models.push(`${m.key}=${run},${file}`);
+  }
+  for (const threads of w5Threads()) {
+    // The TypeScript kernels use one thread whatever DLF_THREADS says: measured once.
+    const bs = threads === 1 ? backends : backends.filter((b) => b !== 'ts');
+    log(`w5 ${threads} thread(s): dlf ${bs.join(', ')} and ONNX Runtime ...`);
+    const args = [join(BENCH, 'w5_infer.mjs'), '--threads', String(threads), '--backends', bs.join(','), '--images', images, '--budget', String(P.w5Budget), '--runs', String(P.w5Runs), ...models.flatMap((m) => ['--model', m])];
+    const r = runProcess(NODE, args, { cwd: ROOT, env: { ...process.env, DLF_THREADS: String(threads) }, timeoutSeconds: 1800 });
+    if (r.code !== 0 || !r.json?.result) {
+      const status = r.json?.skipped ? 'skipped' : 'failed';
+      for (const m of W5_MODELS) for (const batch of W5_BATCHES) record({ workload: 'w5', model: m.key, batch, threads, framework: 'onnxruntime', label: 'ONNX Runtime', unit: 'samples/s' }, { status, message: r.json?.skipped ?? failure(r) });
+      continue;
+    }
+    const t = `${threads} thread${threads === 1 ? '' : 's'}`;
+    for (const res of r.json.result) {
+      const dlf = res.framework === 'dlf';
+      const label = dlf ? `dlf ${res.backend} (ModelRuntime eval, ${res.backend === 'ts' ? '1 thread' : t})` : `ONNX Runtime (${t} intra-op)`;
+      record(
+        { workload: 'w5', model: res.model, batch: res.batch, threads, framework: res.framework, ...(dlf ? { backend: res.backend } : {}), label, unit: 'samples/s' },
+        { status: 'ok', values: res.values, latencyMs: res.latencyMs, callsPerRun: res.callsPerRun, peakRssKb: r.peakRssKb, othersCores: r.othersCores, command: `DLF_THREADS=${threads} node ${args.map((a) => relative(ROOT, a) || a).join(' ')}` },
+      );
+    }
+  }
+}
+
 // ---------------------------------------------------------------- machine and versions
 
 function machine() {
@@ -381,6 +443,14 @@ function tfjsVersion() {
   }
 }
 
+function onnxruntimeVersion() {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 const work = mkdtempSync(join(tmpdir(), 'dlf-bench-data-'));
@@ -395,18 +465,25 @@ try {
   const tfjsSkip = probeTfjs();
   if (tfjsSkip) notes.push(`TensorFlow.js skipped: ${tfjsSkip}`);
 
-  const data = prepareData(ROOT, work, { w1: W.w1.full, w2: W.w2.full });
-  log(`data: ${data.description}`);
-  notes.unshift(`data (W1, W2): ${data.description}`);
+  // Only W1 and W2 read these images (W5 reads the bundled test images itself).
+  const trains = only.has('w1') || only.has('w2');
+  const data = trains
+    ? prepareData(ROOT, work, { w1: W.w1.full, w2: W.w2.full })
+    : { source: 'none', dir: null, available: null, files: {}, description: 'not prepared: W1 and W2 were not run' };
+  if (trains) {
+    log(`data: ${data.description}`);
+    notes.unshift(`data (W1, W2): ${data.description}`);
+  }
 
   if (only.has('w1')) training('w1', data, backends, torchSkip, tfjsSkip);
   if (only.has('w2')) training('w2', data, backends, torchSkip, tfjsSkip);
   if (only.has('w3')) w3(backends, torchSkip, tfjsSkip);
   if (only.has('gemm')) gemm(backends, torchSkip, tfjsSkip);
+  if (only.has('w5')) w5(backends, work);
 
   // Notes: reduced runs, unsupported and failed measurements.
   for (const r of records) {
-    const where = `${r.workload}${r.shape ? ` ${r.shape}` : ''} ${r.label}`;
+    const where = `${r.workload}${r.shape ? ` ${r.shape}` : ''}${r.model ? ` ${r.model} batch ${r.batch}, ${r.threads} thread(s),` : ''} ${r.label}`;
     if (r.status === 'ok' && r.reduced) notes.push(`* ${where}: ran ${r.samples.toLocaleString('en-US')} of ${r.fullSamples.toLocaleString('en-US')} samples per run (${r.reducedWhy}); the throughput is measured on those samples, not extrapolated`);
     else if (r.status !== 'ok') notes.push(`${where}: ${r.status}: ${r.message}`);
   }
@@ -424,6 +501,7 @@ try {
     torch: torchRec?.version ?? null,
     python: torchRec?.python ?? null,
     tfjs: records.find((r) => r.framework === 'tfjs' && r.version)?.version ?? tfjsVersion(),
+    onnxruntime: onnxruntimeVersion(),
   };
   const dataLabel = data.source === 'real' ? 'real data' : 'bundled subset repeated';
   const sections = [
@@ -437,15 +515,26 @@ try {
       unit: 'GFLOP/s',
       extra: { head: 'GFLOP/CPU-s', value: (r) => (Number.isFinite(r.gflopsPerCpuSecond) ? formatValue(r.gflopsPerCpuSecond, 'GFLOP/s') : '') },
     })),
+    ...W5_MODELS.flatMap((m) =>
+      W5_BATCHES.flatMap((batch) =>
+        w5Threads().map((threads) => ({
+          key: 'w5',
+          match: (r) => r.model === m.key && r.batch === batch && r.threads === threads,
+          title: `W5  ${m.title}, inference at batch ${batch}, ${threads} thread${threads === 1 ? '' : 's'}: raw pixels to probabilities and class; latency = median time of one call`,
+          unit: 'samples/s',
+          extra: { head: 'latency ms', value: (r) => (Number.isFinite(r.latencyMs) ? r.latencyMs.toFixed(r.latencyMs < 1 ? 3 : 2) : '') },
+        })),
+      ),
+    ),
   ]
-    .map((s) => ({ ...s, records: records.filter((r) => r.workload === s.key && (!s.shape || r.shape === s.shape)) }))
+    .map((s) => ({ ...s, records: records.filter((r) => r.workload === s.key && (!s.shape || r.shape === s.shape) && (!s.match || s.match(r))) }))
     .filter((s) => s.records.length > 0);
 
   const header = [
     `dlf benchmark ${new Date(started).toISOString()}${cli.quick ? '  (QUICK mode: short runs, noisy numbers)' : ''}`,
     `machine: ${mach.cpu}, ${mach.cores} cores, ${mach.memoryGiB} GiB; ${mach.hostname}`,
     `versions: node ${versions.node}; dlf ${versions.dlf.version} (${versions.dlf.commit ?? 'no git'}${versions.dlf.dirty ? ', uncommitted changes' : ''}); ` +
-      `torch ${versions.torch ?? 'n/a'}; tfjs ${versions.tfjs ?? 'n/a'}`,
+      `torch ${versions.torch ?? 'n/a'}; tfjs ${versions.tfjs ?? 'n/a'}; onnxruntime-node ${versions.onnxruntime ?? 'n/a'}`,
     `medians of the runs; ratio = dlf speed / peer speed (above 1: dlf is faster); peak RSS of the whole process;`,
     `others = cores kept busy by other processes during the measurement (0 on a quiet machine)`,
   ];
@@ -467,7 +556,7 @@ try {
         machine: mach,
         versions,
         data: { source: data.source, dir: data.dir, available: data.available, description: data.description },
-        parameters: { ...P, workloads: W, gemmShapes: SHAPES, peakRss: HAS_TIME ? '/usr/bin/time -f %M' : 'self-reported' },
+        parameters: { ...P, workloads: W, gemmShapes: SHAPES, w5: { batches: W5_BATCHES, threads: w5Threads() }, peakRss: HAS_TIME ? '/usr/bin/time -f %M' : 'self-reported' },
         dlfBackends: backends,
         records,
         notes,

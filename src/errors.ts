@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'TRAINING' // training diverged (NaN or infinite loss)
   | 'INTERRUPTED' // training was interrupted (Ctrl-C or SIGTERM); the last checkpoint is kept
   | 'IO' // the operating system refused a write (disk full, permission, read-only file system, ...)
+  | 'EXPORT' // the model has a layer or op that an export format (ONNX) cannot express
   | 'INTERNAL'; // a bug in dlf
 
 /** Where an error points: any subset of file, line:col, data row/column, graph node, config key path. */
@@ -85,6 +86,16 @@ export class CheckpointError extends DlfError {
 export class TrainingError extends DlfError {
   constructor(message: string, place: Place = {}, hint?: string) {
     super('TRAINING', message, place, hint);
+  }
+}
+
+/**
+ * A model that an export format cannot express: the message names the op and the layer it belongs
+ * to, the place its config key and graph node. Exit code 2, like any other model the input does not allow.
+ */
+export class ExportError extends DlfError {
+  constructor(message: string, place: Place = {}, hint?: string) {
+    super('EXPORT', message, place, hint);
   }
 }
 

@@ -1,6 +1,7 @@
 // The --max-memory option of the commands that compile a model for training (train, validate,
-// summary): the bound on what a training step may need, parameters, optimizer state, the plan's
-// buffers and tables together (compile/memory.ts). A bad value is a usage error.
+// summary) or compile a run's model the same way (eval, predict): the bound on what a training
+// step may need, parameters, optimizer state, the plan's buffers and tables together
+// (compile/memory.ts). A bad value is a usage error.
 import { formatBytes, parseByteSize } from '../compile/bytes.js';
 import { defaultMemoryBound } from '../compile/memory.js';
 import { UsageError } from '../errors.js';

@@ -6,7 +6,7 @@
 // prepared: nothing large is allocated for a model that would not fit.
 import type { Config, LossConfig } from '../config/schema.js';
 import type { DataDims } from '../data/dims.js';
-import { appendBackward } from '../graph/autodiff.js';
+import { type BackwardTrace, appendBackwardTraced } from '../graph/autodiff.js';
 import { type Graph, GraphBuilder } from '../graph/builder.js';
 import type { Mode } from './layers/types.js';
 import { checkLossAgreement, lossOf } from './agree.js';
@@ -33,6 +33,12 @@ interface ProgramParts {
   readonly grads: ReadonlyMap<string, number>;
   /** Running-statistics updates to apply after each training step. */
   readonly stateUpdates: readonly StateUpdate[];
+  /**
+   * A training program as built (not optimised): the gradient of every node on the way from the
+   * parameters to the loss, and which rule made each backward node (for drawing the chain rule).
+   * The optimiser folds nodes together, so an optimised program has none.
+   */
+  readonly backward?: BackwardTrace;
 }
 
 export interface Program extends ProgramParts {
@@ -54,6 +60,12 @@ export interface CompiledModel {
   /** The training batch size, whose training program is built when compiling. */
   readonly batch: number;
   program(batch: number, mode: Mode): Program;
+  /**
+   * The program as built, before the optimiser: every primitive that the layers and autodiff
+   * made, with its backward trace in training. Made anew on each call (for inspection, not for
+   * training), within the same memory bound.
+   */
+  asBuilt(batch: number, mode: Mode): Program & { readonly layers: readonly LayerInfo[] };
 }
 
 export { lossOf };
@@ -126,9 +138,11 @@ export function layoutProgram(
   const weights = opts.classWeights ?? (opts.weighted && loss !== 'mse' ? new Array<number>(loss === 'softmax_cross_entropy' ? (width ?? 1) : 2).fill(1) : undefined);
   const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, weights);
   const grads = new Map<string, number>();
+  let trace: BackwardTrace | undefined;
   if (mode === 'train') {
     const trainable = model.params.filter((p) => p.kind === 'param');
-    const gradById = appendBackward(g, built.loss, trainable.map((p) => g.graph.byName.get(p.name)!));
+    const { grads: gradById, ...traced } = appendBackwardTraced(g, built.loss, trainable.map((p) => g.graph.byName.get(p.name)!));
+    trace = traced;
     for (const p of trainable) {
       // A parameter the loss does not depend on gets a zero gradient.
       grads.set(p.name, gradById.get(g.graph.byName.get(p.name)!) ?? g.constant(0, p.shape));
@@ -149,6 +163,7 @@ export function layoutProgram(
     lossName: loss,
     grads: new Map([...grads].map(([name, gid]) => [name, id(gid)])),
     stateUpdates: model.stateUpdates.map((u) => ({ ...u, value: id(u.value) })),
+    ...(trace && !o ? { backward: trace } : {}),
     layout: layoutGraph(graph, outputs.map(id)),
     params: model.params,
     layers: model.layers.map((l) => ({ ...l, output: id(l.output) })),
@@ -172,5 +187,6 @@ export function compileModel(config: Config, dims: DataDims, locate: Locator, op
       }
       return p;
     },
+    asBuilt: (batch, mode) => buildProgram(config, dims, batch, locate, mode, { ...opts, optimize: false }),
   };
 }

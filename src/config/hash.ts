@@ -47,14 +47,22 @@ function withoutResumable(config: unknown): unknown {
 /** The hash checkpoints carry: of the config without the keys a resumed run may change. */
 export const trainingHash = (config: unknown): string => configHash(withoutResumable(config));
 
-/** Dotted paths at which two configs differ, ignoring the keys a resumed run may change. */
-export function configDifferences(a: unknown, b: unknown): string[] {
-  const out: string[] = [];
-  const walk = (x: any, y: any, path: string[]) => {
-    const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * Key paths at which two configs differ, ignoring the keys a resumed run may change: maps are
+ * compared key by key and lists of one length item by item, so that a changed layer is named by
+ * its key (`model.layers.0.units`); two maps of different `type` (an optimizer, a schedule, a
+ * layer) differ only at `type`.
+ */
+export function configDifferences(a: unknown, b: unknown): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const walk = (x: unknown, y: unknown, path: (string | number)[]) => {
     if (isObj(x) && isObj(y)) {
-      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk(x[k], y[k], [...path, k]);
-    } else if (canonicalJson(x) !== canonicalJson(y)) out.push(path.join('.'));
+      if ('type' in x && 'type' in y && x.type !== y.type) out.push([...path, 'type']);
+      else for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk(x[k], y[k], [...path, k]);
+    } else if (Array.isArray(x) && Array.isArray(y) && x.length === y.length) {
+      x.forEach((v, i) => walk(v, y[i], [...path, i]));
+    } else if (canonicalJson(x) !== canonicalJson(y)) out.push(path);
   };
   walk(withoutResumable(a), withoutResumable(b), []);
   return out;

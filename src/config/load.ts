@@ -31,6 +31,8 @@ export interface ResolvedConfig {
   raw: unknown;
   /** Position in the YAML file of a key path (undefined if absent there or set by --set). */
   locate(path: readonly (string | number)[]): Pos | undefined;
+  /** The `--set ...` argument that wrote the value at a key path (or a map above it); undefined when the file wrote it or left it out. */
+  setBy(path: readonly (string | number)[]): string | undefined;
   /** SHA-256 (hex) of the canonical JSON of `config` without the keys a resumed run may change. */
   hash: string;
 }
@@ -126,6 +128,10 @@ export function loadConfig(file: string, opts: LoadOptions = {}): ResolvedConfig
       const { steps, complete } = walk(doc, path);
       if (!complete || placeOf(src, path).pos === undefined) return undefined;
       return stepPos(lineCounter, steps[steps.length - 1]);
+    },
+    setBy: (path) => {
+      const place = placeOf(src, path);
+      return place.pos === undefined ? place.file : undefined;
     },
     hash: trainingHash(config),
   };

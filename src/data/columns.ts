@@ -49,6 +49,24 @@ export interface CategoricalColumnPrep {
 /** The name of the unknown bucket of a categorical column, as its one-hot input is named. */
 export const UNKNOWN_CATEGORY = '__unknown__';
 
+/** Categories of one column that encoding put in the unknown bucket: how many rows, and the first. */
+export interface UnseenCategories {
+  column: string;
+  rows: number;
+  first: { category: string; file?: string; row?: number };
+}
+
+/** One line about the categories data put in unknown buckets, for a warning; undefined when none. */
+export function unseenNote(unseen: readonly UnseenCategories[] | undefined): string | undefined {
+  if (!unseen || unseen.length === 0) return undefined;
+  const parts = unseen.map((u) => {
+    const where = u.first.row !== undefined ? ` at row ${u.first.row}` : '';
+    return `${oneLine(u.column, 60)}: ${u.rows} row${u.rows === 1 ? '' : 's'}, first '${oneLine(u.first.category, 40)}'${where}`;
+  });
+  const total = unseen.reduce((s, u) => s + u.rows, 0);
+  return `${total === 1 ? '1 value' : `${total} values`} of categories the training split did not have went to __unknown__ (${parts.join('; ')}); data.columns.<name>.unknown: error makes them errors`;
+}
+
 /** What reading needs to know of one feature column. */
 export interface ReadRule {
   /** The kind, or auto: decided by the cells. */
@@ -206,7 +224,7 @@ export function fitColumns(train: Dataset, spec: ColumnsSpec, locate: ColumnLoca
     else if (rule === 'most_frequent') fill = mostFrequent(names!, counts, name);
     const values = sortCategories(fill !== undefined && !present.includes(fill) ? [...present, fill] : present);
     const encoding = cfg?.encoding ?? 'one_hot';
-    const unknown = cfg?.unknown ?? 'error';
+    const unknown = cfg?.unknown ?? 'bucket';
     const size = values.length + (unknown === 'bucket' ? 1 : 0);
     if (encoding === 'one_hot' && size > MAX_ONE_HOT) {
       throw new DataError(

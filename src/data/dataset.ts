@@ -6,7 +6,7 @@ import { DataError, oneLine } from '../errors.js';
 import { csvFile, readCsvTable, type CsvTable } from './csv.js';
 import { gatherPixels, imageDataset, selectPixels, type Pixels } from './pixels.js';
 import { columnHint } from './suggest.js';
-import { type ReadRules, columnKind, configReadRules, keyName, missingCell } from './columns.js';
+import { type ReadRules, type UnseenCategories, columnKind, configReadRules, keyName, missingCell } from './columns.js';
 
 export type Task = 'classification' | 'regression';
 
@@ -37,6 +37,8 @@ export interface Dataset {
   categories?: (string[] | null)[];
   /** Where each row was read from: the file and its row there (the header is row 1). */
   origin?: { file: string; rows: Int32Array };
+  /** After encoding: the categories that went to a column's unknown bucket (data/columns.ts). */
+  unseen?: UnseenCategories[];
 }
 
 /** The shape of one sample of `ds` (a new array). */

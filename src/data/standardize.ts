@@ -2,7 +2,7 @@
 // prediction transform their data exactly as training did: per-feature standardisation for
 // tables, one scale for all pixels of images.
 import { DataError, oneLine } from '../errors.js';
-import { type ColumnPrep, DEFAULT_MISSING_VALUES, type InputLayout, columnPrepProblem, encodedWidth, inputLayout, keyName } from './columns.js';
+import { type ColumnPrep, DEFAULT_MISSING_VALUES, type InputLayout, type UnseenCategories, columnPrepProblem, encodedWidth, inputLayout, keyName } from './columns.js';
 import { gatherRows, sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
 import { imageDataset, scaledValues } from './pixels.js';
 import { type TargetScale, fitTargetScale, isTargetScale, standardizedTargets } from './target.js';
@@ -200,7 +200,8 @@ function applyTable(ds: Dataset, prep: TablePreprocessing): Dataset {
     return c;
   });
   const layout = inputLayout(prep.features, prep.columns);
-  const enc = prep.columns ? encoders(ds, prep, cols, layout) : undefined;
+  const unseen = new Map<string, UnseenCategories>();
+  const enc = prep.columns ? encoders(ds, prep, cols, layout, unseen) : undefined;
   const fIn = sampleSize(ds);
   const f = cols.length;
   const w = layout.names.length;
@@ -214,6 +215,7 @@ function applyTable(ds: Dataset, prep: TablePreprocessing): Dataset {
   const out: Dataset = { x, y, n, features: layout.names, task: prep.task };
   if (prep.classes) out.classes = prep.classes.slice();
   if (prep.target) out.target = { ...prep.target };
+  if (unseen.size) out.unseen = [...unseen.values()];
   return out;
 }
 
@@ -221,7 +223,7 @@ function applyTable(ds: Dataset, prep: TablePreprocessing): Dataset {
 type Encoder = (i: number, x: Float32Array, at: number) => void;
 
 /** One encoder per feature of `prep`, reading column cols[j] of ds (as read: codes, NaN for missing). */
-function encoders(ds: Dataset, prep: TablePreprocessing, cols: readonly number[], layout: InputLayout): Encoder[] {
+function encoders(ds: Dataset, prep: TablePreprocessing, cols: readonly number[], layout: InputLayout, unseen: Map<string, UnseenCategories>): Encoder[] {
   const fIn = sampleSize(ds);
   let dense = 0;
   let embedded = layout.dense;
@@ -258,6 +260,11 @@ function encoders(ds: Dataset, prep: TablePreprocessing, cols: readonly number[]
         return fillIndex;
       }
       const k = codeIndex[v];
+      if (k === unknownAt) {
+        const u = unseen.get(name);
+        if (u) u.rows++;
+        else unseen.set(name, { column: name, rows: 1, first: { category: names[v], file: ds.origin?.file, row: ds.origin?.rows[i] } });
+      }
       if (k < 0) {
         throw new DataError(
           `unknown category '${oneLine(names[v], 60)}': the training split did not have it`,

@@ -2,9 +2,8 @@
 // resolved at construction, so run() allocates nothing.
 import { InternalError } from '../errors.js';
 import type { Plan } from '../compile/plan.js';
-import { OPS } from '../graph/ops/index.js';
+import { OPS, type OpName, isOpName } from '../graph/ops/index.js';
 import type { Buf, Step } from '../graph/types.js';
-import type { OpName } from '../graph/ops/index.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 
@@ -75,16 +74,34 @@ export class Executor {
 
   /** Runs every step; random masks are refilled first from `rng` (required when the plan has any). */
   run(rng?: Rng): void {
-    for (const m of this.masks) {
-      if (!rng) throw new InternalError('this plan has random masks and needs an RNG to run');
-      const { buf, keep, scale } = m;
-      for (let i = 0; i < buf.length; i++) buf[i] = rng.uniform() < keep ? scale : 0;
-    }
+    this.fillMasks(rng);
     const k = this.kernels;
     const steps = this.bound;
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i];
       s.forward(k, s.ins, s.out, s.step);
+    }
+  }
+
+  /**
+   * Runs like run(), handing every value of the plan to `see` the moment it is complete: the
+   * leaves (inputs, parameters, constants, masks) first, then each step's output right after the
+   * step, before a later step may reuse its buffer. For looking at values, not for training.
+   */
+  runWatched(see: (id: number, value: Buf) => void, rng?: Rng): void {
+    this.fillMasks(rng);
+    for (const id of this.plan.order) if (!isOpName(this.plan.graph.nodes[id].op)) see(id, this.views.get(id)!);
+    this.bound.forEach((s, i) => {
+      s.forward(this.kernels, s.ins, s.out, s.step);
+      see(this.plan.steps[i].node.id, s.out);
+    });
+  }
+
+  private fillMasks(rng: Rng | undefined): void {
+    for (const m of this.masks) {
+      if (!rng) throw new InternalError('this plan has random masks and needs an RNG to run');
+      const { buf, keep, scale } = m;
+      for (let i = 0; i < buf.length; i++) buf[i] = rng.uniform() < keep ? scale : 0;
     }
   }
 }

@@ -47,6 +47,13 @@ function tensorsOf(model: CompiledModel, params: ReadonlyMap<string, Float32Arra
   return t;
 }
 
+/** The order an epoch feeds the training samples in: 0 … n−1, shuffled by `rng` when the run shuffles. */
+export function epochOrder(order: Int32Array, rng: Rng | undefined): Int32Array {
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  if (rng) rng.shuffle(order);
+  return order;
+}
+
 export class Trainer {
   readonly rt: ModelRuntime;
   readonly opt: Optimizer;
@@ -99,8 +106,7 @@ export class Trainer {
     const clipping = tc.clip.norm !== undefined || tc.clip.value !== undefined;
     const baseLr = tc.optimizer.lr;
     const { trainSet, opt, order } = this;
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    if (tc.shuffle !== false) this.shuffleRng.shuffle(order);
+    epochOrder(order, tc.shuffle !== false ? this.shuffleRng : undefined);
     const acc = new MetricsAccumulator(trainSet.task, this.metricOpts);
     let lr = baseLr;
     for (let bi = 0; bi < this.batches; bi++) {

@@ -7,6 +7,7 @@ import { compileModel } from '../compile/compile.js';
 import { ConfigSchema, type Config } from '../config/schema.js';
 import { trainingHash } from '../config/hash.js';
 import { loadDataset, loadTestSet } from '../data/load.js';
+import { unseenNote } from '../data/columns.js';
 import { dataDims, preprocessedDims } from '../data/dims.js';
 import { splitDataset } from '../data/split.js';
 import { applyPreprocessing } from '../data/standardize.js';
@@ -43,6 +44,8 @@ export interface EvalResult {
   binary?: { positive: string; negative: string; threshold: number; roc_auc: number; pr_auc: number };
   /** The class weights of the loss, when the run has them. */
   classWeights?: ClassWeights;
+  /** Warnings about the data (categories that went to an unknown bucket). */
+  warnings?: string[];
 }
 
 export interface EvalOptions {
@@ -148,6 +151,7 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
   }
   const threshold = opts.threshold ?? config.train.threshold ?? DEFAULT_THRESHOLD;
   const ds = splitOf(config, prep, split);
+  const note = unseenNote(ds.unseen);
   if (ds.n === 0) {
     const why = split === 'val' && config.data.split.validation === 0 ? ' (the run was trained with data.split.validation: 0)' : '';
     throw new DataError(`the ${split} split of this run holds no samples${why}`, {}, split === 'train' ? undefined : 'evaluate another split: --split train');
@@ -177,6 +181,7 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
     ...(points ? { points } : {}),
     metrics: acc.result(),
     ...(classWeights ? { classWeights } : {}),
+    ...(note ? { warnings: [note] } : {}),
   };
   if (ds.task !== 'classification') return result;
   const classes = prep.classes ?? acc.confusion().map((_, i) => String(i));

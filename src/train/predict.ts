@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CompiledModel } from '../compile/compile.js';
 import { type Dataset, readFeatures, selectRows } from '../data/dataset.js';
-import { savedReadRules } from '../data/columns.js';
+import { savedReadRules, unseenNote } from '../data/columns.js';
 import { type CsvTable, readCsvTable } from '../data/csv.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, readIdxImages } from '../data/idx.js';
 import { imageShape } from '../data/images.js';
@@ -16,6 +16,7 @@ import { type TargetScale, unstandardize } from '../data/target.js';
 import { DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { loadRun } from './evaluate.js';
+import { DEFAULT_THRESHOLD } from './metrics.js';
 import { ModelRuntime, feed } from './runtime.js';
 
 export type PredictFormat = 'csv' | 'jsonl';
@@ -26,9 +27,13 @@ export interface PredictOptions {
   checkpoint?: string;
   /** Default: the run's train.batch_size. */
   batchSize?: number;
+  /** Two classes: the probability of class 1 above which it is predicted (default: train.threshold, else 0.5). */
+  threshold?: number;
   /** Columns of a CSV input copied into each record, before the prediction (`--keep`). */
   keep?: readonly string[];
   kernels: Kernels;
+  /** The memory bound the run's model is compiled under (`--max-memory`; default: compile/memory.ts's). */
+  maxMemory?: number;
 }
 
 export interface Predictions {
@@ -36,13 +41,15 @@ export interface Predictions {
   task: Dataset['task'];
   /** Column names: the kept input columns, `prediction`, then `p_<class>` per class (classification). */
   columns: string[];
+  /** Warnings about the input (categories that went to an unknown bucket). */
+  warnings: string[];
   /** One record per input sample, in input order: the class name or value, then the probabilities (null for a row a drop rule left out). */
   rows: (string | number | null)[][];
 }
 
 /** Loads a run and predicts every sample of `opts.input`. */
 export function predictRun(runDir: string, opts: PredictOptions): Predictions {
-  const { config, ckptPath, prep, model, params } = loadRun(runDir, opts.checkpoint);
+  const { config, ckptPath, prep, model, params } = loadRun(runDir, opts.checkpoint, opts.maxMemory);
   const keep = opts.keep ?? [];
   if (keep.length && prep.kind === 'image') throw new UsageError('--keep copies columns of a CSV input; this run was trained on images');
   const table = prep.kind === 'table' ? readTableInput(opts.input) : undefined;
@@ -53,6 +60,10 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
   const batch = opts.batchSize ?? config.train.batch_size;
   const cols = outputColumns(model);
   const names = prep.task === 'classification' ? classNames(prep.classes, cols) : [];
+  if (opts.threshold !== undefined && names.length !== 2) {
+    throw new UsageError(`--threshold applies to two classes; this run has ${names.length ? `${names.length} classes` : 'a regression task'}`);
+  }
+  const threshold = opts.threshold ?? config.train.threshold ?? DEFAULT_THRESHOLD;
   const rows: (string | number | null)[][] = [];
   // A row a drop rule left out (its file row is not among ds.origin.rows) gets no prediction: null.
   const empty = new Array<null>(1 + names.length).fill(null);
@@ -70,7 +81,7 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
     for (let r = 0; r < count; r++) {
       const at = fileRows ? fileRows[start + r] - 2 : start + r;
       fillTo(at);
-      rows.push([...keptOf(at), ...record(b.output, r * cols, cols, names, prep.kind === 'image' ? undefined : prep.target)]);
+      rows.push([...keptOf(at), ...record(b.output, r * cols, cols, names, prep.kind === 'image' ? undefined : prep.target, threshold)]);
       next = at + 1;
     }
   }
@@ -80,7 +91,8 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
   const clash = keep.find((k) => columns.includes(k));
   if (clash !== undefined) throw new UsageError(`--keep ${clash}: the output already has a column of that name`);
   columns.unshift(...keep);
-  return { checkpoint: ckptPath, task: prep.task, columns, rows };
+  const note = unseenNote(ds.unseen);
+  return { checkpoint: ckptPath, task: prep.task, columns, rows, warnings: note ? [note] : [] };
 }
 
 /** Columns of the model output (its last axis). */
@@ -98,9 +110,11 @@ export function classNames(classes: readonly string[] | undefined, cols: number)
 
 /**
  * One sample's record from its row of the model output: with no class names (regression) the
- * value (in the target's units when the run standardised it, `target`); else the most probable class and the probability of each class.
+ * value (in the target's units when the run standardised it, `target`); else the predicted class
+ * (of two, the positive one when its probability is above `threshold`; of more, the most probable)
+ * and the probability of each class.
  */
-export function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[], target?: TargetScale): (string | number)[] {
+export function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[], target?: TargetScale, threshold = DEFAULT_THRESHOLD): (string | number)[] {
   if (names.length === 0) return [round(unstandardize(out[at], target))];
   let probs: number[];
   if (cols === 1) {
@@ -114,7 +128,12 @@ export function record(out: ArrayLike<number>, at: number, cols: number, names: 
     probs = e.map((v) => v / sum);
   }
   let best = 0;
-  for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
+  if (probs.length === 2) {
+    // As the metrics decide (train/metrics.ts): class 1 when its log-odds exceed those of the
+    // threshold, so a probability of exactly the threshold is class 0.
+    const score = cols === 1 ? out[at] : out[at + 1] - out[at];
+    best = score > Math.log(threshold / (1 - threshold)) ? 1 : 0;
+  } else for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
   return [names[best], ...probs.map(round)];
 }
 

@@ -8,16 +8,16 @@ import { join, resolve } from 'node:path';
 import { checkNumericClasses } from '../compile/agree.js';
 import { type CompiledModel, compileModel } from '../compile/compile.js';
 import type { Locator } from '../compile/model.js';
-import { configDifferences, trainingHash } from '../config/hash.js';
+import { canonicalJson, configDifferences, trainingHash } from '../config/hash.js';
 import { type ResolvedConfig, loadConfig } from '../config/load.js';
-import { formatPath } from '../config/paths.js';
+import { formatPath, valueAt } from '../config/paths.js';
 import type { Dataset } from '../data/dataset.js';
 import { dataDims, preprocessedDims } from '../data/dims.js';
 import { FINGERPRINTS_FILE, type Fingerprint, compareFingerprints, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
 import { withStratifyDefault, withTargetDefault } from '../data/split.js';
 import type { Preprocessing } from '../data/standardize.js';
-import { CheckpointError, ConfigError, DataError } from '../errors.js';
+import { CheckpointError, ConfigError, DataError, oneLine } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Checkpoint, loadCheckpoint } from './checkpoint.js';
 import { type ClassWeights, resolveClassWeights } from './class-weights.js';
@@ -140,6 +140,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const classes = loaded.train.classes?.length;
   if (loaded.train.classes) checkNumericClasses(config, loaded.train.classes, written(resolved.raw, ['data', 'task']), outputWidth(checked), locate);
   checkTopK(config, classes ?? dims.classes, locate);
+  checkThreshold(config, loaded.train.task, classes ?? dims.classes, locate);
   checkMetrics(config, loaded.train.task, classes ?? dims.classes, locate);
   const classWeights = weightsOf(config, loaded.train, locate);
   // Compiled again only when the data told what the config did not: the number of classes, or class weights.
@@ -154,6 +155,19 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
 function checkMetrics(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator): void {
   const issues = metricIssues(task, classes, config.train.metrics).map((i) => ({ place: locate(['train', 'metrics', i.index]), message: i.message, hint: i.hint }));
   if (issues.length) throw new ConfigError(issues);
+}
+
+/** A written train.threshold needs two classes: with more, or a regression, it would do nothing. */
+function checkThreshold(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator): void {
+  const t = config.train.threshold;
+  if (t === undefined || (task === 'classification' && (classes === undefined || classes === 2))) return;
+  throw new ConfigError([
+    {
+      place: locate(['train', 'threshold']),
+      message: `is ${t}, but ${task === 'regression' ? 'the task is regression' : `the data has ${classes} classes`}: a decision threshold needs two classes`,
+      hint: 'remove train.threshold',
+    },
+  ]);
 }
 
 /** A written train.top_k must be below the number of classes (when known): k = classes always scores 1. */
@@ -233,12 +247,16 @@ export function prepareResume(
   const resolved = withSavedTarget(stratified, saved.config.data);
   const diff = configDifferences(saved.config, resolved.config);
   if (diff.length) {
+    const locate = locatorOf(resolved);
     throw new ConfigError(
-      diff.map((path) => ({
-        place: { file: resolved.file, path },
-        message: 'differs from the run being resumed',
-        hint: 'a resumed run may change only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test',
-      })),
+      diff.map((path) => {
+        const set = resolved.setBy(path);
+        return {
+          place: set ? { file: set, path: formatPath(path) } : locate(path),
+          message: `differs from the run being resumed: ${shown(valueAt(resolved.config, path))} here, ${shown(valueAt(saved.config, path))} in the run`,
+          hint: 'a resumed run may change only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test',
+        };
+      }),
     );
   }
   const ckptFile = join(outDir, 'checkpoints', 'last.json');
@@ -290,6 +308,11 @@ export function prepareResume(
   const onDisk: OnDisk = { last: ckpt.epoch };
   if (existsSync(join(outDir, 'checkpoints', 'best.json')) && ckpt.progress.best.bestEpoch > 0) onDisk.best = ckpt.progress.best.bestEpoch;
   return { run, state, outDir, onDisk };
+}
+
+/** A config value in a message: its JSON on one line, or `not set`. */
+function shown(v: { found: boolean; value: unknown }): string {
+  return v.found && v.value !== undefined ? oneLine(canonicalJson(v.value), 80) : 'not set';
 }
 
 /** The fingerprints a run recorded, or undefined for a run that has none (made by an older dlf). */

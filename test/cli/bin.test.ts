@@ -1,9 +1,11 @@
 // The dlf command as a user runs it: bin/dlf.js in a child process, which loads the CLI bundle that
 // `npm run build` makes (dist/bundle/). The other CLI tests call main() in-process on the sources;
 // this one checks that the bundle exists and behaves as they do: version, info, a bad config's
-// exit code, a short training run that writes its checkpoints, and a reader that closes the pipe.
+// exit code, a short training run that writes its checkpoints, a reader that closes the pipe, and
+// an SVG drawn by the Graphviz WebAssembly that the bundle holds in a chunk of its own, which
+// none of the files `dlf --help` loads imports.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repo, tempDir } from './helpers.js';
@@ -46,5 +48,33 @@ describe('bin/dlf.js', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+
+  it('draws an SVG with the Graphviz WebAssembly in the bundle', () => {
+    const r = bin('graph', repo('configs', 'iris.yaml'), '--svg', '--backward');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^<\?xml/);
+    expect(r.stdout).toContain('class="cluster"');
+    expect(r.stdout.trimEnd()).toMatch(/<\/svg>$/);
+  });
+
+  it('loads Graphviz only for --svg: no chunk that dlf --help loads imports it', () => {
+    const dir = repo('dist', 'bundle');
+    const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+    const graphviz = readdirSync(dir).filter((f) => read(f).includes('Graphviz.load'));
+    expect(graphviz.length).toBeGreaterThan(0);
+    // --help loads main.js, every command's chunk (main imports them to list them) and what those import statically.
+    const loaded = new Set<string>();
+    const visit = (f: string) => {
+      if (loaded.has(f)) return;
+      loaded.add(f);
+      for (const m of read(f).matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) visit(m[1]);
+    };
+    visit('main.js');
+    for (const m of read('main.js').matchAll(/import\("\.\/([^"]+)"\)/g)) visit(m[1]);
+    expect(loaded.size).toBeGreaterThan(10);
+    // Graphviz.load itself sits in the small module that imports the package dynamically; the package is not loaded.
+    for (const f of loaded) expect(read(f), f).not.toMatch(/WebAssembly\.instantiate|@hpcc-js/);
   });
 });

@@ -140,3 +140,33 @@ describe('dlf eval on a binary task (virginica against the rest)', () => {
     expect(r.stderr).toContain("train.class_weights.virginca: 'virginca' is not a class of the data (did you mean 'virginica'?)");
   });
 });
+
+describe('the decision threshold in dlf predict', () => {
+  it('predict uses train.threshold, and --threshold overrides it, as eval decides', async () => {
+    const run = await train(binaryConfig('pred-threshold', 1, ', threshold: 0.9'), 'pred-threshold');
+    const input = repo('datasets', 'iris.csv');
+    const classesAt = async (...extra: string[]) => {
+      const r = await dlf('predict', run, '-i', input, ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+      // Each prediction agrees with its probability and the threshold: p_virginica > t.
+      return rows.map((c) => ({ pred: c[0], p: Number(c[2]) }));
+    };
+    for (const [t, extra] of [
+      [0.9, []],
+      [0.2, ['--threshold', '0.2']],
+    ] as const) {
+      const rows = await classesAt(...extra);
+      for (const r of rows) expect(r.pred).toBe(r.p > t ? 'virginica' : 'other');
+    }
+    const iris = await dlf('predict', await train(repo('configs', 'iris.yaml'), 'iris-three'), '-i', input, '--threshold', '0.3');
+    expect(iris.code).toBe(2);
+    expect(iris.stderr).toMatch(/--threshold applies to two classes; this run has 3 classes/);
+  });
+
+  it('train.threshold with more than two classes is a config error at its line', async () => {
+    const r = await dlf('validate', repo('configs', 'iris.yaml'), '--set', 'train.threshold=0.7');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/train\.threshold: is 0\.7, but the data has 3 classes: a decision threshold needs two classes \(remove train\.threshold\)/);
+  });
+});

@@ -1,6 +1,6 @@
 // Control for experiments: --epochs 0 writes the initialised model as checkpoints/last.json, from
 // which a resume trains to the same bytes as a run that never stopped; train.shuffle: false keeps
-// the file order (the shuffle stream is never drawn from); --step-events adds a step event every n
+// the training split's order (the shuffle stream is never drawn from); --step-events adds a step event every n
 // optimizer steps to --json.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,5 +54,8 @@ describe('experiment control', () => {
       expect(e.lr).toBe(0.01);
     }
     expect((await dlf('train', iris, '--step-events', '0')).code).toBe(2);
+    const noJson = await dlf('train', iris, '--step-events', '3', '--out', join(tmp.dir, 'no-json'));
+    expect(noJson.code).toBe(2);
+    expect(noJson.stderr).toMatch(/^error: --step-events adds events to the --json output; add --json/);
   });
 });

@@ -96,6 +96,23 @@ describe('--max-memory', () => {
     expect(oneLine(r.stderr)).toMatch(/config\.json: .*the memory bound is 1\.00 KiB/);
   });
 
+  it('dlf predict takes the bound too', async () => {
+    const out = join(tmp.dir, 'predict-run');
+    expect((await dlf('train', small(), '--out', out, '--quiet')).code).toBe(0);
+    const input = tmp.write('xor.csv', 'x1,x2\n0.5,-0.5\n-0.5,-0.5\n');
+    const ok = await dlf('predict', out, '--input', input, '--max-memory', '1G');
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split('\n')).toHaveLength(3);
+    const r = await dlf('predict', out, '--input', input, '--max-memory', '1K');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toMatch(/config\.json: .*the memory bound is 1\.00 KiB/);
+    const bad = await dlf('predict', out, '--input', input, '--max-memory', 'lots');
+    expect(bad.code).toBe(2);
+    expect(oneLine(bad.stderr)).toMatch(/--max-memory must be a size in bytes such as 512M, 4G or 2GiB, got 'lots'/);
+  });
+
   it.each(['lots', '0', '-5G', '4X', ''])('%j is a usage error', async (value) => {
     for (const cmd of ['train', 'validate', 'summary']) {
       const r = await dlf(cmd, small(), '--max-memory', value);

@@ -65,6 +65,24 @@ describe('resume', () => {
     expect(r.stderr).toMatch(/train\.optimizer\.lr: differs from the run being resumed/);
   });
 
+  it('names the line of each changed key in the config file, the --set that changed one, and both values', async () => {
+    const split = join(tmp.dir, 'split');
+    // Line 6 of the file changes the first layer's width, line 13 the learning rate, and line 15 (clip) is gone.
+    const edited = tmp.write('edited.yaml', config.replace('units: 16', 'units: 12').replace('lr: 0.05', 'lr: 0.07').replace('  clip: {norm: 5}\n', ''));
+    const r = await dlf('train', '--resume', split, edited, '--set', 'train.schedule={type: constant}', '--set', 'seed=6');
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^error: --set seed=6: seed: differs from the run being resumed: 6 here, 5 in the run \(a resumed run may change only train\.epochs, /),
+      expect.stringMatching(/^error: .*edited\.yaml:6:28: model\.layers\.0\.units: differs from the run being resumed: 12 here, 16 in the run /),
+      expect.stringMatching(/^error: .*edited\.yaml:13:30: train\.optimizer\.lr: differs from the run being resumed: 0\.07 here, 0\.05 in the run /),
+      // Maps of another type differ at their type only, not at every key they do not share.
+      expect.stringMatching(/^error: --set train\.schedule=\{type: constant\}: train\.schedule\.type: differs from the run being resumed: "constant" here, "cosine" in the run /),
+      // A key the file no longer writes is placed at the map above it.
+      expect.stringMatching(/^error: .*edited\.yaml:10:1: train\.clip\.norm: differs from the run being resumed: not set here, 5 in the run /),
+    ]);
+  });
+
   it('a run without a checkpoint to resume from is an error', async () => {
     const r = await dlf('train', '--resume', join(tmp.dir, 'nowhere'));
     expect(r.code).toBe(2);

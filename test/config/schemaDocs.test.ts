@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configDocs } from '../../src/config/docs.js';
+import { HAND_WRITTEN_MARK, configDocs, configDocsFile } from '../../src/config/docs.js';
 import { configJsonSchema } from '../../src/config/jsonSchema.js';
 
 describe('configJsonSchema', () => {
@@ -25,8 +25,16 @@ describe('configDocs', () => {
     expect(docs).toContain('`model.graph.params.<name>.shape`');
   });
 
-  it('is what docs/config.md holds (regenerate with npm run build && npm run docs)', () => {
-    const file = new URL('../../docs/config.md', import.meta.url);
-    expect(readFileSync(file, 'utf8')).toBe(docs);
+  it('is what docs/config.md holds above its hand-written part (regenerate with npm run build && npm run docs)', () => {
+    const file = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
+    expect(file.slice(0, docs.length)).toBe(docs);
+    expect(file).toBe(configDocsFile(file));
+    expect(file.slice(file.indexOf(HAND_WRITTEN_MARK))).toMatch(/\n## Worked examples\n/);
+  });
+
+  it('regenerates the part above the mark and keeps the part below it', () => {
+    const handWritten = '\n\n## Worked examples\n\nby hand\n';
+    expect(configDocsFile(`# stale tables\n${HAND_WRITTEN_MARK}${handWritten}`)).toBe(`${docs}\n${HAND_WRITTEN_MARK}${handWritten}`);
+    expect(configDocsFile('# a file without the mark\n')).toBe(`${docs}\n${HAND_WRITTEN_MARK}\n`);
   });
 });

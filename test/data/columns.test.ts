@@ -2,7 +2,7 @@
 // training split only, how rows are encoded, and what a saved run does with rows it has not seen.
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataSchema } from '../../src/config/schema.js';
-import { columnPrepProblem, defaultEmbeddingDim, inputLayout } from '../../src/data/columns.js';
+import { columnPrepProblem, defaultEmbeddingDim, inputLayout, unseenNote } from '../../src/data/columns.js';
 import { fromTable, selectRows } from '../../src/data/dataset.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { loadData, loadTestSet } from '../../src/data/load.js';
@@ -87,8 +87,8 @@ describe('fitting on the training split only', () => {
   }
 
   it('vocabulary and fill values come from the training rows', () => {
-    expect(() => fitted({ missing: 'mean' })).toThrow("unknown category 'green'");
-    const d = fitted({ missing: 'mean', columns: { c: { unknown: 'bucket' } } });
+    expect(() => fitted({ missing: 'mean', columns: { c: { unknown: 'error' } } })).toThrow("unknown category 'green'");
+    const d = fitted({ missing: 'mean' });
     const prep = d.preprocessing as TablePreprocessing;
     expect(prep.columns).toBeDefined();
     const [c, n] = prep.columns!;
@@ -120,23 +120,26 @@ describe('fitting on the training split only', () => {
     }
   });
 
-  it('a category seen only in validation rows is an unknown-category error at its file row, or the bucket', () => {
+  it('a category seen only in validation rows goes to the bucket (counted), or with unknown: error is an error at its file row', () => {
     const path = tmp.write('unseen.csv', 'c,y\na,x\na,y\nb,x\nb,y\nz,x\n');
-    const cfg = csvConfig(path, { split: { validation: 0.2, shuffle: false, stratify: false } });
+    const cfg = csvConfig(path, { split: { validation: 0.2, shuffle: false, stratify: false }, columns: { c: { unknown: 'error' } } });
     const e = thrown(() => loadData(cfg, 1), DataError);
     expect(e.message).toBe("unknown category 'z': the training split did not have it");
     expect(e.place).toEqual({ file: path, row: 6, column: 'c' });
     expect(e.hint).toMatch(/data\.columns\.c\.unknown: bucket/);
-    const d = loadData(csvConfig(path, { split: { validation: 0.2, shuffle: false, stratify: false }, columns: { c: { unknown: 'bucket' } } }), 1);
+    const d = loadData(csvConfig(path, { split: { validation: 0.2, shuffle: false, stratify: false } }), 1);
     expect(d.train.features).toEqual(['c=a', 'c=b', 'c=__unknown__']);
     expect(Array.from(d.val.x)).toEqual([0, 0, 1]);
+    expect(d.val.unseen).toEqual([{ column: 'c', rows: 1, first: { category: 'z', file: path, row: 6 } }]);
+    expect(d.train.unseen).toBeUndefined();
+    expect(unseenNote(d.val.unseen)).toBe("1 value of categories the training split did not have went to __unknown__ (c: 1 row, first 'z' at row 6); data.columns.<name>.unknown: error makes them errors");
   });
 
   it('a constant fill of a categorical column becomes a category of its own', () => {
     const path = tmp.write('const.csv', 'c,y\na,x\n?,y\nb,x\n');
     const d = loadData(csvConfig(path, { columns: { c: { missing: { constant: 'none' } } } }), 1);
-    expect(d.train.features).toEqual(['c=a', 'c=b', 'c=none']);
-    expect(Array.from(d.train.x)).toEqual([1, 0, 0, 0, 0, 1, 0, 1, 0]);
+    expect(d.train.features).toEqual(['c=a', 'c=b', 'c=none', 'c=__unknown__']);
+    expect(Array.from(d.train.x)).toEqual([1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0]);
   });
 
   it('mean or median written for a categorical column is a config error at its key', () => {
@@ -261,7 +264,7 @@ describe('a test file is read with the kinds the run was trained with', () => {
     const cfg = csvConfig(train, { test });
     const d = loadData(cfg, 1);
     const t = loadTestSet(cfg, 1, d.preprocessing)!;
-    expect(t.features).toEqual(['c=7', 'c=w', 'c=x']);
-    expect(Array.from(t.x)).toEqual([1, 0, 0, 1, 0, 0]);
+    expect(t.features).toEqual(['c=7', 'c=w', 'c=x', 'c=__unknown__']);
+    expect(Array.from(t.x)).toEqual([1, 0, 0, 0, 1, 0, 0, 0]);
   });
 });

@@ -68,7 +68,9 @@ describe('dlf sweep', () => {
   });
 
   it('stops on Ctrl-C with exit code 130, and a rerun finishes it', async () => {
-    const long = sweepFile('long.yaml', 'parameters:\n  train.optimizer.lr: [0.01, 0.02]\n  train.epochs: [400]\nmetric: val.loss\n');
+    // Batches of one: 24,000 steps a trial, so neither can finish before the second has started
+    // and the signal has arrived, even on a loaded machine (400 epochs of 8 batches could).
+    const long = sweepFile('long.yaml', 'parameters:\n  train.optimizer.lr: [0.01, 0.02]\n  train.epochs: [200]\n  train.batch_size: [1]\nmetric: val.loss\n');
     const dir = join(tmp.dir, 'long');
     const run = spawnDlf(['sweep', long, '--out', dir, '--jobs', '2']);
     await waitFor(() => existsSync(join(dir, 'trial-001', 'metrics.jsonl')) && existsSync(join(dir, 'trial-002', 'metrics.jsonl')), 30_000, 'the trials to start');

@@ -16,7 +16,7 @@ import type { MetricName } from '../../train/metrics.js';
 import { didYouMean } from '../../suggest.js';
 
 /** --threshold: a probability strictly between 0 and 1. */
-function parseThreshold(v: string): number {
+export function parseThreshold(v: string): number {
   const t = Number(v);
   if (v.trim() === '' || !(t > 0 && t < 1)) throw new UsageError(`--threshold must be a number between 0 and 1 (exclusive), got '${v}'`);
   return t;
@@ -62,6 +62,7 @@ export function registerEval(program: Command, io: Io): void {
       for (const c of dataChanges(readFingerprints(r.runDir) ?? [])) {
         io.err(`warning: data file ${c.path} ${c.what} since the run trained; these scores are on the data as it is now\n`);
       }
+      for (const w of r.warnings ?? []) io.err(`warning: ${w}\n`);
       if (flags.json) {
         io.out(JSON.stringify(r) + '\n');
         return;

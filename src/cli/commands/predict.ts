@@ -8,8 +8,10 @@ import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { writeFileDurable } from '../../io/write.js';
 import { formatPredictions, predictFormat, predictRun } from '../../train/predict.js';
 import type { Io } from '../output.js';
+import { parseThreshold } from './eval.js';
 import { UsageError, oneLine } from '../../errors.js';
 import { checkInputFile, checkOutputFile } from '../filePaths.js';
+import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { positiveInt } from './common.js';
 
 interface PredictFlags {
@@ -19,7 +21,9 @@ interface PredictFlags {
   format?: string;
   batchSize?: number;
   keep?: string;
+  threshold?: number;
   backend: string;
+  maxMemory?: number;
 }
 
 export function registerPredict(program: Command, io: Io): void {
@@ -33,7 +37,9 @@ export function registerPredict(program: Command, io: Io): void {
     .option('--format <format>', 'csv or jsonl (default: jsonl for an --output ending in .jsonl or .ndjson, else csv)')
     .option('--batch-size <n>', "samples per batch (default: the run's train.batch_size)", positiveInt('--batch-size'))
     .option('--keep <columns>', 'copy these input columns (comma-separated names, e.g. id,name) into the output, before the prediction')
+    .option('--threshold <t>', 'two classes: the probability of the positive class above which it is the prediction (default: train.threshold, else 0.5)', parseThreshold)
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
+    .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action((runDir: string, flags: PredictFlags) => {
       const format = predictFormat(flags.format, flags.output);
       const input = checkInputFile('--input', flags.input);
@@ -41,7 +47,8 @@ export function registerPredict(program: Command, io: Io): void {
       const checkpoint = flags.checkpoint === undefined ? undefined : checkInputFile('--checkpoint', flags.checkpoint);
       const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, checkpoint));
       const keep = flags.keep === undefined ? undefined : keepList(flags.keep);
-      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, kernels: kernelsFor(flags.backend) });
+      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, threshold: flags.threshold, kernels: kernelsFor(flags.backend), maxMemory: flags.maxMemory });
+      for (const w of p.warnings) io.err(`warning: ${w}\n`);
       const text = formatPredictions(p, format);
       if (out !== undefined) {
         writeFileDurable(out, text);

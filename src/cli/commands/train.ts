@@ -12,6 +12,7 @@ import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { type TrainOptions, train } from '../../train/loop.js';
 import { type RunDir, abandon, checkOutDir, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
 import { freshState, prepareResume, prepareRun } from '../../train/session.js';
+import { unseenNote } from '../../data/columns.js';
 import { interruptsOf } from '../interrupt.js';
 import type { Io } from '../output.js';
 import { maxMemory, maxMemoryHelp } from '../max-memory.js';
@@ -63,7 +64,9 @@ export function registerTrain(program: Command, io: Io): void {
       if (flags.seed !== undefined) set.push(`seed=${flags.seed}`);
       const command = flags.resume ? `dlf train --resume ${flags.resume}` : `dlf train ${configFile ?? ''}`;
       let runDir: RunDir;
+      if (flags.stepEvents !== undefined && !flags.json) throw new UsageError('--step-events adds events to the --json output; add --json');
       let opts: Omit<TrainOptions, 'outDir' | 'onEvent' | 'signal'>;
+      let dataNote: string | undefined;
       if (flags.resume) {
         if (flags.out) throw new UsageError('--resume continues in the run directory itself; drop --out');
         if (flags.init) throw new UsageError('--resume and --init cannot be combined');
@@ -72,6 +75,7 @@ export function registerTrain(program: Command, io: Io): void {
         try {
           const { run, state, onDisk } = prepareResume(runDir.dir, { configFile, set, allowDataChange: flags.allowDataChange, maxMemory: flags.maxMemory });
           opts = { ...optionsOf(run, state, flags, kernels), onDisk, fingerprints: flags.allowDataChange ? run.fingerprints : undefined };
+          dataNote = unseenOf(run);
           await interrupts.stage('loading the data');
         } catch (e) {
           runDir.lock.release();
@@ -87,12 +91,14 @@ export function registerTrain(program: Command, io: Io): void {
         const state = freshState(run, flags.init);
         await interrupts.stage('preparing the model');
         opts = { ...optionsOf(run, state, flags, kernels), fingerprints: run.fingerprints };
+        dataNote = unseenOf(run);
         runDir = openNewRunDir(out ?? defaultOutDir(run.resolved.config.name), command, out === undefined);
       }
       // From here on a signal stops training after the current batch (see interrupt.ts).
       interrupts.cooperate();
       const mode: Mode = flags.quiet ? 'quiet' : io.interactive ? 'bar' : 'lines';
       if (runDir.lock.warning && mode !== 'quiet') io.err(`warning: ${runDir.lock.warning}\n`);
+      if (dataNote && mode !== 'quiet') io.err(`warning: ${dataNote}\n`);
       const renderer = await createRenderer(io, mode, flags.json);
       try {
         await train({
@@ -133,4 +139,11 @@ function optionsOf(run: ReturnType<typeof prepareRun>, state: TrainOptions['stat
     stopAfter: flags.stopAfter,
     stepEvery: flags.stepEvents,
   };
+}
+
+/** A note on the validation and test rows whose categories went to an unknown bucket, if any. */
+function unseenOf(run: ReturnType<typeof prepareRun>): string | undefined {
+  const { val, test } = run.data;
+  const notes = [unseenNote(val.unseen), unseenNote(test?.unseen)];
+  return notes[0] && notes[1] ? `validation: ${notes[0]}; test: ${notes[1]}` : notes[0] ? `validation split: ${notes[0]}` : notes[1] ? `test set: ${notes[1]}` : undefined;
 }

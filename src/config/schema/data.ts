@@ -71,7 +71,7 @@ const ColumnSchema = z
     unknown: z
       .enum(['error', 'bucket'])
       .optional()
-      .describe('A category the training split did not have: error (the default: file, row and column named) or bucket (one extra category, __unknown__).'),
+      .describe('A category the training split did not have: bucket (the default: one extra category, __unknown__, reported in a warning) or error (file, row and column named).'),
     missing: MissingRule.optional(),
   })
   .describe('Rules for one column.');

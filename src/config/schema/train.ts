@@ -178,7 +178,10 @@ export const TrainSchema = z.strictObject({
   shuffle: z
     .boolean()
     .optional()
-    .describe('Shuffle the training split (seeded) before each epoch (default true); false keeps the file order, for experiments that need it.'),
+    .describe(
+      'Shuffle the training split (seeded) before each epoch (default true); false takes its rows in the same order every ' +
+        "epoch, the order the split left them in: the file's order only when `data.split.shuffle` is false too.",
+    ),
   batch_size: count(LIMITS.batch).default(32).describe('Samples per step; the last partial batch is used.'),
   optimizer: OptimizerSchema.prefault({ type: 'adam' }),
   schedule: ScheduleSchema.prefault({ type: 'constant' }),
@@ -202,8 +205,10 @@ export const TrainSchema = z.strictObject({
     .lt(1)
     .optional()
     .describe(
-      'Two classes: the probability of the positive class (class 1, the second class name in sorted order) above which a ' +
-        'sample is predicted positive, for accuracy, precision, recall, f1 and the confusion matrix (default 0.5; `dlf eval --threshold` overrides it).',
+      'Two classes: the probability of the positive class (class 1; for CSV data the second class name in sorted order) above which a ' +
+        'sample is predicted positive, for accuracy, precision, recall, f1 and the confusion matrix in training and `dlf eval` ' +
+        '(default 0.5; `dlf eval --threshold` and `dlf predict --threshold` override it), and for the `prediction` of `dlf predict`. ' +
+        'A config error with more than two classes.',
     ),
   class_weights: z
     .union([
