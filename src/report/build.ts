@@ -1,8 +1,10 @@
 // A run's report from its gathered data: the charts drawn (learning curves; the confusion heat
-// map of a classifier, or a regression's residual charts) and laid into the page.
+// map of a classifier, or a regression's residual charts; the graph, laid out by Graphviz as
+// WebAssembly, graph/svg.ts) and laid into the page.
 import { choosePanels, curvesSpec } from '../plot/curves.js';
 import { confusionSpec, residualHistogramSpec, residualScatterSpec, SCATTER_POINTS, scatterStep } from '../plot/eval-charts.js';
 import { renderSvg } from '../plot/render.js';
+import { dotToSvg } from '../graph/svg.js';
 import type { RunReportData } from './gather.js';
 import { type ReportCharts, reportPage } from './page.js';
 
@@ -20,7 +22,10 @@ export async function buildReport(d: RunReportData, environment: readonly (reado
     return out.svg;
   };
   const runs = [{ label: d.runDir, records: d.history.records }];
-  const charts: ReportCharts = { curves: await draw(curvesSpec(runs, choosePanels(runs, []), { title: '' })) };
+  const charts: ReportCharts = {
+    curves: await draw(curvesSpec(runs, choosePanels(runs, []), { title: '' })),
+    graph: inlineSvg(await dotToSvg(d.graphDot)),
+  };
   if ('result' in d.evaluation) {
     const r = d.evaluation.result;
     if (r.confusion && r.classes) charts.confusion = await draw(confusionSpec(r.classes, r.confusion));
@@ -32,4 +37,10 @@ export async function buildReport(d: RunReportData, environment: readonly (reado
     }
   }
   return { html: reportPage(d, charts, environment, dlfVersion), warnings };
+}
+
+/** An SVG document as an element to put in a page: without the XML declaration and DOCTYPE before its <svg>. */
+export function inlineSvg(doc: string): string {
+  const at = doc.indexOf('<svg');
+  return at < 0 ? doc : doc.slice(at);
 }

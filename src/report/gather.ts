@@ -4,11 +4,12 @@
 // per-sample values a regression's residual charts need, the class weights and the data
 // fingerprints with how the files differ now. Nothing here draws or formats (page.ts does).
 import { join, resolve } from 'node:path';
-import type { ModelSummary } from '../compile/summary.js';
-import { summarize } from '../compile/summary.js';
+import { layoutProgram } from '../compile/compile.js';
+import { type ModelSummary, summarize } from '../compile/summary.js';
 import { dataDims, preprocessedDims } from '../data/dims.js';
 import { type DataChange, type Fingerprint, dataChanges } from '../data/fingerprint.js';
 import { DataError } from '../errors.js';
+import { toDot } from '../graph/dot.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { type RunHistory, readRunHistory } from '../plot/history.js';
 import { type EvalResult, type Split, evaluateRun, loadRun } from '../train/evaluate.js';
@@ -30,6 +31,8 @@ export interface RunReportData {
   features?: string[];
   classes?: string[];
   summary: ModelSummary;
+  /** Graphviz DOT of the graph training builds for one batch (forward pass and loss), as `dlf graph --svg` draws it. */
+  graphDot: string;
   /** The evaluation of the best checkpoint, or why there is none (the data cannot be read now). */
   evaluation: { result: EvalResult; seconds: number } | { split: Split; error: string };
   fingerprints?: Fingerprint[];
@@ -51,7 +54,10 @@ export function gatherRunReport(runDir: string, opts: GatherOptions): RunReportD
   const configFile = join(absDir, 'config.json');
   const configText = readRunFile(configFile, 8 << 20);
   const dims = prep.kind === 'table' ? preprocessedDims(prep) : { ...dataDims(config.data), classes: prep.classes?.length };
-  const summary = summarize(config, dims, (path) => ({ file: configFile, path: path.join('.') }), { maxMemory: opts.maxMemory });
+  const locate = (path: (string | number)[]) => ({ file: configFile, path: path.join('.') });
+  const summary = summarize(config, dims, locate, { maxMemory: opts.maxMemory });
+  const program = layoutProgram(config, dims, config.train.batch_size, locate, 'train', { weighted: config.train.class_weights !== undefined });
+  const graphDot = toDot(program.graph, { outputs: [program.output, program.loss], layers: program.layers, edgeShapes: true });
   const final = readRunJson(join(absDir, 'metrics.json'));
   const fingerprints = readFingerprints(absDir);
   const split: Split = config.data.split.validation > 0 ? 'val' : 'train';
@@ -78,6 +84,7 @@ export function gatherRunReport(runDir: string, opts: GatherOptions): RunReportD
     ...(prep.kind === 'table' ? { features: [...prep.features] } : {}),
     ...(prep.classes ? { classes: [...prep.classes] } : {}),
     summary,
+    graphDot,
     evaluation,
     ...(fingerprints ? { fingerprints } : {}),
     dataChanges: fingerprints ? dataChanges(fingerprints) : [],

@@ -15,6 +15,8 @@ export interface ReportCharts {
   confusion?: string;
   residualScatter?: string;
   residualHistogram?: string;
+  /** The model's graph (forward pass and loss), drawn by Graphviz. */
+  graph?: string;
   /** Points the residual scatter shows of all the split's samples, when it was thinned. */
   scatterShown?: number;
 }
@@ -201,6 +203,15 @@ ${facts([
   };
 }
 
+function graphSection(charts: ReportCharts): Section | undefined {
+  if (!charts.graph) return undefined;
+  return {
+    id: 'graph',
+    title: 'Graph',
+    body: html`<p>The graph training builds for one batch, forward pass and loss, as <span class="mono">dlf graph --svg</span> draws it: each layer's nodes in a box, every edge labelled with the shape of its tensor, parameters apart from data. <span class="mono">dlf graph &lt;config&gt; --svg --backward</span> adds the backward pass autodiff appends.</p>${figure(charts.graph)}`,
+  };
+}
+
 function dataSection(d: RunReportData): Section {
   const f = d.final ?? {};
   const rows: [string, unknown][] = [
@@ -259,10 +270,11 @@ export function reportPage(d: RunReportData, charts: ReportCharts, environment: 
     curvesSection(d, charts),
     evaluationSection(d, charts),
     modelSection(d),
+    graphSection(charts),
     dataSection(d),
     configSection(d),
     environmentSection(d, environment),
-  ];
+  ].filter((s): s is Section => s !== undefined);
   const page = html`<!DOCTYPE html>
 <html lang="en">
 <head>

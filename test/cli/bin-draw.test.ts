@@ -1,7 +1,7 @@
 // dlf plot and dlf report as a user runs them: bin/dlf.js in a child process on the CLI bundle,
 // whose vega and vega-lite chunks must load only when something is drawn. A module-loading hook
 // (node --import) records every bundle file the process loads: `dlf --help` and `dlf train` load
-// neither charting package, `dlf plot` and `dlf report` load both and draw with them.
+// no drawing package, `dlf plot` loads vega and vega-lite, and `dlf report` Graphviz as well.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,13 +36,14 @@ function bin(...args: string[]) {
   return { ...r, loaded };
 }
 
-/** Which charting packages the loaded files hold: vega's SVG renderer, vega-lite's compiler. */
+/** Which drawing packages the loaded files hold: vega's SVG renderer, vega-lite's compiler, Graphviz as WebAssembly. */
 function charting(files: string[]): string[] {
   const found = new Set<string>();
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
     if (text.includes('SVGStringRenderer')) found.add('vega');
     if (text.includes('CoreNormalizer')) found.add('vega-lite');
+    if (text.includes('unflatten')) found.add('graphviz');
   }
   return [...found].sort();
 }
@@ -58,7 +59,7 @@ beforeAll(() => {
 });
 
 describe('bin/dlf.js plot and report', () => {
-  it('dlf --help lists both commands without loading vega or vega-lite', () => {
+  it('dlf --help lists both commands without loading vega, vega-lite or Graphviz', () => {
     const r = bin('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ {2}plot \[options\] <run-dir\.\.\.>/m);
@@ -85,9 +86,12 @@ describe('bin/dlf.js plot and report', () => {
     const r = bin('report', run, '--out', out);
     expect(r.stderr).toBe(`wrote the report to ${out}\n`);
     expect(r.status).toBe(0);
+    expect(charting(r.loaded)).toEqual(['graphviz', 'vega', 'vega-lite']);
     const page = readFileSync(out, 'utf8');
     expect(page).toMatch(/^<!DOCTYPE html>/);
-    expect((page.match(/<svg /g) ?? []).length).toBe(2);
+    // Curves and heat map (vega), the graph (Graphviz as WebAssembly, from its own chunk).
+    expect((page.match(/<svg /g) ?? []).length).toBe(3);
+    expect(page).toContain('>layer0/dense/matmul:0</text>');
     expect(page).toContain('<h2>Evaluation</h2>');
   });
 });

@@ -2,7 +2,8 @@
 // .ci/run installs) driven by playwright-core opens the file and records every console message,
 // page error, dialog and network request. A page must log no error, ask for nothing (the file
 // itself aside), open no alert from a hostile name, and show its charts drawn: SVGs with a real
-// size, a line per curve, a heat-map cell per pair of classes, a point per residual. Where no
+// size, a line per curve, a heat-map cell per pair of classes, a node per op of the graph, a point
+// per residual. Where no
 // Chromium can be found the suite is skipped and its title says why.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,7 +85,7 @@ describe.skipIf(!executablePath)(title, () => {
     expect(requests).toEqual([]);
     expect(await page.title()).toBe('iris: dlf run report');
     const charts = await boxes(page, 'figure svg');
-    expect(charts).toHaveLength(2);
+    expect(charts).toHaveLength(3);
     for (const b of charts) expect(b.width > 200 && b.height > 150, JSON.stringify(b)).toBe(true);
     // Loss and accuracy for train and validation, and the learning rate: five lines, each drawn.
     const lines = await boxes(page, '#curves .mark-line.role-mark path');
@@ -97,6 +98,10 @@ describe.skipIf(!executablePath)(title, () => {
     const counts = await page.locator('#evaluation .mark-text.role-mark text').allTextContents();
     expect(counts.map(Number).reduce((s, v) => s + v, 0)).toBe(30);
     await expect(page.getByRole('heading', { name: 'Per class' }).isVisible()).resolves.toBe(true);
+    // The graph: thirteen nodes (data, parameters, ops and the loss), each drawn with a size.
+    const nodes = await boxes(page, '#graph svg g.node');
+    expect(nodes).toHaveLength(13);
+    for (const b of nodes) expect(b.width > 20 && b.height > 10).toBe(true);
     await page.close();
   });
 
@@ -106,8 +111,8 @@ describe.skipIf(!executablePath)(title, () => {
     expect(requests).toEqual([]);
     expect(await page.locator('script').count()).toBe(0);
     expect(await page.locator('img').count()).toBe(0);
-    // Exactly the charts' SVGs; a class name did not make one.
-    expect(await page.locator('svg').count()).toBe(2);
+    // Exactly the pictures' SVGs (curves, heat map, graph); a class name did not make one.
+    expect(await page.locator('svg').count()).toBe(3);
     const classCells = await page.locator('#evaluation table').nth(1).locator('tbody tr td:first-child').allTextContents();
     expect(classCells.slice(0, 3).sort()).toEqual(Object.values(HOSTILE.classes).sort());
     const text = await page.locator('#data').innerText();

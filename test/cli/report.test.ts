@@ -54,9 +54,14 @@ describe('dlf report', () => {
     expect(r.stderr).toBe(`wrote the report to ${file}\n`);
     const { page } = await report(iris);
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(headings(page)).toEqual(['Learning curves', 'Evaluation', 'Model', 'Data', 'Config', 'Timings and environment']);
-    // Two inline SVG charts, drawn by vega: the curves and the heat map.
-    expect((page.match(/<svg /g) ?? []).length).toBe(2);
+    expect(headings(page)).toEqual(['Learning curves', 'Evaluation', 'Model', 'Graph', 'Data', 'Config', 'Timings and environment']);
+    // Three inline SVG pictures: the curves and the heat map drawn by vega, the graph by Graphviz.
+    expect((page.match(/<svg /g) ?? []).length).toBe(3);
+    // The graph as dlf graph --svg draws it: a box per layer, a node per op, shapes on the edges.
+    const graph = page.slice(page.indexOf('<h2>Graph</h2>'), page.indexOf('<h2>Data</h2>'));
+    expect((graph.match(/<g id="node\d+" class="node">/g) ?? []).length).toBe(13);
+    for (const label of ['layer0/dense', 'layer1/dense', 'layer0/dense/matmul:0', 'matmul [16, 16]', 'softmax_cross_entropy [16]', '[16, 3]']) expect(graph).toContain(`>${label}</text>`);
+    expect(graph).not.toMatch(/<\?xml|<!DOCTYPE/);
     // The heat map: a rect per pair of classes, and the per-class rows.
     const heat = page.slice(page.indexOf('<h3>Confusion matrix</h3>'), page.indexOf('<h3>Per class</h3>'));
     expect((heat.match(/aria-roledescription="rect mark"/g) ?? []).length).toBe(9);
@@ -86,7 +91,7 @@ describe('dlf report', () => {
     const t = tags(page);
     expect(t.has('script')).toBe(false);
     expect(t.has('img')).toBe(false);
-    expect((page.match(/<svg /g) ?? []).length).toBe(2); // the charts, not a class name
+    expect((page.match(/<svg /g) ?? []).length).toBe(3); // the pictures, not a class name
     expect(page).toContain(escapeHtml(HOSTILE.column));
     for (const c of Object.values(HOSTILE.classes)) expect(page).toContain(`<tr><td>${escapeHtml(c)}</td>`);
     expect(page).toContain(escapeHtml(HOSTILE.folder));
