@@ -14,6 +14,7 @@ import { renderSvg } from '../plot/render.js';
 import { buildReport } from '../report/build.js';
 import { gatherRunReport } from '../report/gather.js';
 import { documentTarget, putDocument } from './document-out.js';
+import { maxMemory } from './max-memory.js';
 import type { Io } from './output.js';
 
 export interface PlotFlags {
@@ -36,14 +37,16 @@ export async function plotCommand(io: Io, dirs: string[], flags: PlotFlags): Pro
 export interface ReportFlags {
   out?: string;
   backend: string;
-  maxMemory?: number;
+  /** --max-memory as given (see commands/report.ts for why it is parsed here). */
+  maxMemory?: string;
 }
 
 /** dlf report <run-dir>: the run's HTML page. */
 export async function reportCommand(io: Io, runDir: string, flags: ReportFlags): Promise<void> {
+  const bound = flags.maxMemory === undefined ? undefined : maxMemory(flags.maxMemory);
   const target = documentTarget(io, flags.out, 'an HTML report', 'report.html', runInputs(runDir));
   const kernels = kernelsFor(flags.backend);
-  const data = gatherRunReport(runDir, { kernels, maxMemory: flags.maxMemory });
+  const data = gatherRunReport(runDir, { kernels, maxMemory: bound });
   warnCutShort(io, data.history);
   if ('error' in data.evaluation) io.err(`warning: the report has no evaluation: ${data.evaluation.error}\n`);
   for (const c of data.dataChanges) io.err(`warning: data file ${oneLine(c.path)} ${c.what} since the run trained; the evaluation is on the data as it is now\n`);

@@ -141,6 +141,9 @@ describe('dlf report', () => {
     const code = await main(['node', 'dlf', 'report', iris], { out: () => undefined, err: (t) => void (stderr += t), interactive: false, outIsTerminal: true });
     expect(code).toBe(2);
     expect(stderr).toBe('error: an HTML report is not written to a terminal (give --out report.html, or redirect: > report.html)\n');
+    const size = await dlf('report', iris, '--max-memory', '12Q');
+    expect(size.code).toBe(2);
+    expect(size.stderr).toBe("error: --max-memory must be a size in bytes such as 512M, 4G or 2GiB, got '12Q'\n");
     const none = await dlf('report', join(tmp.dir, 'nowhere'));
     expect(none.code).toBe(2);
     expect(none.stderr).toBe(`error: ${join(tmp.dir, 'nowhere')}: no such run directory\n`);
