@@ -24,6 +24,8 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['info', async () => (await import('./commands/info.js')).registerInfo],
   ['cv', async () => (await import('./commands/cv.js')).registerCv],
   ['sweep', async () => (await import('./commands/sweep.js')).registerSweep],
+  ['plot', async () => (await import('./commands/plot.js')).registerPlot],
+  ['report', async () => (await import('./commands/report.js')).registerReport],
 ];
 
 

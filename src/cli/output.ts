@@ -7,6 +7,8 @@ export interface Io {
   err(text: string): void;
   /** Whether stderr is an interactive terminal and no CI is declared (progress bars allowed). */
   interactive: boolean;
+  /** Whether stdout is a terminal (a command whose output is a document refuses to print it there). */
+  outIsTerminal?: boolean;
   /** Ctrl-C and SIGTERM, set by main() for the commands it runs. */
   interrupts?: Interrupts;
 }
@@ -30,6 +32,7 @@ export function processIo(): Io {
     out: (t) => void (stdoutClosed || process.stdout.write(t)),
     err: (t) => void process.stderr.write(t),
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
+    outIsTerminal: Boolean(process.stdout.isTTY),
   };
 }
 

@@ -11,6 +11,7 @@ import { unseenNote } from '../data/columns.js';
 import { dataDims, preprocessedDims } from '../data/dims.js';
 import { splitDataset } from '../data/split.js';
 import { applyPreprocessing } from '../data/standardize.js';
+import { unstandardize } from '../data/target.js';
 import { CheckpointError, DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
@@ -31,6 +32,8 @@ export interface EvalResult {
   epoch: number;
   split: Split;
   samples: number;
+  /** Regression with `keepPoints`: each sample's prediction and true value, in the target's units, in split order. */
+  points?: { predicted: number[]; actual: number[] };
   metrics: Metrics;
   /** Rows: true class; columns: predicted class (classification only). */
   confusion?: number[][];
@@ -54,6 +57,8 @@ export interface EvalOptions {
   threshold?: number;
   /** Metrics computed besides those the config names. */
   metrics?: readonly MetricName[];
+  /** Regression: keep each sample's prediction and true value (`points`), for residual plots. */
+  keepPoints?: boolean;
 }
 
 /** Reads and validates a run directory's config.json. */
@@ -152,9 +157,20 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
     throw new DataError(`the ${split} split of this run holds no samples${why}`, {}, split === 'train' ? undefined : 'evaluate another split: --split train');
   }
   const rt = new ModelRuntime(model, opts.kernels, params);
+  const points = opts.keepPoints && ds.task === 'regression' ? { predicted: [] as number[], actual: [] as number[] } : undefined;
   const acc = evaluateDataset(rt, ds, {
     batchSize: config.train.batch_size,
     metrics: { metrics, topK: config.train.top_k, classes: prep.classes?.length, ...(binary ? { threshold, keepScores: true } : {}) },
+    ...(points
+      ? {
+          onBatch: (output: Float32Array, start: number, count: number, cols: number) => {
+            for (let r = 0; r < count; r++) {
+              points.predicted.push(unstandardize(output[r * cols], ds.target));
+              points.actual.push(unstandardize(ds.y[start + r], ds.target));
+            }
+          },
+        }
+      : {}),
   });
   const result: EvalResult = {
     runDir,
@@ -162,6 +178,7 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
     epoch: ckpt.epoch,
     split,
     samples: ds.n,
+    ...(points ? { points } : {}),
     metrics: acc.result(),
     ...(classWeights ? { classWeights } : {}),
     ...(note ? { warnings: [note] } : {}),
