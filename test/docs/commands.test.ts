@@ -13,7 +13,7 @@ const rowsOf = (name: string) => tableRows.filter((r) => r.startsWith(`| \`dlf $
 const pageOf = (name: string) => (existsSync(new URL(`../../docs/${name}.md`, import.meta.url)) ? read(`docs/${name}.md`) : '');
 
 describe('the README and docs/ cover every command', async () => {
-  const program = await buildProgram({ out() {}, err() {}, interactive: false }, ['node', 'dlf']);
+  const program = await buildProgram({ out() {}, err() {}, interactive: false }, ['node', 'dlf'], { allCommands: true });
   const commands = program.commands.map((c) => ({ name: c.name(), flags: c.options.map((o) => o.long).filter((f): f is string => f !== undefined) }));
 
   it('finds the commands', () => {

@@ -16,7 +16,7 @@ const int = (n: number) => n.toLocaleString('en-US');
 export function registerSummary(program: Command, io: Io): void {
   program
     .command('summary')
-    .description('print a table of the layers of a config: shapes, parameters, multiply-adds, memory (no data rows are read)')
+    .description('print a table of the layers of a config: shapes, parameters, multiply-adds, memory (nothing is trained; a CSV table is read to fit its columns)')
     .argument('<config>', 'the YAML config file')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .option('--json', 'print the summary as one JSON object')
