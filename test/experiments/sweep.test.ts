@@ -68,12 +68,17 @@ describe('dlf sweep', () => {
   });
 
   it('stops on Ctrl-C with exit code 130, and a rerun finishes it', async () => {
-    // Batches of one: 24,000 steps a trial, so neither can finish before the second has started
-    // and the signal has arrived, even on a loaded machine (400 epochs of 8 batches could).
-    const long = sweepFile('long.yaml', 'parameters:\n  train.optimizer.lr: [0.01, 0.02]\n  train.epochs: [200]\n  train.batch_size: [1]\nmetric: val.loss\n');
+    // One epoch of 400,000 batches of one (about 3 s here): the signal is sent once both trials
+    // have started (their config.json is written before training), and neither can have finished
+    // by then, even on a loaded machine. (An iris trial of 24,000 steps took 0.2 s and could.)
+    const slow = tmp.write(
+      'slow.yaml',
+      'name: slow\ndata: {source: moons, samples: 500000}\nmodel: {layers: [{type: dense, units: 16, activation: relu}, {type: dense, units: 2}]}\ntrain: {epochs: 1, batch_size: 1, optimizer: {type: adam, lr: 0.01}}\n',
+    );
+    const long = tmp.write('long.yaml', `config: ${slow}\nparameters:\n  train.optimizer.lr: [0.01, 0.02]\nmetric: val.loss\n`);
     const dir = join(tmp.dir, 'long');
     const run = spawnDlf(['sweep', long, '--out', dir, '--jobs', '2']);
-    await waitFor(() => existsSync(join(dir, 'trial-001', 'metrics.jsonl')) && existsSync(join(dir, 'trial-002', 'metrics.jsonl')), 30_000, 'the trials to start');
+    await waitFor(() => existsSync(join(dir, 'trial-001', 'config.json')) && existsSync(join(dir, 'trial-002', 'config.json')), 30_000, 'the trials to start');
     run.child.kill('SIGINT');
     const done = await run.done;
     expect(done.code).toBe(130);
