@@ -8,6 +8,7 @@
 import type { ColumnConfig, DataConfig, MissingRuleConfig } from '../config/schema.js';
 import { ConfigError, DataError, oneLine } from '../errors.js';
 import { closest } from '../suggest.js';
+import { looksNumeric, sortClasses } from './cells.js';
 import { readCsvHeader } from './csv.js';
 import type { Dataset } from './dataset.js';
 
@@ -124,14 +125,6 @@ export function savedReadRules(features: readonly string[], columns: readonly Co
   };
 }
 
-const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-const NON_FINITE = /^\s*[+-]?(?:inf|infinity|nan)\s*$/i;
-
-/** Whether a cell is written as a number (finite or not, in the float32 range or not). */
-export function looksNumeric(cell: string): boolean {
-  return DECIMAL.test(cell) || NON_FINITE.test(cell);
-}
-
 /**
  * The kind of column `c` of `rows` under `rule`: auto is categorical when more of its present
  * cells are not written as numbers than are (so a stray word in a column of numbers is still
@@ -222,7 +215,7 @@ export function fitColumns(train: Dataset, spec: ColumnsSpec, locate: ColumnLoca
     let fill: string | undefined;
     if (typeof rule === 'object') fill = String(rule.constant);
     else if (rule === 'most_frequent') fill = mostFrequent(names!, counts, name);
-    const values = sortCategories(fill !== undefined && !present.includes(fill) ? [...present, fill] : present);
+    const values = sortClasses(fill !== undefined && !present.includes(fill) ? [...present, fill] : present);
     const encoding = cfg?.encoding ?? 'one_hot';
     const unknown = cfg?.unknown ?? 'bucket';
     const size = values.length + (unknown === 'bucket' ? 1 : 0);
@@ -259,13 +252,11 @@ function categoryCounts(ds: Dataset, j: number, k: number): Int32Array {
 
 /** The most frequent category; ties go to the first in sorted order. */
 function mostFrequent(names: readonly string[], counts: Int32Array, column: string): string {
-  let best = -1;
-  for (let k = 0; k < names.length; k++) {
-    if (counts[k] === 0) continue;
-    if (best < 0 || counts[k] > counts[best] || (counts[k] === counts[best] && compareCategories(names[k], names[best]) < 0)) best = k;
-  }
-  if (best < 0) throw noValues(column, 'most_frequent');
-  return names[best];
+  const count = new Map(names.map((n, k) => [n, counts[k]]));
+  let best: string | undefined;
+  for (const n of sortClasses(names.filter((_, k) => counts[k] > 0))) if (best === undefined || count.get(n)! > count.get(best)!) best = n;
+  if (best === undefined) throw noValues(column, 'most_frequent');
+  return best;
 }
 
 function noValues(column: string, rule: string): DataError {
@@ -301,18 +292,6 @@ function numericFill(ds: Dataset, j: number, rule: Exclude<MissingRule, 'error' 
     i = k;
   }
   return best;
-}
-
-/** Categories in order: by value when every one is a number (so "10" follows "9"), else by code unit. */
-export function sortCategories(names: readonly string[]): string[] {
-  return names.slice().sort(compareCategories);
-}
-
-function compareCategories(a: string, b: string): number {
-  const x = Number(a);
-  const y = Number(b);
-  if (DECIMAL.test(a) && DECIMAL.test(b) && x !== y) return x - y;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The number of model inputs of a column. */

@@ -6,6 +6,9 @@ import { DataError, oneLine } from '../errors.js';
 import { csvFile, readCsvTable, type CsvTable } from './csv.js';
 import { gatherPixels, imageDataset, selectPixels, type Pixels } from './pixels.js';
 import { columnHint } from './suggest.js';
+import { DECIMAL, FLOAT32_MAX, numberProblem, parseNumber, sortClasses } from './cells.js';
+
+export { FLOAT32_MAX, numberProblem, parseNumber, sortClasses };
 import { type ReadRules, type UnseenCategories, columnKind, configReadRules, keyName, missingCell } from './columns.js';
 
 export type Task = 'classification' | 'regression';
@@ -209,31 +212,6 @@ export function gatherRows(
   }
 }
 
-const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-const NON_FINITE = /^\s*[+-]?(?:inf|infinity|nan)\s*$/i;
-
-/** The largest finite float32: values beyond it would become Infinity when stored. */
-export const FLOAT32_MAX = 3.4028234663852886e38;
-
-/**
- * A decimal number (optional sign and exponent, surrounding spaces allowed) that is finite as a
- * float32, or NaN: `1e400`, `-4e38`, `inf` and `nan` are NaN, so no cell becomes a non-finite input.
- */
-export function parseNumber(cell: string): number {
-  if (!DECIMAL.test(cell)) return NaN;
-  const v = Number(cell);
-  return Math.abs(v) <= FLOAT32_MAX ? v : NaN;
-}
-
-/** Why a cell that parseNumber refused is not a usable number, for a message. */
-export function numberProblem(cell: string): string {
-  if (cell.trim() === '') return 'empty cell';
-  const shown = oneLine(cell.trim(), 40);
-  if (DECIMAL.test(cell)) return `${shown} is beyond the float32 range (±${FLOAT32_MAX.toPrecision(8)})`;
-  if (NON_FINITE.test(cell)) return `not a finite number: '${shown}'`;
-  return `not a number: '${shown}'`;
-}
-
 function notNumber(cell: string, file: string, r: number, column: string, hint: string, rules?: ReadRules): DataError {
   const empty = cell.trim() === '';
   let h = empty ? 'missing values are not supported; fill in or drop the row' : DECIMAL.test(cell) ? 'values must be finite in float32' : hint;
@@ -308,16 +286,4 @@ function classLabels(
     y[i] = k;
   }
   return { y, names };
-}
-
-/** Numeric labels sort by value (so "10" follows "9"), others by code unit; ties break by text. */
-export function sortClasses(names: string[]): string[] {
-  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const values = names.map(parseNumber);
-  if (values.every((v) => !Number.isNaN(v))) {
-    const order = names.map((_, i) => i);
-    order.sort((a, b) => values[a] - values[b] || byText(names[a], names[b]));
-    return order.map((i) => names[i]);
-  }
-  return names.slice().sort(byText);
 }
