@@ -84,15 +84,15 @@ export function scatterStep(n: number): number {
   return Math.max(1, Math.ceil(n / SCATTER_POINTS));
 }
 
+/** What the two residual charts share: size, padding, background and a title. */
+function residualFrame(title: string) {
+  return { $schema: SCHEMA, background: 'white', padding: 8, width: 380, height: 260, title };
+}
+
 /** Residual against prediction, with the zero line: a pattern here is what the model missed. */
 export function residualScatterSpec(d: ResidualData): TopLevelSpec {
   return {
-    $schema: SCHEMA,
-    background: 'white',
-    padding: 8,
-    width: 380,
-    height: 260,
-    title: 'residual against prediction',
+    ...residualFrame('residual against prediction'),
     layer: [
       {
         data: { values: residuals(d, scatterStep(d.predicted.length)) },
@@ -111,12 +111,7 @@ export function residualScatterSpec(d: ResidualData): TopLevelSpec {
 /** How the residuals are spread: a histogram of every sample's residual. */
 export function residualHistogramSpec(d: ResidualData): TopLevelSpec {
   return {
-    $schema: SCHEMA,
-    background: 'white',
-    padding: 8,
-    width: 380,
-    height: 260,
-    title: 'residuals',
+    ...residualFrame('residuals'),
     data: { values: residuals(d) },
     mark: { type: 'bar', color: '#4c78a8', stroke: 'white', strokeWidth: 0.5 },
     encoding: {
