@@ -57,6 +57,8 @@ export interface NativeAddon {
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void;
   /** out[r] = the cross-entropy of softmax(logits row r) against the class labels[r]. */
   softmaxXent(logits: Float32Array, labels: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out[r] = the mean over c of (a − b)² along row r of [rows, cols], in double like rows.ts: the same bits. */
+  mse(a: Float32Array, b: Float32Array, out: Float32Array, rows: number, cols: number): void;
   sgdStep(w: Float32Array, g: Float32Array, lr: number): void;
   momentumStep(w: Float32Array, g: Float32Array, buf: Float32Array, lr: number, mu: number, nesterov: boolean): void;
   adagradStep(w: Float32Array, g: Float32Array, sum: Float32Array, lr: number, eps: number): void;
@@ -103,6 +105,7 @@ export const NATIVE_SIGNATURES: { readonly [F in keyof NativeAddon]: readonly Na
   reduceBlock: ['bool', 'f32', 'f32', 'size', 'size', 'size'],
   softmax: ['f32', 'f32', 'size', 'size', 'bool'],
   softmaxXent: ['f32', 'f32', 'f32', 'size', 'size'],
+  mse: ['f32', 'f32', 'f32', 'size', 'size'],
   sgdStep: ['f32', 'f32', 'num'],
   momentumStep: ['f32', 'f32', 'f32', 'num', 'num', 'bool'],
   adagradStep: ['f32', 'f32', 'f32', 'num', 'num'],

@@ -143,6 +143,11 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       if (f32(logits) && f32(labels) && f32(out)) addon.softmaxXent(logits, labels, out, d.rows, d.cols);
       else ts.softmaxXent(logits, labels, out, d);
     },
+    // Per-row mean squared error in double in the reference's order: the same bits.
+    mse(a, b, out, d) {
+      if (d.rows * d.cols >= minElements && f32(a) && f32(b) && f32(out)) addon.mse(a, b, out, d.rows, d.cols);
+      else ts.mse(a, b, out, d);
+    },
     maskPositive(g, x, out) {
       if (out.length >= minElements && f32(g) && f32(x) && f32(out)) addon.maskPositive(g, x, out);
       else ts.maskPositive(g, x, out);

@@ -216,6 +216,7 @@ const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
   maskPositive: dim(40).chain((n) => all(exact(n), exact(n), exact(n))),
   softmax: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(exact(r * c), exact(r * c), ...sizes(r, c), flag)),
   softmaxXent: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(exact(r * c), labels(r), exact(r), ...sizes(r, c))),
+  mse: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(exact(r * c), exact(r * c), exact(r), ...sizes(r, c))),
   reduceBlock: fc.tuple(dim(4), dim(4), dim(4)).chain(([o, m, i]) => all(flag, exact(o * m * i), exact(m), ...sizes(o, m, i))),
   conv2d: conv(['X', 'W', 'G']),
   conv2dBiasAct: convCase.chain((c) => all(exact(c.X), exact(c.W), exact(c.G), fc.constant(c.geom), exact(c.F), flag)),
