@@ -61,6 +61,24 @@ const esm = await esbuild.build({
   banner: { js: "import { createRequire as __dlfRequire } from 'node:module'; const require = __dlfRequire(import.meta.url);" },
 });
 
+/**
+ * commander requires node:child_process when it loads, for commands that are executables of their
+ * own (dlf has none); loading child_process (and net, which it needs) is a few milliseconds of
+ * every start. commander gets a stand-in that loads it on the first spawn.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (a) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(a.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+      loader: 'js',
+    }));
+  },
+};
+
 const split = await esbuild.build({
   ...common,
   entryPoints: [entry],
@@ -75,6 +93,7 @@ const split = await esbuild.build({
         build.onResolve({ filter: new RegExp(`^(${ESM_ONLY.join('|')})$`) }, (a) => ({ path: `./esm/${a.path}.mjs`, external: true }));
       },
     },
+    lazyChildProcess,
   ],
 });
 
