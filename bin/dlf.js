@@ -14,6 +14,18 @@ async function run() {
   // After an interrupt, work a command had under way must not go on: leave now.
   if (code === 130 || code === 143) process.exit(code);
   process.exitCode = code;
+  // When nothing is left but the standard streams, with nothing buffered in them, Node would end
+  // the process anyway; ending it here skips freeing the heap and the rest of Node's teardown,
+  // which take longer than a short command. Anything else still pending (a timer, a child process,
+  // a file operation, a beforeExit listener) is left to finish as Node would.
+  if (settled()) process.exit(code);
+}
+
+/** Whether the process has nothing left to do: only idle standard streams. */
+function settled() {
+  const streams = new Set(['TTYWrap', 'PipeWrap', 'CloseReq']);
+  if (!process.getActiveResourcesInfo().every((r) => streams.has(r)) || process.listenerCount('beforeExit') > 0) return false;
+  return process.stdout.writableLength === 0 && process.stderr.writableLength === 0;
 }
 
 run();
