@@ -59,9 +59,11 @@ describe('the published package', () => {
     const r = spawnSync('tar', ['xzf', join(tmp.dir, filename), '-C', tmp.dir]);
     expect(r.status).toBe(0);
     const pkgDir = join(tmp.dir, 'package');
-    // As after an install: the dependencies beside it (the native addon is built by the install script, so absent here).
+    // As after an install: the dependencies beside it (the native addon is built by the install
+    // script, so absent here: the default backend, whatever DLF_BACKEND the suite runs with).
     symlinkSync(repo('node_modules'), join(pkgDir, 'node_modules'));
-    const bin = (...args: string[]) => spawnSync(process.execPath, [join(pkgDir, 'bin', 'dlf.js'), ...args], { cwd: tmp.dir, encoding: 'utf8' });
+    const env = { ...process.env, DLF_BACKEND: undefined };
+    const bin = (...args: string[]) => spawnSync(process.execPath, [join(pkgDir, 'bin', 'dlf.js'), ...args], { cwd: tmp.dir, encoding: 'utf8', env });
     const help = bin('--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: dlf');
