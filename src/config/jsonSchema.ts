@@ -1,6 +1,6 @@
 // The JSON Schema of a config file, generated from the zod schema (never written by hand). The
 // input side is described, so keys with defaults are optional, as they are for the user.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigSchema } from './schema.js';
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';

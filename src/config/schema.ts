@@ -1,7 +1,7 @@
 // The config schema: the single source of truth for what a dlf YAML file may say. Types come
 // from z.infer, the JSON Schema (`dlf schema`) and docs/config.md are generated from it, and
 // every key carries its documentation in `.describe()`. The sections live in schema/.
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from './schema/common.js';
 import { DataSchema } from './schema/data.js';
 import { ModelSchema } from './schema/model.js';

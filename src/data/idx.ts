@@ -6,7 +6,6 @@
 // pixels, and no more data than the caps of limits.ts. A gzip file is inflated only up to the size
 // its header announces, so a decompression bomb stops there instead of filling memory.
 import { basename } from 'node:path';
-import { constants, gunzipSync } from 'node:zlib';
 import { DataError } from '../errors.js';
 import { sizeText } from '../io/read.js';
 import { DEFLATE_MAX_RATIO, IDX_MAX_DATA_BYTES, IDX_MAX_IMAGE_PIXELS } from './limits.js';
@@ -14,6 +13,9 @@ import { type FileKind, readDataBytes, readDataHead } from './readFile.js';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
+/** node:zlib, loaded on the first gzip file: most runs read none, and loading it is part of every start. */
+const zlib = () => process.getBuiltinModule('node:zlib');
+
 const IMAGES_HEADER = 16;
 const LABELS_HEADER = 8;
 
@@ -152,7 +154,7 @@ function inflatePrefix(prefix: (n: number) => Uint8Array, size: number, need: nu
   for (;;) {
     let out: Uint8Array | undefined;
     try {
-      const b = gunzipSync(prefix(n), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: PREFIX_OUTPUT });
+      const b = zlib().gunzipSync(prefix(n), { finishFlush: zlib().constants.Z_SYNC_FLUSH, maxOutputLength: PREFIX_OUTPUT });
       out = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     } catch (e) {
       if (!isTooLarge(e)) throw inflateError(e, file);
@@ -162,7 +164,7 @@ function inflatePrefix(prefix: (n: number) => Uint8Array, size: number, need: nu
       // The whole file holds less than a header: a stream that ends early (zlib says so when
       // asked for its end), or a complete one of a few bytes (parseHeader then says so).
       try {
-        gunzipSync(prefix(n), { maxOutputLength: PREFIX_OUTPUT });
+        zlib().gunzipSync(prefix(n), { maxOutputLength: PREFIX_OUTPUT });
       } catch (e) {
         if (!isTooLarge(e)) throw inflateError(e, file);
       }
@@ -180,10 +182,10 @@ function inflatePrefix(prefix: (n: number) => Uint8Array, size: number, need: nu
 function inflateWhole(raw: Uint8Array, total: number, h: IdxHeader, file: string): Uint8Array {
   // One output buffer for the whole file when the compression ratio is ordinary (one byte more, so
   // zlib never finds it full and joins no chunks); a buffer that grows, up to `total`, otherwise.
-  const chunkSize = Math.max(constants.Z_MIN_CHUNK, Math.min(total + 1, raw.length * 16));
+  const chunkSize = Math.max(zlib().constants.Z_MIN_CHUNK, Math.min(total + 1, raw.length * 16));
   let out: Buffer;
   try {
-    out = gunzipSync(raw, { chunkSize, maxOutputLength: total });
+    out = zlib().gunzipSync(raw, { chunkSize, maxOutputLength: total });
   } catch (e) {
     if (isTooLarge(e)) {
       throw new DataError(`decompresses to more than the ${total} bytes its header announces (${describe(h)})`, { file });

@@ -4,7 +4,7 @@
 // directory, and can be resumed: finished folds are read, unfinished ones continued or restarted.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../config/load.js';
 import { CheckpointError, type DlfError, exitCodeOf, interruptOf } from '../errors.js';
 import { writeJsonDurable } from '../io/write.js';

@@ -3,7 +3,7 @@
 // Read like a config file: YAML with positions, validated by zod, every problem a located line.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configIssues, type SourceMap, sortIssues } from '../config/issues.js';
 import { parseYaml, stepPos, walk } from '../config/yamlDoc.js';
 import { ConfigError, type Place } from '../errors.js';

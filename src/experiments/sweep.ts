@@ -5,7 +5,7 @@
 // (runs.ts): a run directory finished by an emitted job is only read.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../config/load.js';
 import { CheckpointError, ConfigError, UsageError } from '../errors.js';
 import { writeFileDurable, writeJsonDurable } from '../io/write.js';

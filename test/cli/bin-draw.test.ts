@@ -1,7 +1,9 @@
 // dlf plot and dlf report as a user runs them: bin/dlf.js in a child process on the CLI bundle,
-// whose vega and vega-lite chunks must load only when something is drawn. A module-loading hook
-// (node --import) records every bundle file the process loads: `dlf --help` and `dlf train` load
-// no drawing package, `dlf plot` loads vega and vega-lite, and `dlf report` Graphviz as well.
+// whose vega and vega-lite chunks must load only when something is drawn. Hooks (node --import)
+// record every bundle file the process loads: the CommonJS chunks bin/load-bundle.js reads with
+// fs.readFileSync, and the ES modules of dist/bundle/esm/ through the module-loading hook. `dlf
+// --help` and `dlf train` load no drawing package, `dlf plot` loads vega and vega-lite, and `dlf
+// report` Graphviz as well.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +23,18 @@ export async function load(url, context, next) {
 }
 `,
 );
-const register = tmp.write('register.mjs', `import { register } from 'node:module';\nregister(${JSON.stringify('file://' + hooks)});\n`);
+const register = tmp.write(
+  'register.mjs',
+  `import { register } from 'node:module';
+import fs from 'node:fs';
+register(${JSON.stringify('file://' + hooks)});
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (file, ...rest) {
+  if (typeof file === 'string' && file.includes('/dist/bundle/')) fs.appendFileSync(process.env.DLF_TEST_LOAD_LOG, 'file://' + file + '\\n');
+  return readFileSync.call(this, file, ...rest);
+};
+`,
+);
 
 /** Runs bin/dlf.js with `args`; returns its result and the bundle files it loaded. */
 function bin(...args: string[]) {

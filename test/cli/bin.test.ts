@@ -17,7 +17,7 @@ const bin = (...args: string[]) => spawnSync(process.execPath, [repo('bin', 'dlf
 
 describe('bin/dlf.js', () => {
   it('runs the bundle that npm run build makes', () => {
-    expect(existsSync(repo('dist', 'bundle', 'main.js'))).toBe(true);
+    expect(existsSync(repo('dist', 'bundle', 'main.cjs'))).toBe(true);
     const pkg = JSON.parse(readFileSync(repo('package.json'), 'utf8')) as { version: string };
     const v = bin('--version');
     expect(v.status).toBe(0);
@@ -62,17 +62,19 @@ describe('bin/dlf.js', () => {
   it('loads Graphviz only for --svg: no chunk that dlf --help loads imports it', () => {
     const dir = repo('dist', 'bundle');
     const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-    const graphviz = readdirSync(dir).filter((f) => read(f).includes('Graphviz.load'));
+    const graphviz = readdirSync(dir).filter((f) => f.endsWith('.cjs') && read(f).includes('Graphviz.load'));
     expect(graphviz.length).toBeGreaterThan(0);
-    // --help loads main.js, every command's chunk (main imports them to list them) and what those import statically.
+    // --help loads main.cjs, every command's chunk (main imports them to list them) and what those require statically.
+    // A chunk's dynamic import is a require inside Promise.resolve().then(...) (scripts/bundle.mjs).
+    const dynamic = /Promise\.resolve\(\)\.then\(\(\)=>(?:__toESM\()?require\("\.\/([^"]+)"\)/g;
     const loaded = new Set<string>();
     const visit = (f: string) => {
       if (loaded.has(f)) return;
       loaded.add(f);
-      for (const m of read(f).matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) visit(m[1]);
+      for (const m of read(f).replace(dynamic, '').matchAll(/require\("\.\/([^"]+)"\)/g)) visit(m[1]);
     };
-    visit('main.js');
-    for (const m of read('main.js').matchAll(/import\("\.\/([^"]+)"\)/g)) visit(m[1]);
+    visit('main.cjs');
+    for (const m of read('main.cjs').matchAll(dynamic)) visit(m[1]);
     expect(loaded.size).toBeGreaterThan(10);
     // Graphviz.load itself sits in the small module that imports the package dynamically; the package is not loaded.
     for (const f of loaded) expect(read(f), f).not.toMatch(/WebAssembly\.instantiate|@hpcc-js/);

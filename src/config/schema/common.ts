@@ -1,5 +1,5 @@
 // Small schema pieces shared by the sections of the config schema.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Upper bounds of config values. Each is far above what a model trained on a CPU uses, and low

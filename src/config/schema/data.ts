@@ -1,6 +1,6 @@
 // The data section: where samples come from, how they are split and preprocessed, and an
 // optional test set.
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS, count, pathString, text } from './common.js';
 
 const SplitSchema = z.strictObject({

@@ -2,7 +2,7 @@
 // parameters are then named `<name>/w` rather than `layer<i>/<type>/w`) and `inputs` naming earlier
 // layers (default: the previous layer; `x` is the model input), which is how residual and
 // multi-input models are written in the list form.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActivationName, InitSchema, LIMITS, count, identifier } from './common.js';
 
 const base = {

@@ -1,5 +1,5 @@
 // The model section: a list of layers, or an explicit graph of named nodes over named parameters.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InitSchema, LIMITS, count, identifier } from './common.js';
 import { LayerSchema } from './layers.js';
 

@@ -1,6 +1,6 @@
 // The train section: loss, optimizer, penalties, clipping, learning-rate schedule, early stopping,
 // checkpoints and metrics.
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS, count, decayRate, text } from './common.js';
 
 // Two overloads, not one function returning a union: the union would hide that a default makes the key optional.
