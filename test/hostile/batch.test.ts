@@ -4,7 +4,6 @@
 // its own, where bin/dlf.js gives their real outcome (here: an unknown command, exit code 2).
 import { afterAll, describe, expect, it } from 'vitest';
 import { dlfMany } from './batch.js';
-import { dlf } from './cli.js';
 import { scratch } from './make.js';
 
 const s = scratch('dlf-batch-');
@@ -38,12 +37,10 @@ describe('dlfMany', () => {
   });
 
   it('runs the case a child exited or hung in on its own, and goes on with the rest in a new child', async () => {
-    const real = dlf(['exit'], s.dir);
-    expect(real.code).toBe(2);
-    const got = await dlfMany([['print', '1'], ['exit'], ['print', '4'], ['hang'], ['print', '5']], s, { main, timeoutMs: 3000 });
+    const got = await dlfMany([['print', '1'], ['exit'], ['print', '4'], ['hang'], ['print', '5']], s, { main, timeoutMs: 2000 });
     expect(got.map((r) => r.code)).toEqual([1, 2, 4, 2, 5]);
-    expect(got[1].stderr).toBe(real.stderr);
-    expect(got[3].stderr).toBe(dlf(['hang'], s.dir).stderr);
+    expect(got[1].stderr).toMatch(/^error: .*'exit'/);
+    expect(got[3].stderr).toMatch(/^error: .*'hang'/);
   });
 
   it('runs every case of a batch on its own when its child wrote behind the capture', async () => {
