@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "dlf_native",
-      "sources": ["native/addon.cc", "native/cpu.cc", "native/gemm.cc", "native/elementwise.cc", "native/conv.cc", "native/pooling.cc", "native/threads.cc", "native/reduce.cc", "native/rows.cc"],
+      "sources": ["<!@(node -e \"for (const f of require('fs').readdirSync('native').sort()) if (f.endsWith('.cc')) console.log('native/' + f)\")"],
       "cflags!": ["-O0", "-O1", "-O2", "-Os"],
       "cflags_cc!": ["-O0", "-O1", "-O2", "-Os", "-std=gnu++14", "-std=gnu++1y"],
       "cflags": ["-O3", "-ffp-contract=off", "-fno-strict-aliasing"],

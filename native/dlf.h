@@ -140,7 +140,15 @@ const char* gemm_kernel_name();
 /** Selects the GEMM micro-kernel for a level (0, 1 or 2); called by init_cpu. */
 void gemm_select(int level);
 
-enum BinaryOp { OP_ADD = 0, OP_SUB, OP_MUL, OP_DIV, OP_EQ };
+// The op codes of kernels.def: enum BinaryOp { OP_ADD, ..., BinaryOpCount }, UnaryOp, PoolMode.
+#define DLF_ENUM(type, ...) enum type { __VA_ARGS__, type##Count };
+#define DLF_KERNEL(...)
+#define DLF_INFO(...)
+#include "kernels.def"
+#undef DLF_INFO
+#undef DLF_KERNEL
+#undef DLF_ENUM
+
 /**
  * Broadcasting binary op. `sa`/`sb` are 0 or 1 (a scalar side or a full side); `row` > 0 makes the
  * side whose step is 1 and that is named by `row_side` ('a' = 1, 'b' = 2) repeat every `row` elements.
@@ -153,9 +161,6 @@ void binary(int op, const float* a, const float* b, float* out, size_t n, int sa
  */
 void binary_channel(int op, const float* a, const float* b, float* out, size_t n, int side, size_t mid, size_t inner);
 
-enum UnaryOp {
-  U_NEG = 0, U_EXP, U_LOG, U_SQRT, U_POW, U_RELU, U_LEAKY_RELU, U_SIGMOID, U_TANH, U_STEP, U_ABS, U_SIGN
-};
 void unary(int op, const float* x, float* out, size_t n, double p);
 /** out = g · [x > 0]: relu's gradient mask. */
 void mask_positive(const float* g, const float* x, float* out, size_t n);
@@ -223,7 +228,6 @@ bool conv2d_grad_weight(const float* x, const float* grad, float* out, const Con
 struct PoolGeom {
   int64_t planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl;
 };
-enum PoolMode { POOL_MAX = 0, POOL_MAX_GRAD, POOL_MAX_PICK, POOL_AVG, POOL_AVG_GRAD, POOL_MAX_GRAD_MASKED };
 /**
  * The pooling kernels of kernels/ts/pool.ts (pooling.cc) by mode: max (a = x), max gradient (a = x, b = grad,
  * out zeroed first), max pick (a = x, b = u), average (a = x), average gradient (a = grad, out

@@ -1,84 +1,19 @@
 // The native kernels: a Node-API addon (native/, built by `npm install` into
 // build/Release/dlf_native.node) that fills part of the kernel interface; everything it does not
 // cover, and every call on float64 buffers (the gradient check), goes to the TypeScript reference.
-// The addon works on the Float32Arrays' own memory: nothing is copied. Loading is lazy and never
-// throws: a missing or broken addon is reported with the reason, and the caller falls back.
+// The addon works on the Float32Arrays' own memory: nothing is copied. Its functions, their types
+// and op codes come from its table, native/kernels.def (here through native-api.ts, made from it).
+// Loading is lazy and never throws: a missing or broken addon is reported with the reason, and the
+// caller falls back.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Buf } from '../graph/types.js';
 import { packageRoot } from '../package-root.js';
-import { type BinaryOp, type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
+import { type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
+import { BINARY_OP, NATIVE_FUNCTIONS, type NativeAddon, POOL_MODE, UNARY_OP } from './native-api.js';
 import { tsKernels } from './ts/index.js';
-
-/** What the addon detected and chose. */
-export interface NativeInfo {
-  readonly arch: string;
-  readonly avx512f: boolean;
-  readonly avx512vl: boolean;
-  readonly avx2: boolean;
-  readonly fma: boolean;
-  /** Dispatch level in force: 2 AVX-512, 1 AVX2+FMA, 0 portable C. */
-  readonly level: number;
-  /** The highest level this CPU supports. */
-  readonly maxLevel: number;
-  readonly levelName: string;
-  /** The GEMM micro-kernel in use, e.g. "avx512 8x32". */
-  readonly gemmKernel: string;
-  /**
-   * Flush-to-zero and denormals-are-zero in the kernels: the addon's worker threads keep both on,
-   * and the calling thread has them for the length of each kernel call (so results do not depend
-   * on the thread count).
-   */
-  readonly ftz: boolean;
-  readonly daz: boolean;
-  /**
-   * The calling thread's own FTZ and DAZ outside kernel calls, which the addon leaves as it found
-   * them: off in Node, so JavaScript keeps IEEE denormals (String(3e-310) is '3e-310').
-   */
-  readonly callerFtz: boolean;
-  readonly callerDaz: boolean;
-  /** Threads the convolutions use, and the CPU's hardware threads (capped at 16). */
-  readonly threads: number;
-  readonly hardwareThreads: number;
-}
-
-/** The addon's functions (native/addon.cc). */
-export interface NativeAddon {
-  matmul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, sa: number, sb: number, row: number, rowSide: number): void;
-  unary(op: number, x: Float32Array, out: Float32Array, p: number): void;
-  sgdStep(w: Float32Array, g: Float32Array, lr: number): void;
-  momentumStep(w: Float32Array, g: Float32Array, buf: Float32Array, lr: number, mu: number, nesterov: boolean): void;
-  adagradStep(w: Float32Array, g: Float32Array, sum: Float32Array, lr: number, eps: number): void;
-  rmspropStep(w: Float32Array, g: Float32Array, sq: Float32Array, buf: Float32Array | null, lr: number, rho: number, mu: number, eps: number): void;
-  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, lrT: number, epsT: number): void;
-  decayStep(w: Float32Array, rate: number): void;
-  penaltyGrad(w: Float32Array, g: Float32Array, l1: number, l2: number): void;
-  /** The convolutions (native/conv.cc), lowered to the GEMM on buffers of their own; `geometry` from `convGeometry`. */
-  conv2d(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
-  /** out = act(conv2d(x, w) + bias[f]), the epilogue applied to each sample as it is computed. */
-  conv2dBiasAct(x: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array, bias: Float32Array, relu: boolean): void;
-  conv2dGradInput(grad: Float32Array, w: Float32Array, out: Float32Array, geometry: Int32Array): void;
-  conv2dGradWeight(x: Float32Array, grad: Float32Array, out: Float32Array, geometry: Int32Array): void;
-  /** Softmax or log-softmax of each row, and the fused softmax cross-entropy per row (rows.ts in double). */
-  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void;
-  softmaxXent(logits: Float32Array, labels: Float32Array, out: Float32Array, rows: number, cols: number): void;
-  /** out = g · [x > 0] (relu's gradient mask), bit for bit as the reference. */
-  maskPositive(g: Float32Array, x: Float32Array, out: Float32Array): void;
-  /** out[m] = Σ (or the mean) over o, i of x[(o·mid + m)·inner + i] (ReducePlan.block), in double in a fixed order. */
-  reduceBlock(mean: boolean, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
-  /** Pooling by mode (POOL_MODE): a is x (or the gradient for avg-grad), b the gradient or u where the mode has one. */
-  pool2d(mode: number, a: Float32Array, b: Float32Array | null, out: Float32Array, geometry: Int32Array): void;
-  /** A channel broadcast (ChannelBroadcast): side 1 when a is the small side, 2 when b is. */
-  binaryChannel(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, side: number, mid: number, inner: number): void;
-  info(): NativeInfo;
-  /** Lowers the dispatch level (0 portable, 1 AVX2, 2 AVX-512), capped by the CPU; returns the level in force. */
-  setLevel(level: number): number;
-  /** The threads the convolutions use (1 to 16; results do not depend on it); returns the count in force. */
-  setThreads(threads: number): number;
-}
 
 export type NativeStatus =
   | { readonly available: true; readonly path: string; readonly addon: NativeAddon; readonly kernels: Kernels }
@@ -86,8 +21,6 @@ export type NativeStatus =
 
 /** Where `npm install` puts the addon: build/Release/ at the package root. */
 export const NATIVE_ADDON_PATH = join(packageRoot(), 'build', 'Release', 'dlf_native.node');
-
-const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock', 'maskPositive', 'softmax', 'softmaxXent'] as const;
 
 let loaded: NativeStatus | undefined;
 
@@ -120,7 +53,7 @@ export function nativeStatus(): NativeStatus {
   }
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    const missing = FUNCTIONS.filter((f) => typeof addon[f] !== 'function');
+    const missing = NATIVE_FUNCTIONS.filter((f) => typeof addon[f] !== 'function');
     if (missing.length) {
       loaded = { available: false, path, reason: `the addon at ${path} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`npm run build:native\`` };
     } else {
@@ -133,28 +66,6 @@ export function nativeStatus(): NativeStatus {
   return loaded;
 }
 
-/** The addon, or undefined when it is not available. */
-export function loadNative(): NativeAddon | undefined {
-  const s = nativeStatus();
-  return s.available ? s.addon : undefined;
-}
-
-const BINARY_CODE: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4 };
-const UNARY_CODE: Record<UnaryOp | 'abs' | 'sign', number> = {
-  neg: 0,
-  exp: 1,
-  log: 2,
-  sqrt: 3,
-  pow: 4,
-  relu: 5,
-  leaky_relu: 6,
-  sigmoid: 7,
-  tanh: 8,
-  step: 9,
-  abs: 10,
-  sign: 11,
-};
-
 /**
  * Below this many elements an elementwise call stays in TypeScript: a Node-API call costs about
  * 0.2 µs, which the reference beats on short buffers (a bias row, a scalar). Only calls whose
@@ -166,9 +77,6 @@ export const NATIVE_MIN_ELEMENTS = 128;
 
 /** Unary maps whose native result is bit-identical to the reference's. */
 const EXACT_UNARY = new Set<UnaryOp>(['neg', 'sqrt', 'relu', 'leaky_relu', 'step']);
-
-/** The addon's pool2d modes (native/dlf.h PoolMode). */
-const POOL_MODE = { max: 0, maxGrad: 1, maxPick: 2, avg: 3, avgGrad: 4, maxGradMasked: 5 } as const;
 
 /**
  * The geometry arrays the addon reads (native/addon.cc), made once per plan-time dims object: a
@@ -235,6 +143,11 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       if (f32(logits) && f32(labels) && f32(out)) addon.softmaxXent(logits, labels, out, d.rows, d.cols);
       else ts.softmaxXent(logits, labels, out, d);
     },
+    // Per-row mean squared error in double in the reference's order: the same bits.
+    mse(a, b, out, d) {
+      if (d.rows * d.cols >= minElements && f32(a) && f32(b) && f32(out)) addon.mse(a, b, out, d.rows, d.cols);
+      else ts.mse(a, b, out, d);
+    },
     maskPositive(g, x, out) {
       if (out.length >= minElements && f32(g) && f32(x) && f32(out)) addon.maskPositive(g, x, out);
       else ts.maskPositive(g, x, out);
@@ -250,15 +163,15 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
     maxPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.max, x, null, out, poolGeometry(d)) : ts.maxPool2d(x, out, d)),
     maxPool2dGrad: (x, g, out, d, mask = false) =>
       f32(x) && f32(g) && f32(out)
-        ? addon.pool2d(mask ? POOL_MODE.maxGradMasked : POOL_MODE.maxGrad, x, g, out, poolGeometry(d))
+        ? addon.pool2d(mask ? POOL_MODE.max_grad_masked : POOL_MODE.max_grad, x, g, out, poolGeometry(d))
         : ts.maxPool2dGrad(x, g, out, d, mask),
     maxPool2dPick: (x, u, out, d) =>
-      f32(x) && f32(u) && f32(out) ? addon.pool2d(POOL_MODE.maxPick, x, u, out, poolGeometry(d)) : ts.maxPool2dPick(x, u, out, d),
+      f32(x) && f32(u) && f32(out) ? addon.pool2d(POOL_MODE.max_pick, x, u, out, poolGeometry(d)) : ts.maxPool2dPick(x, u, out, d),
     avgPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.avg, x, null, out, poolGeometry(d)) : ts.avgPool2d(x, out, d)),
-    avgPool2dGrad: (g, out, d) => (f32(g) && f32(out) ? addon.pool2d(POOL_MODE.avgGrad, g, null, out, poolGeometry(d)) : ts.avgPool2dGrad(g, out, d)),
+    avgPool2dGrad: (g, out, d) => (f32(g) && f32(out) ? addon.pool2d(POOL_MODE.avg_grad, g, null, out, poolGeometry(d)) : ts.avgPool2dGrad(g, out, d)),
     binary(op, a, b, out, plan) {
       if (plan.n < minElements || !(f32(a) && f32(b) && f32(out))) return ts.binary(op, a, b, out, plan);
-      const code = BINARY_CODE[op];
+      const code = BINARY_OP[op];
       switch (plan.kind) {
         case 'same':
           return addon.binary(code, a, b, out, plan.n, 1, 1, 0, 0);
@@ -281,15 +194,15 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
     },
     unary(op, x, out, p) {
       const short = x.length < minElements && (EXACT_UNARY.has(op) || (op === 'pow' && p === 2));
-      if (!short && f32(x) && f32(out)) addon.unary(UNARY_CODE[op], x, out, p);
+      if (!short && f32(x) && f32(out)) addon.unary(UNARY_OP[op], x, out, p);
       else ts.unary(op, x, out, p);
     },
     abs(x, out) {
-      if (x.length >= minElements && f32(x) && f32(out)) addon.unary(UNARY_CODE.abs, x, out, 0);
+      if (x.length >= minElements && f32(x) && f32(out)) addon.unary(UNARY_OP.abs, x, out, 0);
       else ts.abs(x, out);
     },
     sign(x, out) {
-      if (x.length >= minElements && f32(x) && f32(out)) addon.unary(UNARY_CODE.sign, x, out, 0);
+      if (x.length >= minElements && f32(x) && f32(out)) addon.unary(UNARY_OP.sign, x, out, 0);
       else ts.sign(x, out);
     },
     sgdStep: (w, g, lr) => (w.length < minElements ? ts.sgdStep(w, g, lr) : addon.sgdStep(w, g, lr)),

@@ -4,10 +4,12 @@
 // and must either return without writing outside its buffers or throw a TypeError or RangeError.
 // The calls run in a child process (native-child.mjs), so a crash fails this test with the call
 // that caused it instead of killing the runner. The exports are enumerated, so a new one fails
-// here until it has a signature below. DLF_FUZZ_SEED=n repeats a run; its seed is in every message.
+// here until it has an argument generator in SHAPED below (its parameter kinds come from the
+// addon's table). DLF_FUZZ_SEED=n repeats a run; its seed is in every message.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nativeStatus } from '../../src/kernels/native.js';
+import { NATIVE_SIGNATURES, type NativeParam } from '../../src/kernels/native-api.js';
 import { type ArgSpec, type CallSpec, type Fill, childFailure, num, runInChild } from './native-child.js';
 
 const status = nativeStatus();
@@ -15,35 +17,11 @@ const status = nativeStatus();
 /** Calls per export: bounded so that the test takes a few seconds. */
 const RUNS_PER_FUNCTION = 250;
 
-/** What a parameter takes: a Float32Array (or null, '?'), a size or op code, any number, a boolean, a geometry Int32Array. */
-type Kind = 'f32' | 'f32?' | 'size' | 'num' | 'bool' | 'geom15' | 'geom11';
+/** What a parameter takes: a Float32Array (or null, '?'), a size or op code, any number, a boolean, an Int32Array geometry. */
+type Kind = NativeParam;
 
-/** The parameters of every export (native/addon.cc), in order. */
-const SIGNATURES: Record<string, Kind[]> = {
-  matmul: ['f32', 'f32', 'f32', 'size', 'size', 'size', 'size', 'bool', 'bool', 'size', 'size'],
-  binary: ['size', 'f32', 'f32', 'f32', 'size', 'size', 'size', 'size', 'size'],
-  unary: ['size', 'f32', 'f32', 'num'],
-  sgdStep: ['f32', 'f32', 'num'],
-  momentumStep: ['f32', 'f32', 'f32', 'num', 'num', 'bool'],
-  adagradStep: ['f32', 'f32', 'f32', 'num', 'num'],
-  rmspropStep: ['f32', 'f32', 'f32', 'f32?', 'num', 'num', 'num', 'num'],
-  adamStep: ['f32', 'f32', 'f32', 'f32', 'num', 'num', 'num', 'num'],
-  decayStep: ['f32', 'num'],
-  penaltyGrad: ['f32', 'f32', 'num', 'num'],
-  conv2d: ['f32', 'f32', 'f32', 'geom15'],
-  conv2dBiasAct: ['f32', 'f32', 'f32', 'geom15', 'f32', 'bool'],
-  conv2dGradInput: ['f32', 'f32', 'f32', 'geom15'],
-  conv2dGradWeight: ['f32', 'f32', 'f32', 'geom15'],
-  pool2d: ['size', 'f32', 'f32?', 'f32', 'geom11'],
-  binaryChannel: ['size', 'f32', 'f32', 'f32', 'size', 'size', 'size', 'size'],
-  softmax: ['f32', 'f32', 'size', 'size', 'bool'],
-  softmaxXent: ['f32', 'f32', 'f32', 'size', 'size'],
-  maskPositive: ['f32', 'f32', 'f32'],
-  reduceBlock: ['bool', 'f32', 'f32', 'size', 'size', 'size'],
-  info: [],
-  setLevel: ['size'],
-  setThreads: ['size'],
-};
+/** The parameters of every export, in order: the addon's table (native/kernels.def). */
+const SIGNATURES: Record<string, readonly Kind[]> = NATIVE_SIGNATURES;
 
 // ---- arguments one at a time ----
 
@@ -95,25 +73,25 @@ const geometry = (count: number): fc.Arbitrary<ArgSpec> => {
 
 /** A plausible value of a kind mostly, an adversarial one sometimes. */
 function argument(kind: Kind): fc.Arbitrary<ArgSpec> {
-  const plausible: Record<Kind, fc.Arbitrary<ArgSpec>> = {
-    f32: floats(smallLength),
-    'f32?': fc.oneof(floats(smallLength), fc.constant<ArgSpec>({ js: 'null' })),
-    size: fc.integer({ min: 0, max: 8 }).map(num),
-    num: fc.oneof(fc.double(), fc.double({ min: -2, max: 2, noNaN: true })).map(num),
-    bool: fc.boolean().map((b) => ({ bool: b })),
-    geom15: geometry(15),
-    geom11: geometry(11),
+  const count = /^i32x(\d+)$/.exec(kind)?.[1];
+  const base = count ? 'i32' : (kind as Exclude<Kind, `i32x${number}`>);
+  const plausible: Record<typeof base, () => fc.Arbitrary<ArgSpec>> = {
+    f32: () => floats(smallLength),
+    'f32?': () => fc.oneof(floats(smallLength), fc.constant<ArgSpec>({ js: 'null' })),
+    size: () => fc.integer({ min: 0, max: 8 }).map(num),
+    num: () => fc.oneof(fc.double(), fc.double({ min: -2, max: 2, noNaN: true })).map(num),
+    bool: () => fc.boolean().map((b) => ({ bool: b })),
+    i32: () => geometry(Number(count)),
   };
-  const adversarial: Record<Kind, fc.Arbitrary<ArgSpec>> = {
-    f32: wrongForArray,
-    'f32?': wrongForArray,
-    size: fc.oneof(hugeSize, badSize, wrongType),
-    num: wrongType,
-    bool: fc.oneof(wrongType, fc.constantFrom(0, 1).map(num)),
-    geom15: wrongForArray,
-    geom11: wrongForArray,
+  const adversarial: Record<typeof base, () => fc.Arbitrary<ArgSpec>> = {
+    f32: () => wrongForArray,
+    'f32?': () => wrongForArray,
+    size: () => fc.oneof(hugeSize, badSize, wrongType),
+    num: () => wrongType,
+    bool: () => fc.oneof(wrongType, fc.constantFrom(0, 1).map(num)),
+    i32: () => wrongForArray,
   };
-  return fc.oneof({ weight: 7, arbitrary: plausible[kind] }, { weight: 1, arbitrary: adversarial[kind] });
+  return fc.oneof({ weight: 7, arbitrary: plausible[base]() }, { weight: 1, arbitrary: adversarial[base]() });
 }
 
 /** The argument list cut short or given one argument too many, now and then. */
@@ -126,7 +104,7 @@ function withArity(args: fc.Arbitrary<ArgSpec[]>): fc.Arbitrary<ArgSpec[]> {
 }
 
 /** Arguments drawn independently by kind: mostly mismatched lengths and bad values. */
-const independent = (kinds: Kind[]): fc.Arbitrary<ArgSpec[]> => fc.tuple(...kinds.map(argument));
+const independent = (kinds: readonly Kind[]): fc.Arbitrary<ArgSpec[]> => fc.tuple(...kinds.map(argument));
 
 // ---- arguments that fit together: exact lengths for random small shapes, some off by one ----
 
@@ -238,6 +216,7 @@ const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
   maskPositive: dim(40).chain((n) => all(exact(n), exact(n), exact(n))),
   softmax: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(exact(r * c), exact(r * c), ...sizes(r, c), flag)),
   softmaxXent: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(exact(r * c), labels(r), exact(r), ...sizes(r, c))),
+  mse: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(exact(r * c), exact(r * c), exact(r), ...sizes(r, c))),
   reduceBlock: fc.tuple(dim(4), dim(4), dim(4)).chain(([o, m, i]) => all(flag, exact(o * m * i), exact(m), ...sizes(o, m, i))),
   conv2d: conv(['X', 'W', 'G']),
   conv2dBiasAct: convCase.chain((c) => all(exact(c.X), exact(c.W), exact(c.G), fc.constant(c.geom), exact(c.F), flag)),

@@ -796,6 +796,30 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     });
   });
 
+  it('mse: the mean squared error of each row, bit for bit, on any thread count', () => {
+    const rng = new Rng(3115);
+    const before = addon.info().threads;
+    try {
+      for (const [rows, cols] of [[1, 1], [3, 10], [7, 33], [300, 64], [2, 0]] as const) {
+        const a = random(rng, rows * cols, -40, 40);
+        const b = random(rng, rows * cols, -40, 40);
+        if (rows * cols > 20) [a[4], b[cols + 2], a[2 * cols]] = [NaN, Infinity, 3e38];
+        const want = new Float32Array(rows);
+        T.mse(a, b, want, { rows, cols });
+        for (const t of [1, 3]) {
+          addon.setThreads(t);
+          const got = new Float32Array(rows);
+          D.mse(a, b, got, { rows, cols });
+          expect(Buffer.from(got.buffer), `${rows}x${cols} on ${t} threads`).toEqual(Buffer.from(want.buffer));
+        }
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+    expect(() => addon.mse(new Float32Array(6), new Float32Array(5), new Float32Array(2), 2, 3)).toThrow(RangeError);
+    expect(() => addon.mse(new Float32Array(6), new Float32Array(6), new Float32Array(1), 2, 3)).toThrow(RangeError);
+  });
+
   it('maskPositive: g · [x > 0] with signed zeros, NaN and infinities, bit for bit', () => {
     const x = Float32Array.from([1, -1, 0, -0, NaN, Infinity, -Infinity, 2, 3, -2, ...Array.from({ length: 200 }, (_, i) => Math.sin(i))]);
     const g = Float32Array.from([-2, 3, NaN, -1, 4, -0, 5, Infinity, -Infinity, -3, ...Array.from({ length: 200 }, (_, i) => Math.cos(i) - 0.5)]);
