@@ -1,6 +1,6 @@
 // dlf plot, dlf report and dlf graph --svg / --values on every bundled config: each trained for an
 // epoch (the Fashion-MNIST configs that need the full data set on the bundled subset, limited to a
-// few hundred images), then drawn. Each picture is SVG, each report one HTML page with its
+// hundred images), then drawn. Each picture is SVG, each report one HTML page with its
 // sections; nothing fails on any model dlf ships.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,10 +10,10 @@ import { dlf, repo, tempDir } from './helpers.js';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const subset = ['--set', 'data.dir=../datasets/fashion-mnist-small', '--set', 'data.limit=300'];
+const subset = ['--set', 'data.dir=../datasets/fashion-mnist-small', '--set', 'data.limit=100'];
 /** Extra flags per config: the image configs on few images (fashion-mlp and fashion-cnn on the bundled subset). */
 const EXTRA: Record<string, string[]> = {
-  'fashion-small': ['--set', 'data.limit=300'],
+  'fashion-small': ['--set', 'data.limit=100'],
   'fashion-mlp': subset,
   'fashion-cnn': subset,
 };

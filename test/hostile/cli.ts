@@ -23,8 +23,9 @@ export interface Run {
  * The dlf under test: bin/dlf.js of this tree, or DLF_CORPUS_BIN (to run the corpus against
  * another build, e.g. an older one, and see which cases it fails).
  */
-const BIN = process.env.DLF_CORPUS_BIN || repo('bin', 'dlf.js');
-const TIMEOUT = Number(process.env.DLF_CORPUS_TIMEOUT) || 60_000;
+export const CORPUS_BIN = process.env.DLF_CORPUS_BIN;
+const BIN = CORPUS_BIN || repo('bin', 'dlf.js');
+export const TIMEOUT = Number(process.env.DLF_CORPUS_TIMEOUT) || 60_000;
 
 /** Runs `dlf ...args` in `cwd` and kills it after `timeoutMs` (a hang is a failure, not a stuck suite). */
 export function dlf(args: string[], cwd: string, timeoutMs = TIMEOUT): Run {

@@ -1,8 +1,9 @@
 // The shape of the hostile corpus: a family is a describe block of cases, and each case is run
 // through the real CLI once per command it concerns, each run asserting a clean refusal
-// (expectRefused). A case makes its files when it runs, so a family can grow by one line.
-import { describe, it } from 'vitest';
-import { dlf, type Expect, expectRefused, type Fixtures } from './cli.js';
+// (expectRefused). A case makes its files when its family starts, so a family can grow by one line.
+import { beforeAll, describe, it } from 'vitest';
+import { batchTimeout, dlfMany } from './batch.js';
+import { type Expect, expectRefused, type Fixtures, type Run } from './cli.js';
 import type { Scratch } from './make.js';
 
 export type Command = 'validate' | 'train' | 'summary' | 'predict';
@@ -63,22 +64,42 @@ function argsFor(command: Command, made: Made, ctx: Context): { args: string[]; 
   }
 }
 
-/** A describe block of `cases`, one test per case and command. `ctx` is read when the tests run. */
+/**
+ * A describe block of `cases`, one test per case and command. `ctx` is read when the block starts:
+ * it makes every case's files and runs them all in one batch (batch.ts), and each test then
+ * asserts on its own run.
+ */
 export function family(title: string, cases: Case[], ctx: () => Context): void {
   describe(title, () => {
-    for (const c of cases) {
-      for (const command of c.commands) {
-        const name = `${command}: ${c.name}${c.skip ? ` (skipped: ${c.skip})` : ''}`;
-        it.skipIf(c.skip !== undefined)(name, () => {
-          const context = ctx();
-          const made = c.make(`${command}-${slugOf(c.name)}-${++runs}`);
-          const { args, expect } = argsFor(command, made, context);
-          const r = dlf(args, context.s.dir);
-          // DLF_CORPUS_SHOW=1 prints every message, to read them all at once.
-          if (process.env.DLF_CORPUS_SHOW) process.stdout.write(`\n[${name}]\n${r.stderr}`);
-          expectRefused(r, expect);
-        });
+    const tests = cases.flatMap((c) => c.commands.map((command) => ({ c, command, name: `${command}: ${c.name}${c.skip ? ` (skipped: ${c.skip})` : ''}` })));
+    const todo = tests.filter((t) => t.c.skip === undefined);
+    /** Each test's run and what it must show, or the error making its files threw. */
+    const outcomes = new Map<(typeof tests)[number], { run: Run; expect: Expect } | { error: unknown }>();
+    beforeAll(async () => {
+      const context = ctx();
+      const made: { t: (typeof todo)[number]; args: string[]; expect: Expect }[] = [];
+      for (const t of todo) {
+        try {
+          made.push({ t, ...argsFor(t.command, t.c.make(`${t.command}-${slugOf(t.c.name)}-${++runs}`), context) });
+        } catch (error) {
+          outcomes.set(t, { error });
+        }
       }
+      const got = await dlfMany(
+        made.map((m) => m.args),
+        context.s,
+      );
+      made.forEach((m, i) => outcomes.set(m.t, { run: got[i], expect: m.expect }));
+    }, batchTimeout(todo.length));
+    for (const t of tests) {
+      it.skipIf(t.c.skip !== undefined)(t.name, () => {
+        const o = outcomes.get(t);
+        if (o === undefined) throw new Error('the case was not run');
+        if ('error' in o) throw o.error;
+        // DLF_CORPUS_SHOW=1 prints every message, to read them all at once.
+        if (process.env.DLF_CORPUS_SHOW) process.stdout.write(`\n[${t.name}]\n${o.run.stderr}`);
+        expectRefused(o.run, o.expect);
+      });
     }
   });
 }

@@ -33,3 +33,26 @@ export const DTYPES = [
   { name: 'f32', Ctor: Float32Array, tol: F32 },
   { name: 'f64', Ctor: Float64Array, tol: F64 },
 ] as const;
+
+/**
+ * Where two buffers first differ as Object.is sees their elements (−0 is not 0, NaN equals NaN),
+ * with the count of differing elements; undefined when they are the same. A loop over the typed
+ * arrays: comparing copies made with Array.from through toEqual costs seconds on large buffers.
+ */
+export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): string | undefined {
+  if (actual.length !== expected.length) return `length ${actual.length}, expected ${expected.length}`;
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  return first < 0 ? undefined : `[${first}] ${Object.is(actual[first], -0) ? '-0' : actual[first]} != ${Object.is(expected[first], -0) ? '-0' : expected[first]} (${count} of ${expected.length} elements differ)`;
+}
+
+/** The same numbers element by element (see firstDifference); `what` names the comparison in a failure. */
+export function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>, what?: string): void {
+  expect(firstDifference(actual, expected), what).toBeUndefined();
+}

@@ -14,6 +14,7 @@ import { kernelsFor } from '../../src/kernels/select.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
 import { channelBiasAct } from '../../src/kernels/ts/matmul_bias_act.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { expectSame } from './close.js';
 
 const status = nativeStatus();
 const nativeAvailable = status.available;
@@ -143,7 +144,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
             for (let r0 = 0; r0 + m <= M; r0 += m) {
               const part = new Float32Array(m * n);
               N.matmul(rowsOf(r0, m), b, part, dims(m));
-              expect([...part], `m=${m} rows ${r0}.. n=${n} k=${k} transA=${transA} transB=${transB}`).toEqual([...full.subarray(r0 * n, (r0 + m) * n)]);
+              expectSame(part, full.subarray(r0 * n, (r0 + m) * n), `m=${m} rows ${r0}.. n=${n} k=${k} transA=${transA} transB=${transB}`);
             }
           }
         }
@@ -193,7 +194,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
             N.matmul(a, b, o, d);
             return o;
           });
-          for (let t = 1; t < outs.length; t++) expect([...outs[t]], `${m}x${n}x${k} ${transA} ${transB} on ${t + 1} threads`).toEqual([...outs[0]]);
+          for (let t = 1; t < outs.length; t++) expectSame(outs[t], outs[0], `${m}x${n}x${k} ${transA} ${transB} on ${t + 1} threads`);
           const want = new Float32Array(2 * m * n);
           T.matmul(a, b, want, d);
           expect(matmulMismatches(a, b, outs[1], want, d)).toEqual([]);
@@ -251,15 +252,15 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       const want = new Float32Array(n);
       N.binary('mul', a, b, got, { kind: 'same', n });
       T.binary('mul', a, b, want, { kind: 'same', n });
-      expect([...got]).toEqual([...want]);
+      expectSame(got, want);
       N.unary('relu', a, got, 0);
       T.unary('relu', a, want, 0);
-      expect([...got]).toEqual([...want]);
+      expectSame(got, want);
       const w1 = Float32Array.from(a);
       const w2 = Float32Array.from(a);
       N.sgdStep(w1, b, 0.1);
       T.sgdStep(w2, b, 0.1);
-      expect([...w1]).toEqual([...w2]);
+      expectSame(w1, w2);
     }
   });
 
@@ -272,16 +273,16 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     const want = new Float64Array(35);
     N.matmul(a, b, got, d);
     T.matmul(a, b, want, d);
-    expect([...got]).toEqual([...want]);
+    expectSame(got, want);
     const x = Float64Array.from(random(rng, 9));
     const u1 = new Float64Array(9);
     const u2 = new Float64Array(9);
     N.unary('tanh', x, u1, 0);
     T.unary('tanh', x, u2, 0);
-    expect([...u1]).toEqual([...u2]);
+    expectSame(u1, u2);
     N.binary('div', x, x, u1, { kind: 'same', n: 9 });
     T.binary('div', x, x, u2, { kind: 'same', n: 9 });
-    expect([...u1]).toEqual([...u2]);
+    expectSame(u1, u2);
   });
 
   const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
@@ -376,7 +377,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
               runConv(N, kind, a, b, o, d);
               return o;
             });
-            for (let t = 1; t < outs.length; t++) expect([...outs[t]], `${kind} on ${t + 1} threads ${JSON.stringify(d)}`).toEqual([...outs[0]]);
+            for (let t = 1; t < outs.length; t++) expectSame(outs[t], outs[0], `${kind} on ${t + 1} threads ${JSON.stringify(d)}`);
           }
         }
       } finally {
@@ -399,7 +400,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
               addon.setThreads(t);
               const got = new Float32Array(len).fill(NaN);
               N.conv2dBiasAct(x, w, bias, got, d, act);
-              expect([...got], `${act} on ${t} threads ${JSON.stringify(d)}`).toEqual([...want]);
+              expectSame(got, want, `${act} on ${t} threads ${JSON.stringify(d)}`);
             }
           }
         }
@@ -435,7 +436,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       const want = new Float64Array(36);
       N.conv2d(x, w, got, d0);
       T.conv2d(x, w, want, d0);
-      expect([...got]).toEqual([...want]);
+      expectSame(got, want);
       const geom = Int32Array.from([1, 2, 5, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0]);
       expect(() => addon.conv2d(new Float32Array(49), new Float32Array(72), new Float32Array(36), geom)).toThrow(RangeError);
       expect(() => addon.conv2d(new Float32Array(50), new Float32Array(71), new Float32Array(36), geom)).toThrow(RangeError);
@@ -471,7 +472,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           // Through the kernel set, as a plan step calls it.
           const viaN = new Float32Array(mid);
           N.reduce(op, x, viaN, plan);
-          if (x.length >= NATIVE_MIN_ELEMENTS) expect([...viaN]).toEqual([...got]);
+          if (x.length >= NATIVE_MIN_ELEMENTS) expectSame(viaN, got);
         }
       }
     });
@@ -487,7 +488,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           addon.reduceBlock(false, x, o, 64, 16, 784);
           return o;
         });
-        for (const o of outs.slice(1)) expect([...o]).toEqual([...outs[0]]);
+        for (const o of outs.slice(1)) expectSame(o, outs[0]);
         expect(outs[0].map((v) => Number(Number.isNaN(v)))[5]).toBe(1);
         expect(outs[0].filter((v) => Number.isNaN(v)).length).toBe(1);
       } finally {
@@ -544,7 +545,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           const got = new Float32Array(len).fill(7);
           run(T, want);
           run(N, got);
-          expect([...got], `${name} ${JSON.stringify(d)}`).toEqual([...want]);
+          expectSame(got, want, `${name} ${JSON.stringify(d)}`);
         }
       }
     });
@@ -576,7 +577,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
               addon.setThreads(t);
               const got = new Float32Array(len).fill(7);
               run(N, got);
-              expect([...got], `${name} on ${t} threads`).toEqual([...want]);
+              expectSame(got, want, `${name} on ${t} threads`);
             }
           }
         }
@@ -619,7 +620,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           const want = new Float32Array(n);
           D.binary(op, a, b, got, plan);
           T.binary(op, a, b, want, plan);
-          expect([...got], `${op} ${side} ${outer}x${mid}x${inner}`).toEqual([...want]);
+          expectSame(got, want, `${op} ${side} ${outer}x${mid}x${inner}`);
         }
     }
     expect(() => addon.binaryChannel(0, new Float32Array(2), new Float32Array(12), new Float32Array(12), 12, 1, 3, 2)).toThrow(RangeError);
@@ -650,7 +651,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
         const want = new Float32Array(n);
         D.binary(op, a, b, got, plan);
         T.binary(op, a, b, want, plan);
-        expect([...got], `${plan.kind}`).toEqual([...want]);
+        expectSame(got, want, `${plan.kind}`);
       }
     });
 
@@ -661,7 +662,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       const want = new Float32Array(37);
       T.binary(op, a, b, want, { kind: 'same', n: 37 });
       D.binary(op, a, b, a, { kind: 'same', n: 37 });
-      expect([...a]).toEqual([...want]);
+      expectSame(a, want);
     });
   });
 
@@ -688,7 +689,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       const want = new Float32Array(n);
       D.unary(op, x, got, p);
       T.unary(op, x, want, p);
-      if (exact) expect([...got]).toEqual([...want]);
+      if (exact) expectSame(got, want);
       else
         for (let i = 0; i < n; i++) {
           const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : got[i] === want[i] || Math.abs(got[i] - want[i]) <= 2.4e-7 * Math.abs(want[i]);
@@ -725,7 +726,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
             const got = new Float32Array(n);
             T.binary(op, x, y, want, plan);
             N.binary(op, x, y, got, plan);
-            expect(Array.from(got), `${op} ${label} on ${t} threads`).toEqual(Array.from(want));
+            expectSame(got, want, `${op} ${label} on ${t} threads`);
           }
         }
         for (const op of ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'step'] as UnaryOp[]) {
@@ -733,13 +734,13 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           const got = new Float32Array(n);
           T.unary(op, a, want, 0);
           N.unary(op, a, got, 0);
-          expect(Array.from(got), `${op} on ${t} threads`).toEqual(Array.from(want));
+          expectSame(got, want, `${op} on ${t} threads`);
         }
         const want = new Float32Array(n);
         const got = new Float32Array(n);
         T.maskPositive(b, a, want);
         N.maskPositive(b, a, got);
-        expect(Array.from(got), `maskPositive on ${t} threads`).toEqual(Array.from(want));
+        expectSame(got, want, `maskPositive on ${t} threads`);
       }
     } finally {
       addon.setThreads(before);
@@ -776,7 +777,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
             N.softmaxXent(x, labels, xe, { rows, cols });
             return [sm, lsm, xe];
           });
-          for (let k = 0; k < 3; k++) expect([...results[1][k]]).toEqual([...results[0][k]]);
+          for (let k = 0; k < 3; k++) expectSame(results[1][k], results[0][k]);
           const want = [new Float32Array(rows * cols), new Float32Array(rows * cols), new Float32Array(rows)];
           T.softmax(x, want[0], { rows, cols }, false);
           T.softmax(x, want[1], { rows, cols }, true);
@@ -837,7 +838,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       const want = new Float32Array(x.length);
       D[f](x, got);
       T[f](x, want);
-      expect([...got]).toEqual([...want]);
+      expectSame(got, want);
     }
   });
 
@@ -855,7 +856,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
         f(D, a, g);
         f(T, b, g);
       }
-      for (let i = 0; i < count; i++) expect([...a[i]]).toEqual([...b[i]]);
+      for (let i = 0; i < count; i++) expectSame(a[i], b[i]);
     };
     it('sgd', () => steps((k, [w], g) => k.sgdStep(w, g, 0.1), 1));
     it('momentum', () => steps((k, [w, buf], g) => k.momentumStep(w, g, buf, 0.05, 0.9, false), 2));
