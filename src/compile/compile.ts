@@ -68,7 +68,6 @@ export interface CompiledModel {
   asBuilt(batch: number, mode: Mode): Program & { readonly layers: readonly LayerInfo[] };
 }
 
-export { lossOf };
 
 export interface BuildOptions {
   /**

@@ -19,14 +19,14 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export const configHash = (config: unknown): string => sha256Hex(canonicalJson(config));
+const configHash = (config: unknown): string => sha256Hex(canonicalJson(config));
 
 /**
  * Keys that may change when a run is resumed: how long to train, how patient early stopping is,
  * which checkpoints are written and whether the test set is scored at the end. Every other key
  * decides what training computes and must stay as it was.
  */
-export const RESUMABLE_KEYS: readonly (readonly string[])[] = [
+const RESUMABLE_KEYS: readonly (readonly string[])[] = [
   ['train', 'epochs'],
   ['train', 'early_stopping', 'patience'],
   ['train', 'checkpoint'],

@@ -16,7 +16,7 @@ import type { Dataset } from './dataset.js';
 export const DEFAULT_MISSING_VALUES: readonly string[] = ['', 'NA', 'NaN', '?'];
 
 /** The most categories a one-hot column may have: each is one input of the model. */
-export const MAX_ONE_HOT = 1000;
+const MAX_ONE_HOT = 1000;
 
 export type ColumnKind = 'numeric' | 'categorical';
 

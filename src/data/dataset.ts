@@ -8,7 +8,7 @@ import { gatherPixels, imageDataset, selectPixels, type Pixels } from './pixels.
 import { columnHint } from './suggest.js';
 import { DECIMAL, FLOAT32_MAX, numberProblem, parseNumber, sortClasses } from './cells.js';
 
-export { FLOAT32_MAX, numberProblem, parseNumber, sortClasses };
+export { FLOAT32_MAX, sortClasses };
 import { type ReadRules, type UnseenCategories, columnKind, configReadRules, keyName, missingCell } from './columns.js';
 
 export type Task = 'classification' | 'regression';

@@ -32,7 +32,7 @@ export function scaledValues(values: Float32Array, mean: number, std: number): F
 }
 
 /** The source image of row `row`. */
-export function imageOf(p: Pixels, row: number): number {
+function imageOf(p: Pixels, row: number): number {
   return p.index ? p.index[row] : row;
 }
 

@@ -26,10 +26,9 @@ import type { MonitorState } from './monitor.js';
 import type { OptimizerState } from './optimizers.js';
 import type { PlateauState } from './schedule.js';
 
-export { CHECKPOINT_FORMAT };
 /** The format version written; version 1 (no digest) is still read. */
-export const CHECKPOINT_VERSION = 2;
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
+const CHECKPOINT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /**
  * The largest checkpoint file dlf writes or reads: 4 GiB - 1 byte. A checkpoint is read into one
@@ -43,7 +42,7 @@ export const CHECKPOINT_MAX_BYTES = 2 ** 32 - 1;
  * deep and holds about 10 values per tensor plus 3 per input feature, and its names and class
  * names are short. Base64 data of more than 64 KiB do not count as text (they stay bytes).
  */
-export const CHECKPOINT_JSON_LIMITS: JsonLimits = {
+const CHECKPOINT_JSON_LIMITS: JsonLimits = {
   maxDepth: 32,
   maxValues: 4_000_000,
   maxTextBytes: 64 * 2 ** 20,

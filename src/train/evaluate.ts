@@ -107,7 +107,7 @@ export function loadRun(runDirArg: string, checkpoint?: string, maxMemory?: numb
  * The class weights the run trained with: those it recorded in class_weights.json, else (a run
  * directory without the file) resolved again from the config and, for `balanced`, the training split.
  */
-export function runClassWeights(runDir: string, config: Config, prep: Checkpoint['preprocessing']): ClassWeights | undefined {
+function runClassWeights(runDir: string, config: Config, prep: Checkpoint['preprocessing']): ClassWeights | undefined {
   const spec = config.train.class_weights;
   if (spec === undefined || !prep.classes) return undefined;
   const recorded = readClassWeights(runDir);

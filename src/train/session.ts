@@ -206,7 +206,7 @@ function weightsOf(config: ResolvedConfig['config'], train: Dataset, locate: Loc
 }
 
 /** Copies a checkpoint's tensors into `params`, which must match by name and shape. */
-export function warmStart(params: Map<string, Float32Array>, model: CompiledModel, ckpt: Checkpoint, file: string): void {
+function warmStart(params: Map<string, Float32Array>, model: CompiledModel, ckpt: Checkpoint, file: string): void {
   checkMatchesModel(ckpt, model.params, file);
   const saved = new Map([...ckpt.params, ...ckpt.state]);
   for (const p of model.params) params.get(p.name)!.set(saved.get(p.name)!.data.subarray(0, sizeOf(p.shape)));
