@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { Buf } from '../graph/types.js';
+import type { Buf } from '../tensor/buffer.js';
 import { packageRoot } from '../package-root.js';
-import { type BinaryOp, type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
+import type { BinaryOp, Conv2dDims, Kernels, Pool2dDims, UnaryOp } from './kernels.js';
+import { withOverrides } from './overrides.js';
 import { tsKernels } from './ts/index.js';
 
 /** What the addon detected and chose. */
