@@ -1,7 +1,7 @@
 // dlf gradcheck: compare the gradients of a config's compiled training program with central
 // finite differences, in float64, on the first few training samples and the initial parameters.
 import type { Command } from 'commander';
-import { gradcheck } from '../../compile/gradcheck.js';
+import { gradcheck } from '../../exec/gradcheck.js';
 import { gatherRows, sampleSize } from '../../data/dataset.js';
 import { DataError, TrainingError, UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
