@@ -13,7 +13,7 @@ import type { OptimizerConfig } from '../config/schema.js';
 import { ConfigError, type Place } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { formatBytes } from './bytes.js';
-import type { ProgramLayout } from './compile.js';
+import type { ProgramLayout } from './program.js';
 import type { Locator } from './model.js';
 import { prepareBytes } from './plan.js';
 

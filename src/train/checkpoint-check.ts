@@ -20,7 +20,7 @@
 import { MetricName } from '../config/schema.js';
 import { isPreprocessing } from '../data/standardize.js';
 import { oneLine } from '../errors.js';
-import type { Checkpoint, Tensors } from './checkpoint.js';
+import type { Checkpoint, Tensors } from './state.js';
 import { RESERVED_KEYS } from './checkpoint-json-read.js';
 import { OPTIMIZER_TYPES, slotSetsOf } from './checkpoint-optimizer.js';
 

@@ -12,19 +12,16 @@
 // valid checkpoint or a one-line CheckpointError naming the file, never NaN weights or another
 // exception. Version-1 files (no digest) still load, with every check but the digest.
 import { CheckpointError, TrainingError } from '../errors.js';
-import type { Preprocessing } from '../data/standardize.js';
 import { ReadFailure, readRegularFile, sizeText } from '../io/read.js';
 import { writeFileDurable } from '../io/write.js';
-import type { RngState } from '../tensor/rng.js';
 import { checkpointProblem } from './checkpoint-check.js';
 import { digestOf } from './checkpoint-digest.js';
 import { CHECKPOINT_FORMAT, DocumentProblem, documentOf, readDocument } from './checkpoint-document.js';
 import { type JsonLimits, JsonSyntaxError, lineColumn, parseJson } from './checkpoint-json-read.js';
 import { jsonBytes, jsonLength } from './checkpoint-json-write.js';
-import type { Metrics } from './metrics.js';
-import type { MonitorState } from './monitor.js';
-import type { OptimizerState } from './optimizers.js';
-import type { PlateauState } from './schedule.js';
+import type { Checkpoint, Progress, Tensors } from './state.js';
+
+export type { Checkpoint, Progress, Tensors };
 
 /** The format version written; version 1 (no digest) is still read. */
 const CHECKPOINT_VERSION = 2;
@@ -49,28 +46,6 @@ const CHECKPOINT_JSON_LIMITS: JsonLimits = {
   longString: 64 * 2 ** 10,
 };
 
-export type Tensors = Map<string, { shape: number[]; data: Float32Array }>;
-
-export interface Progress {
-  best: MonitorState;
-  early: MonitorState;
-  plateau: PlateauState;
-}
-
-export interface Checkpoint {
-  configHash: string;
-  epoch: number;
-  step: number;
-  /** Trainable parameters by name. */
-  params: Tensors;
-  /** Non-trainable state tensors (running statistics) by name. */
-  state: Tensors;
-  optimizer: { type: string; state: OptimizerState };
-  rng: { shuffle: RngState; dropout: RngState };
-  progress: Progress;
-  preprocessing: Preprocessing;
-  metrics?: { train?: Metrics; val?: Metrics };
-}
 
 /**
  * The bytes of the checkpoint file for `c` (version 2, digest included). Throws TrainingError
