@@ -35,11 +35,11 @@ const RESUMABLE_KEYS: readonly (readonly string[])[] = [
 ];
 
 function withoutResumable(config: unknown): unknown {
-  const copy = JSON.parse(JSON.stringify(config)) as Record<string, any>;
+  const copy: unknown = JSON.parse(JSON.stringify(config));
   for (const path of RESUMABLE_KEYS) {
-    let obj: any = copy;
-    for (const k of path.slice(0, -1)) obj = obj?.[k];
-    if (obj && typeof obj === 'object') delete obj[path[path.length - 1]];
+    let obj = copy;
+    for (const k of path.slice(0, -1)) obj = obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[k] : undefined;
+    if (obj !== null && typeof obj === 'object') delete (obj as Record<string, unknown>)[path[path.length - 1]];
   }
   return copy;
 }
