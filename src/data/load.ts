@@ -86,9 +86,9 @@ export function loadData(cfg: DataConfig, seed: number, locate?: ColumnLocator):
  * The test set, preprocessed with `prep` (the run's): for csv the file `cfg.test` (absolute), for
  * idx `test_images` and `test_labels` in `cfg.dir` (by default t10k-images-idx3-ubyte.gz and
  * t10k-labels-idx1-ubyte.gz when both exist). Undefined when the config has none, and for the
- * generators. `seed` is the run's seed (no source draws from it yet).
+ * generators.
  */
-export function loadTestSet(cfg: DataConfig, seed: number, prep: Preprocessing): Dataset | undefined {
+export function loadTestSet(cfg: DataConfig, prep: Preprocessing): Dataset | undefined {
   switch (cfg.source) {
     case 'csv':
       if (cfg.test === undefined) return undefined;

@@ -130,7 +130,7 @@ function trainLabels(config: Config, prep: Checkpoint['preprocessing']): Float32
 /** The samples of one split of a run's data, preprocessed as the run was. */
 export function splitOf(config: Config, prep: Checkpoint['preprocessing'], split: Split): Dataset {
   if (split === 'test') {
-    const test = loadTestSet(config.data, config.seed, prep);
+    const test = loadTestSet(config.data, prep);
     if (!test) throw new DataError('this run has no test set', {}, 'set data.test (csv) or test files (idx) in the config');
     return test;
   }

@@ -134,7 +134,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory });
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
   const loaded = early ?? loadData(config.data, config.seed, locate);
-  const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
+  const test = loadTestSet(config.data, loaded.preprocessing);
   // After the readers, which refuse what is not a regular file and name the problem first.
   const fingerprints = fingerprintData(config.data);
   const classes = loaded.train.classes?.length;
