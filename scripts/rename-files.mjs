@@ -13,9 +13,9 @@ const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8'
 
 const SOURCE = /\.(ts|mjs|js)$/;
 const NAMED_AFTER_OP = ['src/graph/ops/', 'src/compile/layers/'];
-/** Where references are rewritten: text files, less the recorded benchmark results and the lock file. */
+/** Where references are rewritten: text files, less the recorded benchmark results, the lock file and this script. */
 const TEXT = /(\.(ts|mjs|js|cjs|json|md|yaml|yml|gyp|cc|h|py|sh)|^\.ci\/run)$/;
-const SKIP_TEXT = ['bench/results/', 'package-lock.json'];
+const SKIP_TEXT = ['bench/results/', 'package-lock.json', 'scripts/rename-files.mjs'];
 
 /** kebab-case of a file's stem: fooBar and foo_bar -> foo-bar (a leading `_` stays). */
 function kebab(stem) {
