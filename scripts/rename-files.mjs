@@ -41,9 +41,30 @@ for (const r of renames) {
 if (renames.length === 0 || dryRun) process.exit(0);
 
 // A reference is the old stem right after a path separator, quote, backtick or space and right
-// before the extension dot: './filePaths.js', 'src/shortPath.ts', `conv_lowered.test.ts`.
+// before the extension dot: './filePaths.js', 'src/shortPath.ts', `conv_lowered.test.ts`. A stem
+// that another file keeps (src/kernels/ts/matmul_bias_act.ts is renamed, the op file
+// src/graph/ops/matmul_bias_act.ts is not) is rewritten only where the path says which file:
+// after its folder's name, or in a relative import that resolves to it.
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const patterns = renames.map((r) => ({ re: new RegExp(`(?<=[/'"\`\\s(])${escapeRe(r.stem)}(?=\\.(?:test\\.)?(?:ts|js|mjs)\\b)`, 'g'), to: r.newStem }));
+const EXT = '(?=\\.(?:test\\.)?(?:ts|js|mjs)\\b)';
+const kept = new Set(files.filter((f) => !renames.some((r) => r.from === f)).map((f) => basename(f).split('.')[0]));
+const withoutExt = (p) => p.replace(/\.(ts|js|mjs)$/, '');
+function rewrite(file, text) {
+  let next = text;
+  for (const r of renames) {
+    if (!kept.has(r.stem)) {
+      next = next.replace(new RegExp(`(?<=[/'"\`\\s(])${escapeRe(r.stem)}${EXT}`, 'g'), r.newStem);
+      continue;
+    }
+    next = next.replace(new RegExp(`(?<=[\\s'"\`(/]${escapeRe(basename(dirname(r.from)))}/)${escapeRe(r.stem)}${EXT}`, 'g'), r.newStem);
+    next = next.replace(/(['"])(\.\.?\/[^'"]+)\1/g, (whole, q, spec) => {
+      const target = join(dirname(file), spec);
+      if (withoutExt(target) !== withoutExt(r.from)) return whole;
+      return q + join(dirname(spec), r.newStem + basename(spec).slice(r.stem.length)).replace(/^(?!\.)/, './') + q;
+    });
+  }
+  return next;
+}
 const texts = git('ls-files').split('\n').filter((f) => TEXT.test(f) && !SKIP_TEXT.some((s) => f.startsWith(s)));
 for (const file of texts) {
   const path = join(root, file);
@@ -53,8 +74,7 @@ for (const file of texts) {
   } catch {
     continue; // deleted in the working tree
   }
-  let next = text;
-  for (const p of patterns) next = next.replace(p.re, p.to);
+  const next = rewrite(file, text);
   if (next !== text) {
     writeFileSync(path, next);
     console.log(`  references updated in ${file}`);
