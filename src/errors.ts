@@ -175,6 +175,7 @@ export function exitCodeFor(e: unknown): number {
  * cut with an ellipsis.
  */
 export function oneLine(text: string, max = 200): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
   let s = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';

@@ -9,12 +9,12 @@ import type { StepOfRun, ValueSummary } from '../train/step-values.js';
 import { listingLine } from './graph-listing.js';
 
 /** A number in at most five significant digits: 0.1 for float32's 0.100000001, 1.2346e-7. */
-export function num5(v: number): string {
+function num5(v: number): string {
   return Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v);
 }
 
 /** A value: every element when it is small, else its statistics. */
-export function brief(v: ValueSummary): string {
+function brief(v: ValueSummary): string {
   if (v.values) return `[${v.values.map(num5).join(', ')}]`;
   return `mean ${num5(v.mean)}, std ${num5(v.std)}, min ${num5(v.min)}, max ${num5(v.max)}`;
 }

@@ -13,7 +13,7 @@ export type Mode = 'quiet' | 'bar' | 'lines';
 const SHORT: Record<string, string> = { accuracy: 'acc', top_k_accuracy: 'top_k_acc' };
 
 /** `loss 0.1234  acc 0.9500  f1 0.9412`: the loss, then every other metric in the order computed. */
-export function metricsText(prefix: string, m?: Metrics): string {
+function metricsText(prefix: string, m?: Metrics): string {
   if (!m) return '';
   const parts = [`${prefix}loss ${num(m.loss)}`];
   for (const [k, v] of Object.entries(m)) if (k !== 'loss' && typeof v === 'number') parts.push(`${prefix}${SHORT[k] ?? k} ${num(v)}`);

@@ -25,7 +25,7 @@ export function lossOf(config: Config, task: DataDims['task'], outWidth?: number
 const WIDTH_KEEPING = new Set(['activation', 'dropout', 'layernorm', 'batchnorm']);
 
 /** The key that sets the model's output width (the last dense layer's units), when the list form has one. */
-export function widthKey(config: Config): Path | undefined {
+function widthKey(config: Config): Path | undefined {
   const layers = config.model.layers;
   if (!layers) return undefined;
   for (let i = layers.length - 1; i >= 0; i--) {
@@ -49,7 +49,7 @@ function fix(config: Config, sets: Record<string, string>, width: number | undef
 }
 
 /** The `--set` arguments that turn the config into a regression of a numeric target. */
-export function regressionFix(config: Config, width: number | undefined): string | undefined {
+function regressionFix(config: Config, width: number | undefined): string | undefined {
   const sets: Record<string, string> = {};
   if (config.data.source === 'csv' && config.data.task !== 'regression') sets['data.task'] = 'regression';
   if (config.loss && config.loss !== 'mse') sets.loss = 'mse';
@@ -108,7 +108,7 @@ export function checkLossAgreement(config: Config, dims: DataDims, width: number
 }
 
 /** More distinct numeric labels than this, taken as classes, are taken to be a mistaken regression target. */
-export const MAX_NUMERIC_CLASSES = 20;
+const MAX_NUMERIC_CLASSES = 20;
 
 /**
  * A CSV label column of numbers read as classes: more than MAX_NUMERIC_CLASSES distinct values, or

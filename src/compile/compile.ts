@@ -7,51 +7,19 @@
 import type { Config, LossConfig } from '../config/schema.js';
 import type { DataDims } from '../data/dims.js';
 import { type BackwardTrace, appendBackwardTraced } from '../graph/autodiff.js';
-import { type Graph, GraphBuilder } from '../graph/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import type { Mode } from './layers/types.js';
 import { checkLossAgreement, lossOf } from './agree.js';
 import { buildLoss } from './loss.js';
 import { checkMemory, defaultMemoryBound } from './memory.js';
-import { type LayerInfo, type Locator, type ParamSpec, type StateUpdate, buildModel } from './model.js';
+import type { Program, ProgramLayout } from './program.js';
+import { type LayerInfo, type Locator, type ParamSpec, buildModel } from './model.js';
 import { optimizeGraph } from './optimize.js';
-import { type Layout, type Plan, layoutGraph, prepareLayout } from './plan.js';
+import { layoutGraph, prepareLayout } from './plan.js';
 
 export type { Mode };
 
-/** What a program is made of, before its plan is prepared: the graph and the layout of its buffers. */
-interface ProgramParts {
-  readonly batch: number;
-  readonly mode: Mode;
-  readonly graph: Graph;
-  readonly x: number;
-  readonly y: number;
-  readonly output: number;
-  readonly loss: number;
-  /** The loss function, as lossOf chose it for the output width. */
-  readonly lossName: LossConfig;
-  /** Gradient node of each trainable parameter, by name (training programs only). */
-  readonly grads: ReadonlyMap<string, number>;
-  /** Running-statistics updates to apply after each training step. */
-  readonly stateUpdates: readonly StateUpdate[];
-  /**
-   * A training program as built (not optimised): the gradient of every node on the way from the
-   * parameters to the loss, and which rule made each backward node (for drawing the chain rule).
-   * The optimiser folds nodes together, so an optimised program has none.
-   */
-  readonly backward?: BackwardTrace;
-}
-
-export interface Program extends ProgramParts {
-  /** Computes the output, the loss and, in training, every gradient and state-update value. */
-  readonly plan: Plan;
-}
-
-/** A program laid out but not prepared: where every value lives, with nothing allocated. */
-export interface ProgramLayout extends ProgramParts {
-  readonly layout: Layout;
-  readonly params: ParamSpec[];
-  readonly layers: LayerInfo[];
-}
+export type { Program, ProgramLayout };
 
 export interface CompiledModel {
   /** Trainable parameters and state tensors, in a fixed order. */
@@ -68,7 +36,6 @@ export interface CompiledModel {
   asBuilt(batch: number, mode: Mode): Program & { readonly layers: readonly LayerInfo[] };
 }
 
-export { lossOf };
 
 export interface BuildOptions {
   /**

@@ -8,7 +8,7 @@ import type { InputLayout } from '../data/columns.js';
 import type { LayerCtx } from './layers/types.js';
 
 /** The name of the scope of embedded column j, inside the scope `input`. */
-export function embeddingScope(column: string, j: number): string {
+function embeddingScope(column: string, j: number): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? column : `column${j}`;
 }
 

@@ -13,7 +13,7 @@ import type { OptimizerConfig } from '../config/schema.js';
 import { ConfigError, type Place } from '../errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { formatBytes } from './bytes.js';
-import type { ProgramLayout } from './compile.js';
+import type { ProgramLayout } from './program.js';
 import type { Locator } from './model.js';
 import { prepareBytes } from './plan.js';
 
@@ -32,7 +32,7 @@ export const MAX_BUFFER_ELEMENTS: number = Math.min(constants.MAX_LENGTH, 2 ** 3
  * buffers only; the data set (held whole), the evaluation programs, checkpoints being encoded,
  * V8's heap and the rest of the machine need the other half.
  */
-export const DEFAULT_MEMORY_FRACTION = 0.5;
+const DEFAULT_MEMORY_FRACTION = 0.5;
 
 /** The default bound for a machine with `total` bytes, or a cgroup limit of `constrained` bytes when smaller. */
 export function memoryBoundFor(total: number, constrained: number | undefined): number {

@@ -21,6 +21,7 @@ export type Storage =
 
 export interface PlanStep {
   readonly node: Node;
+  // biome-ignore lint/suspicious/noExplicitAny: each op has its own attribute and prep types, and a table of ops holds them all
   readonly step: Step<any, any>;
 }
 

@@ -85,7 +85,7 @@ export function programStatsLine(s: ProgramStats): string {
 }
 
 /** Multiply-adds of one matmul (plain or fused) or conv2d node for its whole batch; 0 for other ops. */
-export function nodeMacs(graph: Graph, n: Node): number {
+function nodeMacs(graph: Graph, n: Node): number {
   if (n.op === 'matmul' || n.op === 'matmul_bias_act') {
     // Output [...lead, m, n]; the inner size is the contracted axis of input a.
     const a = graph.nodes[n.inputs[0]].shape;
@@ -101,7 +101,7 @@ export function nodeMacs(graph: Graph, n: Node): number {
 }
 
 /** Whether a node or parameter name lies under `scope`. */
-export function inScope(name: string, scope: string): boolean {
+function inScope(name: string, scope: string): boolean {
   return name === scope || name.startsWith(scope + '/');
 }
 

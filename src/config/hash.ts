@@ -19,14 +19,14 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export const configHash = (config: unknown): string => sha256Hex(canonicalJson(config));
+const configHash = (config: unknown): string => sha256Hex(canonicalJson(config));
 
 /**
  * Keys that may change when a run is resumed: how long to train, how patient early stopping is,
  * which checkpoints are written and whether the test set is scored at the end. Every other key
  * decides what training computes and must stay as it was.
  */
-export const RESUMABLE_KEYS: readonly (readonly string[])[] = [
+const RESUMABLE_KEYS: readonly (readonly string[])[] = [
   ['train', 'epochs'],
   ['train', 'early_stopping', 'patience'],
   ['train', 'checkpoint'],
@@ -35,11 +35,11 @@ export const RESUMABLE_KEYS: readonly (readonly string[])[] = [
 ];
 
 function withoutResumable(config: unknown): unknown {
-  const copy = JSON.parse(JSON.stringify(config)) as Record<string, any>;
+  const copy: unknown = JSON.parse(JSON.stringify(config));
   for (const path of RESUMABLE_KEYS) {
-    let obj: any = copy;
-    for (const k of path.slice(0, -1)) obj = obj?.[k];
-    if (obj && typeof obj === 'object') delete obj[path[path.length - 1]];
+    let obj = copy;
+    for (const k of path.slice(0, -1)) obj = obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[k] : undefined;
+    if (obj !== null && typeof obj === 'object') delete (obj as Record<string, unknown>)[path[path.length - 1]];
   }
   return copy;
 }

@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { ConfigSchema } from './schema.js';
 
-export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
 export function configJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(ConfigSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });

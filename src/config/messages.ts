@@ -42,7 +42,7 @@ const EXPECTED: Record<string, string> = {
 const expectedName = (e: string) => EXPECTED[e] ?? `a ${e}`;
 
 /** How a YAML value reads in a message. */
-export function describeValue(v: unknown): string {
+function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'an empty value';
   if (typeof v === 'string') return `string '${oneLine(v.length > 40 ? v.slice(0, 37) + '...' : v)}'`;

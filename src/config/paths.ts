@@ -16,7 +16,7 @@ export function toKeyPath(path: readonly PropertyKey[]): (string | number)[] {
 export function valueAt(root: unknown, path: KeyPath): { found: boolean; value: unknown } {
   let cur: unknown = root;
   for (const key of path) {
-    if (typeof cur !== 'object' || cur === null || !Object.prototype.hasOwnProperty.call(cur, key)) {
+    if (typeof cur !== 'object' || cur === null || !Object.hasOwn(cur, key)) {
       return { found: false, value: undefined };
     }
     cur = (cur as Record<string | number, unknown>)[key];

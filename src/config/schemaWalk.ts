@@ -34,7 +34,7 @@ export function unwrap(s: Schema): Schema {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Values a literal or enum schema accepts (undefined for any other schema). */
-export function tagValues(s: Schema): unknown[] | undefined {
+function tagValues(s: Schema): unknown[] | undefined {
   const d = defOf(unwrap(s));
   if (d.type === 'literal') return d.values;
   if (d.type === 'enum' && d.entries) return Object.values(d.entries);
@@ -55,7 +55,7 @@ export interface UnionOption {
 }
 
 /** The object options of a union, each with a readable tag. */
-export function objectOptions(union: Schema): UnionOption[] {
+function objectOptions(union: Schema): UnionOption[] {
   const d = defOf(union);
   const out: UnionOption[] = [];
   for (const o of d.options ?? []) {
@@ -84,7 +84,7 @@ function matchingOptions(union: Schema, value: unknown): { match: Schema[]; othe
 }
 
 /** The schema of the child `key` of a value of schema `s` (the value guides union choices). */
-export function childSchema(s: Schema, value: unknown, key: string | number): Schema | undefined {
+function childSchema(s: Schema, value: unknown, key: string | number): Schema | undefined {
   const inner = unwrap(s);
   const d = defOf(inner);
   switch (d.type) {

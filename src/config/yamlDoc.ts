@@ -92,7 +92,7 @@ const start = (n: unknown): number | undefined => (isNode(n) && n.range ? n.rang
  * The offset a step points at: a scalar or flow value itself (`lr: -0.1` points at -0.1), but the
  * key of a block map or list or of an empty value, so that `model:` points at its own line.
  */
-export function stepOffset(step: Step, atKey = false): number | undefined {
+function stepOffset(step: Step, atKey = false): number | undefined {
   const v = step.value;
   if (atKey && step.key !== undefined) return start(step.key);
   const inline =

@@ -10,13 +10,15 @@ import { ConfigError, DataError, oneLine } from '../errors.js';
 import { closest } from '../suggest.js';
 import { looksNumeric, sortClasses } from './cells.js';
 import { readCsvHeader } from './csv.js';
-import type { Dataset } from './dataset.js';
+import type { Dataset, UnseenCategories } from './types.js';
+
+export type { UnseenCategories };
 
 /** Cells that mean "missing" unless data.missing_values says otherwise (compared after trimming). */
 export const DEFAULT_MISSING_VALUES: readonly string[] = ['', 'NA', 'NaN', '?'];
 
 /** The most categories a one-hot column may have: each is one input of the model. */
-export const MAX_ONE_HOT = 1000;
+const MAX_ONE_HOT = 1000;
 
 export type ColumnKind = 'numeric' | 'categorical';
 
@@ -50,12 +52,6 @@ export interface CategoricalColumnPrep {
 /** The name of the unknown bucket of a categorical column, as its one-hot input is named. */
 export const UNKNOWN_CATEGORY = '__unknown__';
 
-/** Categories of one column that encoding put in the unknown bucket: how many rows, and the first. */
-export interface UnseenCategories {
-  column: string;
-  rows: number;
-  first: { category: string; file?: string; row?: number };
-}
 
 /** One line about the categories data put in unknown buckets, for a warning; undefined when none. */
 export function unseenNote(unseen: readonly UnseenCategories[] | undefined): string | undefined {

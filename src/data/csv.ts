@@ -25,7 +25,7 @@ export function csvFile(key = 'data.path'): FileKind {
   return { noun: 'data file', missingHint: `check ${key}; a relative path is resolved against the folder of the config file` };
 }
 
-export const CSV_FILE: FileKind = csvFile();
+const CSV_FILE: FileKind = csvFile();
 
 /**
  * Reads and parses a CSV file that must hold at least one data row; a missing, unreadable,

@@ -1,48 +1,17 @@
-// The in-memory data set every loader produces, reading its rows as floats, and the CSV-to-data-set
-// conversion: feature columns chosen by name, numeric cells checked, classification labels mapped
-// to indices in sorted order.
+// The in-memory data set every loader produces (its type is in types.ts), reading its rows as
+// floats, and the CSV-to-data-set conversion: feature columns chosen by name, numeric cells
+// checked, classification labels mapped to indices in sorted order.
 import type { DataConfig } from '../config/schema.js';
 import { DataError, oneLine } from '../errors.js';
 import { csvFile, readCsvTable, type CsvTable } from './csv.js';
-import { gatherPixels, imageDataset, selectPixels, type Pixels } from './pixels.js';
+import { gatherPixels, imageDataset, selectPixels } from './pixels.js';
 import { columnHint } from './suggest.js';
 import { DECIMAL, FLOAT32_MAX, numberProblem, parseNumber, sortClasses } from './cells.js';
+import { type ReadRules, columnKind, configReadRules, keyName, missingCell } from './columns.js';
+import type { Dataset, Task } from './types.js';
 
-export { FLOAT32_MAX, numberProblem, parseNumber, sortClasses };
-import { type ReadRules, type UnseenCategories, columnKind, configReadRules, keyName, missingCell } from './columns.js';
-
-export type Task = 'classification' | 'regression';
-
-export interface Dataset {
-  /**
-   * n × sampleSize(ds) values, row-major: sample i is x[i·size .. (i+1)·size). For a data set
-   * stored as `pixels` this is a copy made on first read; gatherRows reads rows without it.
-   */
-  x: Float32Array;
-  /** Images stored as bytes (see pixels.ts); absent for tables, whose values are `x`. */
-  pixels?: Pixels;
-  /** n values: a class index (classification) or the target (regression). */
-  y: Float32Array;
-  n: number;
-  /** Names of the features of a table (empty for images, whose pixels have no names). */
-  features: string[];
-  /** The shape of one sample, e.g. [1, 28, 28]; absent means [features.length]. */
-  shape?: number[];
-  task: Task;
-  /** Class names by index (classification only). */
-  classes?: string[];
-  /** Regression: `y` holds standardised targets, (value − mean) / std; absent: the values themselves. */
-  target?: { mean: number; std: number };
-  /**
-   * A table as read, before encoding (data/columns.ts): per feature, the category names that the
-   * codes in `x` index (null for a numeric column). Missing cells are NaN in `x`.
-   */
-  categories?: (string[] | null)[];
-  /** Where each row was read from: the file and its row there (the header is row 1). */
-  origin?: { file: string; rows: Int32Array };
-  /** After encoding: the categories that went to a column's unknown bucket (data/columns.ts). */
-  unseen?: UnseenCategories[];
-}
+export { FLOAT32_MAX, sortClasses };
+export type { Dataset, Task };
 
 /** The shape of one sample of `ds` (a new array). */
 export function sampleShape(ds: Pick<Dataset, 'shape' | 'features'>): number[] {

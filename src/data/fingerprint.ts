@@ -21,7 +21,7 @@ export interface Fingerprint {
 }
 
 /** The absolute paths of the files the data stage reads for `cfg` (paths already resolved). */
-export function dataFiles(cfg: DataConfig): string[] {
+function dataFiles(cfg: DataConfig): string[] {
   switch (cfg.source) {
     case 'csv':
       return cfg.test === undefined ? [cfg.path] : [cfg.path, cfg.test];
@@ -38,7 +38,7 @@ export function dataFiles(cfg: DataConfig): string[] {
 const CHUNK = 1 << 20;
 
 /** The fingerprint of one file, read in chunks (no whole copy in memory). */
-export function fingerprintFile(path: string, buf: Buffer = Buffer.allocUnsafe(CHUNK)): Fingerprint {
+function fingerprintFile(path: string, buf: Buffer = Buffer.allocUnsafe(CHUNK)): Fingerprint {
   let fd: number | undefined;
   try {
     // O_NONBLOCK and fstat first: a FIFO or a device is refused, never waited on or read forever.

@@ -70,7 +70,7 @@ export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
 }
 
 /** Parses the (decompressed) bytes of a labels file; `file` only names the source in errors. */
-export function parseIdxLabels(bytes: Uint8Array, file: string): IdxLabels {
+function parseIdxLabels(bytes: Uint8Array, file: string): IdxLabels {
   const h = parseHeader(bytes, file, 'labels');
   checkLength(bytes.length, h, file);
   return { count: h.count, labels: bytes.subarray(LABELS_HEADER) };

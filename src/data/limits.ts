@@ -16,7 +16,7 @@ export const CSV_MAX_BYTES = 256 * 1024 ** 2;
 export const CSV_MAX_RECORD_CHARS = 8 * 1024 ** 2;
 
 /** Columns of a CSV file: 262,144 (2^18), a flattened 512×512 image or 3×224×224 with room to spare. */
-export const CSV_MAX_COLUMNS = 2 ** 18;
+const CSV_MAX_COLUMNS = 2 ** 18;
 
 /**
  * Cells of a whole CSV file (header included): 16 million, and records: 4 million. A parsed cell
@@ -24,8 +24,8 @@ export const CSV_MAX_COLUMNS = 2 ** 18;
  * takes about 1 GB before its floats are made, and a whole run (split, standardised) stays within
  * Node's default heap. (At 32 million cells in 16 million records, validate peaked at 4.2 GB.)
  */
-export const CSV_MAX_CELLS = 16_000_000;
-export const CSV_MAX_RECORDS = 4_000_000;
+const CSV_MAX_CELLS = 16_000_000;
+const CSV_MAX_RECORDS = 4_000_000;
 
 /**
  * The data of an IDX file (after decompression, without its header): 2 GiB, e.g. 2.7 million

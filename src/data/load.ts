@@ -24,8 +24,8 @@ export interface LoadedData {
 }
 
 /** The test files of Fashion-MNIST and MNIST, used when an idx config names none. */
-export const DEFAULT_TEST_IMAGES = 't10k-images-idx3-ubyte.gz';
-export const DEFAULT_TEST_LABELS = 't10k-labels-idx1-ubyte.gz';
+const DEFAULT_TEST_IMAGES = 't10k-images-idx3-ubyte.gz';
+const DEFAULT_TEST_LABELS = 't10k-labels-idx1-ubyte.gz';
 
 /**
  * The whole training data set, unsplit and not preprocessed (images as raw 0..255 values).
@@ -51,7 +51,7 @@ export function loadDataset(cfg: DataConfig, seed: number, classes?: readonly st
  * How a saved run reads a CSV file of `cfg`: the kinds and missing-value rules of its features as
  * it was trained, and what a missing label becomes as the config says.
  */
-export function tableReadRules(cfg: Extract<DataConfig, { source: 'csv' }>, prep: Preprocessing): ReadRules | undefined {
+function tableReadRules(cfg: Extract<DataConfig, { source: 'csv' }>, prep: Preprocessing): ReadRules | undefined {
   if (prep.kind !== 'table') return undefined;
   const label = columnConfig(cfg.columns, cfg.label)?.missing === 'drop' ? 'drop' : 'error';
   return savedReadRules(prep.features, prep.columns, prep.missingValues, label);
@@ -86,9 +86,9 @@ export function loadData(cfg: DataConfig, seed: number, locate?: ColumnLocator):
  * The test set, preprocessed with `prep` (the run's): for csv the file `cfg.test` (absolute), for
  * idx `test_images` and `test_labels` in `cfg.dir` (by default t10k-images-idx3-ubyte.gz and
  * t10k-labels-idx1-ubyte.gz when both exist). Undefined when the config has none, and for the
- * generators. `seed` is the run's seed (no source draws from it yet).
+ * generators.
  */
-export function loadTestSet(cfg: DataConfig, seed: number, prep: Preprocessing): Dataset | undefined {
+export function loadTestSet(cfg: DataConfig, prep: Preprocessing): Dataset | undefined {
   switch (cfg.source) {
     case 'csv':
       if (cfg.test === undefined) return undefined;

@@ -2,17 +2,10 @@
 // each byte value stands for. Floats are made only when rows are read into a caller's buffer (a
 // training batch), so 60,000 Fashion-MNIST images take 47 MB instead of 188 MB as float32, and a
 // split or a preprocessing step makes a new row index or table instead of copying pixels.
-import type { Dataset } from './dataset.js';
+import type { Dataset, Pixels } from './types.js';
 
-/** The pixels of an image data set. Shared between data sets made from one another; never written. */
-export interface Pixels {
-  /** The source images, `size` bytes each, one after another. */
-  readonly bytes: Uint8Array;
-  /** The source image of each row: row i is image index[i]; absent, row i is image i. */
-  readonly index?: Uint32Array;
-  /** The float each byte value 0..255 stands for: the value itself before preprocessing. */
-  readonly values: Float32Array;
-}
+export type { Pixels };
+
 
 /** The table of raw pixels: byte value v stands for the float v. */
 export function rawValues(): Float32Array {
@@ -32,7 +25,7 @@ export function scaledValues(values: Float32Array, mean: number, std: number): F
 }
 
 /** The source image of row `row`. */
-export function imageOf(p: Pixels, row: number): number {
+function imageOf(p: Pixels, row: number): number {
   return p.index ? p.index[row] : row;
 }
 

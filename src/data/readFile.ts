@@ -54,7 +54,7 @@ export function readDataHead(path: string, n: number, kind: FileKind): { head: U
 }
 
 /** A ReadFailure (or a system error) as the DataError of a file of `kind`; a DataError passes through. */
-export function asDataError(e: unknown, fullPath: string, kind: FileKind): unknown {
+function asDataError(e: unknown, fullPath: string, kind: FileKind): unknown {
   if (e instanceof DataError) return e;
   const path = shortPath(fullPath); // the file as the message names it
   if (e instanceof ReadFailure) {

@@ -82,7 +82,7 @@ export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: D
  * The rows of `order` split so that each class has its stratifiedCounts share in validation: the
  * last rows of each class in the order are held out; both parts keep the order's sequence.
  */
-export function stratifiedOrder(labels: ArrayLike<number>, order: Uint32Array, held: number): { train: Uint32Array; val: Uint32Array } {
+function stratifiedOrder(labels: ArrayLike<number>, order: Uint32Array, held: number): { train: Uint32Array; val: Uint32Array } {
   let k = 0;
   for (let i = 0; i < labels.length; i++) k = Math.max(k, labels[i] + 1);
   const counts = new Array<number>(k).fill(0);
@@ -110,7 +110,7 @@ export function stratifiedOrder(labels: ArrayLike<number>, order: Uint32Array, h
 }
 
 /** The task of a data config, known without reading data: csv says it, linear is regression, every other source classification. */
-export function taskOfData(cfg: DataConfig): 'classification' | 'regression' {
+function taskOfData(cfg: DataConfig): 'classification' | 'regression' {
   if (cfg.source === 'csv') return cfg.task;
   return cfg.source === 'linear' ? 'regression' : 'classification';
 }

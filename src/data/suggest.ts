@@ -10,7 +10,7 @@ const MAX_NAME = 64;
 const MAX_CANDIDATES = 5000;
 
 /** The column of `header` closest to `name` when it looks like a typo of it, else undefined. */
-export function closestColumn(name: string, header: readonly string[]): string | undefined {
+function closestColumn(name: string, header: readonly string[]): string | undefined {
   if (name.length > MAX_NAME) return undefined;
   // closest() accepts a distance of at most a third of the length; longer or shorter names are farther.
   const slack = Math.max(1, Math.floor(name.length / 3));

@@ -39,7 +39,7 @@ export function linear(cfg: GeneratorSpec, rng: Rng): Dataset {
  * Two classes on two features: a point in one of the four quadrants of [-1, 1]², plus noise·N(0, 1)
  * per coordinate; the class is 1 where the quadrant's signs differ (x1·x2 < 0 before the noise).
  */
-export function xor(cfg: GeneratorSpec, rng: Rng): Dataset {
+function xor(cfg: GeneratorSpec, rng: Rng): Dataset {
   const n = cfg.samples;
   const x = new Float32Array(2 * n);
   const y = new Float32Array(n);
@@ -58,7 +58,7 @@ export function xor(cfg: GeneratorSpec, rng: Rng): Dataset {
  * Two interleaving half circles (as in scikit-learn's make_moons): class 0 on (cos t, sin t),
  * class 1 on (1 − cos t, 0.5 − sin t), t uniform in [0, π), plus noise·N(0, 1) per coordinate.
  */
-export function moons(cfg: GeneratorSpec, rng: Rng): Dataset {
+function moons(cfg: GeneratorSpec, rng: Rng): Dataset {
   const n = cfg.samples;
   const x = new Float32Array(2 * n);
   const y = new Float32Array(n);
@@ -75,13 +75,13 @@ export function moons(cfg: GeneratorSpec, rng: Rng): Dataset {
 }
 
 /** How far (radians) an arm turns from the centre to radius 1 (as in the CS231n spiral data). */
-export const SPIRAL_TURN = 4;
+const SPIRAL_TURN = 4;
 
 /**
  * `classes` spiral arms around the origin: arm k at radius r (uniform in [0, 1)) has angle
  * 2πk/classes + SPIRAL_TURN·r; point (r cos θ, r sin θ) plus noise·N(0, 1) per coordinate.
  */
-export function spirals(cfg: GeneratorSpec & { classes: number }, rng: Rng): Dataset {
+function spirals(cfg: GeneratorSpec & { classes: number }, rng: Rng): Dataset {
   const n = cfg.samples;
   const k = cfg.classes;
   const x = new Float32Array(2 * n);

@@ -10,9 +10,11 @@ import type { Rng } from '../tensor/rng.js';
 export type DType = 'float32' | 'float64';
 
 interface BoundStep {
+  // biome-ignore lint/suspicious/noExplicitAny: each op has its own attribute and prep types, and a table of ops holds them all
   readonly forward: (k: Kernels, ins: readonly Buf[], out: Buf, step: Step<any, any>) => void;
   readonly ins: Buf[];
   readonly out: Buf;
+  // biome-ignore lint/suspicious/noExplicitAny: each op has its own attribute and prep types, and a table of ops holds them all
   readonly step: Step<any, any>;
 }
 

@@ -22,7 +22,7 @@ export interface ChildResult {
 
 /** The first non-empty line of `text` with colours and an `error:` prefix removed. */
 export function firstErrorLine(text: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removes terminal colour codes (ESC [ ... m)
   const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
   const line = plain.split('\n').find((l) => l.trim() !== '');
   return line?.replace(/^error:\s*/, '').trim();

@@ -42,7 +42,7 @@ export interface CvReport extends CvPlan {
 }
 
 /** The --set that makes a config's split fold `index` of `k`. */
-export const foldSet = (k: number, index: number) => `data.split.fold={k: ${k}, index: ${index}}`;
+const foldSet = (k: number, index: number) => `data.split.fold={k: ${k}, index: ${index}}`;
 
 export const foldDir = (parent: string, index: number) => join(parent, `fold-${index}`);
 
@@ -86,7 +86,7 @@ export interface CvOptions {
 }
 
 /** The report of the folds in `done` (complete when all k are there). */
-export function cvReport(plan: CvPlan, done: readonly FoldRecord[]): CvReport {
+function cvReport(plan: CvPlan, done: readonly FoldRecord[]): CvReport {
   const folds = [...done].sort((a, b) => a.fold - b.fold);
   const complete = folds.length === plan.k;
   return { ...plan, complete, folds, ...(complete ? { val: summarize(folds.map((f) => f.final.val ?? {})) } : {}) };

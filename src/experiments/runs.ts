@@ -27,7 +27,7 @@ export interface RunOutcome {
 export type RunState = { kind: 'finished'; outcome: RunOutcome } | { kind: 'resumable' } | { kind: 'leftover' } | { kind: 'absent' };
 
 /** The outcome a run's metrics.json records, or undefined when it has none or one of a paused run. */
-export function readOutcome(dir: string): RunOutcome | undefined {
+function readOutcome(dir: string): RunOutcome | undefined {
   const file = join(dir, 'metrics.json');
   if (!existsSync(file)) return undefined;
   let m: { final?: FinalMetrics; epochs?: number; seconds?: number; stopped?: string };
@@ -43,7 +43,7 @@ export function readOutcome(dir: string): RunOutcome | undefined {
 }
 
 /** Where the run in `dir` stands (see the header). */
-export function runState(dir: string): RunState {
+function runState(dir: string): RunState {
   if (!existsSync(dir)) return { kind: 'absent' };
   const outcome = readOutcome(dir);
   if (outcome) return { kind: 'finished', outcome };
@@ -52,7 +52,7 @@ export function runState(dir: string): RunState {
 }
 
 /** Removes a run directory that holds nothing to continue from, after taking its lock (so never one a live dlf holds). */
-export function removeLeftover(dir: string): void {
+function removeLeftover(dir: string): void {
   const lock = acquireRunLock(dir, 'removing an unfinished run to start it again');
   try {
     for (const name of readdirSync(dir)) if (name !== '.dlf.lock') rmSync(join(dir, name), { recursive: true, force: true });

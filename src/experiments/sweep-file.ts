@@ -26,7 +26,7 @@ export type Range = z.infer<typeof RangeSchema>;
 const ValuesSchema = z.array(z.unknown()).min(1).describe('Values to try (any YAML value: numbers, strings, maps).');
 export type Domain = unknown[] | Range;
 
-export const SweepSchema = z
+const SweepSchema = z
   .strictObject({
     config: z.string().min(1).describe('The base config, relative to the sweep file.'),
     search: z.enum(['grid', 'random']).default('grid').describe('grid: every combination of the lists; random: `trials` seeded draws.'),

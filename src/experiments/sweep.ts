@@ -17,7 +17,7 @@ import { type Assignment, type Trial, gridSize, setArgs, sweepTrials } from './s
 import { type LoadedSweep, MAX_TRIALS } from './sweep-file.js';
 
 export const PLAN_FILE = 'sweep.json';
-export const TRIALS_FILE = 'trials.jsonl';
+const TRIALS_FILE = 'trials.jsonl';
 
 export interface SweepPlan {
   sweep: string;
@@ -96,7 +96,7 @@ export function recordPlan(out: string, plan: SweepPlan): void {
 const RecordSchema = z.object({ trial: z.number().int().min(1), status: z.enum(['ok', 'failed']) }).loose();
 
 /** The records of trials.jsonl by trial; an unreadable line is an error naming it. */
-export function readTrialRecords(out: string): Map<number, TrialRecord> {
+function readTrialRecords(out: string): Map<number, TrialRecord> {
   const file = join(out, TRIALS_FILE);
   const records = new Map<number, TrialRecord>();
   if (!existsSync(file)) return records;
@@ -119,7 +119,7 @@ function writeTrialRecords(out: string, records: Map<number, TrialRecord>): void
   writeFileDurable(join(out, TRIALS_FILE), lines.join(''));
 }
 
-export function recordOf(trial: Trial, dir: string, r: Exclude<RunResult, { status: 'interrupted' }>): TrialRecord {
+function recordOf(trial: Trial, dir: string, r: Exclude<RunResult, { status: 'interrupted' }>): TrialRecord {
   const base = { trial: trial.index, dir, set: trial.values, seconds: r.seconds };
   if (r.status === 'ok') return { ...base, status: 'ok', metrics: r.outcome.final, epochs: r.outcome.epochs };
   return { ...base, status: 'failed', exit_code: r.code, error: r.error };

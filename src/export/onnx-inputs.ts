@@ -20,7 +20,7 @@ import { BATCH, type OnnxGraph } from './onnx-graph.js';
 import { DataType, ML_DOMAIN } from './onnx-proto.js';
 
 /** Names the graph's inputs and outputs use; a categorical input never takes one of them. */
-export const RESERVED_NAMES = ['features', 'pixels', 'prediction', 'probabilities', 'logits'] as const;
+const RESERVED_NAMES = ['features', 'pixels', 'prediction', 'probabilities', 'logits'] as const;
 
 /** What the model's graph starts from. */
 export interface ModelInput {
@@ -33,7 +33,7 @@ export interface ModelInput {
 }
 
 /** The name of the graph input of categorical feature `column` (feature index j). */
-export function categoricalInputName(column: string, j: number): string {
+function categoricalInputName(column: string, j: number): string {
   const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) && !(RESERVED_NAMES as readonly string[]).includes(column);
   return plain ? column : `column${j}`;
 }

@@ -70,7 +70,7 @@ export function emitModel(g: OnnxGraph, inf: InferenceGraph, params: ReadonlyMap
   const needed = reachable(nodes, inf.output);
   const constant = constantNodes(nodes, needed);
   const folded = new Map<number, Float32Array>();
-  const valueOf = new Map<number, string>([[inf.x, x]]);
+  const valueNames = new Map<number, string>([[inf.x, x]]);
   const readers = new Map<number, number>();
   for (const id of needed) for (const i of nodes[id].inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
 
@@ -89,13 +89,13 @@ export function emitModel(g: OnnxGraph, inf: InferenceGraph, params: ReadonlyMap
   };
   /** The ONNX value of a node: an initializer for a constant one (a parameter under its own name). */
   const use = (id: number): string => {
-    let name = valueOf.get(id);
+    let name = valueNames.get(id);
     if (name === undefined) {
       const n = nodes[id];
       if (!constant.has(id)) throw new Error(`node '${n.name}' is used before it is computed`);
       const values = valuesOf(id);
       name = n.op === 'const' && values.length <= 16 ? g.constant(DataType.FLOAT, n.shape, values, n.name) : g.floats(n.name, n.shape, values);
-      valueOf.set(id, name);
+      valueNames.set(id, name);
     }
     return name;
   };
@@ -124,7 +124,7 @@ export function emitModel(g: OnnxGraph, inf: InferenceGraph, params: ReadonlyMap
       if ('none' in form) failAt(n, `it has no ONNX form: ${form.none}`);
       (form as (e: Emit) => void)(emitFor(n, outName, n.inputs.map(use), n.inputs));
     }
-    valueOf.set(id, outName);
+    valueNames.set(id, outName);
   }
   const result = use(inf.output);
   if (result !== out) g.node('Identity', [result], {}, out);

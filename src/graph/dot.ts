@@ -31,11 +31,11 @@ export interface DotOptions {
   title?: string;
 }
 
-const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+const escapeDot = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 /** A DOT string whose lines are centred. */
-const quote = (s: string) => `"${escape(s).replace(/\n/g, '\\n')}"`;
+const quote = (s: string) => `"${escapeDot(s).replace(/\n/g, '\\n')}"`;
 /** A DOT string whose lines are left-aligned. */
-const quoteLeft = (s: string) => `"${s.split('\n').map(escape).join('\\l')}\\l"`;
+const quoteLeft = (s: string) => `"${s.split('\n').map(escapeDot).join('\\l')}\\l"`;
 
 /** Ops that only the graph optimiser makes, each standing for several primitives. */
 const FUSED = new Set(['matmul_bias_act', 'mask_positive']);

@@ -1,11 +1,11 @@
 // The graph IR: nodes with an op, inputs, attributes, a static shape and a deterministic name,
 // and the contract every primitive op fulfils (shape rule, forward, VJP).
 import type { Shape } from '../tensor/shape.js';
+import type { Buf } from '../tensor/buffer.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { GraphBuilder } from './builder.js';
 
-/** A buffer of numbers: float32 for training, float64 for gradient checks. */
-export type Buf = Float32Array | Float64Array;
+export type { Buf };
 
 export type Attrs = Record<string, unknown>;
 

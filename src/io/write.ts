@@ -35,7 +35,7 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
 }
 
 /** Syncs a directory so that a rename or a new entry in it survives a power cut. */
-export function syncDir(dir: string): void {
+function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

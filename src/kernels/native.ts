@@ -9,10 +9,11 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { Buf } from '../graph/types.js';
+import type { Buf } from '../tensor/buffer.js';
 import { packageRoot } from '../package-root.js';
-import { type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
+import type { Conv2dDims, Kernels, Pool2dDims, UnaryOp } from './kernels.js';
 import { BINARY_OP, NATIVE_FUNCTIONS, type NativeAddon, POOL_MODE, UNARY_OP } from './native-api.js';
+import { withOverrides } from './overrides.js';
 import { tsKernels } from './ts/index.js';
 
 export type NativeStatus =

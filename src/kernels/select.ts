@@ -7,7 +7,6 @@ import { nativeStatus } from './native.js';
 import { tsKernels } from './ts/index.js';
 
 export const BACKENDS = ['auto', 'ts', 'native'] as const;
-export type Backend = (typeof BACKENDS)[number];
 
 /** The backends that can run here, in the order `auto` prefers them. */
 export function availableBackends(): ('native' | 'ts')[] {

@@ -14,16 +14,16 @@ export interface CurveRun {
 }
 
 /** The panel of the learning rate; every other panel is a metric logged for train and validation. */
-export const LR_PANEL = 'lr';
+const LR_PANEL = 'lr';
 
-export const SPLIT_COLOURS = { train: '#4c78a8', validation: '#f58518' } as const;
+const SPLIT_COLOURS = { train: '#4c78a8', validation: '#f58518' } as const;
 const LR_COLOUR = '#54a24b';
 
 /**
  * The panels the runs can fill, in drawing order: the loss, the other metrics in the order the
  * records name them, then the learning rate when a record has one.
  */
-export function availablePanels(runs: readonly CurveRun[]): string[] {
+function availablePanels(runs: readonly CurveRun[]): string[] {
   const metrics = new Set<string>(['loss']);
   let lr = false;
   for (const run of runs) {

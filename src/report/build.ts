@@ -40,7 +40,7 @@ export async function buildReport(d: RunReportData, environment: readonly (reado
 }
 
 /** An SVG document as an element to put in a page: without the XML declaration and DOCTYPE before its <svg>. */
-export function inlineSvg(doc: string): string {
+function inlineSvg(doc: string): string {
   const at = doc.indexOf('<svg');
   return at < 0 ? doc : doc.slice(at);
 }

@@ -20,12 +20,12 @@
 import { MetricName } from '../config/schema.js';
 import { isPreprocessing } from '../data/standardize.js';
 import { oneLine } from '../errors.js';
-import type { Checkpoint, Tensors } from './checkpoint.js';
+import type { Checkpoint, Tensors } from './state.js';
 import { RESERVED_KEYS } from './checkpoint-json-read.js';
 import { OPTIMIZER_TYPES, slotSetsOf } from './checkpoint-optimizer.js';
 
 /** The most elements a tensor of a checkpoint may have: 2^32, more than a checkpoint file can hold. */
-export const MAX_TENSOR_ELEMENTS = 2 ** 32;
+const MAX_TENSOR_ELEMENTS = 2 ** 32;
 
 /** Why a checkpoint is not valid; `nonFinite` when the reason is a NaN or infinite value. */
 export interface Problem {
@@ -48,7 +48,7 @@ export function nameProblem(name: string): string | undefined {
 }
 
 /** Why `shape` cannot be a tensor's shape, or undefined; its element count is checked to fit. */
-export function shapeProblem(shape: readonly unknown[]): string | undefined {
+function shapeProblem(shape: readonly unknown[]): string | undefined {
   let size = 1;
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) return `has the dimension ${String(d)}, not an integer ≥ 0`;
@@ -59,7 +59,7 @@ export function shapeProblem(shape: readonly unknown[]): string | undefined {
 }
 
 /** The index of the first NaN or infinite value of `a`, or -1. */
-export function firstNonFinite(a: Float32Array): number {
+function firstNonFinite(a: Float32Array): number {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     if (x - x !== 0) return i; // NaN - NaN and ±Infinity - ±Infinity are NaN

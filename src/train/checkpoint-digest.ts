@@ -18,8 +18,8 @@ import { createHash, type Hash } from 'node:crypto';
 import type { DocValue } from './checkpoint-json-write.js';
 import { littleEndianBytes } from './encode.js';
 
-export const DIGEST_DOMAIN = 'dlf-checkpoint-digest\n';
-export const DIGEST_PREFIX = 'sha256:';
+const DIGEST_DOMAIN = 'dlf-checkpoint-digest\n';
+const DIGEST_PREFIX = 'sha256:';
 
 const tag = (c: string) => Buffer.from(c, 'latin1');
 const TAGS = { n: tag('n'), f: tag('f'), t: tag('t'), d: tag('d'), s: tag('s'), b: tag('b'), a: tag('a'), o: tag('o') };

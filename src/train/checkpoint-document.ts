@@ -9,7 +9,7 @@ import type { MonitorState } from './monitor.js';
 import type { OptimizerState } from './optimizers.js';
 import type { PlateauState } from './schedule.js';
 import type { RngState } from '../tensor/rng.js';
-import type { Checkpoint, Tensors } from './checkpoint.js';
+import type { Checkpoint, Tensors } from './state.js';
 import { ByteSlice, type JsonObject, type JsonValue } from './checkpoint-json-read.js';
 import type { DocObject, DocValue } from './checkpoint-json-write.js';
 import { preprocessingKeysProblem, quote } from './checkpoint-check.js';

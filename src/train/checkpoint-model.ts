@@ -29,7 +29,7 @@ const named = (name: string) => oneLine(name, 120);
  * checkpoint`, `w is [4, 16] in the checkpoint but [4, 12] in the model`, `v [3] is not in the
  * model`); empty when they match.
  */
-export function modelMismatches(ckpt: Checkpoint, model: readonly ModelTensor[]): string[] {
+function modelMismatches(ckpt: Checkpoint, model: readonly ModelTensor[]): string[] {
   const held = new Map<string, { shape: readonly number[]; kind: 'param' | 'state' }>();
   for (const [name, t] of ckpt.params) held.set(name, { shape: t.shape, kind: 'param' });
   for (const [name, t] of ckpt.state) held.set(name, { shape: t.shape, kind: 'state' });
@@ -74,7 +74,7 @@ export function checkOptimizerMatches(ckpt: Checkpoint, config: OptimizerConfig,
 }
 
 /** An upper estimate of the checkpoint file of a model whose parameters each have `slots` optimizer slots. */
-export function checkpointBytesFor(model: readonly ModelTensor[], slots: number): number {
+function checkpointBytesFor(model: readonly ModelTensor[], slots: number): number {
   let bytes = 1 << 20; // the fields besides the tensors, preprocessing included, and some room
   for (const p of model) {
     const name = Buffer.byteLength(p.name, 'utf8') * 2 + 16; // JSON escapes at most double a name

@@ -12,24 +12,20 @@
 // valid checkpoint or a one-line CheckpointError naming the file, never NaN weights or another
 // exception. Version-1 files (no digest) still load, with every check but the digest.
 import { CheckpointError, TrainingError } from '../errors.js';
-import type { Preprocessing } from '../data/standardize.js';
 import { ReadFailure, readRegularFile, sizeText } from '../io/read.js';
 import { writeFileDurable } from '../io/write.js';
-import type { RngState } from '../tensor/rng.js';
 import { checkpointProblem } from './checkpoint-check.js';
 import { digestOf } from './checkpoint-digest.js';
 import { CHECKPOINT_FORMAT, DocumentProblem, documentOf, readDocument } from './checkpoint-document.js';
 import { type JsonLimits, JsonSyntaxError, lineColumn, parseJson } from './checkpoint-json-read.js';
 import { jsonBytes, jsonLength } from './checkpoint-json-write.js';
-import type { Metrics } from './metrics.js';
-import type { MonitorState } from './monitor.js';
-import type { OptimizerState } from './optimizers.js';
-import type { PlateauState } from './schedule.js';
+import type { Checkpoint, Progress, Tensors } from './state.js';
 
-export { CHECKPOINT_FORMAT };
+export type { Checkpoint, Progress, Tensors };
+
 /** The format version written; version 1 (no digest) is still read. */
-export const CHECKPOINT_VERSION = 2;
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
+const CHECKPOINT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /**
  * The largest checkpoint file dlf writes or reads: 4 GiB - 1 byte. A checkpoint is read into one
@@ -43,35 +39,13 @@ export const CHECKPOINT_MAX_BYTES = 2 ** 32 - 1;
  * deep and holds about 10 values per tensor plus 3 per input feature, and its names and class
  * names are short. Base64 data of more than 64 KiB do not count as text (they stay bytes).
  */
-export const CHECKPOINT_JSON_LIMITS: JsonLimits = {
+const CHECKPOINT_JSON_LIMITS: JsonLimits = {
   maxDepth: 32,
   maxValues: 4_000_000,
   maxTextBytes: 64 * 2 ** 20,
   longString: 64 * 2 ** 10,
 };
 
-export type Tensors = Map<string, { shape: number[]; data: Float32Array }>;
-
-export interface Progress {
-  best: MonitorState;
-  early: MonitorState;
-  plateau: PlateauState;
-}
-
-export interface Checkpoint {
-  configHash: string;
-  epoch: number;
-  step: number;
-  /** Trainable parameters by name. */
-  params: Tensors;
-  /** Non-trainable state tensors (running statistics) by name. */
-  state: Tensors;
-  optimizer: { type: string; state: OptimizerState };
-  rng: { shuffle: RngState; dropout: RngState };
-  progress: Progress;
-  preprocessing: Preprocessing;
-  metrics?: { train?: Metrics; val?: Metrics };
-}
 
 /**
  * The bytes of the checkpoint file for `c` (version 2, digest included). Throws TrainingError

@@ -11,7 +11,7 @@ import { type InterruptSignal, interruptOf } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import { sizeOf } from '../tensor/shape.js';
-import type { Checkpoint, Progress, Tensors } from './checkpoint.js';
+import type { Checkpoint, Progress, Tensors, TrainState } from './state.js';
 import { clipGradients } from './clip.js';
 import type { EventSink } from './events.js';
 import { MetricsAccumulator, type Metrics, type MetricsOptions } from './metrics.js';
@@ -19,7 +19,6 @@ import { createOptimizer, restoreOptimizer, type Optimizer } from './optimizers.
 import { addPenaltyGradients, matchesAny } from './regularize.js';
 import { type Bound, ModelRuntime, applyStateUpdates, evaluateDataset, feed } from './runtime.js';
 import { type RunLength, learningRate } from './schedule.js';
-import type { TrainState } from './loop.js';
 
 /** Why an epoch stopped part way: a signal, or a loss that is no longer finite. */
 export class EpochStopped extends Error {

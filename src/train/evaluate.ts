@@ -107,7 +107,7 @@ export function loadRun(runDirArg: string, checkpoint?: string, maxMemory?: numb
  * The class weights the run trained with: those it recorded in class_weights.json, else (a run
  * directory without the file) resolved again from the config and, for `balanced`, the training split.
  */
-export function runClassWeights(runDir: string, config: Config, prep: Checkpoint['preprocessing']): ClassWeights | undefined {
+function runClassWeights(runDir: string, config: Config, prep: Checkpoint['preprocessing']): ClassWeights | undefined {
   const spec = config.train.class_weights;
   if (spec === undefined || !prep.classes) return undefined;
   const recorded = readClassWeights(runDir);
@@ -130,7 +130,7 @@ function trainLabels(config: Config, prep: Checkpoint['preprocessing']): Float32
 /** The samples of one split of a run's data, preprocessed as the run was. */
 export function splitOf(config: Config, prep: Checkpoint['preprocessing'], split: Split): Dataset {
   if (split === 'test') {
-    const test = loadTestSet(config.data, config.seed, prep);
+    const test = loadTestSet(config.data, prep);
     if (!test) throw new DataError('this run has no test set', {}, 'set data.test (csv) or test files (idx) in the config');
     return test;
   }

@@ -31,7 +31,7 @@ export interface RunLock {
 }
 
 /** Whether a process with this pid exists on this host. */
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -20,34 +20,17 @@ import type { Kernels } from '../kernels/kernels.js';
 import { writeJsonDurable } from '../io/write.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { sizeOf } from '../tensor/shape.js';
-import { type Checkpoint, type Progress, loadCheckpoint } from './checkpoint.js';
+import { loadCheckpoint } from './checkpoint.js';
 import { EpochStopped, Trainer } from './epoch.js';
 import type { EventSink } from './events.js';
 import type { Metrics } from './metrics.js';
 import { defaultMode, initialMonitor, metricValue, observe, shouldStop } from './monitor.js';
 import { initialPlateau, plateauStep } from './schedule.js';
+import type { EpochRecord, Progress, TrainState } from './state.js';
 import { type OnDisk, RunWriter } from './writer.js';
 
-export interface EpochRecord {
-  epoch: number;
-  step: number;
-  lr: number;
-  train: Metrics;
-  val?: Metrics;
-  seconds: number;
-}
+export type { EpochRecord, TrainState };
 
-/** Everything that carries over from one epoch to the next. */
-export interface TrainState {
-  /** Epochs completed. */
-  epoch: number;
-  /** Parameters and state tensors by name. */
-  params: Map<string, Float32Array>;
-  optimizer?: Checkpoint['optimizer']['state'];
-  rng: Checkpoint['rng'];
-  progress: Progress;
-  history: EpochRecord[];
-}
 
 export interface TrainOptions {
   config: Config;

@@ -114,7 +114,7 @@ export function classNames(classes: readonly string[] | undefined, cols: number)
  * (of two, the positive one when its probability is above `threshold`; of more, the most probable)
  * and the probability of each class.
  */
-export function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[], target?: TargetScale, threshold = DEFAULT_THRESHOLD): (string | number)[] {
+function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[], target?: TargetScale, threshold = DEFAULT_THRESHOLD): (string | number)[] {
   if (names.length === 0) return [round(unstandardize(out[at], target))];
   let probs: number[];
   if (cols === 1) {
@@ -167,7 +167,7 @@ function readTableInput(file: string, idx = looksLikeIdx(resolve(file))): CsvTab
 }
 
 /** The cells of the columns `keep` of every row, by name; a name the table lacks is a DataError. */
-export function keptColumns(table: CsvTable, keep: readonly string[], file: string): string[][] {
+function keptColumns(table: CsvTable, keep: readonly string[], file: string): string[][] {
   const cols = keep.map((name) => {
     const c = table.header.indexOf(name);
     if (c < 0) throw new DataError('--keep names a column the input does not have', { file, column: name }, `the input has the columns ${table.header.join(', ')}`);

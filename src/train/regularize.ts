@@ -43,14 +43,6 @@ export function matchesAny(name: string, patterns: readonly string[]): boolean {
   return patterns.some((p) => patternToRegExp(p).test(name));
 }
 
-/** The names that match any of the patterns: the `excluded` set of the functions below. */
-export function excludedNames(names: Iterable<string>, patterns: readonly string[]): Set<string> {
-  const res = patterns.map(patternToRegExp);
-  const out = new Set<string>();
-  for (const n of names) if (res.some((r) => r.test(n))) out.add(n);
-  return out;
-}
-
 /** Adds the penalties' gradient to every gradient whose parameter is not excluded, in place. */
 export function addPenaltyGradients(
   params: ReadonlyMap<string, Float32Array>,
@@ -69,20 +61,4 @@ export function addPenaltyGradients(
     }
     k.penaltyGrad(w, g, l1, l2);
   }
-}
-
-/** The penalty term l1·Σ|w| + l2/2·Σw² over the parameters not excluded (for logging). */
-export function penaltyValue(params: ReadonlyMap<string, Float32Array>, penalty: Penalty, excluded: ReadonlySet<string>): number {
-  const { l1, l2 } = penalty;
-  if (l1 === 0 && l2 === 0) return 0;
-  let abs = 0;
-  let sq = 0;
-  for (const [name, w] of params) {
-    if (excluded.has(name)) continue;
-    for (let i = 0; i < w.length; i++) {
-      abs += Math.abs(w[i]);
-      sq += w[i] * w[i];
-    }
-  }
-  return l1 * abs + (l2 / 2) * sq;
 }

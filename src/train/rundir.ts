@@ -113,7 +113,7 @@ export function openExistingRunDir(dir: string, command: string): RunDir {
  * Removes temporary files (`.<name>.<pid>.tmp`) left in a run directory and its checkpoints by
  * a process that was killed mid-write. Only the lock holder calls this, so none is in use.
  */
-export function clearStaleTemps(dir: string): number {
+function clearStaleTemps(dir: string): number {
   let removed = 0;
   for (const d of [dir, join(dir, 'checkpoints')]) {
     let names: string[];

@@ -134,7 +134,7 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory });
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
   const loaded = early ?? loadData(config.data, config.seed, locate);
-  const test = loadTestSet(config.data, config.seed, loaded.preprocessing);
+  const test = loadTestSet(config.data, loaded.preprocessing);
   // After the readers, which refuse what is not a regular file and name the problem first.
   const fingerprints = fingerprintData(config.data);
   const classes = loaded.train.classes?.length;
@@ -206,7 +206,7 @@ function weightsOf(config: ResolvedConfig['config'], train: Dataset, locate: Loc
 }
 
 /** Copies a checkpoint's tensors into `params`, which must match by name and shape. */
-export function warmStart(params: Map<string, Float32Array>, model: CompiledModel, ckpt: Checkpoint, file: string): void {
+function warmStart(params: Map<string, Float32Array>, model: CompiledModel, ckpt: Checkpoint, file: string): void {
   checkMatchesModel(ckpt, model.params, file);
   const saved = new Map([...ckpt.params, ...ckpt.state]);
   for (const p of model.params) params.get(p.name)!.set(saved.get(p.name)!.data.subarray(0, sizeOf(p.shape)));

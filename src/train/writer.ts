@@ -12,10 +12,9 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:f
 import { join } from 'node:path';
 import { IoError } from '../errors.js';
 import { ioFailure, writeAll, writeFileDurable } from '../io/write.js';
-import type { Checkpoint, Tensors } from './checkpoint.js';
+import type { Checkpoint, EpochRecord, Tensors } from './state.js';
 import { saveCheckpoint } from './checkpoint.js';
 import type { EventSink } from './events.js';
-import type { EpochRecord } from './loop.js';
 
 /** The epoch each checkpoint file on disk holds (undefined: no such file). */
 export interface OnDisk {

@@ -19,6 +19,6 @@ describe('docs/plot-iris*.svg', () => {
       expect(readFileSync(join(tmp.dir, name), 'utf8'), name).toBe(readFileSync(repo('docs', name), 'utf8'));
     }
     const page = readFileSync(join(tmp.dir, 'report-iris.html'), 'utf8');
-    expect(page).toMatch(/^<!DOCTYPE html>[^]*<\/html>\n$/);
+    expect(page).toMatch(/^<!DOCTYPE html>[\s\S]*<\/html>\n$/);
   });
 });

@@ -115,6 +115,7 @@ describe.skipIf(!executablePath)(title, () => {
     expect(await page.locator('svg').count()).toBe(3);
     const classCells = await page.locator('#evaluation table').nth(1).locator('tbody tr td:first-child').allTextContents();
     expect(classCells.slice(0, 3).sort()).toEqual(Object.values(HOSTILE.classes).sort());
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered (laid out) is what is checked
     const text = await page.locator('#data').innerText();
     expect(text).toContain(HOSTILE.column);
     expect(text).toContain(HOSTILE.folder);

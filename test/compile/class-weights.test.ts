@@ -2,7 +2,7 @@
 // and the gradient check of whole programs with a weighted softmax and a weighted sigmoid loss.
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../src/compile/compile.js';
-import { gradcheck } from '../../src/compile/gradcheck.js';
+import { gradcheck } from '../../src/exec/gradcheck.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
 import { resolveClassWeights } from '../../src/train/class-weights.js';

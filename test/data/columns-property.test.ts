@@ -74,7 +74,7 @@ describe('text columns and missing cells on any table', () => {
           if (prep.columns?.some((c) => c.kind === 'categorical')) withCategories++;
           checkEncoded(data.train.x, data.train.n, prep);
           checkEncoded(data.val.x, data.val.n, prep);
-          const t = valueOrDlfError(() => loadTestSet(cfg, 1, prep));
+          const t = valueOrDlfError(() => loadTestSet(cfg, prep));
           if (t) checkEncoded(t.x, t.n, prep);
         },
       ),

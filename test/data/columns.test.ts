@@ -263,7 +263,7 @@ describe('a test file is read with the kinds the run was trained with', () => {
     const test = tmp.write('kinds-test.csv', 'c,y\n7,a\n7,b\n');
     const cfg = csvConfig(train, { test });
     const d = loadData(cfg, 1);
-    const t = loadTestSet(cfg, 1, d.preprocessing)!;
+    const t = loadTestSet(cfg, d.preprocessing)!;
     expect(t.features).toEqual(['c=7', 'c=w', 'c=x', 'c=__unknown__']);
     expect(Array.from(t.x)).toEqual([1, 0, 0, 0, 1, 0, 0, 0]);
   });

@@ -152,7 +152,7 @@ describe('loadTestSet', () => {
   it('idx: the t10k files in dir, preprocessed with the run’s statistics', () => {
     const cfg = idx({ scale: 'standardize', limit: 200 });
     const d = loadData(cfg, 0);
-    const t = loadTestSet(cfg, 0, d.preprocessing)!;
+    const t = loadTestSet(cfg, d.preprocessing)!;
     expect(t.n).toBe(500);
     expect(t.shape).toEqual([1, 28, 28]);
     expect(t.classes).toEqual(d.preprocessing.classes);
@@ -165,7 +165,7 @@ describe('loadTestSet', () => {
   it.each([false, true])('idx: tiny set, gzip %s', (gzip) => {
     const cfg = idx({ dir: tiny(gzip), classes: ['a', 'b', 'c', 'd'], split: { validation: 0 } });
     const d = loadData(cfg, 0);
-    const t = loadTestSet(cfg, 0, d.preprocessing)!;
+    const t = loadTestSet(cfg, d.preprocessing)!;
     expect(Array.from(t.x)).toEqual([0.2, 0.2, 0.2, 0.2].map(Math.fround));
     expect(Array.from(t.y)).toEqual([2]);
     expect(t.classes).toEqual(['a', 'b', 'c', 'd']);
@@ -174,23 +174,23 @@ describe('loadTestSet', () => {
   it('idx: undefined without test files; an error when only one of them is there or a named one is missing', () => {
     const none = idx({ dir: tiny(false, false), split: { validation: 0 } });
     const prep = loadData(none, 0).preprocessing;
-    expect(loadTestSet(none, 0, prep)).toBeUndefined();
+    expect(loadTestSet(none, prep)).toBeUndefined();
     const half = tempIdx({
       'train-images-idx3-ubyte.gz': idxImages(1, 1, [[1]]),
       'train-labels-idx1-ubyte.gz': idxLabels([0]),
       't10k-images-idx3-ubyte.gz': idxImages(1, 1, [[1]]),
     });
-    const e = dataError(() => loadTestSet(idx({ dir: half }), 0, prep));
+    const e = dataError(() => loadTestSet(idx({ dir: half }), prep));
     expect(e.place.file).toBe(join(half, 't10k-labels-idx1-ubyte.gz'));
     const named = idx({ dir: tiny(), test_images: 'other-images.gz' });
-    expect(dataError(() => loadTestSet(named, 0, prep)).place.file).toBe(join(named.dir, 'other-images.gz'));
+    expect(dataError(() => loadTestSet(named, prep)).place.file).toBe(join(named.dir, 'other-images.gz'));
   });
 
   it('idx: a test set whose images differ in size from the run’s', () => {
     const cfg = idx({ limit: 10 });
     const prep = loadData(cfg, 0).preprocessing;
     const other = idx({ dir: tiny() });
-    expect(dataError(() => loadTestSet(other, 0, prep)).message).toBe(
+    expect(dataError(() => loadTestSet(other, prep)).message).toBe(
       'the data have samples of shape [1, 2, 2] but the run was trained on [1, 28, 28]',
     );
   });

@@ -61,7 +61,7 @@ describe('loadTestSet (csv and generators)', () => {
     const test = tempCsv([lines[0], lines[150], lines[1]].join('\n') + '\n', 'test.csv');
     const cfg = DataSchema.parse({ source: 'csv', path: join(DATASETS, 'iris.csv'), label: 'species', test });
     const d = loadData(cfg, 0);
-    const t = loadTestSet(cfg, 0, d.preprocessing)!;
+    const t = loadTestSet(cfg, d.preprocessing)!;
     expect(t.n).toBe(2);
     expect(Array.from(t.y)).toEqual([2, 0]);
     expect(t.classes).toEqual(['setosa', 'versicolor', 'virginica']);
@@ -74,16 +74,16 @@ describe('loadTestSet (csv and generators)', () => {
   it('csv: undefined without data.test; errors name the test file', () => {
     const cfg = DataSchema.parse({ source: 'csv', path: join(DATASETS, 'iris.csv'), label: 'species' }) as CsvDataConfig;
     const prep = loadData(cfg, 0).preprocessing;
-    expect(loadTestSet(cfg, 0, prep)).toBeUndefined();
+    expect(loadTestSet(cfg, prep)).toBeUndefined();
     const test = tempCsv(lines[0] + '\n5,3,1,0.2,daisy\n', 'test.csv');
-    const e = dataError(() => loadTestSet({ ...cfg, test }, 0, prep));
+    const e = dataError(() => loadTestSet({ ...cfg, test }, prep));
     expect(e.message).toBe("unknown class 'daisy'");
     expect(e.place.file).toBe(test);
   });
 
   it.each(['linear', 'xor', 'moons', 'spirals'])('%s: no test set', (source) => {
     const cfg = DataSchema.parse({ source, samples: 20 });
-    expect(loadTestSet(cfg, 0, loadData(cfg, 0).preprocessing)).toBeUndefined();
+    expect(loadTestSet(cfg, loadData(cfg, 0).preprocessing)).toBeUndefined();
   });
 });
 

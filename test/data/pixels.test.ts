@@ -94,7 +94,7 @@ describe('image sets stored as bytes', () => {
   it('keep the test set as bytes too, scaled like the training set', () => {
     const cfg = idx({ scale: 'standardize', limit: 300 });
     const prep = fitPreprocessingFor(cfg, loadDataset(cfg, 0));
-    const t = loadTestSet(cfg, 0, prep)!;
+    const t = loadTestSet(cfg, prep)!;
     expect(t.pixels!.bytes.length).toBe(500 * 784);
     const raw = readIdxImages(join(FASHION_SMALL, 't10k-images-idx3-ubyte.gz')).pixels;
     if (prep.kind !== 'image') throw new Error('expected image preprocessing');

@@ -60,7 +60,7 @@ describe('stratified split (property)', () => {
         expect([...a.train.x, ...a.val.x].sort((p, q) => p - q)).toEqual(ys.map((_, i) => i));
         // A class of one sample stays in training; every class keeps a training row.
         all.forEach((n, c) => expect(held[c]).toBeLessThanOrEqual(Math.max(0, n - 1)));
-        const room = all.reduce((s, n, c) => s + Math.min(Math.ceil((n * total) / ds.n), Math.max(0, n - 1)), 0);
+        const room = all.reduce((s, n) => s + Math.min(Math.ceil((n * total) / ds.n), Math.max(0, n - 1)), 0);
         if (room >= total) {
           expect(a.val.n).toBe(total);
           all.forEach((n, c) => expect(Math.abs(held[c] - (n * total) / ds.n)).toBeLessThan(1));

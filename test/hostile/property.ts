@@ -20,6 +20,7 @@ export function valueOrDlfError<T>(read: () => T): T | undefined {
   } catch (e) {
     if (!(e instanceof DlfError)) throw e;
     for (const line of e.format().split('\n')) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may reach a message
       expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
       expect(line.length).toBeLessThanOrEqual(4001);
     }

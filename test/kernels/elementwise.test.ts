@@ -2,7 +2,7 @@
 // BroadcastPlan kind, every unary op, copy and fill, on float32 and float64 buffers.
 import { describe, expect, it } from 'vitest';
 import type { BinaryOp, BroadcastPlan, UnaryOp } from '../../src/kernels/kernels.js';
-import { withOverrides } from '../../src/kernels/kernels.js';
+import { withOverrides } from '../../src/kernels/overrides.js';
 import { broadcastPlan } from '../../src/kernels/plans.js';
 import { BACKEND, K } from '../backend.js';
 import { broadcastShapes, sizeOf } from '../../src/tensor/shape.js';

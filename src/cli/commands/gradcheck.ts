@@ -1,7 +1,7 @@
 // dlf gradcheck: compare the gradients of a config's compiled training program with central
 // finite differences, in float64, on the first few training samples and the initial parameters.
 import type { Command } from 'commander';
-import { gradcheck } from '../../compile/gradcheck.js';
+import { gradcheck } from '../../exec/gradcheck.js';
 import { gatherRows, sampleSize } from '../../data/dataset.js';
 import { DataError, TrainingError, UsageError } from '../../errors.js';
 import { kernelsFor } from '../../kernels/select.js';
@@ -12,6 +12,7 @@ import { initParams } from '../../train/loop.js';
 import { prepareRun } from '../../train/session.js';
 import type { Io } from '../output.js';
 import { collect, positiveInt } from './common.js';
+import { textTable } from '../table.js';
 
 interface GradcheckFlags {
   samples: number;
@@ -96,9 +97,8 @@ export function registerGradcheck(program: Command, io: Io): void {
           !p.ok ? 'FAIL' : p.checked > p.kinks ? 'ok' : 'unchecked',
         ]);
         const all = [head, ...rows];
-        const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
-        const right = (c: number) => c >= 2 && c < head.length - 1;
-        for (const r of all) io.out(r.map((cell, c) => (right(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd() + '\n');
+        const table = textTable(all, (c) => c >= 2 && c < head.length - 1);
+        for (const r of all) io.out(table.line(r));
         if (kinks) {
           io.out(
             `${kinks} element${kinks === 1 ? ' sits' : 's sit'} on a kink of the loss (the one-sided differences disagree and the analytic gradient matches one side), ` +

@@ -10,6 +10,7 @@ import { locatorOf } from '../../train/session.js';
 import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { type Io, formatBytes } from '../output.js';
 import { collect } from './common.js';
+import { textTable } from '../table.js';
 
 const int = (n: number) => n.toLocaleString('en-US');
 
@@ -42,17 +43,12 @@ export function registerSummary(program: Command, io: Io): void {
       const total = ['total', '', '', int(s.totals.params), ...(withState ? [int(s.totals.state)] : []), int(s.totals.macs), ''];
       const all = [head, ...rows, total];
       const right = new Set(head.map((h, c) => (['params', 'state', 'MACs', 'line'].includes(h) ? c : -1)));
-      const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
-      const line = (r: string[]) =>
-        r
-          .map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
-          .join('  ')
-          .trimEnd() + '\n';
+      const table = textTable(all, (c) => right.has(c));
       io.out(`${rc.file}\n`);
-      io.out(line(head));
-      for (const r of rows) io.out(line(r));
-      io.out(line(widths.map((w) => '-'.repeat(w))));
-      io.out(line(total));
+      io.out(table.line(head));
+      for (const r of rows) io.out(table.line(r));
+      io.out(table.line(table.widths.map((w) => '-'.repeat(w))));
+      io.out(table.line(total));
       const m = s.memory;
       io.out(
         `\nMACs are multiply-adds per sample; params are trainable` + (withState ? ', state are running statistics' : '') + '.\n' +

@@ -17,6 +17,7 @@ import { type RunDir, checkOutDir, defaultOutDir, openExistingRunDir, openNewRun
 import { interruptsOf } from '../interrupt.js';
 import { type Io, num } from '../output.js';
 import { positiveInt } from './common.js';
+import { textTable } from '../table.js';
 
 interface SweepFlags {
   jobs?: number;
@@ -113,7 +114,6 @@ export function rankedTable(ranked: readonly TrialRecord[], plan: SweepPlan): st
     r.status === 'ok' ? 'ok' : `failed (exit ${r.exit_code})`,
     r.seconds.toFixed(1),
   ]);
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd() + '\n';
-  return `${plan.trials.length} trials ranked by ${plan.metric} (${plan.mode}):\n` + line(head) + rows.map(line).join('');
+  const table = textTable([head, ...rows]);
+  return `${plan.trials.length} trials ranked by ${plan.metric} (${plan.mode}):\n` + table.line(head) + rows.map(table.line).join('');
 }

@@ -24,7 +24,7 @@ const GraphNodeSchema = z
   .refine((n) => (n.op === undefined) !== (n.layer === undefined), { message: 'give exactly one of op or layer' })
   .describe('A node: an op or a layer applied to named inputs.');
 
-export const GraphModelSchema = z.strictObject({
+const GraphModelSchema = z.strictObject({
   params: z.record(z.string().max(LIMITS.name), ParamSchema).default({}).describe('Trainable parameters by name.'),
   nodes: z.array(GraphNodeSchema).min(1).describe('Nodes in order; the input `x` has shape [batch, ...sample shape].'),
   output: z.string().max(LIMITS.name).describe('Name of the node that is the model output.'),

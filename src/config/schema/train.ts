@@ -82,7 +82,7 @@ const Warmup = {
     .default(0)
     .describe('Updates of linear warmup: update s (from 0) uses the scheduled lr times (s+1)/warmup_steps while s < warmup_steps.'),
 };
-export const ScheduleSchema = z
+const ScheduleSchema = z
   .discriminatedUnion('type', [
     z.strictObject({ type: z.literal('constant').describe('The optimizer lr throughout.'), ...Warmup }),
     z.strictObject({
@@ -239,4 +239,3 @@ export const TrainSchema = z.strictObject({
     ),
   evaluate_test: z.boolean().default(false).describe('Evaluate the best checkpoint on the test set when training ends.'),
 });
-export type TrainConfig = z.infer<typeof TrainSchema>;

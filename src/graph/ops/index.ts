@@ -65,6 +65,7 @@ export type OpName =
   | 'concat' | 'slice' | 'pad' | 'gather_rows' | 'scatter_add_rows'
   | 'matmul_bias_act' | 'conv2d_bias_act' | 'mask_positive';
 
+// biome-ignore lint/suspicious/noExplicitAny: each op has its own attribute and prep types, and a table of ops holds them all
 export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
   add,
   sub,
@@ -115,7 +116,7 @@ export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
 };
 
 export function isOpName(name: string): name is OpName {
-  return Object.prototype.hasOwnProperty.call(OPS, name);
+  return Object.hasOwn(OPS, name);
 }
 
 /** The ops a config's graph form may name, in table order. */

@@ -8,7 +8,7 @@ export const neg = defineOp({
   arity: 1,
   shape: sameRule,
   forward: (k, [x], out) => k.unary('neg', x, out, 0),
-  vjp: (g, n, grad) => [g.apply('neg', [grad])],
+  vjp: (g, _node, grad) => [g.apply('neg', [grad])],
   inPlace: true,
   gradCheck: [{ shapes: [[3, 4]], domains: ['any'] }],
 });

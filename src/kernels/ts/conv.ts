@@ -7,7 +7,7 @@
 // channels for conv2d, filters for its input gradient, filters for its weight gradient) so that
 // every read-modify-write of the output, or every read of the shared operand, carries four
 // multiply-adds.
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { Conv2dDims } from '../kernels.js';
 import { conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from './conv_lowered.js';
 import { hi, lo } from './im2col.js';

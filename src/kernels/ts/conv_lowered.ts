@@ -16,7 +16,7 @@
 // filter f is nonzero. The choice is made per sample from a count of its nonzeros; it only
 // reorders the sums, and the data alone decides it, so runs stay deterministic. Zeros are only
 // skipped when the other operand is finite, so that 0 · ∞ still gives NaN as in the dense product.
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { Conv2dDims, ConvScratch, MatmulDims } from '../kernels.js';
 import { col2imT, im2col, im2colT } from './im2col.js';
 import { matmul } from './matmul.js';

@@ -1,6 +1,6 @@
 // Reference copy kernels: runs of contiguous elements (slice, pad, concat) and row lookups by
 // float-encoded integer ids (embedding tables and their gradient).
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { CopyRowsPlan, GatherRowsDims } from '../kernels.js';
 
 export function copyRows(x: Buf, out: Buf, plan: CopyRowsPlan): void {

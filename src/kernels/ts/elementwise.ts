@@ -1,5 +1,5 @@
 // Reference elementwise kernels: broadcasting binary ops and unary maps.
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { BinaryOp, BroadcastPlan, ChannelBroadcast, UnaryOp } from '../kernels.js';
 
 function apply(op: BinaryOp, x: number, y: number): number {

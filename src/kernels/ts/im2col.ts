@@ -4,7 +4,7 @@
 // reads for output cell (oy, ox), or 0 where that cell is padding; colT [OH·OW, C·KH·KW] is its
 // transpose. Every helper walks, per tap, the contiguous run of output columns that read inside
 // the input (the same bounds as the direct kernels), so none carries per-element bounds checks.
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { Conv2dDims } from '../kernels.js';
 
 /** First output index o with 0 <= o·s + off (the tap reads inside the input). */

@@ -1,5 +1,5 @@
 // Reference gather and reduction kernels over plans computed at plan time (kernels/plans.ts).
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { GatherPlan, ReducePlan } from '../kernels.js';
 
 export function gather(x: Buf, out: Buf, plan: GatherPlan): void {

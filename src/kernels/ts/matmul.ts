@@ -1,7 +1,7 @@
 // Reference matrix multiply. One register-blocked path serves every transpose combination: the
 // operands are read through strides, and a 4×4 tile of the output is accumulated in sixteen
 // locals while the shared dimension is walked once. Edges fall back to plain dot products.
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { MatmulDims } from '../kernels.js';
 
 export function matmul(a: Buf, b: Buf, out: Buf, d: MatmulDims): void {

@@ -3,11 +3,8 @@
 // and the relu gradient mask. Each does exactly the float operations of the unfused ops in the same
 // order (the full dot product or convolution, then the bias add, then relu), so a fused graph gives
 // the same bits as the graph it replaces.
-import type { Buf } from '../../graph/types.js';
-import type { MatmulDims } from '../kernels.js';
-
-/** What the fused matmul applies after the bias add. */
-export type Epilogue = 'none' | 'relu';
+import type { Buf } from '../../tensor/buffer.js';
+import type { Epilogue, MatmulDims } from '../kernels.js';
 
 export type MatmulBiasAct = (a: Buf, b: Buf, bias: Buf, out: Buf, d: MatmulDims, act: Epilogue) => void;
 

@@ -2,7 +2,7 @@
 // padded cells never win a maximum and never count in a mean. The argmax of a window is its first
 // maximal cell in row-major order; a NaN wins (and so propagates) as soon as it is seen.
 // Every kernel walks the windows in output order: plane p, then row oy, then column ox.
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { Pool2dDims } from '../kernels.js';
 
 /** Index (into x) of the maximum over rows [y0, y1) × columns [x0, x1) of the plane at `base`. */

@@ -1,6 +1,6 @@
 // Reference row-wise kernels: softmax, log-softmax, the fused softmax-cross-entropy, one-hot,
 // sigmoid binary cross-entropy and per-row mean squared error.
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 import type { RowsDims } from '../kernels.js';
 
 export function softmax(x: Buf, out: Buf, d: RowsDims, log: boolean): void {

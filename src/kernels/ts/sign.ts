@@ -1,5 +1,5 @@
 // Reference absolute value and sign (the L1 penalty and its gradient).
-import type { Buf } from '../../graph/types.js';
+import type { Buf } from '../../tensor/buffer.js';
 
 export function abs(x: Buf, out: Buf): void {
   for (let i = 0; i < x.length; i++) out[i] = Math.abs(x[i]);

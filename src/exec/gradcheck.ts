@@ -5,11 +5,11 @@
 // in training. Only a seeded sample of each parameter's elements is checked when it is large.
 // An element where the loss has a kink (see onKink) is counted apart rather than failed.
 import { InternalError } from '../errors.js';
-import { Executor } from '../exec/executor.js';
+import { Executor } from './executor.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, type RngState } from '../tensor/rng.js';
-import type { Program } from './compile.js';
-import { type Plan, planGraph } from './plan.js';
+import type { Program } from '../compile/compile.js';
+import { type Plan, planGraph } from '../compile/plan.js';
 
 export interface GradcheckOptions {
   kernels: Kernels;

@@ -3,7 +3,7 @@
 // loss kink (relu at exactly 0) is told apart from a wrong gradient.
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../src/compile/compile.js';
-import { analyticGradients, chooseElements, gradcheck, onKink } from '../../src/compile/gradcheck.js';
+import { analyticGradients, chooseElements, gradcheck, onKink } from '../../src/exec/gradcheck.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { InternalError } from '../../src/errors.js';
 import { K } from '../backend.js';
