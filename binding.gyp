@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "dlf_native",
-      "sources": ["native/addon.cc", "native/cpu.cc", "native/gemm.cc", "native/elementwise.cc", "native/conv.cc", "native/pooling.cc", "native/threads.cc", "native/reduce.cc", "native/rows.cc"],
+      "sources": ["native/addon.cc", "native/cpu.cc", "native/gemm.cc", "native/elementwise.cc", "native/conv.cc", "native/conv_direct.cc", "native/pooling.cc", "native/threads.cc", "native/reduce.cc", "native/rows.cc"],
       "cflags!": ["-O0", "-O1", "-O2", "-Os"],
       "cflags_cc!": ["-O0", "-O1", "-O2", "-Os", "-std=gnu++14", "-std=gnu++1y"],
       "cflags": ["-O3", "-ffp-contract=off", "-fno-strict-aliasing"],

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "conv_direct.h"
 #include "dlf.h"
 
 #if DLF_X86
@@ -241,6 +242,8 @@ bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d, const
 }
 
 bool conv2d_grad_input(const float* grad, const float* w, float* out, const ConvGeom& d) {
+  bool oom = false;
+  if (conv_direct_applies(d) && (conv2d_grad_input_direct(grad, w, out, d, &oom) || oom)) return !oom;
   const int64_t K = d.c * d.kh * d.kw, P = d.oh * d.ow, F = d.f;
   const int64_t x_size = d.c * d.h * d.w, g_size = F * P;
   const Split s{d.n, std::min<int64_t>(d.n, threads())};
@@ -263,6 +266,8 @@ bool conv2d_grad_input(const float* grad, const float* w, float* out, const Conv
 }
 
 bool conv2d_grad_weight(const float* x, const float* grad, float* out, const ConvGeom& d) {
+  bool oom = false;
+  if (conv_direct_applies(d) && (conv2d_grad_weight_direct(x, grad, out, d, &oom) || oom)) return !oom;
   const int64_t K = d.c * d.kh * d.kw, P = d.oh * d.ow, F = d.f;
   const int64_t x_size = d.c * d.h * d.w, g_size = F * P;
   // Split the weight's columns (taps: each thread builds only its rows of col) when there are
