@@ -1,4 +1,4 @@
-// The two convolution gradients computed directly, without column matrices, and skipping the zero
+// The convolutions computed directly, without column matrices, the two gradients skipping the zero
 // entries of the output gradient: behind a relu and a max pooling most of it is exactly 0 (at
 // least three in four behind a 2×2 pooling), which a GEMM multiplies all the same.
 //
@@ -16,8 +16,15 @@
 // Skipping a zero term leaves a sum unchanged, so the results are those of the same sums taken
 // over every term, whatever the data and the thread count: except that 0 · ∞ is NaN, so a sample
 // with a non-finite input (weight gradient) or weights with a non-finite value (input gradient)
-// take every term. The sums are in float32 with FMA, in another order than the GEMM form's (so
-// within rounding of it, not bit for bit).
+// take every term.
+//
+// The forward (stride and dilation 1 along x) works on the zero-padded sample as conv.cc makes it:
+// for eight filters and three output vectors (16 cells of an output row each) at a time, 24
+// accumulators in registers, every tap in order adds its weight times the 16 cells it reads, one
+// load shared by the eight filters; no column matrix is built or packed.
+//
+// All sums are in float32 with FMA, in another order than the GEMM form's (so within rounding of
+// it, not bit for bit), and the same whatever the thread count.
 #include "conv_direct.h"
 
 #include <algorithm>
@@ -190,6 +197,59 @@ DLF_AVX512 void gi_sample(float* dpad, const float* gT, const float* wt, int64_t
   }
 }
 
+/**
+ * Output vectors [j0, j0 + NV) of filters [f0, f0 + FB) of one sample: every tap t = (c, ky, kx)
+ * in order, acc[i][j] += w[f0 + i, t] · the 16 cells tap t reads for output vector j. Output
+ * vector j is cells [16·vx, 16·vx + 16) of output row oy, j = oy·VO + vx; lanes past the row end
+ * compute garbage that is never stored. Filter and vector indices past the last (nf, nv) repeat
+ * the last one and are not stored.
+ */
+template <int FB, int NV>
+void forward_block(const float* pad, int64_t hp, int64_t wp, const float* w, float* o, const ConvGeom& d, const float* bias, bool relu,
+                   int64_t f0, int nf, int64_t j0, int nv, int64_t VO, __mmask16 last) {
+  const int64_t K = d.c * d.kh * d.kw, P = d.oh * d.ow;
+  const float* wf[FB];
+  each_row<FB>([&](auto i) { wf[i] = w + (f0 + (i < nf ? i : nf - 1)) * K; });
+  const float* base[NV];
+  int64_t at[NV];
+  each_row<NV>([&](auto j) {
+    const int64_t jj = j0 + (j < nv ? j : nv - 1), oy = jj / VO, vx = jj % VO;
+    base[j] = pad + oy * d.sh * wp + vx * 16;
+    at[j] = oy * d.ow + vx * 16;
+  });
+  __m512 acc[FB][NV];
+  each_row<FB>([&](auto i) { each_row<NV>([&](auto j) { acc[i][j] = _mm512_setzero_ps(); }); });
+  int64_t t = 0;
+  for (int64_t c = 0; c < d.c; c++)
+    for (int64_t ky = 0; ky < d.kh; ky++) {
+      const int64_t row = c * hp * wp + ky * d.dh * wp;
+      for (int64_t kx = 0; kx < d.kw; kx++, t++) {
+        __m512 x[NV];
+        each_row<NV>([&](auto j) { x[j] = _mm512_loadu_ps(base[j] + row + kx); });
+        each_row<FB>([&](auto i) {
+          const __m512 wv = _mm512_set1_ps(wf[i][t]);
+          each_row<NV>([&](auto j) { acc[i][j] = _mm512_fmadd_ps(wv, x[j], acc[i][j]); });
+        });
+      }
+    }
+  const __m512 zero = _mm512_setzero_ps();
+  each_row<FB>([&](auto i) {
+    if (i >= nf) return;
+    const int64_t f = f0 + i;
+    each_row<NV>([&](auto j) {
+      if (j >= nv) return;
+      const int64_t jj = j0 + j;
+      __m512 v = acc[i][j];
+      if (bias) {
+        v = _mm512_add_ps(v, _mm512_set1_ps(bias[f]));
+        if (relu) v = _mm512_max_ps(v, zero);  // NaN and −0 give +0, as v > 0 ? v : 0 does
+      }
+      const __mmask16 m = jj % VO == VO - 1 ? last : (__mmask16)0xFFFF;
+      _mm512_mask_storeu_ps(o + f * P + at[j], m, v);
+    });
+  });
+}
+
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -247,6 +307,23 @@ thread_local std::vector<int64_t> offsets;
 thread_local std::vector<char> finite;
 
 }  // namespace
+
+bool conv_forward_direct_applies(const ConvGeom& d) {
+  // Output rows that fill too little of their last vector waste lanes the GEMM form would use.
+  const int64_t VO = (d.ow + 15) / 16;
+  return cpu().level >= 2 && d.sw == 1 && d.dw == 1 && 4 * d.ow >= 3 * 16 * VO;
+}
+
+void conv2d_sample_direct(const float* pad, int64_t hp, int64_t wp, const float* w, float* o, const ConvGeom& d, const float* bias,
+                          bool relu) {
+  constexpr int FB = 8, NV = 3;
+  const int64_t VO = (d.ow + 15) / 16, J = d.oh * VO;
+  const __mmask16 last = (__mmask16)(d.ow % 16 == 0 ? 0xFFFF : (1u << (d.ow % 16)) - 1);
+  for (int64_t f0 = 0; f0 < d.f; f0 += FB)
+    for (int64_t j0 = 0; j0 < J; j0 += NV)
+      forward_block<FB, NV>(pad, hp, wp, w, o, d, bias, relu, f0, (int)std::min<int64_t>(FB, d.f - f0), j0,
+                            (int)std::min<int64_t>(NV, J - j0), VO, last);
+}
 
 bool conv_direct_applies(const ConvGeom& d) {
   if (cpu().level < 2 || d.sw != 1 || d.dw != 1 || d.kw * d.c > 16 * kMaxV || d.kh > kMaxKh) return false;
