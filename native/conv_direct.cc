@@ -426,6 +426,8 @@ bool conv2d_grad_input_direct(const float* grad, const float* w, float* out, con
 #else
 
 bool conv_direct_applies(const ConvGeom&) { return false; }
+bool conv_forward_direct_applies(const ConvGeom&) { return false; }
+void conv2d_sample_direct(const float*, int64_t, int64_t, const float*, float*, const ConvGeom&, const float*, bool) {}
 bool conv2d_grad_input_direct(const float*, const float*, float*, const ConvGeom&, bool* oom) { return *oom = false; }
 bool conv2d_grad_weight_direct(const float*, const float*, float*, const ConvGeom&, bool* oom) { return *oom = false; }
 
