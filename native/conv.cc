@@ -9,10 +9,13 @@
 // threads, the weight gradient splits K (each thread builds only its rows of col) or F, so every
 // value is computed the same way whatever the thread count. The results agree with the TypeScript
 // reference (kernels/ts/conv*.ts) to rounding, not bit for bit: the reference sums in another order.
+// Where conv_direct.cc's direct forms apply (AVX-512, stride and dilation 1 along x, shapes that
+// fill their vectors), they run instead: the forward on the same padded sample, per sample.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 
+#include "conv_direct.h"
 #include "dlf.h"
 
 #if DLF_X86
@@ -225,12 +228,17 @@ bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d, const
   const Split s{d.n, std::min<int64_t>(d.n, threads())};
   std::atomic<bool> ok{true};
   const Padded pd(d);
+  const bool direct = conv_forward_direct_applies(d);
   auto task = [&](int t) {
-    float* col = col_buf.get((size_t)(K * P) + kSlack);
+    float* col = direct ? nullptr : col_buf.get((size_t)(K * P) + kSlack);
     float* pad = pad_buf.get((size_t)pd.size(d) + kSlack);
-    if (!col || !pad) return void(ok.store(false));
+    if ((!direct && !col) || !pad) return void(ok.store(false));
     for (int64_t b = s.begin(t); b < s.begin(t + 1); b++) {
       pad_sample(x + b * x_size, pad, d, pd);
+      if (direct) {
+        conv2d_sample_direct(pad, pd.hp, pd.wp, w, out + b * o_size, d, bias, relu);
+        continue;
+      }
       im2col(pad, col, d, pd, 0, K);
       if (!gemm_strided((int)d.f, (int)P, (int)K, w, K, 1, col, P, 1, out + b * o_size, P, false)) return void(ok.store(false));
       if (bias) bias_act(out + b * o_size, bias, d.f, P, relu);  // while the sample's output is in cache
@@ -241,6 +249,8 @@ bool conv2d(const float* x, const float* w, float* out, const ConvGeom& d, const
 }
 
 bool conv2d_grad_input(const float* grad, const float* w, float* out, const ConvGeom& d) {
+  bool oom = false;
+  if (conv_direct_applies(d) && (conv2d_grad_input_direct(grad, w, out, d, &oom) || oom)) return !oom;
   const int64_t K = d.c * d.kh * d.kw, P = d.oh * d.ow, F = d.f;
   const int64_t x_size = d.c * d.h * d.w, g_size = F * P;
   const Split s{d.n, std::min<int64_t>(d.n, threads())};
@@ -263,6 +273,8 @@ bool conv2d_grad_input(const float* grad, const float* w, float* out, const Conv
 }
 
 bool conv2d_grad_weight(const float* x, const float* grad, float* out, const ConvGeom& d) {
+  bool oom = false;
+  if (conv_direct_applies(d) && (conv2d_grad_weight_direct(x, grad, out, d, &oom) || oom)) return !oom;
   const int64_t K = d.c * d.kh * d.kw, P = d.oh * d.ow, F = d.f;
   const int64_t x_size = d.c * d.h * d.w, g_size = F * P;
   // Split the weight's columns (taps: each thread builds only its rows of col) when there are

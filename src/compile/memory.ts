@@ -70,7 +70,7 @@ export interface MemoryNeed {
   readonly arena: number;
   /** The plan's persistent buffer: inputs, constants, dropout masks and outputs (loss, gradients). */
   readonly persistent: number;
-  /** The plan's tables (index offsets, conv scratch). */
+  /** The plan's tables (index offsets; the kernels' conv working buffers are not the plan's). */
   readonly tables: number;
   readonly total: number;
 }

@@ -49,7 +49,7 @@ export interface ModelSummary {
     parameterBytes: number;
     /** The optimizer's slots. */
     optimizerBytes: number;
-    /** The plan's tables (index offsets, conv scratch). */
+    /** The plan's tables (index offsets; the kernels' conv working buffers are not the plan's). */
     tableBytes: number;
     /** All of the above: what the memory check compares with the bound. */
     totalBytes: number;

@@ -108,10 +108,11 @@ export interface Conv2dDims {
   readonly pt: number;
   readonly pl: number;
   /**
-   * Working memory made once at plan time (kernels/plans.ts `convPlan`) for kernels that lower the
-   * convolution to matrix products; absent, the kernels run their direct loops.
+   * Set at plan time (kernels/plans.ts `convPlan`) when the reference kernels are to lower the
+   * convolution to matrix products, on working memory of their own (kernels/ts/conv_scratch.ts);
+   * absent, they run their direct loops. The native kernels do not look at it.
    */
-  readonly scratch?: ConvScratch;
+  readonly lowered?: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Plan-time index arithmetic for the kernels: broadcast, gather and reduction plans computed
 // once from static shapes, so that the kernels themselves only loop.
 import { type Shape, broadcastStrides, sizeOf, stridesOf } from '../tensor/shape.js';
-import type { BroadcastPlan, ChannelBroadcast, Conv2dDims, ConvScratch, GatherPlan, MatmulDims, ReducePlan } from './kernels.js';
+import type { BroadcastPlan, ChannelBroadcast, Conv2dDims, GatherPlan, ReducePlan } from './kernels.js';
 
 /** Offsets into a tensor read with `strides` at every position of `shape` (row-major). */
 function offsets(shape: Shape, strides: readonly number[]): Int32Array {
@@ -104,49 +104,24 @@ export type ConvKernel = 'conv2d' | 'gradInput' | 'gradWeight';
 /** Largest scratch (in elements) a conv step may take; beyond it the kernels run their direct loops. */
 const CONV_SCRATCH_LIMIT = 1 << 24;
 
-/** Two views (float32 and float64) of one memory of `n` elements. */
-function scratchPair(n: number): { f32: Float32Array; f64: Float64Array } {
-  const mem = new ArrayBuffer(8 * n);
-  return { f32: new Float32Array(mem, 0, n), f64: new Float64Array(mem, 0, n) };
-}
-
 /**
- * The geometry `d` planned for one conv kernel: with scratch memory for its lowered path (see
- * kernels/ts/conv_lowered.ts) when that is expected to be faster, else unchanged (the direct
+ * The geometry `d` planned for one conv kernel of the reference set: marked `lowered` when its
+ * lowered path (kernels/ts/conv_lowered.ts) is expected to be faster, else unchanged (the direct
  * loops). Chosen from the shapes alone, from timings of both paths: per sample the lowered path
  * builds (or scatters) a column matrix of K = C·KH·KW rows by P = OH·OW columns to run the F·K·P
  * multiply-adds at the GEMM's rate, or skips the zeros of a sparse gradient, which pays off from
- * four filters and a window of eight (channel × tap) cells; below that the direct loops win.
+ * four filters and a window of eight (channel × tap) cells; below that the direct loops win. The
+ * plan allocates nothing for it: the reference kernels take their scratch when they run.
  */
 export function convPlan(kernel: ConvKernel, d: Conv2dDims): Conv2dDims {
   const K = d.c * d.kh * d.kw;
   const P = d.oh * d.ow;
   const size = K * P + d.f * P + (kernel === 'gradWeight' ? d.f * K : 0);
   if (d.f < 4 || K < 8 || size > CONV_SCRATCH_LIMIT) return d;
-  return withConvScratch(kernel, d);
+  return lowered(d);
 }
 
-/** `d` with the scratch for the lowered path of `kernel`, whatever the shapes. */
-export function withConvScratch(kernel: ConvKernel, d: Conv2dDims): Conv2dDims {
-  const { c, f, kh, kw, oh, ow } = d;
-  const K = c * kh * kw;
-  const P = oh * ow;
-  const weight = kernel === 'gradWeight';
-  const one = { batch: 1, strideA: 0, strideB: 0 };
-  const gemm: MatmulDims =
-    kernel === 'conv2d'
-      ? { ...one, m: f, n: P, k: K, transA: false, transB: false }
-      : kernel === 'gradInput'
-        ? { ...one, m: P, n: K, k: f, transA: true, transB: false }
-        : { ...one, m: f, n: K, k: P, transA: false, transB: false };
-  const scratch: ConvScratch = {
-    col: scratchPair(K * P),
-    fp: scratchPair(f * P),
-    fk: scratchPair(weight ? f * K : 0),
-    acc: new Float64Array(weight ? f * K : 0),
-    idx: new Int32Array(Math.max(f, P)),
-    val: new Float64Array(Math.max(f, P)),
-    gemm,
-  };
-  return { ...d, scratch };
+/** `d` marked for the lowered path, whatever the shapes. */
+export function lowered(d: Conv2dDims): Conv2dDims {
+  return { ...d, lowered: true };
 }

@@ -1,4 +1,4 @@
-// The memory check counts the tables an op's prepare() allocates (index offsets, conv scratch)
+// The memory check counts the tables an op's prepare() allocates (index offsets)
 // before any is allocated, from the op's prepareBytes(). Here every node of every op's
 // gradient-check graphs (forward and backward, as built and optimised) and of the bundled configs'
 // compiled programs is prepared for real, and the bytes of the typed arrays it holds must not
@@ -70,24 +70,17 @@ for (const cfg of ['digits-mlp.yaml', 'fashion-small.yaml', 'iris.yaml', 'linear
   const model = compileModel(rc.config, dataDims(rc.config.data), locatorOf(rc));
   for (const mode of ['train', 'eval'] as const) all.push(...rows(model.program(rc.config.train.batch_size, mode).graph));
 }
-// A convolution whose scratch would pass the kernels' limit: convPlan gives it none (if the limit
-// grows, this prepares about 160 MB once and fails, saying the estimate must follow).
-{
-  const g = new GraphBuilder();
-  const x = g.input('x', [1, 64, 180, 180]);
-  const w = g.param('w', [64, 64, 3, 3]);
-  const y = g.apply('conv2d', [x, w]);
-  g.apply('conv2d_grad_weight', [x, y], { kernel: [3, 3] });
-  all.push(...rows(g.graph));
-}
 for (const r of all) seen.add(r.op);
 
 describe('prepareBytes bounds what prepare() allocates', () => {
-  it('covers the ops that allocate tables, conv scratch included', () => {
-    for (const op of ['add', 'broadcast_to', 'transpose', 'sum', 'mean', 'max', 'slice', 'pad', 'concat', 'conv2d', 'conv2d_bias_act', 'conv2d_grad_input', 'conv2d_grad_weight']) {
-      expect(seen, op).toContain(op);
-    }
-    expect(all.some((r) => r.op.startsWith('conv2d') && r.actual > 1000)).toBe(true);
+  it('covers the ops that allocate tables', () => {
+    for (const op of ['add', 'broadcast_to', 'transpose', 'sum', 'mean', 'max', 'slice', 'pad', 'concat']) expect(seen, op).toContain(op);
+  });
+
+  it('gives the convolutions no scratch: the kernels that lower them take their own when they run', () => {
+    const convs = all.filter((r) => r.op.startsWith('conv2d'));
+    for (const op of ['conv2d', 'conv2d_bias_act', 'conv2d_grad_input', 'conv2d_grad_weight']) expect(seen, op).toContain(op);
+    expect(convs.filter((r) => r.actual > 0).map((r) => `${r.op} ${r.node}: ${r.actual}`)).toEqual([]);
   });
 
   it('for every node prepared', () => {

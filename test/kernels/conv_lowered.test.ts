@@ -1,13 +1,14 @@
 // The lowered convolution kernels (im2col and GEMM, and the zero-skipping scatter for sparse
-// gradients) that run when a geometry is planned with scratch memory, against the naive float64
+// gradients) that run when a geometry is planned `lowered`, against the naive float64
 // references: odd sizes, strides 2 and [2, 3], dilation, symmetric, asymmetric and wide padding,
 // one input channel, filter counts on and off blocks of four; gradients dense (the GEMM), sparse
-// (the scatter) and mixed within a batch; non-finite operands next to zero gradients; scratch
-// reused across calls; and which geometries convPlan lowers.
+// (the scatter) and mixed within a batch; non-finite operands next to zero gradients; the shared
+// scratch reused across calls and geometries; and which geometries convPlan lowers.
 import { describe, expect, it } from 'vitest';
 import { convDims } from '../../src/graph/ops/_window.js';
 import type { Conv2dDims } from '../../src/kernels/kernels.js';
-import { type ConvKernel, convPlan, withConvScratch } from '../../src/kernels/plans.js';
+import { type ConvKernel, convPlan, lowered } from '../../src/kernels/plans.js';
+import { convScratch, convScratchBytes, convScratchHeld } from '../../src/kernels/ts/conv_scratch.js';
 import { SPARSE_DENSITY } from '../../src/kernels/ts/conv_lowered.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { K } from '../backend.js';
@@ -75,7 +76,7 @@ describe.each(DTYPES)('lowered conv2d kernels against naive float64 loops ($name
     const w = random(Ctor, rng, prod(c.w));
 
     it('conv2d', () => {
-      const dl = withConvScratch('conv2d', d);
+      const dl = lowered(d);
       const { out, guard } = run(Ctor, d.n * d.f * d.oh * d.ow, (o) => K.conv2d(x, w, o, dl));
       expect(worstError(out, naive('conv', x, w, d))).toBeLessThanOrEqual(tol);
       expect(guard).toEqual([-123, -123, -123]);
@@ -83,7 +84,7 @@ describe.each(DTYPES)('lowered conv2d kernels against naive float64 loops ($name
 
     it.each(SPARSITY)('conv2dGradInput, $label', ({ zerosOf }) => {
       const grad = gradient(Ctor, new Rng(5), d, zerosOf);
-      const dl = withConvScratch('gradInput', d);
+      const dl = lowered(d);
       const { out, guard } = run(Ctor, x.length, (o) => K.conv2dGradInput(grad, w, o, dl));
       expect(worstError(out, naive('input', grad, w, d))).toBeLessThanOrEqual(tol);
       expect(guard).toEqual([-123, -123, -123]);
@@ -91,7 +92,7 @@ describe.each(DTYPES)('lowered conv2d kernels against naive float64 loops ($name
 
     it.each(SPARSITY)('conv2dGradWeight, $label', ({ zerosOf }) => {
       const grad = gradient(Ctor, new Rng(6), d, zerosOf);
-      const dl = withConvScratch('gradWeight', d);
+      const dl = lowered(d);
       const { out, guard } = run(Ctor, w.length, (o) => K.conv2dGradWeight(x, grad, o, dl));
       expect(worstError(out, naive('weight', x, grad, d))).toBeLessThanOrEqual(tol);
       expect(guard).toEqual([-123, -123, -123]);
@@ -118,8 +119,8 @@ describe('the sparse paths', () => {
     const grad = gradient(Float64Array, rng, d, () => 0.9);
     const gi = new Float64Array(x.length);
     const gw = new Float64Array(w.length);
-    K.conv2dGradInput(grad, w, gi, withConvScratch('gradInput', d));
-    K.conv2dGradWeight(x, grad, gw, withConvScratch('gradWeight', d));
+    K.conv2dGradInput(grad, w, gi, lowered(d));
+    K.conv2dGradWeight(x, grad, gw, lowered(d));
     const nanOf = (a: ArrayLike<number>) => Array.from(a, (v) => Number.isNaN(v));
     expect(nanOf(gi)).toEqual(nanOf(naive('input', grad, w, d).value));
     expect(nanOf(gw)).toEqual(nanOf(naive('weight', x, grad, d).value));
@@ -128,39 +129,38 @@ describe('the sparse paths', () => {
 });
 
 describe('scratch memory', () => {
-  it('is reused across calls without leaking one call into the next, and the results repeat bit for bit', () => {
-    const c = CASES[7];
-    const d = dimsOf(c);
+  it('is shared and reused across calls and geometries without leaking one call into the next: the results repeat bit for bit', () => {
     const rng = new Rng(11);
-    const kernels: [ConvKernel, (dl: Conv2dDims, a: Buf, b: Buf, o: Buf) => void, number][] = [
-      ['conv2d', (dl, a, b, o) => K.conv2d(a, b, o, dl), d.n * d.f * d.oh * d.ow],
-      ['gradInput', (dl, a, b, o) => K.conv2dGradInput(a, b, o, dl), prod(c.x)],
-      ['gradWeight', (dl, a, b, o) => K.conv2dGradWeight(a, b, o, dl), prod(c.w)],
-    ];
-    const operands = (kind: ConvKernel, zeros: number): [Buf, Buf] => {
+    const calls: { label: string; run: () => Float32Array }[] = [];
+    for (const c of [CASES[7], CASES[9], CASES[1]]) {
+      const d = lowered(dimsOf(c));
       const x = random(Float32Array, rng, prod(c.x));
       const w = random(Float32Array, rng, prod(c.w));
-      const g = gradient(Float32Array, rng, d, () => zeros);
-      return kind === 'conv2d' ? [x, w] : kind === 'gradInput' ? [g, w] : [x, g];
-    };
-    for (const [kind, call, size] of kernels) {
-      const shared = withConvScratch(kind, d);
-      const first = operands(kind, 0.9);
-      const second = operands(kind, 0);
-      const third = operands(kind, 0.5);
-      const outs = [first, second, third, first].map(([a, b]) => {
-        const o = new Float32Array(size);
-        call(shared, a, b, o);
-        return o;
-      });
-      // Each call on shared scratch equals a call on fresh scratch, and a repeated call repeats.
-      [first, second, third].forEach(([a, b], i) => {
-        const fresh = new Float32Array(size);
-        call(withConvScratch(kind, d), a, b, fresh);
-        expect([...outs[i]], `${kind} call ${i}`).toEqual([...fresh]);
-      });
-      expect([...outs[3]]).toEqual([...outs[0]]);
+      for (const zeros of [0.9, 0, 0.5]) {
+        const g = gradient(Float32Array, rng, d, () => zeros);
+        const kernels: [ConvKernel, (o: Float32Array) => void, number][] = [
+          ['conv2d', (o) => K.conv2d(x, w, o, d), d.n * d.f * d.oh * d.ow],
+          ['gradInput', (o) => K.conv2dGradInput(g, w, o, d), prod(c.x)],
+          ['gradWeight', (o) => K.conv2dGradWeight(x, g, o, d), prod(c.w)],
+        ];
+        for (const [kind, call, size] of kernels) {
+          calls.push({
+            label: `${c.label} ${kind} zeros ${zeros}`,
+            run: () => {
+              const o = new Float32Array(size);
+              call(o);
+              return o;
+            },
+          });
+        }
+      }
     }
+    const first = calls.map((c) => c.run());
+    const again = [...calls].reverse().map((c) => c.run()).reverse();
+    calls.forEach((c, i) => expect([...again[i]], c.label).toEqual([...first[i]]));
+    // One buffer, as large as the largest geometry's need.
+    const need = Math.max(...[CASES[7], CASES[9], CASES[1]].flatMap((c) => (['conv2d', 'gradInput', 'gradWeight'] as const).map((k) => convScratchBytes(k, dimsOf(c)))));
+    expect(convScratchHeld()).toBeGreaterThanOrEqual(need);
   });
 });
 
@@ -177,7 +177,7 @@ describe('convPlan', () => {
       ],
     ]) {
       const d = convDims(x, w, { padding: 2 });
-      for (const kind of ['conv2d', 'gradInput', 'gradWeight'] as const) expect(convPlan(kind, d).scratch, kind).toBeDefined();
+      for (const kind of ['conv2d', 'gradInput', 'gradWeight'] as const) expect(convPlan(kind, d).lowered, kind).toBe(true);
     }
   });
 
@@ -192,7 +192,7 @@ describe('convPlan', () => {
 
   it('sizes the scratch for one sample', () => {
     const d = convDims([64, 16, 14, 14], [32, 16, 5, 5], { padding: 2 });
-    const s = withConvScratch('gradWeight', d).scratch!;
+    const s = convScratch('gradWeight', d);
     expect(s.col.f32.length).toBe(400 * 196);
     expect(s.col.f64.length).toBe(400 * 196);
     expect(s.col.f32.buffer).toBe(s.col.f64.buffer);

@@ -385,6 +385,65 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       }
     });
 
+    // Geometries whose gradients run the direct form at the AVX-512 level (stride and dilation 1
+    // along x, window rows of 16 lanes or more): one row of several vectors with a partial last one,
+    // and one of whole vectors.
+    const DIRECT: Conv2dDims[] = [
+      { n: 3, c: 6, h: 9, w: 8, f: 20, kh: 3, kw: 5, oh: 9, ow: 6, sh: 2, sw: 1, dh: 2, dw: 1, pt: 2, pl: 1 },
+      { n: 4, c: 16, h: 7, w: 6, f: 17, kh: 5, kw: 5, oh: 7, ow: 6, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pl: 2 },
+    ];
+    /** A gradient [n, f, oh, ow] with about three zeros in four, as behind a relu and a 2×2 max pooling. */
+    function sparseGrad(rng: Rng, d: Conv2dDims): Float32Array {
+      const g = random(rng, d.n * d.f * d.oh * d.ow);
+      for (let i = 0; i < g.length; i++) if (rng.uniform() < 0.75) g[i] = 0;
+      return g;
+    }
+
+    it('sparse gradients: within rounding of the reference, the same bits on 1 to 4 threads', () => {
+      const rng = new Rng(7760);
+      const before = addon.info().threads;
+      try {
+        for (const d of DIRECT) {
+          const x = random(rng, d.n * d.c * d.h * d.w);
+          const w = random(rng, d.f * d.c * d.kh * d.kw);
+          const g = sparseGrad(rng, d);
+          for (const kind of ['gradInput', 'gradWeight'] as const) {
+            const [a, b, len] = kind === 'gradInput' ? [g, w, x.length] : [x, g, w.length];
+            const outs = [1, 2, 3, 4].map((t) => {
+              addon.setThreads(t);
+              const o = new Float32Array(len).fill(NaN);
+              runConv(N, kind, a, b, o, d);
+              return o;
+            });
+            expect(convMismatches(kind, a, b, outs[0], d), `${kind} ${JSON.stringify(d)}`).toEqual([]);
+            for (let t = 1; t < outs.length; t++) expect([...outs[t]], `${kind} on ${t + 1} threads`).toEqual([...outs[0]]);
+          }
+        }
+      } finally {
+        addon.setThreads(before);
+      }
+    });
+
+    it('a zero gradient entry still multiplies a non-finite input or weight into NaN, as the reference does', () => {
+      const rng = new Rng(7770);
+      for (const d of DIRECT) {
+        const x = random(rng, d.n * d.c * d.h * d.w);
+        const w = random(rng, d.f * d.c * d.kh * d.kw);
+        const g = sparseGrad(rng, d);
+        x[d.c * d.h * d.w + 3] = Infinity; // in sample 1
+        w[d.c * d.kh * d.kw + 1] = NaN; // in filter 1
+        for (const kind of ['gradInput', 'gradWeight'] as const) {
+          const [a, b, len] = kind === 'gradInput' ? [g, w, x.length] : [x, g, w.length];
+          const got = new Float32Array(len);
+          runConv(N, kind, a, b, got, d);
+          const want = new Float64Array(len);
+          runConv(T, kind, Float64Array.from(a), Float64Array.from(b), want, d);
+          expect(want.some(Number.isNaN)).toBe(true);
+          expect(got.map((v) => +Number.isNaN(v)), kind).toEqual(Float32Array.from(want, (v) => +Number.isNaN(v)));
+        }
+      }
+    });
+
     it('with the bias and relu epilogue: the same bits as the convolution, then the reference epilogue', () => {
       const rng = new Rng(7745);
       const before = addon.info().threads;

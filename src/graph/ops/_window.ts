@@ -88,24 +88,6 @@ export function convDims(x: Shape, w: Shape, attrs: ConvAttrs): Conv2dDims {
   return { n, c, h, w: wd, f, kh, kw, oh: outSize(h, spanH, sh, pt, pb), ow: outSize(wd, spanW, sw, pl, pr), sh, sw, dh, dw, pt, pl };
 }
 
-/** Largest scratch, in elements, convPlan (kernels/plans.ts) gives one conv step; above it, none. */
-const CONV_SCRATCH_LIMIT = 1 << 24;
-
-/**
- * At least the bytes of the scratch convPlan (kernels/plans.ts) gives a conv kernel at geometry
- * `d`: float64-sized column, product and weight-gradient matrices of one sample, a float64
- * accumulator for the weight gradient, and an index and a value per row of the gradient. Small
- * convolutions, which convPlan runs on the direct loops without scratch, are counted all the same.
- */
-export function convScratchBytes(kernel: 'conv2d' | 'gradInput' | 'gradWeight', d: Conv2dDims): number {
-  const K = d.c * d.kh * d.kw;
-  const P = d.oh * d.ow;
-  const fk = kernel === 'gradWeight' ? d.f * K : 0;
-  const size = K * P + d.f * P + fk;
-  if (size > CONV_SCRATCH_LIMIT) return 0;
-  return 8 * size + 8 * fk + 12 * Math.max(d.f, P);
-}
-
 /** The explicit geometry attributes of a pooling, for the ops its VJP builds. */
 export function poolAttrsOf(attrs: { readonly [k: string]: unknown }): { kernel: number[]; stride: number[]; padding: number[] } {
   const kernel = pairOf(attrs.kernel, 'kernel', []);

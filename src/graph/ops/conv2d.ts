@@ -5,7 +5,7 @@
 import type { Conv2dDims } from '../../kernels/kernels.js';
 import { convPlan } from '../../kernels/plans.js';
 import { defineOp } from '../types.js';
-import { type ConvAttrs, convAttrsOf, convDims, convScratchBytes } from './_window.js';
+import { type ConvAttrs, convAttrsOf, convDims } from './_window.js';
 
 export const conv2d = defineOp<ConvAttrs, Conv2dDims>({
   doc: '2-D convolution of x [N,C,H,W] by w [F,C,KH,KW]; attrs stride, padding ([t,b,l,r] or [h,w]), dilation',
@@ -16,7 +16,6 @@ export const conv2d = defineOp<ConvAttrs, Conv2dDims>({
     return [d.n, d.f, d.oh, d.ow];
   },
   prepare: ([x, w], _out, attrs) => convPlan('conv2d', convDims(x, w, attrs)),
-  prepareBytes: ([x, w], _out, attrs) => convScratchBytes('conv2d', convDims(x, w, attrs)),
   forward: (k, [x, w], out, s) => k.conv2d(x, w, out, s.prep),
   vjp: (g, n, grad) => {
     const [x, w] = n.inputs;

@@ -10,7 +10,7 @@ import { convPlan } from '../../kernels/plans.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { unbroadcast } from '../grad.js';
 import { defineOp } from '../types.js';
-import { type ConvAttrs, convDims, convScratchBytes } from './_window.js';
+import { type ConvAttrs, convDims } from './_window.js';
 import { conv2d } from './conv2d.js';
 
 export interface Conv2dBiasActAttrs extends ConvAttrs {
@@ -28,7 +28,6 @@ export const conv2d_bias_act = defineOp<Conv2dBiasActAttrs, Conv2dDims>({
     return out;
   },
   prepare: ([x, w], _out, attrs) => convPlan('conv2d', convDims(x, w, attrs)),
-  prepareBytes: ([x, w], _out, attrs) => convScratchBytes('conv2d', convDims(x, w, attrs)),
   forward: (k, [x, w, bias], out, s) => k.conv2dBiasAct(x, w, bias, out, s.prep, s.attrs.act ?? 'none'),
   vjp: (g, node, grad) => {
     const [x, w, bias] = node.inputs;

@@ -6,7 +6,7 @@ import type { Conv2dDims } from '../../kernels/kernels.js';
 import { convPlan } from '../../kernels/plans.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { defineOp } from '../types.js';
-import { type ConvAttrs, convAttrsOf, convDims, convScratchBytes, needRank4, pairOf } from './_window.js';
+import { type ConvAttrs, convAttrsOf, convDims, needRank4, pairOf } from './_window.js';
 
 interface Attrs extends ConvAttrs {
   input_hw: readonly number[];
@@ -32,7 +32,6 @@ export const conv2d_grad_input = defineOp<Attrs, Conv2dDims>({
     return [d.n, d.c, d.h, d.w];
   },
   prepare: (ins, _out, attrs) => convPlan('gradInput', dims(ins, attrs)),
-  prepareBytes: (ins, _out, attrs) => convScratchBytes('gradInput', dims(ins, attrs)),
   forward: (k, [grad, w], out, s) => k.conv2dGradInput(grad, w, out, s.prep),
   vjp: (g, n, up) => {
     const [grad, w] = n.inputs;

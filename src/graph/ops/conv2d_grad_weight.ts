@@ -5,7 +5,7 @@ import type { Conv2dDims } from '../../kernels/kernels.js';
 import { convPlan } from '../../kernels/plans.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { defineOp } from '../types.js';
-import { type ConvAttrs, convAttrsOf, convDims, convScratchBytes, needRank4, pairOf } from './_window.js';
+import { type ConvAttrs, convAttrsOf, convDims, needRank4, pairOf } from './_window.js';
 
 interface Attrs extends ConvAttrs {
   kernel: readonly number[];
@@ -31,7 +31,6 @@ export const conv2d_grad_weight = defineOp<Attrs, Conv2dDims>({
     return [d.f, d.c, d.kh, d.kw];
   },
   prepare: (ins, _out, attrs) => convPlan('gradWeight', dims(ins, attrs)),
-  prepareBytes: (ins, _out, attrs) => convScratchBytes('gradWeight', dims(ins, attrs)),
   forward: (k, [x, grad], out, s) => k.conv2dGradWeight(x, grad, out, s.prep),
   vjp: (g, n, up) => {
     const [x, grad] = n.inputs;

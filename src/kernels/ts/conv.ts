@@ -1,7 +1,7 @@
-// Reference 2-D convolution kernels (NCHW). A geometry planned with scratch memory (see
-// Conv2dDims.scratch) runs the lowered kernels of conv_lowered.ts (im2col and the GEMM, skipping
-// the zeros of sparse gradients); without it, the direct loops below, which need no
-// scratch memory. In those, each (kernel tap, output row) pair touches a contiguous run of output
+// Reference 2-D convolution kernels (NCHW). A geometry planned `lowered` (see Conv2dDims.lowered)
+// runs the lowered kernels of conv_lowered.ts (im2col and the GEMM, skipping the zeros of sparse
+// gradients) on the shared scratch of conv_scratch.ts; otherwise, the direct loops below, which
+// need no scratch memory. In those, each (kernel tap, output row) pair touches a contiguous run of output
 // columns whose bounds are computed once per tap, so the inner loops carry no bounds checks and
 // padding costs nothing. The loops are blocked by four along the summed channel axis (input
 // channels for conv2d, filters for its input gradient, filters for its weight gradient) so that
@@ -10,20 +10,21 @@
 import type { Buf } from '../../tensor/buffer.js';
 import type { Conv2dDims } from '../kernels.js';
 import { conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from './conv_lowered.js';
+import { convScratch } from './conv_scratch.js';
 import { hi, lo } from './im2col.js';
 
 export function conv2d(x: Buf, w: Buf, out: Buf, d: Conv2dDims): void {
-  if (d.scratch) conv2dLowered(x, w, out, d, d.scratch);
+  if (d.lowered) conv2dLowered(x, w, out, d, convScratch('conv2d', d));
   else conv2dDirect(x, w, out, d);
 }
 
 export function conv2dGradInput(grad: Buf, w: Buf, out: Buf, d: Conv2dDims): void {
-  if (d.scratch) conv2dGradInputLowered(grad, w, out, d, d.scratch);
+  if (d.lowered) conv2dGradInputLowered(grad, w, out, d, convScratch('gradInput', d));
   else conv2dGradInputDirect(grad, w, out, d);
 }
 
 export function conv2dGradWeight(x: Buf, grad: Buf, out: Buf, d: Conv2dDims): void {
-  if (d.scratch) conv2dGradWeightLowered(x, grad, out, d, d.scratch);
+  if (d.lowered) conv2dGradWeightLowered(x, grad, out, d, convScratch('gradWeight', d));
   else conv2dGradWeightDirect(x, grad, out, d);
 }
 
