@@ -56,7 +56,7 @@ struct F32 {
 };
 
 /** The most arguments any function takes. */
-constexpr size_t kMaxArgs = 12;
+constexpr size_t kMaxArgs = 13;
 
 /**
  * Reads a call's arguments in order and checks them. The first failure throws (a TypeError or a
@@ -91,6 +91,24 @@ class ArgReader {
     const napi_value v = next();
     if (ok_ && !is_nullish(v)) read_f32(v, name, &r);
     return r;
+  }
+
+  /** A Uint8Array (a TypeError for anything else): its memory and length. */
+  const uint8_t* u8(const char* name, Count* len) {
+    void* data = nullptr;
+    *len = 0;
+    const napi_value v = next();
+    if (ok_ && !typed(v, napi_uint8_array, &data, len)) fail(napi_throw_type_error, "%s must be a Uint8Array", name);
+    return ok_ ? static_cast<const uint8_t*>(data) : nullptr;
+  }
+
+  /** An Int32Array (a TypeError for anything else): its memory and length. */
+  const int32_t* i32(const char* name, Count* len) {
+    void* data = nullptr;
+    *len = 0;
+    const napi_value v = next();
+    if (ok_ && !typed(v, napi_int32_array, &data, len)) fail(napi_throw_type_error, "%s must be an Int32Array", name);
+    return ok_ ? static_cast<const int32_t*>(data) : nullptr;
   }
 
   /** A size: a TypeError unless a number, a RangeError unless a finite non-negative integer below 2^53. */
@@ -270,6 +288,31 @@ napi_value Matmul(napi_env env, napi_callback_info cb) {
   return nullptr;
 }
 
+// matmulBiasAct(a, b, bias, out, batch, m, n, k, transA, transB, strideA, strideB, relu): matmul's
+// product, then out = act(out + bias) with bias one value per column (n values).
+napi_value MatmulBiasAct(napi_env env, napi_callback_info cb) {
+  ArgReader in(env, cb, "matmulBiasAct", 13);
+  const F32 a = in.f32("a"), b = in.f32("b"), bias = in.f32("bias"), out = in.f32("out");
+  const Count batch = in.size("batch"), m = in.size("m"), n = in.size("n"), k = in.size("k");
+  const bool ta = in.boolean("transA"), tb = in.boolean("transB");
+  const Count sa = in.size("strideA"), sb = in.size("strideB");
+  const bool relu = in.boolean("relu");
+  in.require(batch < kMaxDim && m < kMaxDim && n < kMaxDim && k < kMaxDim, "batch, m, n and k must be below 2^30");
+  const Count outs = mul(mul(batch, m), n);
+  in.holds(out, outs, "out");
+  in.holds(bias, outs > 0 ? n : 0, "bias");
+  const bool reads = outs > 0 && k > 0;
+  in.holds(a, reads ? add(mul(batch - 1, sa), mul(m, k)) : 0, "a");
+  in.holds(b, reads ? add(mul(batch - 1, sb), mul(k, n)) : 0, "b");
+  if (!in.ok() || outs == 0) return nullptr;
+  const bool done = in_kernel_mode([&] {
+    return dlf::matmul_bias_act(a.data, b.data, bias.data, out.data, (int)batch, (int)m, (int)n, (int)k, ta, tb, (ptrdiff_t)sa,
+                                (ptrdiff_t)sb, relu);
+  });
+  if (!done) napi_throw_error(env, nullptr, "dlf native: out of memory for the matmul packing buffers");
+  return nullptr;
+}
+
 // binary(op, a, b, out, n, sa, sb, row, rowSide): with row 0, sa and sb say whether a and b are
 // full (1) or scalars (0; not both); with row > 0 the side rowSide names (1 a, 2 b) repeats every
 // `row` elements and the other side is full, whatever sa and sb say.
@@ -352,6 +395,40 @@ napi_value ReduceBlock(napi_env env, napi_callback_info cb) {
   in.holds(out, mid, "out");
   if (!in.ok()) return nullptr;
   in_kernel_mode([&] { dlf::reduce_block(mean, x.data, out.data, (int64_t)outer, (int64_t)mid, (int64_t)inner); });
+  return nullptr;
+}
+
+// columnSums(mean, x, out, rows, cols): out[c] = the sum (or mean) over r of x [rows, cols], in float in row order.
+napi_value ColumnSums(napi_env env, napi_callback_info cb) {
+  ArgReader in(env, cb, "columnSums", 5);
+  const bool mean = in.boolean("mean");
+  const F32 x = in.f32("x"), out = in.f32("out");
+  const Count rows = in.size("rows"), cols = in.size("cols");
+  in.holds(x, in.shape({rows, cols}, "rows × cols"), "x");
+  in.holds(out, cols, "out");
+  if (!in.ok()) return nullptr;
+  in_kernel_mode([&] { dlf::column_sums(mean, x.data, out.data, (int64_t)rows, (int64_t)cols); });
+  return nullptr;
+}
+
+// byteRows(bytes, rows, table, out, size): out[r·size + c] = table[bytes[rows[r]·size + c]] for every r of rows.
+napi_value ByteRows(napi_env env, napi_callback_info cb) {
+  ArgReader in(env, cb, "byteRows", 5);
+  Count nbytes = 0, count = 0;
+  const uint8_t* bytes = in.u8("bytes", &nbytes);
+  const int32_t* rows = in.i32("rows", &count);
+  const F32 table = in.f32("table"), out = in.f32("out");
+  const Count size = in.size("size");
+  in.holds(table, 256, "table");
+  in.holds(out, in.shape({count, size}, "rows × size"), "out");
+  if (!in.ok() || count == 0 || size == 0) return nullptr;
+  // Every row read must lie inside bytes.
+  const Count images = nbytes / size;
+  for (Count r = 0; r < count; r++)
+    if (!in.require(rows[r] >= 0 && (Count)rows[r] < images, "rows[%llu] = %d is not an image of bytes (it holds %llu of %llu bytes each)",
+                    (unsigned long long)r, (int)rows[r], (unsigned long long)images, (unsigned long long)size))
+      return nullptr;
+  in_kernel_mode([&] { dlf::byte_rows(bytes, rows, (int64_t)count, (int64_t)size, table.data, out.data); });
   return nullptr;
 }
 
@@ -654,6 +731,7 @@ napi_value Init(napi_env env, napi_value exports) {
   dlf::init_cpu(2);
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmulBiasAct", nullptr, MatmulBiasAct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -676,6 +754,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maskPositive", nullptr, MaskPositive, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceBlock", nullptr, ReduceBlock, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"columnSums", nullptr, ColumnSums, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"byteRows", nullptr, ByteRows, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return nullptr;
   return exports;

@@ -127,6 +127,13 @@ class KernelFpMode {
 bool matmul(const float* a, const float* b, float* out, int batch, int m, int n, int k, bool trans_a, bool trans_b,
             ptrdiff_t stride_a, ptrdiff_t stride_b);
 /**
+ * matmul, then out = act(out + bias) with bias one value per column of out (n values) and act relu
+ * or none, each band of columns as soon as its product is done: the same bits as matmul, then the
+ * add and relu kernels.
+ */
+bool matmul_bias_act(const float* a, const float* b, const float* bias, float* out, int batch, int m, int n, int k, bool trans_a,
+                     bool trans_b, ptrdiff_t stride_a, ptrdiff_t stride_b, bool relu);
+/**
  * C (m×n, row stride ldc) = [C +] A · B, with A(i, p) = a[i·a_rs + p·a_ks] and B(p, j) = b[p·b_ks + j·b_js]
  * (any strides, so transposes and column-matrix views need no copy). Each element of C is summed
  * in the same order whatever m, n and its place in C, so a caller may split C's rows or columns
@@ -178,6 +185,14 @@ void reduce_block(bool mean, const float* x, float* out, int64_t outer, int64_t 
 void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool log);
 /** out[r] = logsumexp(logits row r) − logits[r, labels[r]], NaN for a label that is not a class index. */
 void softmax_xent_rows(const float* logits, const float* labels, float* out, int64_t rows, int64_t cols);
+
+/**
+ * out[c] = Σ over r of x[r·cols + c] for x [rows, cols], summed in float32 in row order as the
+ * reference's innerKept reduction does (same bits); the mean then multiplies by 1 / rows in double (rows.cc).
+ */
+void column_sums(bool mean, const float* x, float* out, int64_t rows, int64_t cols);
+/** out[r·size + c] = table[bytes[rows[r]·size + c]] for r < count: images stored as bytes, read as floats (rows.cc). */
+void byte_rows(const uint8_t* bytes, const int32_t* rows, int64_t count, int64_t size, const float* table, float* out);
 
 /** A task of parallel_for: task number t of the job, with the caller's context. */
 using TaskFn = void (*)(void* ctx, int task);

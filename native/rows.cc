@@ -66,3 +66,65 @@ void softmax_xent_rows(const float* logits, const float* labels, float* out, int
 }
 
 }  // namespace dlf
+
+// ---- sums over the leading axis, and rows of bytes read through a table ----
+
+namespace dlf {
+namespace {
+
+/** out[c] (float) += x[r·cols + c] for r in [0, rows), in row order, over columns [c0, c1). */
+DLF_INLINE void column_sums_body(const float* __restrict x, float* __restrict out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
+  for (int64_t c = c0; c < c1; c++) out[c] = 0.0f;
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    for (int64_t c = c0; c < c1; c++) out[c] += xr[c];
+  }
+}
+
+void column_sums_base(const float* x, float* out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
+  column_sums_body(x, out, rows, cols, c0, c1);
+}
+#if DLF_X86
+DLF_AVX2 void column_sums_avx2(const float* x, float* out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
+  column_sums_body(x, out, rows, cols, c0, c1);
+}
+DLF_AVX512 void column_sums_avx512(const float* x, float* out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
+  column_sums_body(x, out, rows, cols, c0, c1);
+}
+#endif
+
+/** Below this many elements a column sum stays on the calling thread. */
+constexpr int64_t kColumnParallelMin = 1 << 17;
+/** The same for a byte-row read, whose rows are scattered in memory (each waits on its own cache misses). */
+constexpr int64_t kByteRowsParallelMin = 1 << 15;
+
+}  // namespace
+
+void column_sums(bool mean, const float* x, float* out, int64_t rows, int64_t cols) {
+  // Bands of whole 16-column blocks: each column is summed alone, in row order, wherever it falls.
+  const int64_t blocks = (cols + 15) / 16;
+  const int parts = rows * cols >= kColumnParallelMin ? (int)std::min<int64_t>(blocks, threads()) : 1;
+  const double inv = 1.0 / (double)rows;
+  auto task = [&](int t) {
+    const int64_t c0 = std::min(cols, blocks * t / parts * 16), c1 = std::min(cols, blocks * (t + 1) / parts * 16);
+    if (c0 >= c1) return;
+    DLF_DISPATCH_CALL(column_sums, x, out, rows, cols, c0, c1);
+    if (mean)
+      for (int64_t c = c0; c < c1; c++) out[c] = (float)((double)out[c] * inv);
+  };
+  parallel_for(parts, task);
+}
+
+void byte_rows(const uint8_t* bytes, const int32_t* rows, int64_t count, int64_t size, const float* table, float* out) {
+  const int parts = count * size >= kByteRowsParallelMin ? (int)std::min<int64_t>(count, threads()) : 1;
+  auto task = [&](int t) {
+    for (int64_t r = count * t / parts, end = count * (t + 1) / parts; r < end; r++) {
+      const uint8_t* s = bytes + (int64_t)rows[r] * size;
+      float* o = out + r * size;
+      for (int64_t c = 0; c < size; c++) o[c] = table[s[c]];
+    }
+  };
+  parallel_for(parts, task);
+}
+
+}  // namespace dlf

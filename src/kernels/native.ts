@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Buf } from '../graph/types.js';
 import { packageRoot } from '../package-root.js';
-import { type BinaryOp, type Conv2dDims, type Kernels, type Pool2dDims, type UnaryOp, withOverrides } from './kernels.js';
+import { type BinaryOp, type Conv2dDims, type Kernels, type Pool2dDims, type ReducePlan, type UnaryOp, withOverrides } from './kernels.js';
 import { tsKernels } from './ts/index.js';
 
 /** What the addon detected and chose. */
@@ -47,6 +47,8 @@ export interface NativeInfo {
 /** The addon's functions (native/addon.cc). */
 export interface NativeAddon {
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
+  /** matmul's product, then out = act(out + bias) with bias one value per column: the same bits as matmul, the add and relu. */
+  matmulBiasAct(a: Float32Array, b: Float32Array, bias: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number, relu: boolean): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, sa: number, sb: number, row: number, rowSide: number): void;
   unary(op: number, x: Float32Array, out: Float32Array, p: number): void;
   sgdStep(w: Float32Array, g: Float32Array, lr: number): void;
@@ -73,6 +75,10 @@ export interface NativeAddon {
   pool2d(mode: number, a: Float32Array, b: Float32Array | null, out: Float32Array, geometry: Int32Array): void;
   /** A channel broadcast (ChannelBroadcast): side 1 when a is the small side, 2 when b is. */
   binaryChannel(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, side: number, mid: number, inner: number): void;
+  /** out[c] = Σ (or the mean) over r of x [rows, cols], in float32 in row order as the reference sums. */
+  columnSums(mean: boolean, x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out[r·size + c] = table[bytes[rows[r]·size + c]] for every r of rows (Kernels.byteRows). */
+  byteRows(bytes: Uint8Array, rows: Int32Array, table: Float32Array, out: Float32Array, size: number): void;
   info(): NativeInfo;
   /** Lowers the dispatch level (0 portable, 1 AVX2, 2 AVX-512), capped by the CPU; returns the level in force. */
   setLevel(level: number): number;
@@ -87,7 +93,7 @@ export type NativeStatus =
 /** Where `npm install` puts the addon: build/Release/ at the package root. */
 export const NATIVE_ADDON_PATH = join(packageRoot(), 'build', 'Release', 'dlf_native.node');
 
-const FUNCTIONS = ['matmul', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock', 'maskPositive', 'softmax', 'softmaxXent'] as const;
+const FUNCTIONS = ['matmul', 'matmulBiasAct', 'binary', 'unary', 'sgdStep', 'momentumStep', 'adagradStep', 'rmspropStep', 'adamStep', 'decayStep', 'penaltyGrad', 'conv2d', 'conv2dBiasAct', 'conv2dGradInput', 'conv2dGradWeight', 'pool2d', 'binaryChannel', 'info', 'setLevel', 'setThreads', 'reduceBlock', 'maskPositive', 'softmax', 'softmaxXent', 'columnSums', 'byteRows'] as const;
 
 let loaded: NativeStatus | undefined;
 
@@ -198,6 +204,26 @@ function poolGeometry(d: Pool2dDims): Int32Array {
 /** Whether a conv geometry has no empty dimension (the addon takes only those; the reference does the rest). */
 const convNonEmpty = (d: Conv2dDims): boolean => d.n > 0 && d.c > 0 && d.h > 0 && d.w > 0 && d.f > 0 && d.kh > 0 && d.kw > 0 && d.oh > 0 && d.ow > 0;
 
+/**
+ * The row count of a reduction that sums x viewed as [rows, cols] over its rows (kept offsets
+ * 0 … cols−1, reduced offsets r·cols), or 0 for any other plan; worked out once per plan.
+ */
+const columnPlans = new WeakMap<ReducePlan, number>();
+
+function columnRows(plan: ReducePlan): number {
+  let rows = columnPlans.get(plan);
+  if (rows === undefined) {
+    const { kept, red } = plan;
+    const cols = kept.length;
+    let ok = plan.innerKept && !plan.block && cols > 0 && red.length > 0;
+    for (let o = 0; ok && o < cols; o++) ok = kept[o] === o;
+    for (let r = 0; ok && r < red.length; r++) ok = red[r] === r * cols;
+    rows = ok ? red.length : 0;
+    columnPlans.set(plan, rows);
+  }
+  return rows;
+}
+
 /** Float32Array, told apart from Float64Array without depending on the realm. */
 const f32 = (x: Buf): x is Float32Array => x.BYTES_PER_ELEMENT === 4;
 
@@ -211,6 +237,10 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
     matmul(a, b, out, d) {
       if (f32(a) && f32(b) && f32(out)) addon.matmul(a, b, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
       else ts.matmul(a, b, out, d);
+    },
+    matmulBiasAct(a, b, bias, out, d, act) {
+      if (f32(a) && f32(b) && f32(bias) && f32(out)) addon.matmulBiasAct(a, b, bias, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB, act === 'relu');
+      else ts.matmulBiasAct(a, b, bias, out, d, act);
     },
     // Convolutions on float32 buffers run natively (lowered to the GEMM, on every thread the addon
     // has), whatever path the plan chose for the reference; float64 ones (the gradient check) and
@@ -241,10 +271,19 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
     },
     // Per-channel sums and means (conv bias gradients) in eight double lanes: within rounding of the
     // reference's single running sum. Maxima and other layouts stay in TypeScript.
+    // Sums over the leading axis (a dense layer's bias gradient) in float32 in row order: the
+    // reference's own order, so the same bits.
     reduce(op, x, out, plan) {
       const b = plan.block;
-      if (b && op !== 'max' && f32(x) && f32(out) && x.length >= minElements) addon.reduceBlock(op === 'mean', x, out, b.outer, b.mid, b.inner);
-      else ts.reduce(op, x, out, plan);
+      if (op === 'max' || !f32(x) || !f32(out) || x.length < minElements) return ts.reduce(op, x, out, plan);
+      if (b) return addon.reduceBlock(op === 'mean', x, out, b.outer, b.mid, b.inner);
+      const rows = columnRows(plan);
+      if (rows > 0) return addon.columnSums(op === 'mean', x, out, rows, plan.kept.length);
+      ts.reduce(op, x, out, plan);
+    },
+    byteRows(bytes, rows, table, out, size) {
+      if (f32(out) && rows.length * size >= minElements) addon.byteRows(bytes, rows, table, out, size);
+      else ts.byteRows(bytes, rows, table, out, size);
     },
     // Pooling: the same comparisons and double sums as the reference, so the same bits.
     maxPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.max, x, null, out, poolGeometry(d)) : ts.maxPool2d(x, out, d)),

@@ -15,12 +15,15 @@ const status = nativeStatus();
 /** Calls per export: bounded so that the test takes a few seconds. */
 const RUNS_PER_FUNCTION = 250;
 
-/** What a parameter takes: a Float32Array (or null, '?'), a size or op code, any number, a boolean, a geometry Int32Array. */
-type Kind = 'f32' | 'f32?' | 'size' | 'num' | 'bool' | 'geom15' | 'geom11';
+/** What a parameter takes: a Float32Array (or null, '?'), a size or op code, any number, a boolean, a geometry Int32Array, a Uint8Array, an Int32Array of indices. */
+type Kind = 'f32' | 'f32?' | 'size' | 'num' | 'bool' | 'geom15' | 'geom11' | 'u8' | 'i32';
 
 /** The parameters of every export (native/addon.cc), in order. */
 const SIGNATURES: Record<string, Kind[]> = {
   matmul: ['f32', 'f32', 'f32', 'size', 'size', 'size', 'size', 'bool', 'bool', 'size', 'size'],
+  matmulBiasAct: ['f32', 'f32', 'f32', 'f32', 'size', 'size', 'size', 'size', 'bool', 'bool', 'size', 'size', 'bool'],
+  columnSums: ['bool', 'f32', 'f32', 'size', 'size'],
+  byteRows: ['u8', 'i32', 'f32', 'f32', 'size'],
   binary: ['size', 'f32', 'f32', 'f32', 'size', 'size', 'size', 'size', 'size'],
   unary: ['size', 'f32', 'f32', 'num'],
   sgdStep: ['f32', 'f32', 'num'],
@@ -93,6 +96,14 @@ const geometry = (count: number): fc.Arbitrary<ArgSpec> => {
   );
 };
 
+/** An Int32Array of `count` row indices: small ones mostly, now and then negative or huge. */
+const indices = (count: fc.Arbitrary<number>): fc.Arbitrary<ArgSpec> =>
+  count.chain((n) =>
+    fc
+      .array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 31 - 1, -(2 ** 31)) }), { minLength: n, maxLength: n })
+      .map((values) => ({ typed: 'Int32Array' as const, values })),
+  );
+
 /** A plausible value of a kind mostly, an adversarial one sometimes. */
 function argument(kind: Kind): fc.Arbitrary<ArgSpec> {
   const plausible: Record<Kind, fc.Arbitrary<ArgSpec>> = {
@@ -103,6 +114,8 @@ function argument(kind: Kind): fc.Arbitrary<ArgSpec> {
     bool: fc.boolean().map((b) => ({ bool: b })),
     geom15: geometry(15),
     geom11: geometry(11),
+    u8: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }).map((values) => ({ typed: 'Uint8Array' as const, values })),
+    i32: indices(fc.integer({ min: 0, max: 6 })),
   };
   const adversarial: Record<Kind, fc.Arbitrary<ArgSpec>> = {
     f32: wrongForArray,
@@ -112,6 +125,8 @@ function argument(kind: Kind): fc.Arbitrary<ArgSpec> {
     bool: fc.oneof(wrongType, fc.constantFrom(0, 1).map(num)),
     geom15: wrongForArray,
     geom11: wrongForArray,
+    u8: wrongForArray,
+    i32: wrongForArray,
   };
   return fc.oneof({ weight: 7, arbitrary: plausible[kind] }, { weight: 1, arbitrary: adversarial[kind] });
 }
@@ -222,9 +237,28 @@ const poolCase = fc
     return all(...sizes(d.mode), exact(avgGrad ? pooled : cells), b ? exact(b) : none, exact(maxGrad || avgGrad ? cells : pooled), fc.constant(geom));
   });
 
+/** matmulBiasAct: matmul's arguments with a bias of n floats (now and then one off) after b, and the relu flag last. */
+const matmulBiasActCase = fc.tuple(matmulCase, flag).chain(([args, relu]) =>
+  exact(Number((args[5] as { num: string }).num)).map((bias) => [args[0], args[1], bias, ...args.slice(2), relu]),
+);
+
+/** byteRows(bytes, rows, table, out, size): images of `size` bytes, row indices (some outside), a 256-value table. */
+const byteRowsCase = fc.record({ images: dim(4), size: dim(6), count: dim(5) }).chain((d) =>
+  all(
+    fc.constant<ArgSpec>({ typed: 'Uint8Array', values: Array.from({ length: d.images * d.size }, (_, i) => (i * 37) % 256) }),
+    indices(fc.constant(d.count)),
+    floats(fc.constantFrom(256, 256, 256, 255)),
+    exact(d.count * d.size),
+    ...sizes(d.size),
+  ),
+);
+
 /** Per export, arguments that fit together. */
 const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
   matmul: matmulCase,
+  matmulBiasAct: matmulBiasActCase,
+  columnSums: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(flag, exact(r * c), exact(c), ...sizes(r, c))),
+  byteRows: byteRowsCase,
   binary: binaryCase,
   binaryChannel: binaryChannelCase,
   unary: fc.tuple(dim(12), dim(40)).chain(([op, n]) => all(...sizes(op), exact(n), exact(n), scalar)),
