@@ -8,6 +8,10 @@
 
 #include "dlf.h"
 
+#if DLF_X86
+#include <immintrin.h>
+#endif
+
 namespace dlf {
 namespace {
 
@@ -115,13 +119,45 @@ void column_sums(bool mean, const float* x, float* out, int64_t rows, int64_t co
   parallel_for(parts, task);
 }
 
+namespace {
+
+/** o[c] = table[s[c]] for c < size. */
+void byte_row_base(const uint8_t* s, const float* table, float* o, int64_t size) {
+  for (int64_t c = 0; c < size; c++) o[c] = table[s[c]];
+}
+#if DLF_X86
+/** The same sixteen (eight) at a time: the bytes widened to indices, the floats gathered from the table. */
+DLF_AVX512 void byte_row_avx512(const uint8_t* s, const float* table, float* o, int64_t size) {
+  int64_t c = 0;
+  for (; c + 16 <= size; c += 16) {
+    const __m512i idx = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + c)));
+    _mm512_storeu_ps(o + c, _mm512_i32gather_ps(idx, table, 4));
+  }
+  for (; c < size; c++) o[c] = table[s[c]];
+}
+DLF_AVX2 void byte_row_avx2(const uint8_t* s, const float* table, float* o, int64_t size) {
+  int64_t c = 0;
+  for (; c + 8 <= size; c += 8) {
+    const __m256i idx = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(s + c)));
+    _mm256_storeu_ps(o + c, _mm256_i32gather_ps(table, idx, 4));
+  }
+  for (; c < size; c++) o[c] = table[s[c]];
+}
+#endif
+
+}  // namespace
+
 void byte_rows(const uint8_t* bytes, const int32_t* rows, int64_t count, int64_t size, const float* table, float* out) {
   const int parts = count * size >= kByteRowsParallelMin ? (int)std::min<int64_t>(count, threads()) : 1;
   auto task = [&](int t) {
-    for (int64_t r = count * t / parts, end = count * (t + 1) / parts; r < end; r++) {
-      const uint8_t* s = bytes + (int64_t)rows[r] * size;
-      float* o = out + r * size;
-      for (int64_t c = 0; c < size; c++) o[c] = table[s[c]];
+    const int64_t r0 = count * t / parts, r1 = count * (t + 1) / parts;
+    for (int64_t r = r0; r < r1; r++) {
+      // The rows lie anywhere in the store: the next one is fetched while this one is read.
+      if (r + 1 < r1) {
+        const uint8_t* next = bytes + (int64_t)rows[r + 1] * size;
+        for (int64_t c = 0; c < size; c += 64) __builtin_prefetch(next + c);
+      }
+      DLF_DISPATCH_CALL(byte_row, bytes + (int64_t)rows[r] * size, table, out + r * size, size);
     }
   };
   parallel_for(parts, task);
