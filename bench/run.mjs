@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepareData } from './lib/data.mjs';
 import { HAS_TIME, failure, ndjson, runProcess } from './lib/proc.mjs';
+import { DISTURBED_BELOW, MIN_EARLIER, loadHistory, markDisturbed } from './lib/history.mjs';
 import { formatValue, median, renderTable } from './lib/report.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -50,13 +51,18 @@ const started = Date.now();
 
 // ---------------------------------------------------------------- environment of the peers
 
-/** Environment for PyTorch: its best configuration, or the machine's defaults ("as installed"). */
-function torchEnv(mode, workload) {
+/**
+ * Environment for PyTorch: its best configuration at `threads` threads, or the machine's defaults
+ * ("as installed"). OpenBLAS gets its own thread count: as many as torch for W1, whose time is in
+ * single large matrix products, and 1 for W2, where torch runs its threads over the convolution's
+ * samples and each calls OpenBLAS (the faster of the two there). W3 and GEMM run on one thread.
+ */
+function torchEnv(mode, workload, threads = workload === 'w2' ? 2 : 1) {
   const env = { ...process.env };
   for (const k of ['OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']) delete env[k];
   if (mode === 'best') {
     env.OPENBLAS_CORETYPE = 'SkylakeX';
-    if (workload === 'w2') env.OPENBLAS_NUM_THREADS = '1';
+    env.OPENBLAS_NUM_THREADS = workload === 'w2' ? '1' : String(threads);
   }
   return env;
 }
@@ -65,6 +71,14 @@ const TORCH_MODES = [
   { mode: 'best', label: (w) => `PyTorch best (${w === 'w2' ? '2 threads, OpenBLAS 1' : '1 thread'})` },
   { mode: 'installed', label: () => 'PyTorch as installed' },
 ];
+
+/**
+ * The thread counts W1 and W2 are measured at, for dlf's native kernels (DLF_THREADS) and for
+ * PyTorch in its best configuration: 1 and 2 (1 alone on a one-core machine), so that dlf and
+ * PyTorch are also compared on equal cores.
+ */
+const TRAIN_THREADS = cpus().length >= 2 ? [1, 2] : [1];
+const plural = (n) => `${n} thread${n === 1 ? '' : 's'}`;
 
 function probeTorch() {
   if (!existsSync(PYTHON)) return `${PYTHON} not found (apt-get install -y python3-torch libopenblas0-pthread)`;
@@ -95,8 +109,8 @@ function dlfBackends() {
 
 // ---------------------------------------------------------------- W1 and W2
 
-/** One training process of `epochs` timed epochs on the first `samples` samples. */
-function trainDlf(w, backend, files, samples, epochs) {
+/** One training process of `epochs` timed epochs on the first `samples` samples; `threads` sets DLF_THREADS for the native kernels. */
+function trainDlf(w, backend, files, samples, epochs, threads) {
   const out = mkdtempSync(join(tmpdir(), 'dlf-bench-run-'));
   const dir = dirname(files.images);
   const args = [
@@ -106,7 +120,9 @@ function trainDlf(w, backend, files, samples, epochs) {
     '--set', `data.train_labels=${relative(dir, files.labels)}`,
     '--set', `data.limit=${samples}`,
   ];
-  const r = runProcess(NODE, args, { cwd: ROOT, timeoutSeconds: 900 });
+  const env = { ...process.env };
+  if (threads) env.DLF_THREADS = String(threads);
+  const r = runProcess(NODE, args, { cwd: ROOT, env, timeoutSeconds: 900 });
   rmSync(out, { recursive: true, force: true });
   const events = ndjson(r.stdout);
   const start = events.find((e) => e.type === 'start');
@@ -122,13 +138,15 @@ function trainDlf(w, backend, files, samples, epochs) {
     peakRssKb: r.peakRssKb,
     othersCores: r.othersCores,
     wallSeconds: r.wallSeconds,
-    command: `node ${args.join(' ')}`,
+    cpuSeconds: r.cpuSeconds,
+    command: `${threads ? `DLF_THREADS=${threads} ` : ''}node ${args.join(' ')}`,
   };
 }
 
-function trainTorch(w, mode, files, samples, epochs) {
+function trainTorch(w, mode, files, samples, epochs, threads) {
   const args = [join(BENCH, 'torch_bench.py'), '--workload', w, '--mode', mode, '--images', files.images, '--labels', files.labels, '--samples', String(samples), '--epochs', String(epochs)];
-  const r = runProcess(PYTHON, args, { env: torchEnv(mode, w), timeoutSeconds: 900 });
+  if (threads) args.push('--threads', String(threads));
+  const r = runProcess(PYTHON, args, { env: torchEnv(mode, w, threads), timeoutSeconds: 900 });
   if (r.code !== 0 || !r.json?.result) return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
   return trained(r, { settings: r.json.settings, version: r.json.version, python: r.json.python });
 }
@@ -154,6 +172,7 @@ function trained(r, extra) {
     peakRssKb: r.peakRssKb,
     othersCores: r.othersCores,
     wallSeconds: r.wallSeconds,
+    cpuSeconds: r.cpuSeconds,
     ...extra,
   };
 }
@@ -177,7 +196,10 @@ function sized(w, run) {
 function record(base, r, full) {
   const rec = { ...base, ...r };
   // Say how many threads PyTorch really used.
-  if (base.framework === 'torch' && r.settings && base.mode === 'installed') rec.label = `${base.label} (${r.settings.threads} thread${r.settings.threads === 1 ? '' : 's'})`;
+  if (base.framework === 'torch' && r.settings && base.mode === 'installed') {
+    rec.label = `${base.label} (${plural(r.settings.threads)})`;
+    if (rec.threads === undefined && base.unit === 'samples/s') rec.threads = r.settings.threads;
+  }
   if (r.status === 'ok') {
     rec.median = median(r.values);
     rec.runs = r.values.length;
@@ -199,17 +221,25 @@ function training(w, data, backends, torchSkip, tfjsSkip) {
   const full = W[w].full;
   const unit = 'samples/s';
   for (const b of backends) {
-    log(`${w} dlf ${b} ...`);
-    record({ workload: w, framework: 'dlf', backend: b, label: `dlf ${b} (CLI)`, unit }, sized(w, (n, e) => trainDlf(w, b, files, n, e)), full);
+    // The TypeScript kernels use one thread whatever DLF_THREADS says: measured once.
+    for (const threads of b === 'ts' ? [1] : TRAIN_THREADS) {
+      log(`${w} dlf ${b} ${plural(threads)} ...`);
+      const base = { workload: w, framework: 'dlf', backend: b, threads, label: `dlf ${b} (CLI, ${plural(threads)})`, unit };
+      record(base, sized(w, (n, e) => trainDlf(w, b, files, n, e, b === 'ts' ? undefined : threads)), full);
+    }
   }
-  for (const { mode, label } of TORCH_MODES) {
-    const base = { workload: w, framework: 'torch', mode, label: label(w), unit };
+  const torchRuns = [
+    ...TRAIN_THREADS.map((threads) => ({ mode: 'best', threads, label: `PyTorch best config, ${plural(threads)}${w === 'w2' ? ', OpenBLAS 1' : ''}` })),
+    { mode: 'installed', label: 'PyTorch as installed' },
+  ];
+  for (const { mode, threads, label } of torchRuns) {
+    const base = { workload: w, framework: 'torch', mode, ...(threads ? { threads } : {}), label, unit };
     if (torchSkip) {
       record(base, { status: 'skipped', message: torchSkip }, full);
       continue;
     }
-    log(`${w} torch ${mode} ...`);
-    record(base, trainTorch(w, mode, files, full, P.epochs), full);
+    log(`${w} torch ${mode}${threads ? ` ${plural(threads)}` : ''} ...`);
+    record(base, trainTorch(w, mode, files, full, P.epochs, threads), full);
   }
   const tfBackends = w === 'w2' ? ['wasm', 'cpu'] : ['wasm'];
   for (const b of tfBackends) {
@@ -487,6 +517,18 @@ try {
     if (r.status === 'ok' && r.reduced) notes.push(`* ${where}: ran ${r.samples.toLocaleString('en-US')} of ${r.fullSamples.toLocaleString('en-US')} samples per run (${r.reducedWhy}); the throughput is measured on those samples, not extrapolated`);
     else if (r.status !== 'ok') notes.push(`${where}: ${r.status}: ${r.message}`);
   }
+  // Medians far below this machine's earlier ones (a quick run's are not compared: they are short and noisy).
+  const resultsDir = join(BENCH, 'results');
+  const disturbed = cli.quick ? [] : markDisturbed(records, loadHistory(resultsDir, mach.hostname), mach.cores);
+  for (const r of disturbed) {
+    const where = `${r.workload}${r.shape ? ` ${r.shape}` : ''}${r.model ? ` ${r.model} batch ${r.batch}, ${r.threads} thread(s),` : ''} ${r.label}`;
+    const d = r.disturbed;
+    notes.push(
+      `! ${where}: median ${formatValue(r.median, r.unit)} ${r.unit} is ${d.fraction.toFixed(2)} of its earlier median on this machine ` +
+        `(${formatValue(d.earlierMedian, r.unit)} over ${d.earlierRuns} full runs; flagged below ${DISTURBED_BELOW}): probably disturbed by other processes ` +
+        `(others ${Number.isFinite(r.othersCores) ? r.othersCores.toFixed(2) : 'n/a'})${r.framework === 'dlf' ? ', or slower code' : ''}`,
+    );
+  }
   const busy = records.filter((r) => r.othersCores > 0.2);
   if (busy.length) {
     notes.push(
@@ -505,8 +547,8 @@ try {
   };
   const dataLabel = data.source === 'real' ? 'real data' : 'bundled subset repeated';
   const sections = [
-    { key: 'w1', title: `W1  Fashion-MNIST MLP 784-256-128-10 ReLU, Adam 1e-3, batch 128, ${W.w1.full.toLocaleString('en-US')} samples/run (${dataLabel}); throughput`, unit: 'samples/s', samplesColumn: true },
-    { key: 'w2', title: `W2  CNN conv5x5x16-pool-conv5x5x32-pool-dense10, Adam, batch 64, ${W.w2.full.toLocaleString('en-US')} samples/run (${dataLabel}); throughput`, unit: 'samples/s', samplesColumn: true },
+    { key: 'w1', title: `W1  Fashion-MNIST MLP 784-256-128-10 ReLU, Adam 1e-3, batch 128, ${W.w1.full.toLocaleString('en-US')} samples/run (${dataLabel}); throughput`, unit: 'samples/s', samplesColumn: true, threadsColumn: true, summary: true },
+    { key: 'w2', title: `W2  CNN conv5x5x16-pool-conv5x5x32-pool-dense10, Adam, batch 64, ${W.w2.full.toLocaleString('en-US')} samples/run (${dataLabel}); throughput`, unit: 'samples/s', samplesColumn: true, threadsColumn: true, summary: true },
     { key: 'w3', title: 'W3  y = 2x + 3, 1,000 samples, batch 32, 100 epochs of SGD; wall time of the whole process (ratio: peer time / dlf time)', unit: 's' },
     ...SHAPES.map((s) => ({
       key: 'gemm',
@@ -535,14 +577,14 @@ try {
     `machine: ${mach.cpu}, ${mach.cores} cores, ${mach.memoryGiB} GiB; ${mach.hostname}`,
     `versions: node ${versions.node}; dlf ${versions.dlf.version} (${versions.dlf.commit ?? 'no git'}${versions.dlf.dirty ? ', uncommitted changes' : ''}); ` +
       `torch ${versions.torch ?? 'n/a'}; tfjs ${versions.tfjs ?? 'n/a'}; onnxruntime-node ${versions.onnxruntime ?? 'n/a'}`,
-    `medians of the runs; ratio = dlf speed / peer speed (above 1: dlf is faster); peak RSS of the whole process;`,
-    `others = cores kept busy by other processes during the measurement (0 on a quiet machine)`,
+    `medians of the runs; ratio = dlf speed / peer speed (above 1: dlf is faster), dlf at the peer's thread count when it ran at it;`,
+    `peak RSS of the whole process; others = cores kept busy by other processes during the measurement (0 on a quiet machine);`,
+    `! = median below ${DISTURBED_BELOW} of the earlier median of the same measurement on this machine (at least ${MIN_EARLIER} earlier full runs): probably disturbed`,
   ];
   const text = [...header, renderTable(sections, backends), '', 'notes:', ...notes.map((n) => `  - ${n}`)].join('\n');
   process.stdout.write(text + '\n');
 
   const stamp = new Date(started).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const resultsDir = join(BENCH, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${stamp}-${mach.hostname}${cli.quick ? '-quick' : ''}.json`);
   const seconds = (Date.now() - started) / 1000;
@@ -556,7 +598,15 @@ try {
         machine: mach,
         versions,
         data: { source: data.source, dir: data.dir, available: data.available, description: data.description },
-        parameters: { ...P, workloads: W, gemmShapes: SHAPES, w5: { batches: W5_BATCHES, threads: w5Threads() }, peakRss: HAS_TIME ? '/usr/bin/time -f %M' : 'self-reported' },
+        parameters: {
+          ...P,
+          workloads: W,
+          trainThreads: TRAIN_THREADS,
+          gemmShapes: SHAPES,
+          w5: { batches: W5_BATCHES, threads: w5Threads() },
+          peakRss: HAS_TIME ? '/usr/bin/time -f %M' : 'self-reported',
+          disturbed: { below: DISTURBED_BELOW, minEarlier: MIN_EARLIER },
+        },
         dlfBackends: backends,
         records,
         notes,

@@ -3,12 +3,12 @@
 Run by bench/run.mjs with /usr/bin/python3 (Debian's python3-torch), once per workload and
 configuration:
 
-  torch_bench.py --workload w1|w2|gemm|w3 --mode best|installed [--images F --labels F]
+  torch_bench.py --workload w1|w2|gemm|w3 --mode best|installed [--threads N] [--images F --labels F]
                  [--samples N] [--epochs K] [--shapes 128x784x256,...]
 
-`--mode best` expects OPENBLAS_CORETYPE (and, for W2, OPENBLAS_NUM_THREADS=1) in the environment,
-set by the caller before the process starts; it then sets torch's thread count (1 for W1, GEMM and
-W3; 2 for W2) and flushes denormals. `--mode installed` changes nothing.
+`--mode best` expects OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS in the environment, set by the
+caller before the process starts; it then sets torch's thread count (`--threads`, else 1 for W1,
+GEMM and W3 and 2 for W2) and flushes denormals. `--mode installed` changes nothing.
 
 Prints one JSON object on stdout: timings of every run, the settings used and the peak RSS of the
 process. Exits 3 with {"skipped": ...} when `import torch` fails.
@@ -54,10 +54,10 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-def configure(mode, workload):
-    """Applies the best configuration, or nothing; returns what is in force."""
+def configure(mode, workload, threads=None):
+    """Applies the best configuration (at `threads` threads when given), or nothing; returns what is in force."""
     if mode == "best":
-        torch.set_num_threads(2 if workload == "w2" else 1)
+        torch.set_num_threads(threads or (2 if workload == "w2" else 1))
         torch.set_flush_denormal(True)
     return {
         "mode": mode,
@@ -185,6 +185,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--workload", required=True, choices=["w1", "w2", "gemm", "w3"])
     p.add_argument("--mode", required=True, choices=["best", "installed"])
+    p.add_argument("--threads", type=int)
     p.add_argument("--images")
     p.add_argument("--labels")
     p.add_argument("--samples", type=int, default=60000)
@@ -193,7 +194,7 @@ def main():
     p.add_argument("--shapes", default="128x784x256,128x256x128,512x512x512")
     args = p.parse_args()
 
-    settings = configure(args.mode, args.workload)
+    settings = configure(args.mode, args.workload, args.threads)
     if args.workload == "w1":
         result = run_training(args, True, mlp, 128)
     elif args.workload == "w2":

@@ -3,10 +3,10 @@
 // missing argument or one of the wrong type, a RangeError for a size that is not a non-negative
 // integer), runs the function's body (DLF_ENTRY, entry.h) and throws the first failed check; then
 // the export list. The bodies of the first kernels are below; a kernel may also keep its body
-// beside its loops (losses.cc). Buffers are the Float32Arrays' own memory (the data pointer already
-// includes the view's byte offset): nothing is copied. Kernels run through in_kernel_mode: with
-// flush-to-zero and denormals-are-zero on the calling thread too, whose own floating-point mode is
-// back when the call returns or throws.
+// beside its loops (losses.cc, rows.cc, gemm.cc). Buffers are the typed arrays' own memory (the
+// data pointer already includes the view's byte offset): nothing is copied. Kernels run through
+// in_kernel_mode: with flush-to-zero and denormals-are-zero on the calling thread too, whose own
+// floating-point mode is back when the call returns or throws.
 #include <node_api.h>
 
 #include <algorithm>
@@ -19,6 +19,8 @@ namespace {
 using dlf::entry::Checks;
 using dlf::entry::Count;
 using dlf::entry::F32;
+using dlf::entry::I32S;
+using dlf::entry::U8;
 using dlf::entry::kMaxSafe;
 
 // ---- the arguments, read from JavaScript ----
@@ -30,6 +32,8 @@ using dlf::entry::kMaxSafe;
 #define NUM(x) +1
 #define BOOL(x) +1
 #define I32(x, n) +1
+#define I32S(x) +1
+#define U8(x) +1
 #define DLF_KERNEL(name, returns, params) constexpr size_t name##_arity = 0 params;
 #define DLF_ENUM(...)
 #define DLF_INFO(...)
@@ -45,6 +49,8 @@ constexpr size_t kMaxArgs = std::max({
 
 #undef DLF_INFO
 #undef DLF_ENUM
+#undef U8
+#undef I32S
 #undef I32
 #undef BOOL
 #undef NUM
@@ -105,6 +111,26 @@ class ArgReader {
     const napi_value v = next();
     if (in_.ok() && napi_get_value_bool(env_, v, &b) != napi_ok) in_.fail(Checks::kTypeError, "%s must be a boolean", name);
     return in_.ok() && b;
+  }
+
+  /** A Uint8Array (a TypeError for anything else): its memory and length. */
+  U8 u8(const char* name) {
+    U8 r;
+    void* data = nullptr;
+    const napi_value v = next();
+    if (in_.ok() && !typed(v, napi_uint8_array, &data, &r.len)) in_.fail(Checks::kTypeError, "%s must be a Uint8Array", name);
+    if (in_.ok()) r.data = static_cast<uint8_t*>(data);
+    return r;
+  }
+
+  /** An Int32Array of any length, its values as they are (a TypeError for anything else): its memory and length. */
+  I32S int32_array(const char* name) {
+    I32S r;
+    void* data = nullptr;
+    const napi_value v = next();
+    if (in_.ok() && !typed(v, napi_int32_array, &data, &r.len)) in_.fail(Checks::kTypeError, "%s must be an Int32Array", name);
+    if (in_.ok()) r.data = static_cast<int32_t*>(data);
+    return r;
   }
 
   /** An Int32Array of at least `count` non-negative values, copied into out (zeros after a failure). */
@@ -231,6 +257,8 @@ napi_value finish(napi_env env, Checks& in, Body body) {
 #define NUM(x) a.x = args.number(#x);
 #define BOOL(x) a.x = args.boolean(#x);
 #define I32(x, n) args.int32s(#x, a.x, n);
+#define I32S(x) a.x = args.int32_array(#x);
+#define U8(x) a.x = args.u8(#x);
 #define DLF_KERNEL(name, returns, params)                                           \
   napi_value call_##name(napi_env env, napi_callback_info cb) {                     \
     Checks in(#name);                                                                \
@@ -245,6 +273,8 @@ napi_value finish(napi_env env, Checks& in, Body body) {
 #undef DLF_INFO
 #undef DLF_ENUM
 #undef DLF_KERNEL
+#undef U8
+#undef I32S
 #undef I32
 #undef BOOL
 #undef NUM

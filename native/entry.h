@@ -62,6 +62,18 @@ struct F32 {
   bool present = false;
 };
 
+/** A Uint8Array argument (U8): its memory and length. */
+struct U8 {
+  uint8_t* data = nullptr;
+  Count len = 0;
+};
+
+/** An Int32Array argument of any length (I32S): its memory and length, its values unchecked. */
+struct I32S {
+  int32_t* data = nullptr;
+  Count len = 0;
+};
+
 /**
  * The checks of one call, and the first that failed: a TypeError or RangeError from the glue's
  * argument reading or the body's requirements, or an Error (out of memory), whose message names
@@ -179,6 +191,8 @@ using INFO_result = Info;
 #define NUM(x) double x;
 #define BOOL(x) bool x;
 #define I32(x, n) int64_t x[n];
+#define I32S(x) I32S x;
+#define U8(x) U8 x;
 #define DLF_KERNEL(name, returns, params) \
   struct name##_args {                    \
     params                                \
@@ -191,6 +205,8 @@ using INFO_result = Info;
 #undef DLF_INFO
 #undef DLF_ENUM
 #undef DLF_KERNEL
+#undef U8
+#undef I32S
 #undef I32
 #undef BOOL
 #undef NUM

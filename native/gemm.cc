@@ -4,12 +4,14 @@
 // (8×32: 16 accumulators, two B vectors and eight broadcasts of A per step), AVX2+FMA (6×16) or
 // portable C (4×8). Edge tiles run the full kernel into a scratch tile and copy the valid part, so
 // any m, n, k works. Large products split C's columns among the threads (each element is summed
-// the same way on any thread count); the packing buffers are per thread and only grow.
+// the same way on any thread count); the packing buffers are per thread and only grow. A dense
+// layer's bias and relu can run on each band as its product completes: the kernel matmulBiasAct,
+// whose body (its kernels.def line's DLF_ENTRY) ends this file.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 
-#include "dlf.h"
+#include "entry.h"
 
 #if DLF_X86
 #include <immintrin.h>
@@ -346,32 +348,74 @@ namespace {
 constexpr double kThreadedMacs = 1 << 21;
 
 /**
- * C (m×n, row stride n) = A · B on up to threads() threads, each taking a band of C's columns
- * (whole micro-tiles): every element is summed in the same order as on one thread.
+ * What runs over a band of C's columns once the band's product is complete: C(i, j) = C(i, j) +
+ * bias[j], then relu when asked, each as the separate add and relu kernels compute it. A null bias
+ * is no epilogue.
  */
-bool gemm_threads(int m, int n, int k, Operand A, Operand B, float* C) {
+struct Epilogue {
+  const float* bias;
+  bool relu;
+};
+
+DLF_INLINE void bias_act_body(float* __restrict c, ptrdiff_t ldc, int m, int j0, int j1, const float* __restrict bias, bool relu) {
+  for (int i = 0; i < m; i++) {
+    float* r = c + (ptrdiff_t)i * ldc;
+    if (relu)
+      for (int j = j0; j < j1; j++) {
+        const float v = r[j] + bias[j];
+        r[j] = v > 0.0f ? v : 0.0f;
+      }
+    else
+      for (int j = j0; j < j1; j++) r[j] = r[j] + bias[j];
+  }
+}
+
+void bias_act_base(float* c, ptrdiff_t ldc, int m, int j0, int j1, const float* bias, bool relu) { bias_act_body(c, ldc, m, j0, j1, bias, relu); }
+#if DLF_X86
+DLF_AVX2 void bias_act_avx2(float* c, ptrdiff_t ldc, int m, int j0, int j1, const float* bias, bool relu) {
+  bias_act_body(c, ldc, m, j0, j1, bias, relu);
+}
+DLF_AVX512 void bias_act_avx512(float* c, ptrdiff_t ldc, int m, int j0, int j1, const float* bias, bool relu) {
+  bias_act_body(c, ldc, m, j0, j1, bias, relu);
+}
+#endif
+
+void bias_act(float* c, ptrdiff_t ldc, int m, int j0, int j1, const Epilogue& ep) {
+  if (ep.bias) DLF_DISPATCH_CALL(bias_act, c, ldc, m, j0, j1, ep.bias, ep.relu);
+}
+
+/**
+ * C (m×n, row stride n) = A · B on up to threads() threads, each taking a band of C's columns
+ * (whole micro-tiles): every element is summed in the same order as on one thread. The epilogue
+ * runs on each band right after its product, while the band is still in cache.
+ */
+bool gemm_threads(int m, int n, int k, Operand A, Operand B, float* C, const Epilogue& ep) {
   const int nr = selected->nr;
   const int tiles = (n + nr - 1) / nr;
   const int parts = (double)m * n * k >= kThreadedMacs ? std::min(threads(), tiles) : 1;
-  if (parts <= 1) return selected->fn(m, n, k, A, B, C, n, selected->blocking, false);
+  if (parts <= 1) {
+    if (!selected->fn(m, n, k, A, B, C, n, selected->blocking, false)) return false;
+    bias_act(C, n, m, 0, n, ep);
+    return true;
+  }
   std::atomic<bool> ok{true};
   auto task = [&](int t) {
     const int j0 = tiles * t / parts * nr, j1 = std::min(n, tiles * (t + 1) / parts * nr);
     if (j1 <= j0) return;
     const Operand Bt{B.ptr + (ptrdiff_t)j0 * B.rs, B.rs, B.ks};
     if (!selected->fn(m, j1 - j0, k, A, Bt, C + j0, n, selected->blocking, false)) ok.store(false);
+    else bias_act(C, n, m, j0, j1, ep);
   };
   parallel_for(parts, task);
   return ok;
 }
 
-}  // namespace
-
-bool matmul(const float* a, const float* b, float* out, int batch, int m, int n, int k, bool trans_a, bool trans_b,
-            ptrdiff_t stride_a, ptrdiff_t stride_b) {
+bool matmul_epilogue(const float* a, const float* b, float* out, int batch, int m, int n, int k, bool trans_a, bool trans_b,
+                     ptrdiff_t stride_a, ptrdiff_t stride_b, const Epilogue& ep) {
   if (batch <= 0 || m <= 0 || n <= 0) return true;
   if (k <= 0) {
     std::memset(out, 0, sizeof(float) * (size_t)batch * m * n);
+    bias_act(out, n, batch * m, 0, n, ep);
     return true;
   }
   if (!selected) gemm_select(0);
@@ -387,13 +431,22 @@ bool matmul(const float* a, const float* b, float* out, int batch, int m, int n,
   for (int bt = 0; bt < batch; bt++) {
     Operand A{a + bt * stride_a, sai, sap};
     Operand B{b + bt * stride_b, sbj, sbp};
+    float* C = out + (ptrdiff_t)bt * m * n;
     if (m <= selected->few_rows_max && B.rs == 1) {
-      if (!selected->few_rows(m, n, k, A, B, out + (ptrdiff_t)bt * m * n, n, selected->blocking.kc)) return false;
+      if (!selected->few_rows(m, n, k, A, B, C, n, selected->blocking.kc)) return false;
+      bias_act(C, n, m, 0, n, ep);
       continue;
     }
-    if (!gemm_threads(m, n, k, A, B, out + (ptrdiff_t)bt * m * n)) return false;
+    if (!gemm_threads(m, n, k, A, B, C, ep)) return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool matmul(const float* a, const float* b, float* out, int batch, int m, int n, int k, bool trans_a, bool trans_b,
+            ptrdiff_t stride_a, ptrdiff_t stride_b) {
+  return matmul_epilogue(a, b, out, batch, m, n, k, trans_a, trans_b, stride_a, stride_b, Epilogue{nullptr, false});
 }
 
 bool gemm_strided(int m, int n, int k, const float* a, ptrdiff_t a_rs, ptrdiff_t a_ks, const float* b, ptrdiff_t b_ks,
@@ -409,3 +462,22 @@ bool gemm_strided(int m, int n, int k, const float* a, ptrdiff_t a_rs, ptrdiff_t
 }
 
 }  // namespace dlf
+
+// matmul with the bias and relu epilogue: the checks of matmul's body (addon.cc) and a bias of n
+// floats whenever there is an output.
+DLF_ENTRY(matmulBiasAct) {
+  in.require(a.batch < kMaxDim && a.m < kMaxDim && a.n < kMaxDim && a.k < kMaxDim, "batch, m, n and k must be below 2^30");
+  const Count outs = mul(mul(a.batch, a.m), a.n);
+  in.holds(a.out, outs, "out");
+  in.holds(a.bias, outs > 0 ? a.n : 0, "bias");
+  // With k = 0 the kernel only zeroes out (and adds the bias); otherwise it reads the last matrix of each operand.
+  const bool reads = outs > 0 && a.k > 0;
+  in.holds(a.a, reads ? add(mul(a.batch - 1, a.strideA), mul(a.m, a.k)) : 0, "a");
+  in.holds(a.b, reads ? add(mul(a.batch - 1, a.strideB), mul(a.k, a.n)) : 0, "b");
+  if (!in.ok() || outs == 0) return;
+  const bool done = in_kernel_mode([&] {
+    return matmul_epilogue(a.a.data, a.b.data, a.out.data, (int)a.batch, (int)a.m, (int)a.n, (int)a.k, a.transA, a.transB,
+                           (ptrdiff_t)a.strideA, (ptrdiff_t)a.strideB, Epilogue{a.bias.data, a.relu});
+  });
+  if (!done) in.fail(Checks::kError, "out of memory for the matmul packing buffers");
+}

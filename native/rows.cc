@@ -3,10 +3,17 @@
 // double, one row after another in order. exp and log come from the C library, which may round the
 // last bit of a double differently from JavaScript's Math.exp; after rounding to float32 the two
 // almost always agree, and each backend is deterministic. Long calls split their rows over threads.
+// Below them, the sums over a batch's rows (columnSums) and a batch of byte-stored images read
+// through a table (byteRows): each is its line in kernels.def and its DLF_ENTRY body at the end of
+// this file, and nothing else names it on the native side.
 #include <algorithm>
 #include <cmath>
 
-#include "dlf.h"
+#include "entry.h"
+
+#if DLF_X86
+#include <immintrin.h>
+#endif
 
 namespace dlf {
 namespace {
@@ -66,3 +73,117 @@ void softmax_xent_rows(const float* logits, const float* labels, float* out, int
 }
 
 }  // namespace dlf
+
+// ---- sums over the leading axis, and rows of bytes read through a table ----
+
+namespace dlf {
+namespace {
+
+/** out[c] (float) += x[r·cols + c] for r in [0, rows), in row order, over columns [c0, c1). */
+DLF_INLINE void column_sums_body(const float* __restrict x, float* __restrict out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
+  for (int64_t c = c0; c < c1; c++) out[c] = 0.0f;
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    for (int64_t c = c0; c < c1; c++) out[c] += xr[c];
+  }
+}
+
+void column_sums_base(const float* x, float* out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
+  column_sums_body(x, out, rows, cols, c0, c1);
+}
+#if DLF_X86
+DLF_AVX2 void column_sums_avx2(const float* x, float* out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
+  column_sums_body(x, out, rows, cols, c0, c1);
+}
+DLF_AVX512 void column_sums_avx512(const float* x, float* out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
+  column_sums_body(x, out, rows, cols, c0, c1);
+}
+#endif
+
+/** Below this many elements a column sum stays on the calling thread. */
+constexpr int64_t kColumnParallelMin = 1 << 17;
+/** The same for a byte-row read, whose rows are scattered in memory (each waits on its own cache misses). */
+constexpr int64_t kByteRowsParallelMin = 1 << 15;
+
+/** out[c] = Σ (or the mean) over r of x [rows, cols], summed in float in row order (the reference's innerKept order). */
+void column_sums(bool mean, const float* x, float* out, int64_t rows, int64_t cols) {
+  // Bands of whole 16-column blocks: each column is summed alone, in row order, wherever it falls.
+  const int64_t blocks = (cols + 15) / 16;
+  const int parts = rows * cols >= kColumnParallelMin ? (int)std::min<int64_t>(blocks, threads()) : 1;
+  const double inv = 1.0 / (double)rows;
+  auto task = [&](int t) {
+    const int64_t c0 = std::min(cols, blocks * t / parts * 16), c1 = std::min(cols, blocks * (t + 1) / parts * 16);
+    if (c0 >= c1) return;
+    DLF_DISPATCH_CALL(column_sums, x, out, rows, cols, c0, c1);
+    if (mean)
+      for (int64_t c = c0; c < c1; c++) out[c] = (float)((double)out[c] * inv);
+  };
+  parallel_for(parts, task);
+}
+
+/** o[c] = table[s[c]] for c < size. */
+void byte_row_base(const uint8_t* s, const float* table, float* o, int64_t size) {
+  for (int64_t c = 0; c < size; c++) o[c] = table[s[c]];
+}
+#if DLF_X86
+/** The same sixteen (eight) at a time: the bytes widened to indices, the floats gathered from the table. */
+DLF_AVX512 void byte_row_avx512(const uint8_t* s, const float* table, float* o, int64_t size) {
+  int64_t c = 0;
+  for (; c + 16 <= size; c += 16) {
+    const __m512i idx = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + c)));
+    _mm512_storeu_ps(o + c, _mm512_i32gather_ps(idx, table, 4));
+  }
+  for (; c < size; c++) o[c] = table[s[c]];
+}
+DLF_AVX2 void byte_row_avx2(const uint8_t* s, const float* table, float* o, int64_t size) {
+  int64_t c = 0;
+  for (; c + 8 <= size; c += 8) {
+    const __m256i idx = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(s + c)));
+    _mm256_storeu_ps(o + c, _mm256_i32gather_ps(table, idx, 4));
+  }
+  for (; c < size; c++) o[c] = table[s[c]];
+}
+#endif
+
+/** out[r·size + c] = table[bytes[rows[r]·size + c]] for r < count: images stored as bytes, read as floats. */
+void byte_rows(const uint8_t* bytes, const int32_t* rows, int64_t count, int64_t size, const float* table, float* out) {
+  const int parts = count * size >= kByteRowsParallelMin ? (int)std::min<int64_t>(count, threads()) : 1;
+  auto task = [&](int t) {
+    const int64_t r0 = count * t / parts, r1 = count * (t + 1) / parts;
+    for (int64_t r = r0; r < r1; r++) {
+      // The rows lie anywhere in the store: the next one is fetched while this one is read.
+      if (r + 1 < r1) {
+        const uint8_t* next = bytes + (int64_t)rows[r + 1] * size;
+        for (int64_t c = 0; c < size; c += 64) __builtin_prefetch(next + c);
+      }
+      DLF_DISPATCH_CALL(byte_row, bytes + (int64_t)rows[r] * size, table, out + r * size, size);
+    }
+  };
+  parallel_for(parts, task);
+}
+
+}  // namespace
+}  // namespace dlf
+
+DLF_ENTRY(columnSums) {
+  in.holds(a.x, in.shape({a.rows, a.cols}, "rows × cols"), "x");
+  in.holds(a.out, a.cols, "out");
+  if (!in.ok()) return;
+  in_kernel_mode([&] { column_sums(a.mean, a.x.data, a.out.data, (int64_t)a.rows, (int64_t)a.cols); });
+}
+
+DLF_ENTRY(byteRows) {
+  const Count count = a.rows.len, size = a.size;
+  in.holds(a.table, 256, "table");
+  in.holds(a.out, in.shape({count, size}, "rows × size"), "out");
+  if (!in.ok() || count == 0 || size == 0) return;
+  // Every row read must lie inside bytes.
+  const Count images = a.bytes.len / size;
+  for (Count r = 0; r < count; r++) {
+    const int32_t row = a.rows.data[r];
+    if (!in.require(row >= 0 && (Count)row < images, "rows[%llu] = %d is not an image of bytes (it holds %llu of %llu bytes each)",
+                    (unsigned long long)r, (int)row, (unsigned long long)images, (unsigned long long)size))
+      return;
+  }
+  in_kernel_mode([&] { byte_rows(a.bytes.data, a.rows.data, (int64_t)count, (int64_t)size, a.table.data, a.out.data); });
+}

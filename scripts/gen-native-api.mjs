@@ -20,6 +20,8 @@ const PARAMS = {
   NUM: { type: 'number', kind: 'num' },
   BOOL: { type: 'boolean', kind: 'bool' },
   I32: { type: 'Int32Array', kind: 'i32' },
+  I32S: { type: 'Int32Array', kind: 'i32s' },
+  U8: { type: 'Uint8Array', kind: 'u8' },
 };
 const RETURNS = { VOID: 'void', INT: 'number', INFO: 'NativeInfo' };
 const INFO_TYPES = { STR: 'string', BOOL: 'boolean', INT: 'number' };
@@ -40,7 +42,7 @@ export function parse(text) {
     let m;
     if ((m = /^DLF_KERNEL\((\w+), (VOID|INT|INFO), ?(.*)\)$/.exec(line))) {
       const params = [];
-      const rest = m[3].replace(/(F32_OPT|F32|SIZE|NUM|BOOL)\((\w+)\)|I32\((\w+), (\d+)\)|\s+/g, (all, kind, name, i32, count) => {
+      const rest = m[3].replace(/(F32_OPT|F32|SIZE|NUM|BOOL|I32S|U8)\((\w+)\)|I32\((\w+), (\d+)\)|\s+/g, (all, kind, name, i32, count) => {
         if (kind) params.push({ ...PARAMS[kind], name });
         else if (i32) params.push({ ...PARAMS.I32, name: i32, kind: `i32x${count}` });
         return '';
@@ -90,9 +92,10 @@ export function generate(text) {
     '',
     '/**',
     ' * A parameter of the addon: a Float32Array (f32), one or null (f32?), an integer from 0 to',
-    ' * 2^53 − 1 (size), any number (num), a boolean (bool), an Int32Array of at least N values (i32xN).',
+    ' * 2^53 − 1 (size), any number (num), a boolean (bool), an Int32Array of at least N non-negative',
+    ' * values (i32xN), an Int32Array of any length (i32s), a Uint8Array (u8).',
     ' */',
-    'export type NativeParam = \'f32\' | \'f32?\' | \'size\' | \'num\' | \'bool\' | `i32x${number}`;',
+    'export type NativeParam = \'f32\' | \'f32?\' | \'size\' | \'num\' | \'bool\' | `i32x${number}` | \'i32s\' | \'u8\';',
     '',
     '/** Each function\'s parameters, in the order the addon reads them. */',
     'export const NATIVE_SIGNATURES: { readonly [F in keyof NativeAddon]: readonly NativeParam[] } = {',

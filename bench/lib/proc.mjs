@@ -25,7 +25,8 @@ function machineBusySeconds() {
  * stdout, a tail of stderr, and `json`: the last line of stdout that parses as JSON.
  * `othersCores` is how many cores other processes kept busy meanwhile, on average (the machine's
  * busy time less the process's own user and system time, over the wall time): near 0 on a quiet
- * machine; it needs /usr/bin/time and /proc/stat, else it is null.
+ * machine; it needs /usr/bin/time and /proc/stat, else it is null. `cpuSeconds` is the process's own
+ * user and system time (all its threads), from /usr/bin/time, else null.
  */
 export function runProcess(cmd, args, { env = process.env, cwd, timeoutSeconds = 600 } = {}) {
   const scratch = mkdtempSync(join(tmpdir(), 'dlf-bench-rss-'));
@@ -38,11 +39,13 @@ export function runProcess(cmd, args, { env = process.env, cwd, timeoutSeconds =
   const busy1 = machineBusySeconds();
   let peakRssKb = null;
   let othersCores = null;
+  let cpuSeconds = null;
   if (HAS_TIME && existsSync(rssFile)) {
     // time(1) writes "Command exited with non-zero status N" before the values on failure.
     const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
     const [rss, user, sys] = lines[lines.length - 1].split(' ').map(Number);
     if (Number.isFinite(rss)) peakRssKb = rss;
+    if (Number.isFinite(user + sys)) cpuSeconds = user + sys;
     if (busy0 !== null && busy1 !== null && Number.isFinite(user + sys) && wallSeconds > 0) {
       othersCores = Math.max(0, (busy1 - busy0 - user - sys) / wallSeconds);
     }
@@ -68,6 +71,7 @@ export function runProcess(cmd, args, { env = process.env, cwd, timeoutSeconds =
     wallSeconds,
     peakRssKb,
     othersCores,
+    cpuSeconds,
     stdout,
     stderrTail: (r.stderr ?? '').trim().split('\n').slice(-8).join('\n'),
     json,

@@ -25,7 +25,7 @@ export function scaledValues(values: Float32Array, mean: number, std: number): F
 }
 
 /** The source image of row `row`. */
-function imageOf(p: Pixels, row: number): number {
+export function imageOf(p: Pixels, row: number): number {
   return p.index ? p.index[row] : row;
 }
 

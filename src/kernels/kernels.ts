@@ -229,6 +229,12 @@ export interface Kernels extends OptimizerKernels {
   copyRows(x: Buf, out: Buf, plan: CopyRowsPlan): void;
   /** out[r, :] = table[ids[r], :]; an id that is not an integer in [0, vocab) gives a row of NaN. */
   gatherRows(table: Buf, ids: Buf, out: Buf, d: GatherRowsDims): void;
+  /**
+   * Images stored as bytes, read as floats: out[r·size + c] = table[bytes[rows[r]·size + c]] for
+   * every r < rows.length (a training batch gathered from data/pixels.ts storage). Every rows[r]
+   * must be an image of `bytes` (rows[r]·size + size ≤ bytes.length) and table must hold 256 values.
+   */
+  byteRows(bytes: Uint8Array, rows: Int32Array, table: Float32Array, out: Buf, size: number): void;
   /** out = 0 ([vocab, cols]), then out[ids[r], :] += src[r, :]; ids out of range are skipped. */
   scatterAddRows(ids: Buf, src: Buf, out: Buf, d: GatherRowsDims): void;
   /** out = |x|. */

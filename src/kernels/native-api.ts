@@ -38,6 +38,11 @@ export interface NativeAddon {
   /** out[t] = op(A[t]) · op(B[t]) for t < batch, A[t] at a + t·strideA (m×k after the transpose), B[t] at b + t·strideB (k×n). */
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
   /**
+   * matmul's product, then out = act(out + bias) with bias one value per column (n of them) and act relu or none,
+   * applied to each thread's band of columns right after its product (native/gemm.cc): the same bits as matmul, add and relu.
+   */
+  matmulBiasAct(a: Float32Array, b: Float32Array, bias: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number, relu: boolean): void;
+  /**
    * out = a op b (BinaryOp). With row 0, sa and sb say whether a and b are full (1) or scalars (0; not both); with
    * row > 0 the side rowSide names (1 a, 2 b) repeats every `row` elements and the other side is full.
    */
@@ -53,6 +58,16 @@ export interface NativeAddon {
   maskPositive(g: Float32Array, x: Float32Array, out: Float32Array): void;
   /** out[m] = Σ (or the mean) over o, i of x[(o·mid + m)·inner + i] (ReducePlan.block), in double in a fixed order. */
   reduceBlock(mean: boolean, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
+  /**
+   * out[c] = Σ (or the mean) over r of x [rows, cols] (a dense layer's bias gradient), summed in float32 in row
+   * order as the reference sums (native/rows.cc): the same bits.
+   */
+  columnSums(mean: boolean, x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /**
+   * out[r·size + c] = table[bytes[rows[r]·size + c]] for every r of rows (Kernels.byteRows: a batch of byte-stored
+   * images read as floats, native/rows.cc); every rows[r] must be an image of bytes and table hold 256 floats.
+   */
+  byteRows(bytes: Uint8Array, rows: Int32Array, table: Float32Array, out: Float32Array, size: number): void;
   /** The softmax (or log-softmax) of each row of x [rows, cols], in double like rows.ts. */
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void;
   /** out[r] = the cross-entropy of softmax(logits row r) against the class labels[r]. */
@@ -91,18 +106,22 @@ export interface NativeAddon {
 
 /**
  * A parameter of the addon: a Float32Array (f32), one or null (f32?), an integer from 0 to
- * 2^53 − 1 (size), any number (num), a boolean (bool), an Int32Array of at least N values (i32xN).
+ * 2^53 − 1 (size), any number (num), a boolean (bool), an Int32Array of at least N non-negative
+ * values (i32xN), an Int32Array of any length (i32s), a Uint8Array (u8).
  */
-export type NativeParam = 'f32' | 'f32?' | 'size' | 'num' | 'bool' | `i32x${number}`;
+export type NativeParam = 'f32' | 'f32?' | 'size' | 'num' | 'bool' | `i32x${number}` | 'i32s' | 'u8';
 
 /** Each function's parameters, in the order the addon reads them. */
 export const NATIVE_SIGNATURES: { readonly [F in keyof NativeAddon]: readonly NativeParam[] } = {
   matmul: ['f32', 'f32', 'f32', 'size', 'size', 'size', 'size', 'bool', 'bool', 'size', 'size'],
+  matmulBiasAct: ['f32', 'f32', 'f32', 'f32', 'size', 'size', 'size', 'size', 'bool', 'bool', 'size', 'size', 'bool'],
   binary: ['size', 'f32', 'f32', 'f32', 'size', 'size', 'size', 'size', 'size'],
   binaryChannel: ['size', 'f32', 'f32', 'f32', 'size', 'size', 'size', 'size'],
   unary: ['size', 'f32', 'f32', 'num'],
   maskPositive: ['f32', 'f32', 'f32'],
   reduceBlock: ['bool', 'f32', 'f32', 'size', 'size', 'size'],
+  columnSums: ['bool', 'f32', 'f32', 'size', 'size'],
+  byteRows: ['u8', 'i32s', 'f32', 'f32', 'size'],
   softmax: ['f32', 'f32', 'size', 'size', 'bool'],
   softmaxXent: ['f32', 'f32', 'f32', 'size', 'size'],
   mse: ['f32', 'f32', 'f32', 'size', 'size'],

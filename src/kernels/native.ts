@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Buf } from '../tensor/buffer.js';
 import { packageRoot } from '../package-root.js';
-import type { Conv2dDims, Kernels, Pool2dDims, UnaryOp } from './kernels.js';
+import type { Conv2dDims, Kernels, Pool2dDims, ReducePlan, UnaryOp } from './kernels.js';
 import { BINARY_OP, NATIVE_FUNCTIONS, type NativeAddon, POOL_MODE, UNARY_OP } from './native-api.js';
 import { withOverrides } from './overrides.js';
 import { tsKernels } from './ts/index.js';
@@ -107,6 +107,26 @@ function poolGeometry(d: Pool2dDims): Int32Array {
 /** Whether a conv geometry has no empty dimension (the addon takes only those; the reference does the rest). */
 const convNonEmpty = (d: Conv2dDims): boolean => d.n > 0 && d.c > 0 && d.h > 0 && d.w > 0 && d.f > 0 && d.kh > 0 && d.kw > 0 && d.oh > 0 && d.ow > 0;
 
+/**
+ * The row count of a reduction that sums x viewed as [rows, cols] over its rows (kept offsets
+ * 0 … cols−1, reduced offsets r·cols), or 0 for any other plan; worked out once per plan.
+ */
+const columnPlans = new WeakMap<ReducePlan, number>();
+
+function columnRows(plan: ReducePlan): number {
+  let rows = columnPlans.get(plan);
+  if (rows === undefined) {
+    const { kept, red } = plan;
+    const cols = kept.length;
+    let ok = plan.innerKept && !plan.block && cols > 0 && red.length > 0;
+    for (let o = 0; ok && o < cols; o++) ok = kept[o] === o;
+    for (let r = 0; ok && r < red.length; r++) ok = red[r] === r * cols;
+    rows = ok ? red.length : 0;
+    columnPlans.set(plan, rows);
+  }
+  return rows;
+}
+
 /** Float32Array, told apart from Float64Array without depending on the realm. */
 const f32 = (x: Buf): x is Float32Array => x.BYTES_PER_ELEMENT === 4;
 
@@ -120,6 +140,10 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
     matmul(a, b, out, d) {
       if (f32(a) && f32(b) && f32(out)) addon.matmul(a, b, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB);
       else ts.matmul(a, b, out, d);
+    },
+    matmulBiasAct(a, b, bias, out, d, act) {
+      if (f32(a) && f32(b) && f32(bias) && f32(out)) addon.matmulBiasAct(a, b, bias, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB, act === 'relu');
+      else ts.matmulBiasAct(a, b, bias, out, d, act);
     },
     // Convolutions on float32 buffers run natively (lowered to the GEMM, on every thread the addon
     // has), whatever path the plan chose for the reference; float64 ones (the gradient check) and
@@ -155,10 +179,19 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
     },
     // Per-channel sums and means (conv bias gradients) in eight double lanes: within rounding of the
     // reference's single running sum. Maxima and other layouts stay in TypeScript.
+    // Sums over the leading axis (a dense layer's bias gradient) in float32 in row order: the
+    // reference's own order, so the same bits.
     reduce(op, x, out, plan) {
       const b = plan.block;
-      if (b && op !== 'max' && f32(x) && f32(out) && x.length >= minElements) addon.reduceBlock(op === 'mean', x, out, b.outer, b.mid, b.inner);
-      else ts.reduce(op, x, out, plan);
+      if (op === 'max' || !f32(x) || !f32(out) || x.length < minElements) return ts.reduce(op, x, out, plan);
+      if (b) return addon.reduceBlock(op === 'mean', x, out, b.outer, b.mid, b.inner);
+      const rows = columnRows(plan);
+      if (rows > 0) return addon.columnSums(op === 'mean', x, out, rows, plan.kept.length);
+      ts.reduce(op, x, out, plan);
+    },
+    byteRows(bytes, rows, table, out, size) {
+      if (f32(out) && rows.length * size >= minElements) addon.byteRows(bytes, rows, table, out, size);
+      else ts.byteRows(bytes, rows, table, out, size);
     },
     // Pooling: the same comparisons and double sums as the reference, so the same bits.
     maxPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.max, x, null, out, poolGeometry(d)) : ts.maxPool2d(x, out, d)),

@@ -2,7 +2,8 @@
 // (batch size, mode), made on first use and kept, so that steady-state training allocates nothing
 // per batch.
 import type { CompiledModel, Mode, Program } from '../compile/compile.js';
-import { gatherRows, type Dataset } from '../data/dataset.js';
+import { gatherRows, sampleSize, type Dataset } from '../data/dataset.js';
+import { imageOf } from '../data/pixels.js';
 import { Executor } from '../exec/executor.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../tensor/rng.js';
@@ -21,6 +22,8 @@ export interface Bound {
   readonly updates: readonly { state: Float32Array; value: Float32Array; momentum: number }[];
   /** Columns of the model output (classes, or 1). */
   readonly cols: number;
+  /** One source image per sample of the batch: where feed() reads a batch of pixels from. */
+  readonly images: Int32Array;
 }
 
 export class ModelRuntime {
@@ -57,6 +60,7 @@ export class ModelRuntime {
           momentum: u.momentum,
         })),
         cols: outShape[outShape.length - 1],
+        images: new Int32Array(batch),
       };
       this.bound.set(key, b);
     }
@@ -72,9 +76,18 @@ export function applyStateUpdates(b: Bound): void {
   }
 }
 
-/** Copies samples `order[start .. start+count)` (or `start ..` without an order) into a bound program's inputs. */
+/**
+ * Copies samples `order[start .. start+count)` (or `start ..` without an order) into a bound
+ * program's inputs; `count` is the program's batch size. Images stored as bytes are read through
+ * the kernels (byteRows), the rest by gatherRows.
+ */
 export function feed(b: Bound, ds: Dataset, order: ArrayLike<number> | null, start: number, count: number): void {
-  gatherRows(ds, order, start, count, b.x);
+  const p = ds.pixels;
+  if (p && count === b.images.length) {
+    const { images } = b;
+    for (let r = 0; r < count; r++) images[r] = imageOf(p, order ? order[start + r] : start + r);
+    b.ex.kernels.byteRows(p.bytes, images, p.values, b.x, sampleSize(ds));
+  } else gatherRows(ds, order, start, count, b.x);
   for (let r = 0; r < count; r++) b.y[r] = ds.y[order ? order[start + r] : start + r];
 }
 

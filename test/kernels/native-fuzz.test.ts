@@ -17,7 +17,10 @@ const status = nativeStatus();
 /** Calls per export: bounded so that the test takes a few seconds. */
 const RUNS_PER_FUNCTION = 250;
 
-/** What a parameter takes: a Float32Array (or null, '?'), a size or op code, any number, a boolean, an Int32Array geometry. */
+/**
+ * What a parameter takes: a Float32Array (or null, '?'), a size or op code, any number, a boolean,
+ * an Int32Array geometry, an Int32Array of indices, a Uint8Array.
+ */
 type Kind = NativeParam;
 
 /** The parameters of every export, in order: the addon's table (native/kernels.def). */
@@ -71,17 +74,27 @@ const geometry = (count: number): fc.Arbitrary<ArgSpec> => {
   );
 };
 
+/** An Int32Array of `count` row indices: small ones mostly, now and then negative or huge. */
+const indices = (count: fc.Arbitrary<number>): fc.Arbitrary<ArgSpec> =>
+  count.chain((n) =>
+    fc
+      .array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 31 - 1, -(2 ** 31)) }), { minLength: n, maxLength: n })
+      .map((values) => ({ typed: 'Int32Array' as const, values })),
+  );
+
 /** A plausible value of a kind mostly, an adversarial one sometimes. */
 function argument(kind: Kind): fc.Arbitrary<ArgSpec> {
   const count = /^i32x(\d+)$/.exec(kind)?.[1];
-  const base = count ? 'i32' : (kind as Exclude<Kind, `i32x${number}`>);
+  const base = count ? 'i32x' : (kind as Exclude<Kind, `i32x${number}`>);
   const plausible: Record<typeof base, () => fc.Arbitrary<ArgSpec>> = {
     f32: () => floats(smallLength),
     'f32?': () => fc.oneof(floats(smallLength), fc.constant<ArgSpec>({ js: 'null' })),
     size: () => fc.integer({ min: 0, max: 8 }).map(num),
     num: () => fc.oneof(fc.double(), fc.double({ min: -2, max: 2, noNaN: true })).map(num),
     bool: () => fc.boolean().map((b) => ({ bool: b })),
-    i32: () => geometry(Number(count)),
+    i32x: () => geometry(Number(count)),
+    i32s: () => indices(fc.integer({ min: 0, max: 6 })),
+    u8: () => fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }).map((values) => ({ typed: 'Uint8Array' as const, values })),
   };
   const adversarial: Record<typeof base, () => fc.Arbitrary<ArgSpec>> = {
     f32: () => wrongForArray,
@@ -89,7 +102,9 @@ function argument(kind: Kind): fc.Arbitrary<ArgSpec> {
     size: () => fc.oneof(hugeSize, badSize, wrongType),
     num: () => wrongType,
     bool: () => fc.oneof(wrongType, fc.constantFrom(0, 1).map(num)),
-    i32: () => wrongForArray,
+    i32x: () => wrongForArray,
+    i32s: () => wrongForArray,
+    u8: () => wrongForArray,
   };
   return fc.oneof({ weight: 7, arbitrary: plausible[base]() }, { weight: 1, arbitrary: adversarial[base]() });
 }
@@ -200,9 +215,28 @@ const poolCase = fc
     return all(...sizes(d.mode), exact(avgGrad ? pooled : cells), b ? exact(b) : none, exact(maxGrad || avgGrad ? cells : pooled), fc.constant(geom));
   });
 
+/** matmulBiasAct: matmul's arguments with a bias of n floats (now and then one off) after b, and the relu flag last. */
+const matmulBiasActCase = fc.tuple(matmulCase, flag).chain(([args, relu]) =>
+  exact(Number((args[5] as { num: string }).num)).map((bias) => [args[0], args[1], bias, ...args.slice(2), relu]),
+);
+
+/** byteRows(bytes, rows, table, out, size): images of `size` bytes, row indices (some outside), a 256-value table. */
+const byteRowsCase = fc.record({ images: dim(4), size: dim(6), count: dim(5) }).chain((d) =>
+  all(
+    fc.constant<ArgSpec>({ typed: 'Uint8Array', values: Array.from({ length: d.images * d.size }, (_, i) => (i * 37) % 256) }),
+    indices(fc.constant(d.count)),
+    floats(fc.constantFrom(256, 256, 256, 255)),
+    exact(d.count * d.size),
+    ...sizes(d.size),
+  ),
+);
+
 /** Per export, arguments that fit together. */
 const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
   matmul: matmulCase,
+  matmulBiasAct: matmulBiasActCase,
+  columnSums: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(flag, exact(r * c), exact(c), ...sizes(r, c))),
+  byteRows: byteRowsCase,
   binary: binaryCase,
   binaryChannel: binaryChannelCase,
   unary: fc.tuple(dim(12), dim(40)).chain(([op, n]) => all(...sizes(op), exact(n), exact(n), scalar)),

@@ -63,11 +63,21 @@ describe.skipIf(!status.available)(`the built addon against the table${status.av
     if (k === 'f32?') return null;
     if (k === 'bool') return false;
     if (k === 'size' || k === 'num') return 0;
+    if (k === 'u8') return new Uint8Array(0);
+    if (k === 'i32s') return new Int32Array(0);
     return new Int32Array(Number(k.slice('i32x'.length)));
   };
   /** What the addon says of a symbol where it wants this kind. */
   const wrongTypeMessage = (k: NativeParam): RegExp =>
-    k.startsWith('f32') ? /must be a Float32Array$/ : k === 'bool' ? /must be a boolean$/ : k.startsWith('i32') ? /must be an Int32Array$/ : /must be a number$/;
+    k.startsWith('f32')
+      ? /must be a Float32Array$/
+      : k === 'bool'
+        ? /must be a boolean$/
+        : k.startsWith('i32')
+          ? /must be an Int32Array$/
+          : k === 'u8'
+            ? /must be a Uint8Array$/
+            : /must be a number$/;
 
   it('each function reads each parameter as the kind its signature lists, in order', () => {
     const bad: string[] = [];
@@ -80,10 +90,16 @@ describe.skipIf(!status.available)(`the built addon against the table${status.av
           const got = outcome(f, args);
           if (!want.test(got)) bad.push(`${f} parameter ${i} (${k}) given ${what}: ${got}`);
         };
-        check(Symbol('x'), new RegExp(`^TypeError: dlf native: ${f}: \\w+ ${wrongTypeMessage(k).source}`), 'a symbol');
+        const typeError = new RegExp(`^TypeError: dlf native: ${f}: \\w+ ${wrongTypeMessage(k).source}`);
+        check(Symbol('x'), typeError, 'a symbol');
         if (k === 'size') check(-1, /^RangeError: .* must be a non-negative integer below 2\^53, got -1$/, '-1');
         if (k === 'num') check(-1.5, /^(returned|RangeError: (?!.*must be a non-negative integer))/, '-1.5');
         if (k === 'f32?') check(undefined, /^(returned|RangeError)/, 'undefined');
+        // A typed array of another element type of the same width is no buffer of the kind.
+        if (k === 'u8') check(new Int8Array(4), typeError, 'an Int8Array');
+        if (k.startsWith('i32')) check(new Uint32Array(4), typeError, 'a Uint32Array');
+        // Any length, any values: an Int32Array holding a negative value is read, whatever the body then says of it.
+        if (k === 'i32s') check(Int32Array.from([-1]), /^(returned|RangeError: (?!.*must be non-negative))/, 'a negative value');
         const i32 = /^i32x(\d+)$/.exec(k);
         if (i32) {
           const n = Number(i32[1]);
@@ -135,9 +151,11 @@ function exerciseEveryKernel(k: Kernels): void {
   k.abs(ones(8), f(8));
   k.sign(ones(8), f(8));
   k.copy(ones(8), f(8));
+  k.byteRows(Uint8Array.from([0, 1, 2, 3, 4, 5]), Int32Array.from([1, 0]), f(256), f(6), 3);
   k.fill(f(8), 1);
   k.maskPositive(ones(8), ones(8), f(8));
   for (const op of ['sum', 'mean', 'max'] as const) k.reduce(op, ones(24), f(3), reducePlan([2, 3, 4], [0, 2]));
+  for (const op of ['sum', 'mean'] as const) k.reduce(op, ones(12), f(3), reducePlan([4, 3], [0])); // over the leading axis
   const mm = { batch: 1, m: 2, n: 3, k: 4, transA: false, transB: false, strideA: 8, strideB: 12 };
   k.matmul(ones(8), ones(12), f(6), mm);
   k.matmulBiasAct(ones(8), ones(12), ones(3), f(6), mm, 'relu');

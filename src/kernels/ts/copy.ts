@@ -1,5 +1,6 @@
-// Reference copy kernels: runs of contiguous elements (slice, pad, concat) and row lookups by
-// float-encoded integer ids (embedding tables and their gradient).
+// Reference copy kernels: runs of contiguous elements (slice, pad, concat), row lookups by
+// float-encoded integer ids (embedding tables and their gradient), and images stored as bytes read
+// as floats through a table (a batch of pixels).
 import type { Buf } from '../../tensor/buffer.js';
 import type { CopyRowsPlan, GatherRowsDims } from '../kernels.js';
 
@@ -31,5 +32,13 @@ export function scatterAddRows(ids: Buf, src: Buf, out: Buf, d: GatherRowsDims):
     if (!(id >= 0 && id < vocab && id === Math.floor(id))) continue;
     const t = id * cols;
     for (let c = 0; c < cols; c++) out[t + c] += src[s + c];
+  }
+}
+
+export function byteRows(bytes: Uint8Array, rows: Int32Array, table: Float32Array, out: Buf, size: number): void {
+  for (let r = 0; r < rows.length; r++) {
+    const s = rows[r] * size;
+    // An index loop rather than set(subarray()): no view object per row.
+    for (let c = 0, d = r * size; c < size; c++) out[d + c] = table[bytes[s + c]];
   }
 }

@@ -1,7 +1,7 @@
 // The TypeScript reference kernels, assembled behind the kernel interface.
 import type { Kernels } from '../kernels.js';
 import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv.js';
-import { copyRows, gatherRows, scatterAddRows } from './copy.js';
+import { byteRows, copyRows, gatherRows, scatterAddRows } from './copy.js';
 import { binary, copy, fill, unary } from './elementwise.js';
 import { gather, reduce } from './layout.js';
 import { matmul } from './matmul.js';
@@ -42,6 +42,7 @@ export const tsKernels: Kernels = {
   copyRows,
   gatherRows,
   scatterAddRows,
+  byteRows,
   abs,
   sign,
   ...tsOptimizerKernels,
