@@ -101,7 +101,7 @@ function probeTfjs() {
 }
 
 function dlfBackends() {
-  const r = runProcess(NODE, [join(BENCH, 'dlf_bench.mjs'), '--backends'], { cwd: ROOT });
+  const r = runProcess(NODE, [join(BENCH, 'dlf-bench.mjs'), '--backends'], { cwd: ROOT });
   if (r.code !== 0 || !r.json) throw new Error(`cannot load dlf (did npm run build run?): ${failure(r)}`);
   for (const [name, why] of Object.entries(r.json.unavailable)) notes.push(`dlf backend '${name}' not run: ${why}`);
   return r.json.backends;
@@ -152,7 +152,7 @@ function trainTorch(w, mode, files, samples, epochs, threads) {
 }
 
 function trainTfjs(w, backend, files, samples, epochs) {
-  const args = [join(BENCH, 'tfjs_bench.mjs'), '--workload', w, '--backend', backend, '--images', files.images, '--labels', files.labels, '--samples', String(samples), '--epochs', String(epochs)];
+  const args = [join(BENCH, 'tfjs-bench.mjs'), '--workload', w, '--backend', backend, '--images', files.images, '--labels', files.labels, '--samples', String(samples), '--epochs', String(epochs)];
   const r = runProcess(NODE, args, { cwd: ROOT, timeoutSeconds: 900 });
   if (r.code !== 0 || !r.json?.result) return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
   const res = r.json.result;
@@ -329,7 +329,7 @@ function w3(backends, torchSkip, tfjsSkip) {
       continue;
     }
     log(`w3 tfjs ${b} ...`);
-    linearRuns(base, NODE, [join(BENCH, 'tfjs_bench.mjs'), '--workload', 'w3', '--backend', b], { cwd: ROOT }, (r) => r.json?.result);
+    linearRuns(base, NODE, [join(BENCH, 'tfjs-bench.mjs'), '--workload', 'w3', '--backend', b], { cwd: ROOT }, (r) => r.json?.result);
   }
 }
 
@@ -357,7 +357,7 @@ function gemm(backends, torchSkip, tfjsSkip) {
     log(`gemm dlf ${b} ...`);
     // One thread: the target is one core's rate (dlf's native matmul splits large products over every core).
     const env = { ...process.env, DLF_THREADS: '1' };
-    gemmRecords({ framework: 'dlf', backend: b, label: `dlf ${b} kernels.matmul (1 thread)`, unit }, runProcess(NODE, [join(BENCH, 'dlf_bench.mjs'), '--gemm', '--backend', b, ...common], { cwd: ROOT, env }));
+    gemmRecords({ framework: 'dlf', backend: b, label: `dlf ${b} kernels.matmul (1 thread)`, unit }, runProcess(NODE, [join(BENCH, 'dlf-bench.mjs'), '--gemm', '--backend', b, ...common], { cwd: ROOT, env }));
   }
   for (const { mode } of TORCH_MODES) {
     const base = { framework: 'torch', mode, label: mode === 'best' ? 'torch.mm best (1 thread)' : 'torch.mm as installed', unit };
@@ -372,7 +372,7 @@ function gemm(backends, torchSkip, tfjsSkip) {
   if (tfjsSkip) gemmRecords(base, { code: 3, json: { skipped: tfjsSkip }, stderrTail: '' });
   else {
     log('gemm tfjs wasm ...');
-    gemmRecords(base, runProcess(NODE, [join(BENCH, 'tfjs_bench.mjs'), '--workload', 'gemm', '--backend', 'wasm', ...common], { cwd: ROOT }));
+    gemmRecords(base, runProcess(NODE, [join(BENCH, 'tfjs-bench.mjs'), '--workload', 'gemm', '--backend', 'wasm', ...common], { cwd: ROOT }));
   }
 }
 
@@ -390,7 +390,7 @@ const w5Threads = () => [...new Set([1, Math.min(cpus().length, 16)])];
 /**
  * Inference of the Fashion-MNIST MLP and CNN: each config trained one short epoch on the bundled
  * subset and exported with `dlf export --format onnx`, then one process per thread count runs
- * dlf's predict path and ONNX Runtime side by side (bench/w5_infer.mjs).
+ * dlf's predict path and ONNX Runtime side by side (bench/w5-infer.mjs).
  */
 function w5(backends, work) {
   const subset = join(ROOT, 'datasets', 'fashion-mnist-small');
@@ -417,7 +417,7 @@ function w5(backends, work) {
     // The TypeScript kernels use one thread whatever DLF_THREADS says: measured once.
     const bs = threads === 1 ? backends : backends.filter((b) => b !== 'ts');
     log(`w5 ${threads} thread(s): dlf ${bs.join(', ')} and ONNX Runtime ...`);
-    const args = [join(BENCH, 'w5_infer.mjs'), '--threads', String(threads), '--backends', bs.join(','), '--images', images, '--budget', String(P.w5Budget), '--runs', String(P.w5Runs), ...models.flatMap((m) => ['--model', m])];
+    const args = [join(BENCH, 'w5-infer.mjs'), '--threads', String(threads), '--backends', bs.join(','), '--images', images, '--budget', String(P.w5Budget), '--runs', String(P.w5Runs), ...models.flatMap((m) => ['--model', m])];
     const r = runProcess(NODE, args, { cwd: ROOT, env: { ...process.env, DLF_THREADS: String(threads) }, timeoutSeconds: 1800 });
     if (r.code !== 0 || !r.json?.result) {
       const status = r.json?.skipped ? 'skipped' : 'failed';

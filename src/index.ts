@@ -1,7 +1,7 @@
 // The dlf library API. The command line (src/cli) is one client of it.
 export { loadConfig, type ResolvedConfig, type LoadOptions } from './config/load.js';
 export { ConfigSchema, type Config } from './config/schema.js';
-export { configJsonSchema } from './config/jsonSchema.js';
+export { configJsonSchema } from './config/json-schema.js';
 export { loadData, loadDataset, type LoadedData } from './data/load.js';
 export { dataDims, type DataDims } from './data/dims.js';
 export { compileModel, buildProgram, type CompiledModel, type Program } from './compile/compile.js';

@@ -5,7 +5,7 @@
 // compressed data to a terminal).
 import { UsageError, oneLine } from '../errors.js';
 import { writeFileDurable } from '../io/write.js';
-import { checkOutputFile } from './filePaths.js';
+import { checkOutputFile } from './file-paths.js';
 import type { Io } from './output.js';
 
 /** The checked --out path (absolute), or undefined for stdout; throws when stdout is a terminal and there is no --out. */

@@ -7,7 +7,7 @@ import { type ConfigError, oneLine, type Place } from '../errors.js';
 import { explainIssue, type Explained, mergeMisspelt } from './messages.js';
 import { formatPath, type KeyPath } from './paths.js';
 import type { Origins } from './overrides.js';
-import { stepPos, walk, type Pos } from './yamlDoc.js';
+import { stepPos, walk, type Pos } from './yaml-doc.js';
 
 export type ConfigIssue = ConfigError['issues'][number];
 

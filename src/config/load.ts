@@ -1,19 +1,19 @@
 // Loading a config file: read (a regular file of at most CONFIG_MAX_BYTES, strict UTF-8), parse
-// YAML with positions, check that it is plain data within bounds (yamlCheck.ts), apply --set
+// YAML with positions, check that it is plain data within bounds (yaml-check.ts), apply --set
 // overrides, validate with the zod schema, and report every problem at once as
 // `file:line:col: key.path: message` (the first MAX_ISSUES of them, and how many more there are).
 import { dirname, resolve } from 'node:path';
 import type { Document } from 'yaml';
 import { ConfigError, oneLine } from '../errors.js';
 import { decodeUtf8, ReadFailure, readRegularFile } from '../io/read.js';
-import { shortPath } from '../shortPath.js';
+import { shortPath } from '../short-path.js';
 import { trainingHash } from './hash.js';
 import { capIssues, type ConfigIssue, configIssues, placeOf, sortIssues, type SourceMap } from './issues.js';
 import { CONFIG_MAX_BYTES, MAX_ISSUES, MAX_SYNTAX_ERRORS } from './limits.js';
 import { applySet, type Origins, parseSetArg, setPlace } from './overrides.js';
 import { type Config, ConfigSchema } from './schema.js';
-import { yamlProblems } from './yamlCheck.js';
-import { parseYaml, type Pos, walk, stepPos } from './yamlDoc.js';
+import { yamlProblems } from './yaml-check.js';
+import { parseYaml, type Pos, walk, stepPos } from './yaml-doc.js';
 
 export interface LoadOptions {
   /** `key.path=value` overrides, applied in order. */

@@ -1,7 +1,7 @@
 // zod issues in words for people: "expected a number, got string '64'", "must be > 0",
 // "expected one of relu, tanh, got 'rleu'" with a did-you-mean hint. Pure: issue + the user's values in.
 import type { z } from 'zod';
-import { allowedKeys, schemaAt, unionForms } from './schemaWalk.js';
+import { allowedKeys, schemaAt, unionForms } from './schema-walk.js';
 import { closest, didYouMean } from '../suggest.js';
 import { oneLine } from '../errors.js';
 import { type KeyPath, toKeyPath, valueAt } from './paths.js';

@@ -1,13 +1,13 @@
 // `--set key.path=value`: the value is read as YAML (so 5 is a number, false a boolean,
 // {type: sgd, lr: 0.1} a map) and put into the document before validation, so the schema checks
 // it like anything in the file. Every node an override adds is remembered with its origin.
-// A value is held to the rules of the file (yamlCheck.ts: core tags only, bounded nesting) and
+// A value is held to the rules of the file (yaml-check.ts: core tags only, bounded nesting) and
 // may not use aliases: it has no anchors of its own, and those of the file are not its to use.
 import { type Document, isAlias, isMap, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
 import { oneLine, UsageError } from '../errors.js';
 import { YAML_MAX_DEPTH } from './limits.js';
-import { yamlProblems } from './yamlCheck.js';
-import { cleanMessage, keyText, YAML_OPTIONS } from './yamlDoc.js';
+import { yamlProblems } from './yaml-check.js';
+import { cleanMessage, keyText, YAML_OPTIONS } from './yaml-doc.js';
 
 export interface SetArg {
   /** The argument as given, e.g. `train.epochs=5`. */

@@ -6,7 +6,7 @@
 import { DataError, oneLine } from '../errors.js';
 import { sizeText } from '../io/read.js';
 import { CSV_LIMITS, CSV_MAX_BYTES, CSV_MAX_RECORD_CHARS, type CsvLimits } from './limits.js';
-import { decodeDataText, type FileKind, readDataBytes, readDataHead } from './readFile.js';
+import { decodeDataText, type FileKind, readDataBytes, readDataHead } from './read-file.js';
 
 export interface CsvTable {
   header: string[];

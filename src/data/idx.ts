@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { DataError } from '../errors.js';
 import { sizeText } from '../io/read.js';
 import { DEFLATE_MAX_RATIO, IDX_MAX_DATA_BYTES, IDX_MAX_IMAGE_PIXELS } from './limits.js';
-import { type FileKind, readDataBytes, readDataHead } from './readFile.js';
+import { type FileKind, readDataBytes, readDataHead } from './read-file.js';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;

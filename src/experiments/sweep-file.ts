@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { configIssues, type SourceMap, sortIssues } from '../config/issues.js';
-import { parseYaml, stepPos, walk } from '../config/yamlDoc.js';
+import { parseYaml, stepPos, walk } from '../config/yaml-doc.js';
 import { ConfigError, type Place } from '../errors.js';
 
 const KEY_PATH = /^[^.\s=]+(\.[^.\s=]+)*$/;

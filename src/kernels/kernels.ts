@@ -109,7 +109,7 @@ export interface Conv2dDims {
   readonly pl: number;
   /**
    * Set at plan time (kernels/plans.ts `convPlan`) when the reference kernels are to lower the
-   * convolution to matrix products, on working memory of their own (kernels/ts/conv_scratch.ts);
+   * convolution to matrix products, on working memory of their own (kernels/ts/conv-scratch.ts);
    * absent, they run their direct loops. The native kernels do not look at it.
    */
   readonly lowered?: boolean;

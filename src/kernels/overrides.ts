@@ -1,6 +1,6 @@
 // A partial kernel set (a native one) completed with the reference kernels.
 import type { BroadcastPlan, Kernels, MatmulDims } from './kernels.js';
-import { channelBiasAct } from './ts/matmul_bias_act.js';
+import { channelBiasAct } from './ts/matmul-bias-act.js';
 
 /**
  * A kernel set where the given kernels replace the reference ones (for a partial native set).

@@ -106,7 +106,7 @@ const CONV_SCRATCH_LIMIT = 1 << 24;
 
 /**
  * The geometry `d` planned for one conv kernel of the reference set: marked `lowered` when its
- * lowered path (kernels/ts/conv_lowered.ts) is expected to be faster, else unchanged (the direct
+ * lowered path (kernels/ts/conv-lowered.ts) is expected to be faster, else unchanged (the direct
  * loops). Chosen from the shapes alone, from timings of both paths: per sample the lowered path
  * builds (or scatters) a column matrix of K = C·KH·KW rows by P = OH·OW columns to run the F·K·P
  * multiply-adds at the GEMM's rate, or skips the zeros of a sparse gradient, which pays off from

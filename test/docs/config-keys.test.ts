@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { HAND_WRITTEN_MARK } from '../../src/config/docs.js';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { unwrap } from '../../src/config/schemaWalk.js';
+import { unwrap } from '../../src/config/schema-walk.js';
 
 type Schema = z.core.$ZodType;
 interface Def {

@@ -9,7 +9,7 @@ import type { Conv2dDims } from '../../src/kernels/kernels.js';
 import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { DTYPES, expectClose } from './close.js';
-import { type ConvCase, naive, run, worstError } from './conv_ref.js';
+import { type ConvCase, naive, run, worstError } from './conv-ref.js';
 
 type Buf = Float32Array | Float64Array;
 type Ctor = typeof Float32Array | typeof Float64Array;

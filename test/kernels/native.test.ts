@@ -12,7 +12,7 @@ import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus, threadsFromEnv } from
 import { reducePlan } from '../../src/kernels/plans.js';
 import { kernelsFor } from '../../src/kernels/select.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
-import { channelBiasAct } from '../../src/kernels/ts/matmul_bias_act.js';
+import { channelBiasAct } from '../../src/kernels/ts/matmul-bias-act.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { expectSame } from './close.js';
 

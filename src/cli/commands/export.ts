@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, oneLine } from '../../errors.js';
 import { writeFileDurable } from '../../io/write.js';
-import { checkInputFile, checkOutputFile } from '../filePaths.js';
+import { checkInputFile, checkOutputFile } from '../file-paths.js';
 import type { Io } from '../output.js';
 
 interface ExportFlags {

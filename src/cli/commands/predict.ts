@@ -10,7 +10,7 @@ import { formatPredictions, predictFormat, predictRun } from '../../train/predic
 import type { Io } from '../output.js';
 import { parseThreshold } from './eval.js';
 import { UsageError, oneLine } from '../../errors.js';
-import { checkInputFile, checkOutputFile } from '../filePaths.js';
+import { checkInputFile, checkOutputFile } from '../file-paths.js';
 import { maxMemory, maxMemoryHelp } from '../max-memory.js';
 import { positiveInt } from './common.js';
 

@@ -1,6 +1,6 @@
 // dlf schema: the JSON Schema of config files, generated from the zod schema.
 import type { Command } from 'commander';
-import { configJsonSchema } from '../../config/jsonSchema.js';
+import { configJsonSchema } from '../../config/json-schema.js';
 import type { Io } from '../output.js';
 
 export function registerSchema(program: Command, io: Io): void {

@@ -1,6 +1,6 @@
 // Reference 2-D convolution kernels (NCHW). A geometry planned `lowered` (see Conv2dDims.lowered)
-// runs the lowered kernels of conv_lowered.ts (im2col and the GEMM, skipping the zeros of sparse
-// gradients) on the shared scratch of conv_scratch.ts; otherwise, the direct loops below, which
+// runs the lowered kernels of conv-lowered.ts (im2col and the GEMM, skipping the zeros of sparse
+// gradients) on the shared scratch of conv-scratch.ts; otherwise, the direct loops below, which
 // need no scratch memory. In those, each (kernel tap, output row) pair touches a contiguous run of output
 // columns whose bounds are computed once per tap, so the inner loops carry no bounds checks and
 // padding costs nothing. The loops are blocked by four along the summed channel axis (input
@@ -9,8 +9,8 @@
 // multiply-adds.
 import type { Buf } from '../../tensor/buffer.js';
 import type { Conv2dDims } from '../kernels.js';
-import { conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from './conv_lowered.js';
-import { convScratch } from './conv_scratch.js';
+import { conv2dGradInputLowered, conv2dGradWeightLowered, conv2dLowered } from './conv-lowered.js';
+import { convScratch } from './conv-scratch.js';
 import { hi, lo } from './im2col.js';
 
 export function conv2d(x: Buf, w: Buf, out: Buf, d: Conv2dDims): void {

@@ -5,7 +5,7 @@ import { byteRows, copyRows, gatherRows, scatterAddRows } from './copy.js';
 import { binary, copy, fill, unary } from './elementwise.js';
 import { gather, reduce } from './layout.js';
 import { matmul } from './matmul.js';
-import { channelBiasAct, makeMatmulBiasAct, maskPositive } from './matmul_bias_act.js';
+import { channelBiasAct, makeMatmulBiasAct, maskPositive } from './matmul-bias-act.js';
 import { tsOptimizerKernels } from './optim.js';
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dPick } from './pool.js';
 import { mse, oneHot, sigmoidBce, softmax, softmaxXent } from './rows.js';

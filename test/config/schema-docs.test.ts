@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HAND_WRITTEN_MARK, configDocs, configDocsFile } from '../../src/config/docs.js';
-import { configJsonSchema } from '../../src/config/jsonSchema.js';
+import { configJsonSchema } from '../../src/config/json-schema.js';
 
 describe('configJsonSchema', () => {
   const schema = configJsonSchema() as { $schema: string; title: string; properties: Record<string, unknown>; required: string[] };

@@ -1,5 +1,5 @@
 // The convolution kernels lowered to matrix products, for geometries planned `lowered`
-// (Conv2dDims.lowered, set by kernels/plans.ts `convPlan`), on scratch from conv_scratch.ts. Per sample b, with
+// (Conv2dDims.lowered, set by kernels/plans.ts `convPlan`), on scratch from conv-scratch.ts. Per sample b, with
 // K = C·KH·KW, P = OH·OW, W the weights as [F, K], G_b the output gradient as [F, P], and the
 // column matrix of x_b as col_b [K, P] or its transpose colT_b [P, K] (im2col.ts):
 //   conv2d:           out_b = W · col_b                      (then copied into place)

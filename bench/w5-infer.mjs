@@ -4,7 +4,7 @@
 // one process per thread count with DLF_THREADS set; ONNX Runtime gets the same count of
 // intra-op threads.
 //
-//   node bench/w5_infer.mjs --threads N --backends ts,native --images t10k.idx \
+//   node bench/w5-infer.mjs --threads N --backends ts,native --images t10k.idx \
 //        --model mlp=<run-dir>,<file.onnx> --model cnn=<run-dir>,<file.onnx> [--batches 1,256] [--budget S] [--runs R]
 //
 // Both sides start from the same raw pixels (0..255) and end with each sample's probabilities and

@@ -1,9 +1,9 @@
 // dlf's library-API side of `npm run bench` (see bench/README.md); W1, W2 and W3 run through the
 // CLI (`node bin/dlf.js train ...`), driven by bench/run.mjs. This script answers two things:
 //
-//   node bench/dlf_bench.mjs --backends
+//   node bench/dlf-bench.mjs --backends
 //       which kernel sets `kernelsFor` provides here: {"backends": [...], "unavailable": {...}}
-//   node bench/dlf_bench.mjs --gemm --backend ts [--runs 5 --shapes 128x784x256,...]
+//   node bench/dlf-bench.mjs --gemm --backend ts [--runs 5 --shapes 128x784x256,...]
 //       single-core GFLOP/s of the backend's matmul kernel, several runs per shape
 //
 // It imports the built library (dist/), so `npm run build` must have run (npm run bench does).
@@ -82,6 +82,6 @@ if (args.backends) {
   }
   emit({ framework: 'dlf', backend: kernels.name, result: { shapes }, peak_rss_kb: process.resourceUsage().maxRSS });
 } else {
-  process.stderr.write('usage: node bench/dlf_bench.mjs --backends | --gemm --backend NAME\n');
+  process.stderr.write('usage: node bench/dlf-bench.mjs --backends | --gemm --backend NAME\n');
   process.exit(2);
 }

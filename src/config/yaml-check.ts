@@ -11,7 +11,7 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
 import { oneLine } from '../errors.js';
 import { YAML_MAX_ALIAS_VALUES, YAML_MAX_ALIASES, YAML_MAX_DEPTH } from './limits.js';
-import { keyText } from './yamlDoc.js';
+import { keyText } from './yaml-doc.js';
 
 export interface YamlProblem {
   /** Offset in the source of the node (or tag) the problem is about. */

@@ -8,12 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { convDims } from '../../src/graph/ops/_window.js';
 import type { Conv2dDims } from '../../src/kernels/kernels.js';
 import { type ConvKernel, convPlan, lowered } from '../../src/kernels/plans.js';
-import { convScratch, convScratchBytes, convScratchHeld } from '../../src/kernels/ts/conv_scratch.js';
-import { SPARSE_DENSITY } from '../../src/kernels/ts/conv_lowered.js';
+import { convScratch, convScratchBytes, convScratchHeld } from '../../src/kernels/ts/conv-scratch.js';
+import { SPARSE_DENSITY } from '../../src/kernels/ts/conv-lowered.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { K } from '../backend.js';
 import { DTYPES } from './close.js';
-import { type ConvCase, naive, run, worstError } from './conv_ref.js';
+import { type ConvCase, naive, run, worstError } from './conv-ref.js';
 
 type Buf = Float32Array | Float64Array;
 type Ctor = typeof Float32Array | typeof Float64Array;

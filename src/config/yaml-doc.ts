@@ -31,7 +31,7 @@ export function cleanMessage(message: string): string {
 }
 
 /**
- * The options of every YAML parse in dlf. yamlCheck.ts then checks what the document holds.
+ * The options of every YAML parse in dlf. yaml-check.ts then checks what the document holds.
  * - uniqueKeys off: yaml's own check compares every key of a map with every other (a map of 100,000
  *   keys took 90 s); yamlCheck finds duplicates in one pass instead.
  * - resolveKnownTags off: !!binary, !!timestamp, !!set and the like stay unresolved (and are refused).

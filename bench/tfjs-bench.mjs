@@ -1,7 +1,7 @@
 // TensorFlow.js side of `npm run bench` (see bench/README.md). Run by bench/run.mjs, once per
 // workload and backend:
 //
-//   node bench/tfjs_bench.mjs --workload w1|w2|gemm|w3 --backend wasm|cpu
+//   node bench/tfjs-bench.mjs --workload w1|w2|gemm|w3 --backend wasm|cpu
 //        [--images F --labels F --samples N --epochs K --runs R --shapes 128x784x256,...]
 //
 // Prints one JSON object on stdout: timings of every run, the backend and the peak RSS of the

@@ -4,7 +4,7 @@
 import { DataError } from '../errors.js';
 import { isSystemError, reasonOf } from '../io/errno.js';
 import { decodeUtf8, ReadFailure, readRegularFile, readRegularHead } from '../io/read.js';
-import { shortPath } from '../shortPath.js';
+import { shortPath } from '../short-path.js';
 
 /** How messages name a kind of data file, and what to check when one is missing. */
 export interface FileKind {

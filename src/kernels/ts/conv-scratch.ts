@@ -1,4 +1,4 @@
-// Working memory of the TypeScript lowered convolutions (conv_lowered.ts): one buffer shared by
+// Working memory of the TypeScript lowered convolutions (conv-lowered.ts): one buffer shared by
 // every convolution the reference kernels run, made on first use, grown to the largest one's
 // need and then reused, as the native kernels keep theirs. The plan allocates none of it, so a
 // program whose convolutions run natively never holds it. The views a geometry gets are made once
