@@ -94,4 +94,5 @@ for (const [m, k, n] of SHAPES) {
   }
 }
 if (json) console.log(JSON.stringify({ kernel: info?.gemmKernel ?? null, clock: wall ? 'wall' : 'cpu', rows }));
-else if (info) console.log(`native micro-kernel: ${info.gemmKernel} (${info.levelName}); median of up to ${reps} timings of ${wall ? 'wall-clock' : 'CPU'} time; one core`);
+else if (info)
+  console.log(`native micro-kernel: ${info.gemmKernel} (${info.levelName}); median of up to ${reps} timings of ${wall ? 'wall-clock' : 'CPU'} time; one core`);

@@ -86,17 +86,29 @@ function probeTorch() {
     execFileSync(PYTHON, ['-c', 'import torch'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
     return null;
   } catch (e) {
-    const err = String(e.stderr ?? e.message).trim().split('\n').pop();
+    const err = String(e.stderr ?? e.message)
+      .trim()
+      .split('\n')
+      .pop();
     return `import torch failed with ${PYTHON}: ${err} (apt-get install -y python3-torch libopenblas0-pthread)`;
   }
 }
 
 function probeTfjs() {
   try {
-    execFileSync(NODE, ['-e', "import('@tensorflow/tfjs').then(()=>import('@tensorflow/tfjs-backend-wasm'))"], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+    execFileSync(NODE, ['-e', "import('@tensorflow/tfjs').then(()=>import('@tensorflow/tfjs-backend-wasm'))"], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 120_000,
+    });
     return null;
   } catch (e) {
-    return `TensorFlow.js cannot be imported: ${String(e.stderr ?? e.message).trim().split('\n').find((l) => l.includes('Error')) ?? 'unknown error'} (npm install)`;
+    return `TensorFlow.js cannot be imported: ${
+      String(e.stderr ?? e.message)
+        .trim()
+        .split('\n')
+        .find((l) => l.includes('Error')) ?? 'unknown error'
+    } (npm install)`;
   }
 }
 
@@ -114,11 +126,25 @@ function trainDlf(w, backend, files, samples, epochs, threads) {
   const out = mkdtempSync(join(tmpdir(), 'dlf-bench-run-'));
   const dir = dirname(files.images);
   const args = [
-    'bin/dlf.js', 'train', W[w].config, '--backend', backend, '--epochs', String(epochs), '--json', '--quiet', '--out', out,
-    '--set', `data.dir=${dir}`,
-    '--set', `data.train_images=${relative(dir, files.images)}`,
-    '--set', `data.train_labels=${relative(dir, files.labels)}`,
-    '--set', `data.limit=${samples}`,
+    'bin/dlf.js',
+    'train',
+    W[w].config,
+    '--backend',
+    backend,
+    '--epochs',
+    String(epochs),
+    '--json',
+    '--quiet',
+    '--out',
+    out,
+    '--set',
+    `data.dir=${dir}`,
+    '--set',
+    `data.train_images=${relative(dir, files.images)}`,
+    '--set',
+    `data.train_labels=${relative(dir, files.labels)}`,
+    '--set',
+    `data.limit=${samples}`,
   ];
   const env = { ...process.env };
   if (threads) env.DLF_THREADS = String(threads);
@@ -144,7 +170,21 @@ function trainDlf(w, backend, files, samples, epochs, threads) {
 }
 
 function trainTorch(w, mode, files, samples, epochs, threads) {
-  const args = [join(BENCH, 'torch_bench.py'), '--workload', w, '--mode', mode, '--images', files.images, '--labels', files.labels, '--samples', String(samples), '--epochs', String(epochs)];
+  const args = [
+    join(BENCH, 'torch_bench.py'),
+    '--workload',
+    w,
+    '--mode',
+    mode,
+    '--images',
+    files.images,
+    '--labels',
+    files.labels,
+    '--samples',
+    String(samples),
+    '--epochs',
+    String(epochs),
+  ];
   if (threads) args.push('--threads', String(threads));
   const r = runProcess(PYTHON, args, { env: torchEnv(mode, w, threads), timeoutSeconds: 900 });
   if (r.code !== 0 || !r.json?.result) return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
@@ -152,7 +192,21 @@ function trainTorch(w, mode, files, samples, epochs, threads) {
 }
 
 function trainTfjs(w, backend, files, samples, epochs) {
-  const args = [join(BENCH, 'tfjs-bench.mjs'), '--workload', w, '--backend', backend, '--images', files.images, '--labels', files.labels, '--samples', String(samples), '--epochs', String(epochs)];
+  const args = [
+    join(BENCH, 'tfjs-bench.mjs'),
+    '--workload',
+    w,
+    '--backend',
+    backend,
+    '--images',
+    files.images,
+    '--labels',
+    files.labels,
+    '--samples',
+    String(samples),
+    '--epochs',
+    String(epochs),
+  ];
   const r = runProcess(NODE, args, { cwd: ROOT, timeoutSeconds: 900 });
   if (r.code !== 0 || !r.json?.result) return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
   const res = r.json.result;
@@ -225,7 +279,11 @@ function training(w, data, backends, torchSkip, tfjsSkip) {
     for (const threads of b === 'ts' ? [1] : TRAIN_THREADS) {
       log(`${w} dlf ${b} ${plural(threads)} ...`);
       const base = { workload: w, framework: 'dlf', backend: b, threads, label: `dlf ${b} (CLI, ${plural(threads)})`, unit };
-      record(base, sized(w, (n, e) => trainDlf(w, b, files, n, e, b === 'ts' ? undefined : threads)), full);
+      record(
+        base,
+        sized(w, (n, e) => trainDlf(w, b, files, n, e, b === 'ts' ? undefined : threads)),
+        full,
+      );
     }
   }
   const torchRuns = [
@@ -253,7 +311,12 @@ function training(w, data, backends, torchSkip, tfjsSkip) {
       // The pure-JS backend trains a CNN at a few samples per second: one batch per run.
       const r = trainTfjs(w, b, files, W[w].batch, P.epochs);
       record(base, { ...r, reducedWhy: 'short run of one batch: the pure-JS backend is too slow for more' }, full);
-    } else record(base, sized(w, (n, e) => trainTfjs(w, b, files, n, e)), full);
+    } else
+      record(
+        base,
+        sized(w, (n, e) => trainTfjs(w, b, files, n, e)),
+        full,
+      );
   }
 }
 
@@ -276,7 +339,18 @@ function linearRuns(base, cmd, args, opts, parse) {
     settings = r.json?.settings;
     versions = { version: r.json?.version, python: r.json?.python };
   }
-  return record(base, { status: 'ok', values: wall, peakRssKb: median(rss), peakRssKbRuns: rss, othersCores: median(others), othersCoresRuns: others, results: extra, settings, ...versions, command: [cmd, ...args].join(' ') });
+  return record(base, {
+    status: 'ok',
+    values: wall,
+    peakRssKb: median(rss),
+    peakRssKbRuns: rss,
+    othersCores: median(others),
+    othersCoresRuns: others,
+    results: extra,
+    settings,
+    ...versions,
+    command: [cmd, ...args].join(' '),
+  });
 }
 
 function w3(backends, torchSkip, tfjsSkip) {
@@ -295,9 +369,24 @@ function w3(backends, torchSkip, tfjsSkip) {
       const out = mkdtempSync(join(tmpdir(), 'dlf-bench-w3-'));
       outs.push(out);
       const args = [
-        'bin/dlf.js', 'train', 'configs/linear.yaml', '--backend', b, '--quiet', '--out', out,
-        '--set', 'data.samples=1000', '--set', 'data.split.validation=0', '--set', 'train.epochs=100',
-        '--set', 'train.batch_size=32', '--set', 'train.optimizer={type: sgd, lr: 0.1}',
+        'bin/dlf.js',
+        'train',
+        'configs/linear.yaml',
+        '--backend',
+        b,
+        '--quiet',
+        '--out',
+        out,
+        '--set',
+        'data.samples=1000',
+        '--set',
+        'data.split.validation=0',
+        '--set',
+        'train.epochs=100',
+        '--set',
+        'train.batch_size=32',
+        '--set',
+        'train.optimizer={type: sgd, lr: 0.1}',
       ];
       const r = runProcess(NODE, args, { cwd: ROOT });
       if (r.code !== 0) failed = { status: 'failed', message: failure(r), peakRssKb: r.peakRssKb };
@@ -311,7 +400,10 @@ function w3(backends, torchSkip, tfjsSkip) {
       base.command = `node ${args.join(' ')}`;
     }
     for (const o of outs) rmSync(o, { recursive: true, force: true });
-    record(base, failed ?? { status: 'ok', values: wall, peakRssKb: median(rss), peakRssKbRuns: rss, othersCores: median(others), othersCoresRuns: others, results });
+    record(
+      base,
+      failed ?? { status: 'ok', values: wall, peakRssKb: median(rss), peakRssKbRuns: rss, othersCores: median(others), othersCoresRuns: others, results },
+    );
   }
   for (const { mode, label } of TORCH_MODES) {
     const base = { workload: 'w3', framework: 'torch', mode, label: `${label('w3')}`, unit };
@@ -345,7 +437,20 @@ function gemmRecords(base, r) {
     const shape = `${s.m}x${s.k}x${s.n}`;
     record(
       { ...base, workload: 'gemm', shape },
-      { status: 'ok', values: s.gflops, reps: s.reps, check: s.check, cpuPerWall: s.cpu_per_wall, gflopsPerCpuSecond: median(s.gflops) / s.cpu_per_wall, peakRssKb: r.peakRssKb, othersCores: r.othersCores, settings: r.json.settings, wasmThreads: r.json.wasmThreads, version: r.json.version, python: r.json.python },
+      {
+        status: 'ok',
+        values: s.gflops,
+        reps: s.reps,
+        check: s.check,
+        cpuPerWall: s.cpu_per_wall,
+        gflopsPerCpuSecond: median(s.gflops) / s.cpu_per_wall,
+        peakRssKb: r.peakRssKb,
+        othersCores: r.othersCores,
+        settings: r.json.settings,
+        wasmThreads: r.json.wasmThreads,
+        version: r.json.version,
+        python: r.json.python,
+      },
     );
   }
 }
@@ -357,7 +462,10 @@ function gemm(backends, torchSkip, tfjsSkip) {
     log(`gemm dlf ${b} ...`);
     // One thread: the target is one core's rate (dlf's native matmul splits large products over every core).
     const env = { ...process.env, DLF_THREADS: '1' };
-    gemmRecords({ framework: 'dlf', backend: b, label: `dlf ${b} kernels.matmul (1 thread)`, unit }, runProcess(NODE, [join(BENCH, 'dlf-bench.mjs'), '--gemm', '--backend', b, ...common], { cwd: ROOT, env }));
+    gemmRecords(
+      { framework: 'dlf', backend: b, label: `dlf ${b} kernels.matmul (1 thread)`, unit },
+      runProcess(NODE, [join(BENCH, 'dlf-bench.mjs'), '--gemm', '--backend', b, ...common], { cwd: ROOT, env }),
+    );
   }
   for (const { mode } of TORCH_MODES) {
     const base = { framework: 'torch', mode, label: mode === 'best' ? 'torch.mm best (1 thread)' : 'torch.mm as installed', unit };
@@ -401,13 +509,33 @@ function w5(backends, work) {
     const file = join(work, `w5-${m.key}.onnx`);
     log(`w5 preparing ${m.key}: a short training run on the bundled subset, then dlf export ...`);
     const steps = [
-      ['bin/dlf.js', 'train', m.config, '--out', run, '--quiet', '--epochs', '1', '--set', `data.dir=${subset}`, '--set', 'data.limit=512', '--set', 'train.evaluate_test=false'],
+      [
+        'bin/dlf.js',
+        'train',
+        m.config,
+        '--out',
+        run,
+        '--quiet',
+        '--epochs',
+        '1',
+        '--set',
+        `data.dir=${subset}`,
+        '--set',
+        'data.limit=512',
+        '--set',
+        'train.evaluate_test=false',
+      ],
       ['bin/dlf.js', 'export', run, '--format', 'onnx', '--out', file],
     ];
     for (const args of steps) {
       const r = runProcess(NODE, args, { cwd: ROOT, timeoutSeconds: 900 });
       if (r.code !== 0) {
-        for (const batch of W5_BATCHES) for (const threads of w5Threads()) record({ workload: 'w5', model: m.key, batch, threads, framework: 'dlf', label: 'dlf', unit: 'samples/s' }, { status: 'failed', message: failure(r) });
+        for (const batch of W5_BATCHES)
+          for (const threads of w5Threads())
+            record(
+              { workload: 'w5', model: m.key, batch, threads, framework: 'dlf', label: 'dlf', unit: 'samples/s' },
+              { status: 'failed', message: failure(r) },
+            );
         return;
       }
     }
@@ -417,11 +545,29 @@ function w5(backends, work) {
     // The TypeScript kernels use one thread whatever DLF_THREADS says: measured once.
     const bs = threads === 1 ? backends : backends.filter((b) => b !== 'ts');
     log(`w5 ${threads} thread(s): dlf ${bs.join(', ')} and ONNX Runtime ...`);
-    const args = [join(BENCH, 'w5-infer.mjs'), '--threads', String(threads), '--backends', bs.join(','), '--images', images, '--budget', String(P.w5Budget), '--runs', String(P.w5Runs), ...models.flatMap((m) => ['--model', m])];
+    const args = [
+      join(BENCH, 'w5-infer.mjs'),
+      '--threads',
+      String(threads),
+      '--backends',
+      bs.join(','),
+      '--images',
+      images,
+      '--budget',
+      String(P.w5Budget),
+      '--runs',
+      String(P.w5Runs),
+      ...models.flatMap((m) => ['--model', m]),
+    ];
     const r = runProcess(NODE, args, { cwd: ROOT, env: { ...process.env, DLF_THREADS: String(threads) }, timeoutSeconds: 1800 });
     if (r.code !== 0 || !r.json?.result) {
       const status = r.json?.skipped ? 'skipped' : 'failed';
-      for (const m of W5_MODELS) for (const batch of W5_BATCHES) record({ workload: 'w5', model: m.key, batch, threads, framework: 'onnxruntime', label: 'ONNX Runtime', unit: 'samples/s' }, { status, message: r.json?.skipped ?? failure(r) });
+      for (const m of W5_MODELS)
+        for (const batch of W5_BATCHES)
+          record(
+            { workload: 'w5', model: m.key, batch, threads, framework: 'onnxruntime', label: 'ONNX Runtime', unit: 'samples/s' },
+            { status, message: r.json?.skipped ?? failure(r) },
+          );
       continue;
     }
     const t = `${threads} thread${threads === 1 ? '' : 's'}`;
@@ -429,8 +575,25 @@ function w5(backends, work) {
       const dlf = res.framework === 'dlf';
       const label = dlf ? `dlf ${res.backend} (ModelRuntime eval, ${res.backend === 'ts' ? '1 thread' : t})` : `ONNX Runtime (${t} intra-op)`;
       record(
-        { workload: 'w5', model: res.model, batch: res.batch, threads, framework: res.framework, ...(dlf ? { backend: res.backend } : {}), label, unit: 'samples/s' },
-        { status: 'ok', values: res.values, latencyMs: res.latencyMs, callsPerRun: res.callsPerRun, peakRssKb: r.peakRssKb, othersCores: r.othersCores, command: `DLF_THREADS=${threads} node ${args.map((a) => relative(ROOT, a) || a).join(' ')}` },
+        {
+          workload: 'w5',
+          model: res.model,
+          batch: res.batch,
+          threads,
+          framework: res.framework,
+          ...(dlf ? { backend: res.backend } : {}),
+          label,
+          unit: 'samples/s',
+        },
+        {
+          status: 'ok',
+          values: res.values,
+          latencyMs: res.latencyMs,
+          callsPerRun: res.callsPerRun,
+          peakRssKb: r.peakRssKb,
+          othersCores: r.othersCores,
+          command: `DLF_THREADS=${threads} node ${args.map((a) => relative(ROOT, a) || a).join(' ')}`,
+        },
       );
     }
   }
@@ -514,7 +677,10 @@ try {
   // Notes: reduced runs, unsupported and failed measurements.
   for (const r of records) {
     const where = `${r.workload}${r.shape ? ` ${r.shape}` : ''}${r.model ? ` ${r.model} batch ${r.batch}, ${r.threads} thread(s),` : ''} ${r.label}`;
-    if (r.status === 'ok' && r.reduced) notes.push(`* ${where}: ran ${r.samples.toLocaleString('en-US')} of ${r.fullSamples.toLocaleString('en-US')} samples per run (${r.reducedWhy}); the throughput is measured on those samples, not extrapolated`);
+    if (r.status === 'ok' && r.reduced)
+      notes.push(
+        `* ${where}: ran ${r.samples.toLocaleString('en-US')} of ${r.fullSamples.toLocaleString('en-US')} samples per run (${r.reducedWhy}); the throughput is measured on those samples, not extrapolated`,
+      );
     else if (r.status !== 'ok') notes.push(`${where}: ${r.status}: ${r.message}`);
   }
   // Medians far below this machine's earlier ones (a quick run's are not compared: they are short and noisy).
@@ -547,8 +713,22 @@ try {
   };
   const dataLabel = data.source === 'real' ? 'real data' : 'bundled subset repeated';
   const sections = [
-    { key: 'w1', title: `W1  Fashion-MNIST MLP 784-256-128-10 ReLU, Adam 1e-3, batch 128, ${W.w1.full.toLocaleString('en-US')} samples/run (${dataLabel}); throughput`, unit: 'samples/s', samplesColumn: true, threadsColumn: true, summary: true },
-    { key: 'w2', title: `W2  CNN conv5x5x16-pool-conv5x5x32-pool-dense10, Adam, batch 64, ${W.w2.full.toLocaleString('en-US')} samples/run (${dataLabel}); throughput`, unit: 'samples/s', samplesColumn: true, threadsColumn: true, summary: true },
+    {
+      key: 'w1',
+      title: `W1  Fashion-MNIST MLP 784-256-128-10 ReLU, Adam 1e-3, batch 128, ${W.w1.full.toLocaleString('en-US')} samples/run (${dataLabel}); throughput`,
+      unit: 'samples/s',
+      samplesColumn: true,
+      threadsColumn: true,
+      summary: true,
+    },
+    {
+      key: 'w2',
+      title: `W2  CNN conv5x5x16-pool-conv5x5x32-pool-dense10, Adam, batch 64, ${W.w2.full.toLocaleString('en-US')} samples/run (${dataLabel}); throughput`,
+      unit: 'samples/s',
+      samplesColumn: true,
+      threadsColumn: true,
+      summary: true,
+    },
     { key: 'w3', title: 'W3  y = 2x + 3, 1,000 samples, batch 32, 100 epochs of SGD; wall time of the whole process (ratio: peer time / dlf time)', unit: 's' },
     ...SHAPES.map((s) => ({
       key: 'gemm',
@@ -584,7 +764,10 @@ try {
   const text = [...header, renderTable(sections, backends), '', 'notes:', ...notes.map((n) => `  - ${n}`)].join('\n');
   process.stdout.write(text + '\n');
 
-  const stamp = new Date(started).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(started)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${stamp}-${mach.hostname}${cli.quick ? '-quick' : ''}.json`);
   const seconds = (Date.now() - started) / 1000;

@@ -100,7 +100,12 @@ const results = [];
 for (const spec of args.model) {
   const [name, paths] = spec.split('=');
   const [runDir, onnxFile] = paths.split(',');
-  const session = await ort.InferenceSession.create(onnxFile, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(onnxFile, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
   const { model, params, prep } = loadRun(runDir);
   const ds = applyPreprocessing(readPredictInput(args.images, prep), prep);
   for (const batch of batches) {

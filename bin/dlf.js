@@ -28,4 +28,9 @@ function settled() {
   return process.stdout.writableLength === 0 && process.stderr.writableLength === 0;
 }
 
-run();
+run().catch((err) => {
+  // main() turns every error of a command into a message and an exit code; what reaches here is a
+  // failure to load the CLI itself.
+  console.error(err);
+  process.exitCode = 1;
+});

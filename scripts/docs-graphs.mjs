@@ -59,6 +59,8 @@ for (const [file, text] of outputs) {
   }
 }
 if (stale.length) {
-  process.stderr.write(`out of date (dlf draws them differently now): ${stale.join(', ')}\nrun: npm run build && node scripts/docs-graphs.mjs, and check the numbers docs/chain-rule.md works through by hand\n`);
+  process.stderr.write(
+    `out of date (dlf draws them differently now): ${stale.join(', ')}\nrun: npm run build && node scripts/docs-graphs.mjs, and check the numbers docs/chain-rule.md works through by hand\n`,
+  );
   process.exitCode = 1;
 }

@@ -42,7 +42,7 @@ export function parse(text) {
     let m;
     if ((m = /^DLF_KERNEL\((\w+), (VOID|INT|INFO), ?(.*)\)$/.exec(line))) {
       const params = [];
-      const rest = m[3].replace(/(F32_OPT|F32|SIZE|NUM|BOOL|I32S|U8)\((\w+)\)|I32\((\w+), (\d+)\)|\s+/g, (all, kind, name, i32, count) => {
+      const rest = m[3].replace(/(F32_OPT|F32|SIZE|NUM|BOOL|I32S|U8)\((\w+)\)|I32\((\w+), (\d+)\)|\s+/g, (_all, kind, name, i32, count) => {
         if (kind) params.push({ ...PARAMS[kind], name });
         else if (i32) params.push({ ...PARAMS.I32, name: i32, kind: `i32x${count}` });
         return '';
@@ -82,12 +82,9 @@ export function generate(text) {
     ...info.flatMap((f) => [...jsdoc(f.doc, '  '), `  readonly ${f.name}: ${f.type};`]),
     '}',
     '',
-    '/** The addon\'s functions (native/addon.cc). */',
+    "/** The addon's functions (native/addon.cc). */",
     'export interface NativeAddon {',
-    ...kernels.flatMap((k) => [
-      ...jsdoc(k.doc, '  '),
-      `  ${k.name}(${k.params.map((p) => `${p.name}: ${p.type}`).join(', ')}): ${k.returns};`,
-    ]),
+    ...kernels.flatMap((k) => [...jsdoc(k.doc, '  '), `  ${k.name}(${k.params.map((p) => `${p.name}: ${p.type}`).join(', ')}): ${k.returns};`]),
     '}',
     '',
     '/**',
@@ -95,9 +92,10 @@ export function generate(text) {
     ' * 2^53 − 1 (size), any number (num), a boolean (bool), an Int32Array of at least N non-negative',
     ' * values (i32xN), an Int32Array of any length (i32s), a Uint8Array (u8).',
     ' */',
-    'export type NativeParam = \'f32\' | \'f32?\' | \'size\' | \'num\' | \'bool\' | `i32x${number}` | \'i32s\' | \'u8\';',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated TypeScript holds a template literal type
+    "export type NativeParam = 'f32' | 'f32?' | 'size' | 'num' | 'bool' | `i32x${number}` | 'i32s' | 'u8';",
     '',
-    '/** Each function\'s parameters, in the order the addon reads them. */',
+    "/** Each function's parameters, in the order the addon reads them. */",
     'export const NATIVE_SIGNATURES: { readonly [F in keyof NativeAddon]: readonly NativeParam[] } = {',
     ...kernels.map((k) => `  ${k.name}: [${k.params.map((p) => `'${p.kind}'`).join(', ')}],`),
     '};',

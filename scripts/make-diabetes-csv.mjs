@@ -7,7 +7,11 @@ import { gunzipSync } from 'node:zlib';
 
 const dir = process.argv[2] ?? '/usr/lib/python3/dist-packages/sklearn/datasets/data';
 const out = process.argv[3] ?? 'datasets/diabetes.csv';
-const lines = (name) => gunzipSync(readFileSync(join(dir, name))).toString('utf8').trim().split('\n');
+const lines = (name) =>
+  gunzipSync(readFileSync(join(dir, name)))
+    .toString('utf8')
+    .trim()
+    .split('\n');
 
 const features = lines('diabetes_data_raw.csv.gz').map((l) => l.trim().split(/\s+/));
 const target = lines('diabetes_target.csv.gz').map((l) => String(Number(l)));

@@ -20,10 +20,19 @@ const SKIP_TEXT = ['bench/results/', 'package-lock.json', 'scripts/rename-files.
 /** kebab-case of a file's stem: fooBar and foo_bar -> foo-bar (a leading `_` stays). */
 function kebab(stem) {
   const lead = stem.match(/^_*/)[0];
-  return lead + stem.slice(lead.length).replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
+  return (
+    lead +
+    stem
+      .slice(lead.length)
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .replace(/_/g, '-')
+      .toLowerCase()
+  );
 }
 
-const files = git('ls-files', 'src', 'test', 'scripts', 'bench', 'bin').split('\n').filter((f) => SOURCE.test(f));
+const files = git('ls-files', 'src', 'test', 'scripts', 'bench', 'bin')
+  .split('\n')
+  .filter((f) => SOURCE.test(f));
 const renames = [];
 for (const file of files) {
   if (NAMED_AFTER_OP.some((d) => file.startsWith(d))) continue;
@@ -65,7 +74,9 @@ function rewrite(file, text) {
   }
   return next;
 }
-const texts = git('ls-files').split('\n').filter((f) => TEXT.test(f) && !SKIP_TEXT.some((s) => f.startsWith(s)));
+const texts = git('ls-files')
+  .split('\n')
+  .filter((f) => TEXT.test(f) && !SKIP_TEXT.some((s) => f.startsWith(s)));
 for (const file of texts) {
   const path = join(root, file);
   let text;

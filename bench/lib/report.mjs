@@ -9,8 +9,7 @@ export function median(values) {
   return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
 }
 
-const fmt = (x, digits) =>
-  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+const fmt = (x, digits) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
 
 /** A value in its unit with sensible precision. */
 export function formatValue(x, unit) {

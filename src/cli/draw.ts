@@ -49,7 +49,8 @@ export async function reportCommand(io: Io, runDir: string, flags: ReportFlags):
   const data = gatherRunReport(runDir, { kernels, maxMemory: bound });
   warnCutShort(io, data.history);
   if ('error' in data.evaluation) io.err(`warning: the report has no evaluation: ${data.evaluation.error}\n`);
-  for (const c of data.dataChanges) io.err(`warning: data file ${oneLine(c.path)} ${c.what} since the run trained; the evaluation is on the data as it is now\n`);
+  for (const c of data.dataChanges)
+    io.err(`warning: data file ${oneLine(c.path)} ${c.what} since the run trained; the evaluation is on the data as it is now\n`);
   const { html } = await buildReport(data, environment(kernels.name), dlfVersion());
   putDocument(io, target, html, 'the report');
 }
@@ -90,7 +91,13 @@ function environment(backend: string): [string, string][] {
   const s = nativeStatus();
   if (s.available) {
     const i = s.addon.info();
-    const features = [['avx512f', i.avx512f], ['avx2', i.avx2], ['fma', i.fma]].filter(([, on]) => on).map(([name]) => name);
+    const features = [
+      ['avx512f', i.avx512f],
+      ['avx2', i.avx2],
+      ['fma', i.fma],
+    ]
+      .filter(([, on]) => on)
+      .map(([name]) => name);
     rows.push(
       ['native kernels', `${i.levelName}, GEMM micro-kernel ${i.gemmKernel}`],
       ['CPU features', features.length ? features.join(', ') : 'none of avx512f, avx2, fma'],

@@ -64,7 +64,8 @@ export function checkOutputFile(flag: string, path: string, inputs: { what: stri
   if (!st.isFile()) throw new UsageError(`${flag} ${oneLine(path)} is ${kindOf(st)}, not a regular file`, 'leave out the option to write to stdout');
   for (const input of inputs) {
     const other = statQuiet(input.path);
-    if (other && sameFile(st, other)) throw new UsageError(`${flag} ${oneLine(path)} is ${input.what}; writing to it would destroy it`, 'give another file name');
+    if (other && sameFile(st, other))
+      throw new UsageError(`${flag} ${oneLine(path)} is ${input.what}; writing to it would destroy it`, 'give another file name');
   }
   return abs;
 }

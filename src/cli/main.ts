@@ -30,7 +30,6 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['report', async () => (await import('./commands/report.js')).registerReport],
 ];
 
-
 /**
  * The program with the command `argv` names registered (`dlf <command> ...` or `dlf help
  * <command>`), or, when argv names none (no command, an option such as --help first, `help`, or a

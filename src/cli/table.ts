@@ -14,6 +14,10 @@ export function textTable(rows: readonly (readonly string[])[], right: (column: 
   const widths = Array.from({ length: columns }, (_, c) => Math.max(0, ...rows.map((r) => r[c]?.length ?? 0)));
   return {
     widths,
-    line: (cells) => cells.map((cell, c) => (right(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd() + '\n',
+    line: (cells) =>
+      cells
+        .map((cell, c) => (right(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd() + '\n',
   };
 }

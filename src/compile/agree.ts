@@ -59,12 +59,14 @@ function regressionFix(config: Config, width: number | undefined): string | unde
 /** The `--set` arguments that make a classification of `classes` classes agree. */
 function classificationFix(config: Config, width: number | undefined, classes: number, loss: LossConfig): string | undefined {
   // A one-logit two-class model stays one logit (the sigmoid default); anything else gets one logit per class.
-  if (classes === 2 && width === 1) return fix(config, loss === 'sigmoid_binary_cross_entropy' || !config.loss ? {} : { loss: 'sigmoid_binary_cross_entropy' }, width, 1);
+  if (classes === 2 && width === 1)
+    return fix(config, loss === 'sigmoid_binary_cross_entropy' || !config.loss ? {} : { loss: 'sigmoid_binary_cross_entropy' }, width, 1);
   return fix(config, config.loss && config.loss !== 'softmax_cross_entropy' ? { loss: 'softmax_cross_entropy' } : {}, width, classes);
 }
 
 /** The model's output width in words: `3 units`, or what it is when not [batch, n]. */
-const widthText = (width: number | undefined): string => (width === undefined ? 'an output that is not [batch, n]' : `${width} ${width === 1 ? 'unit' : 'units'}`);
+const widthText = (width: number | undefined): string =>
+  width === undefined ? 'an output that is not [batch, n]' : `${width} ${width === 1 ? 'unit' : 'units'}`;
 
 const hintOf = (what: string, sets: string | undefined): string | undefined => (sets ? `${what}: ${sets}` : undefined);
 
@@ -84,18 +86,27 @@ export function checkLossAgreement(config: Config, dims: DataDims, width: number
     if (loss !== 'mse') {
       fail(at(['loss']), `${loss} is a classification loss, but the task is regression (a numeric target)`, hintOf('use mse', regressionFix(config, width)));
     }
-    if (width !== 1) fail(locate(wkey), `a regression model must end in 1 unit, this one ends in ${widthText(width)}`, hintOf('make it 1 unit', fix(config, {}, width, 1)));
+    if (width !== 1)
+      fail(locate(wkey), `a regression model must end in 1 unit, this one ends in ${widthText(width)}`, hintOf('make it 1 unit', fix(config, {}, width, 1)));
     return;
   }
   const k = dims.classes;
   if (loss === 'mse') {
     // Before the data has told the classes, a fix cannot be named: a one-unit model waits for them.
     if (k === undefined && width === 1) return;
-    const hint = k === undefined ? 'use softmax_cross_entropy with one unit per class, or data.task: regression for a numeric target' : hintOf(`for ${k} classes`, classificationFix(config, width, k, loss));
+    const hint =
+      k === undefined
+        ? 'use softmax_cross_entropy with one unit per class, or data.task: regression for a numeric target'
+        : hintOf(`for ${k} classes`, classificationFix(config, width, k, loss));
     fail(at(['loss']), 'mse is a regression loss, but the task is classification (class labels)', hint);
   }
   if (loss === 'sigmoid_binary_cross_entropy') {
-    if (width !== 1) fail(at(wkey), `sigmoid_binary_cross_entropy needs one logit, the model ends in ${widthText(width)}`, hintOf(k === undefined ? 'one logit' : `for ${k} classes`, k === undefined ? fix(config, {}, width, 1) : classificationFix(config, width, k, loss)));
+    if (width !== 1)
+      fail(
+        at(wkey),
+        `sigmoid_binary_cross_entropy needs one logit, the model ends in ${widthText(width)}`,
+        hintOf(k === undefined ? 'one logit' : `for ${k} classes`, k === undefined ? fix(config, {}, width, 1) : classificationFix(config, width, k, loss)),
+      );
     if (k !== undefined && k !== 2) {
       const what = explicit ? 'sigmoid_binary_cross_entropy' : 'a model with one logit (sigmoid_binary_cross_entropy, the default for one logit)';
       fail(at(wkey), `${what} needs two classes, but the data has ${k}`, hintOf(`one logit per class`, classificationFix(config, width, k, loss)));
@@ -103,7 +114,11 @@ export function checkLossAgreement(config: Config, dims: DataDims, width: number
     return;
   }
   if (k !== undefined && width !== k) {
-    fail(at(wkey), `the model ends in ${widthText(width)} but the data has ${k} classes`, hintOf(`for ${k} classes`, classificationFix(config, width, k, loss)));
+    fail(
+      at(wkey),
+      `the model ends in ${widthText(width)} but the data has ${k} classes`,
+      hintOf(`for ${k} classes`, classificationFix(config, width, k, loss)),
+    );
   }
 }
 

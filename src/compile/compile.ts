@@ -36,7 +36,6 @@ export interface CompiledModel {
   asBuilt(batch: number, mode: Mode): Program & { readonly layers: readonly LayerInfo[] };
 }
 
-
 export interface BuildOptions {
   /**
    * Run the graph optimiser (compile/optimize.ts: fused matmul + bias + relu, fused relu
@@ -84,14 +83,7 @@ export function buildProgram(
 }
 
 /** Builds the whole graph for one batch size and mode and lays out its buffers, allocating none of them. */
-export function layoutProgram(
-  config: Config,
-  dims: DataDims,
-  batch: number,
-  locate: Locator,
-  mode: Mode = 'train',
-  opts: BuildOptions = {},
-): ProgramLayout {
+export function layoutProgram(config: Config, dims: DataDims, batch: number, locate: Locator, mode: Mode = 'train', opts: BuildOptions = {}): ProgramLayout {
   const g = new GraphBuilder();
   const x = g.input('x', [batch, ...dims.sampleShape]);
   const model = buildModel(g, config.model, x, locate, mode, dims.inputs);
@@ -99,16 +91,19 @@ export function layoutProgram(
   const width = out.length === 2 ? out[1] : undefined;
   checkLossAgreement(config, dims, width, locate);
   const loss = lossOf(config, dims.task, width);
-  const lossPlace = config.model.layers
-    ? locate(['model', 'layers', config.model.layers.length - 1])
-    : locate(['model', 'graph', 'output']);
-  const weights = opts.classWeights ?? (opts.weighted && loss !== 'mse' ? new Array<number>(loss === 'softmax_cross_entropy' ? (width ?? 1) : 2).fill(1) : undefined);
+  const lossPlace = config.model.layers ? locate(['model', 'layers', config.model.layers.length - 1]) : locate(['model', 'graph', 'output']);
+  const weights =
+    opts.classWeights ?? (opts.weighted && loss !== 'mse' ? new Array<number>(loss === 'softmax_cross_entropy' ? (width ?? 1) : 2).fill(1) : undefined);
   const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, weights);
   const grads = new Map<string, number>();
   let trace: BackwardTrace | undefined;
   if (mode === 'train') {
     const trainable = model.params.filter((p) => p.kind === 'param');
-    const { grads: gradById, ...traced } = appendBackwardTraced(g, built.loss, trainable.map((p) => g.graph.byName.get(p.name)!));
+    const { grads: gradById, ...traced } = appendBackwardTraced(
+      g,
+      built.loss,
+      trainable.map((p) => g.graph.byName.get(p.name)!),
+    );
     trace = traced;
     for (const p of trainable) {
       // A parameter the loss does not depend on gets a zero gradient.

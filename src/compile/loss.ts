@@ -32,13 +32,21 @@ export function buildLoss(
           throw new ShapeError(`the model output must be [batch, classes] for ${loss}, got ${shapeStr(out)}`, { ...place, node: outName });
         }
         if (classes !== undefined && out[1] !== classes) {
-          throw new ShapeError(`the model has ${out[1]} outputs but the data has ${classes} classes`, { ...place, node: outName }, `make the last layer ${classes} units`);
+          throw new ShapeError(
+            `the model has ${out[1]} outputs but the data has ${classes} classes`,
+            { ...place, node: outName },
+            `make the last layer ${classes} units`,
+          );
         }
         const per = g.apply('softmax_cross_entropy', [output, y]);
         return { y, loss: classWeights ? weightedMean(g, per, y, checkWeights(classWeights, out[1], loss)) : g.apply('mean', [per]) };
       }
       if (out.length !== 2 || out[0] !== batch || out[1] !== 1) {
-        throw new ShapeError(`the model output must be [batch, 1] for ${loss}, got ${shapeStr(out)}`, { ...place, node: outName }, 'make the last layer 1 unit');
+        throw new ShapeError(
+          `the model output must be [batch, 1] for ${loss}, got ${shapeStr(out)}`,
+          { ...place, node: outName },
+          'make the last layer 1 unit',
+        );
       }
       const y2 = g.apply('reshape', [y], { shape: [batch, 1] });
       if (loss === 'mse') {

@@ -183,7 +183,9 @@ function sizeKey(o: Owner): (string | number)[] {
 function responsible(p: ProgramLayout, slots: number, param?: string): (string | number)[] {
   const all = owners(p, slots);
   const held = (o: Owner) => o.paramBytes + o.activationBytes;
-  const o = (param !== undefined ? ownerOf(all, param) : undefined) ?? [...all.values()].reduce<Owner | undefined>((a, b) => (!a || held(b) > held(a) ? b : a), undefined);
+  const o =
+    (param !== undefined ? ownerOf(all, param) : undefined) ??
+    [...all.values()].reduce<Owner | undefined>((a, b) => (!a || held(b) > held(a) ? b : a), undefined);
   return o ? sizeKey(o) : ['model'];
 }
 
@@ -222,11 +224,7 @@ const elementsText = (n: number) => (Number.isSafeInteger(n) ? n.toLocaleString(
 function needText(n: MemoryNeed, mode: ProgramLayout['mode'], opt: OptimizerConfig, slots: number): string {
   const parts = [`parameters ${formatBytes(n.parameters)}`];
   if (mode === 'train') parts.push(`optimizer state ${formatBytes(n.optimizer)} (${opt.type}: ${slots} slot${slots === 1 ? '' : 's'})`);
-  parts.push(
-    `activations ${formatBytes(n.arena)}`,
-    `inputs, outputs and gradients ${formatBytes(n.persistent)}`,
-    `plan tables ${formatBytes(n.tables)}`,
-  );
+  parts.push(`activations ${formatBytes(n.arena)}`, `inputs, outputs and gradients ${formatBytes(n.persistent)}`, `plan tables ${formatBytes(n.tables)}`);
   return parts.join(', ');
 }
 

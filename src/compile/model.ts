@@ -83,9 +83,7 @@ export function buildModel(g: GraphBuilder, model: ModelConfig, x: number, locat
     x = g.at(place, () => encodeInputs(ctxAt(place), x, inputs));
     layers.push({ scope: 'input', type: 'embedding', key: ['data', 'columns'], place, output: x });
   }
-  const output = model.layers
-    ? buildLayers(g, model.layers, x, locate, ctxAt, layers)
-    : buildGraphForm(g, model.graph!, x, locate, ctxAt, params, layers);
+  const output = model.layers ? buildLayers(g, model.layers, x, locate, ctxAt, layers) : buildGraphForm(g, model.graph!, x, locate, ctxAt, params, layers);
   return { output, params, stateUpdates, layers };
 }
 
@@ -94,14 +92,7 @@ function applyLayer(ctx: LayerCtx, layer: LayerConfig, inputs: number[]): number
   return ctx.g.at(ctx.place, () => build(ctx, layer, inputs));
 }
 
-function buildLayers(
-  g: GraphBuilder,
-  layers: LayerConfig[],
-  x: number,
-  locate: Locator,
-  ctxAt: (p: Place) => LayerCtx,
-  info: LayerInfo[],
-): number {
+function buildLayers(g: GraphBuilder, layers: LayerConfig[], x: number, locate: Locator, ctxAt: (p: Place) => LayerCtx, info: LayerInfo[]): number {
   const named = new Map<string, number>([['x', x]]);
   let h = x;
   layers.forEach((layer, i) => {
@@ -152,7 +143,10 @@ function buildGraphForm(
   for (const [name, p] of Object.entries(spec.params)) {
     const place = locate(['model', 'graph', 'params', name]);
     if (scope.has(name)) throw new ShapeError(`parameter '${name}' clashes with the input x`, place);
-    scope.set(name, g.at(place, () => g.param(name, p.shape)));
+    scope.set(
+      name,
+      g.at(place, () => g.param(name, p.shape)),
+    );
     params.push({ name, shape: [...p.shape], init: p.init, kind: 'param' });
   }
   spec.nodes.forEach((n, i) => {
@@ -171,9 +165,7 @@ function buildGraphForm(
       }
       return id;
     });
-    const id = n.layer
-      ? g.scope(n.name, () => applyLayer(ctxAt(place), n.layer!, inputs))
-      : g.at(place, () => g.apply(n.op as never, inputs, n.attrs, n.name));
+    const id = n.layer ? g.scope(n.name, () => applyLayer(ctxAt(place), n.layer!, inputs)) : g.at(place, () => g.apply(n.op as never, inputs, n.attrs, n.name));
     scope.set(n.name, id);
     const key = n.layer ? ['model', 'graph', 'nodes', i, 'layer'] : ['model', 'graph', 'nodes', i];
     info.push({ scope: n.name, type: n.layer ? n.layer.type : n.op!, key, place, output: id });

@@ -45,8 +45,7 @@ export function optimizeGraph(graph: Graph, outputs: readonly number[]): Optimiz
     return r;
   };
   /** Whether node `id` (an op of kind `op`) may be folded into its single reader. */
-  const foldable = (id: number, op: string, uses: Map<number, number>) =>
-    work[id]?.op === op && uses.get(id) === 1 && !isOutput.has(id);
+  const foldable = (id: number, op: string, uses: Map<number, number>) => work[id]?.op === op && uses.get(id) === 1 && !isOutput.has(id);
   const fold = (from: number, to: number, w: Work) => {
     work[from] = null;
     work[to] = w;
@@ -116,10 +115,17 @@ export function optimizeGraph(graph: Graph, outputs: readonly number[]): Optimiz
       const f = w.shape[1];
       const bias = work[r]!.inputs[0];
       const rs = work[r]!.shape;
-      const channelShaped = rs.length >= 3 && rs.length <= 4 && rs[rs.length - 3] === f && rs.slice(-2).every((d) => d === 1) && (rs.length === 3 || rs[0] === 1);
+      const channelShaped =
+        rs.length >= 3 && rs.length <= 4 && rs[rs.length - 3] === f && rs.slice(-2).every((d) => d === 1) && (rs.length === 3 || rs[0] === 1);
       if (!channelShaped || !sameShape(work[bias]!.shape, [f])) continue;
       const conv = work[c]!;
-      fold(c, id, { op: 'conv2d_bias_act', inputs: [conv.inputs[0], conv.inputs[1], bias], attrs: { ...conv.attrs, act: 'none' }, shape: w.shape, name: w.name });
+      fold(c, id, {
+        op: 'conv2d_bias_act',
+        inputs: [conv.inputs[0], conv.inputs[1], bias],
+        attrs: { ...conv.attrs, act: 'none' },
+        shape: w.shape,
+        name: w.name,
+      });
       count('conv2d_bias_act');
       return;
     }
@@ -156,7 +162,10 @@ export function optimizeGraph(graph: Graph, outputs: readonly number[]): Optimiz
     const node: Node = { id, op: w.op, inputs, attrs: w.attrs, shape: w.shape, name: w.name };
     if (isOpName(w.op) && w.op !== graph.nodes[old].op) {
       // A rewritten node: its shape rule must agree with the shape it replaces.
-      const want = OPS[w.op].shape(inputs.map((i) => nodes[i].shape), w.attrs as never);
+      const want = OPS[w.op].shape(
+        inputs.map((i) => nodes[i].shape),
+        w.attrs as never,
+      );
       if (!sameShape(want, w.shape)) throw new InternalError(`optimised ${w.op} has shape ${shapeStr(want)}, expected ${shapeStr(w.shape)}`, { node: w.name });
     }
     nodes.push(node);

@@ -164,7 +164,12 @@ export function prepareBytes(layout: Layout): number {
   for (const id of layout.order) {
     const n = nodes[id];
     const estimate = isOpName(n.op) ? OPS[n.op].prepareBytes : undefined;
-    if (estimate) bytes += estimate(n.inputs.map((i) => nodes[i].shape), n.shape, n.attrs);
+    if (estimate)
+      bytes += estimate(
+        n.inputs.map((i) => nodes[i].shape),
+        n.shape,
+        n.attrs,
+      );
   }
   return bytes;
 }

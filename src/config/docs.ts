@@ -190,7 +190,10 @@ const text = (s: string) =>
     .map((part) => (part.startsWith('`') ? part : part.replace(/<(?=[A-Za-z/!?])/g, '&lt;')))
     .join('');
 
-const cell = (s: string) => text(s).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const cell = (s: string) =>
+  text(s)
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 
 function documentStructure(n: JsonNode, path: string, ctx: Ctx): void {
   const variants = variantsOf(n);

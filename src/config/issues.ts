@@ -40,12 +40,7 @@ function toIssue(src: SourceMap, e: Explained, locate: boolean): ConfigIssue {
 }
 
 /** Every zod issue as config issues, in file order (then --set ones), each with its place. */
-export function configIssues(
-  issues: readonly z.core.$ZodIssue[],
-  src: SourceMap,
-  raw: unknown,
-  schema: z.core.$ZodType,
-): ConfigIssue[] {
+export function configIssues(issues: readonly z.core.$ZodIssue[], src: SourceMap, raw: unknown, schema: z.core.$ZodType): ConfigIssue[] {
   const explained = mergeMisspelt(issues.flatMap((i) => explainIssue(i, { root: raw, schema })));
   return sortIssues(explained.map((e, n) => toIssue(src, e, n < MAX_PLACED)));
 }

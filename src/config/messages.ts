@@ -58,7 +58,10 @@ const plural = (n: number | bigint, word: string) => `${n} ${word}${n === 1 || n
 
 function suggestValue(value: unknown, values: readonly unknown[]): string | undefined {
   if (typeof value !== 'string' || value.length > MAX_SUGGEST) return undefined;
-  return didYouMean(value, values.filter((v): v is string => typeof v === 'string'));
+  return didYouMean(
+    value,
+    values.filter((v): v is string => typeof v === 'string'),
+  );
 }
 
 function bound(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>): string {
@@ -206,4 +209,3 @@ export function explainIssue(issue: Issue, ctx: Ctx, prefix: KeyPath = []): Expl
       return one(issue.message);
   }
 }
-

@@ -127,7 +127,11 @@ export function yamlProblems(doc: Document, text: string, opts: CheckOptions = {
     }
     const target = anchors.get(node.source);
     if (!target) {
-      problems.push({ offset, message: `alias ${name} has no anchor &${oneLine(node.source, 60)} before it`, hint: 'an anchor must come before the aliases that use it' });
+      problems.push({
+        offset,
+        message: `alias ${name} has no anchor &${oneLine(node.source, 60)} before it`,
+        hint: 'an anchor must come before the aliases that use it',
+      });
       return { size: 1, height: -1 };
     }
     if (open.has(target)) {
@@ -139,7 +143,11 @@ export function yamlProblems(doc: Document, text: string, opts: CheckOptions = {
     if (added <= YAML_MAX_ALIAS_VALUES) {
       added += s - 1;
       if (added > YAML_MAX_ALIAS_VALUES) {
-        problems.push({ offset, message: `aliases expand to more than ${YAML_MAX_ALIAS_VALUES} values`, hint: 'aliases of aliases multiply; write the values out' });
+        problems.push({
+          offset,
+          message: `aliases expand to more than ${YAML_MAX_ALIAS_VALUES} values`,
+          hint: 'aliases of aliases multiply; write the values out',
+        });
       }
     }
     // The target's deepest map or list lands at level + h.
@@ -160,7 +168,8 @@ export function yamlProblems(doc: Document, text: string, opts: CheckOptions = {
     }
     const type = tag.slice(CORE.length);
     if (type === 'map' || type === 'seq') {
-      if ((type === 'map') !== isMap(n) || (type === 'seq') !== isSeq(n)) problems.push({ offset, message: `!!${type} needs a ${type === 'map' ? 'map' : 'list'}` });
+      if ((type === 'map') !== isMap(n) || (type === 'seq') !== isSeq(n))
+        problems.push({ offset, message: `!!${type} needs a ${type === 'map' ? 'map' : 'list'}` });
       return;
     }
     if (!isScalar(n)) {
@@ -172,7 +181,8 @@ export function yamlProblems(doc: Document, text: string, opts: CheckOptions = {
     const shown = `'${oneLine(String(s.source ?? v), 40)}'`;
     if (type === 'float' && typeof v === 'string' && CORE_FLOAT.test(v.trim())) s.value = Number(v.trim());
     else if (type === 'float' && typeof v !== 'number') problems.push({ offset, message: `!!float needs a number, got ${shown}` });
-    else if (type === 'int' && !(typeof v === 'number' && Number.isInteger(v)) && typeof v !== 'bigint') problems.push({ offset, message: `!!int needs an integer, got ${shown}` });
+    else if (type === 'int' && !(typeof v === 'number' && Number.isInteger(v)) && typeof v !== 'bigint')
+      problems.push({ offset, message: `!!int needs an integer, got ${shown}` });
     else if (type === 'bool' && typeof v !== 'boolean') problems.push({ offset, message: `!!bool needs true or false, got ${shown}` });
     else if (type === 'null' && v !== null) problems.push({ offset, message: `!!null needs an empty value, got ${shown}` });
   };

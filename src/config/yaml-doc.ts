@@ -95,8 +95,7 @@ const start = (n: unknown): number | undefined => (isNode(n) && n.range ? n.rang
 function stepOffset(step: Step, atKey = false): number | undefined {
   const v = step.value;
   if (atKey && step.key !== undefined) return start(step.key);
-  const inline =
-    (isScalar(v) && !!v.range && v.range[1] > v.range[0]) || (isCollection(v) && v.flow === true) || isAlias(v);
+  const inline = (isScalar(v) && !!v.range && v.range[1] > v.range[0]) || (isCollection(v) && v.flow === true) || isAlias(v);
   if (step.key === undefined || inline) return start(v) ?? start(step.key);
   return start(step.key) ?? start(v);
 }

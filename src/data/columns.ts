@@ -52,7 +52,6 @@ export interface CategoricalColumnPrep {
 /** The name of the unknown bucket of a categorical column, as its one-hot input is named. */
 export const UNKNOWN_CATEGORY = '__unknown__';
 
-
 /** One line about the categories data put in unknown buckets, for a warning; undefined when none. */
 export function unseenNote(unseen: readonly UnseenCategories[] | undefined): string | undefined {
   if (!unseen || unseen.length === 0) return undefined;
@@ -106,7 +105,12 @@ export function configReadRules(spec: ColumnsSpec): ReadRules {
 }
 
 /** Reading rules of a saved run: its columns' kinds and missing rules (all numeric for a run without them). */
-export function savedReadRules(features: readonly string[], columns: readonly ColumnPrep[] | undefined, missingValues: readonly string[] | undefined, label: 'error' | 'drop' = 'error'): ReadRules {
+export function savedReadRules(
+  features: readonly string[],
+  columns: readonly ColumnPrep[] | undefined,
+  missingValues: readonly string[] | undefined,
+  label: 'error' | 'drop' = 'error',
+): ReadRules {
   const byName = new Map<string, ColumnPrep>();
   if (columns) features.forEach((f, j) => byName.set(f, columns[j]));
   return {
@@ -172,7 +176,9 @@ function missingRuleOf(spec: ColumnsSpec, column: string, kind: ColumnKind, loca
   }
   if (kind === 'numeric' && typeof rule === 'object' && typeof rule.constant !== 'number') {
     const place = own !== undefined ? locate(['data', 'columns', column, 'missing', 'constant']) : locate(['data', 'missing', 'constant']);
-    throw new ConfigError([{ place, message: `is '${oneLine(String(rule.constant), 40)}', but column '${oneLine(column, 60)}' is numeric`, hint: 'give a number' }]);
+    throw new ConfigError([
+      { place, message: `is '${oneLine(String(rule.constant), 40)}', but column '${oneLine(column, 60)}' is numeric`, hint: 'give a number' },
+    ]);
   }
   return rule;
 }
@@ -256,7 +262,11 @@ function mostFrequent(names: readonly string[], counts: Int32Array, column: stri
 }
 
 function noValues(column: string, rule: string): DataError {
-  return new DataError(`every cell of the column is missing in the training split: there is nothing to fit ${rule} on`, { column: oneLine(column, 60) }, 'use {constant: value} or leave the column out with data.features');
+  return new DataError(
+    `every cell of the column is missing in the training split: there is nothing to fit ${rule} on`,
+    { column: oneLine(column, 60) },
+    'use {constant: value} or leave the column out with data.features',
+  );
 }
 
 /** The fill value of numeric column j under an imputing rule, from the present values of `ds`. */
@@ -335,13 +345,19 @@ export function columnPrepProblem(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'is not an object';
   const c = v as Record<string, unknown>;
   const keys = Object.keys(c);
-  const allowed = c.kind === 'numeric' ? ['kind', 'missing'] : c.kind === 'categorical' ? ['kind', 'values', 'encoding', 'dim', 'unknown', 'missing'] : undefined;
+  const allowed =
+    c.kind === 'numeric' ? ['kind', 'missing'] : c.kind === 'categorical' ? ['kind', 'values', 'encoding', 'dim', 'unknown', 'missing'] : undefined;
   if (!allowed) return 'has no kind numeric or categorical';
   const extra = keys.find((k) => !allowed.includes(k));
   if (extra !== undefined) return `has the unknown member '${oneLine(extra, 60)}'`;
   const m = c.missing;
   const isFill = (t: 'number' | 'string') =>
-    typeof m === 'object' && m !== null && !Array.isArray(m) && Object.keys(m).length === 1 && typeof (m as { fill?: unknown }).fill === t && (t === 'string' || Number.isFinite((m as { fill: number }).fill));
+    typeof m === 'object' &&
+    m !== null &&
+    !Array.isArray(m) &&
+    Object.keys(m).length === 1 &&
+    typeof (m as { fill?: unknown }).fill === t &&
+    (t === 'string' || Number.isFinite((m as { fill: number }).fill));
   if (c.kind === 'numeric') {
     if (m !== undefined && m !== 'drop' && !isFill('number')) return 'has a missing rule that is not drop or {fill: number}';
     return undefined;
@@ -352,7 +368,8 @@ export function columnPrepProblem(v: unknown): string | undefined {
   if (c.encoding !== 'one_hot' && c.encoding !== 'embedding') return 'has an encoding that is not one_hot or embedding';
   if (c.unknown !== 'error' && c.unknown !== 'bucket') return 'has an unknown rule that is not error or bucket';
   if (values.length + (c.unknown === 'bucket' ? 1 : 0) === 0) return 'has no categories';
-  if (c.encoding === 'embedding' ? !(Number.isSafeInteger(c.dim) && (c.dim as number) > 0) : c.dim !== undefined) return 'has a dim that does not fit its encoding';
+  if (c.encoding === 'embedding' ? !(Number.isSafeInteger(c.dim) && (c.dim as number) > 0) : c.dim !== undefined)
+    return 'has a dim that does not fit its encoding';
   if (m !== undefined && m !== 'drop' && !isFill('string')) return 'has a missing rule that is not drop or {fill: string}';
   if (isFill('string') && !values.includes((m as { fill: string }).fill)) return 'fills missing cells with a category it does not have';
   return undefined;
@@ -371,15 +388,27 @@ export function checkColumnKeys(cfg: ColumnsSpec & { path: string; features?: st
     const place = locate(['data', 'columns', name]);
     if (name === cfg.label) {
       const bad = Object.keys(rule).find((k) => k !== 'missing' && rule[k as keyof ColumnConfig] !== undefined);
-      if (bad !== undefined) issues.push({ place: locate(['data', 'columns', name, bad]), message: `'${oneLine(name, 60)}' is the label column: it takes only missing (error or drop)` });
+      if (bad !== undefined)
+        issues.push({
+          place: locate(['data', 'columns', name, bad]),
+          message: `'${oneLine(name, 60)}' is the label column: it takes only missing (error or drop)`,
+        });
       else if (rule.missing !== undefined && rule.missing !== 'error' && rule.missing !== 'drop') {
-        issues.push({ place: locate(['data', 'columns', name, 'missing']), message: 'a missing label cannot be filled in', hint: 'use missing: drop to leave such rows out' });
+        issues.push({
+          place: locate(['data', 'columns', name, 'missing']),
+          message: 'a missing label cannot be filled in',
+          hint: 'use missing: drop to leave such rows out',
+        });
       }
       continue;
     }
     if (features.includes(name)) {
       if (rule.dim !== undefined && rule.encoding !== 'embedding') {
-        issues.push({ place: locate(['data', 'columns', name, 'dim']), message: 'dim is the size of an embedding', hint: 'add encoding: embedding, or remove dim' });
+        issues.push({
+          place: locate(['data', 'columns', name, 'dim']),
+          message: 'dim is the size of an embedding',
+          hint: 'add encoding: embedding, or remove dim',
+        });
       }
       if (rule.type === 'numeric' && (rule.encoding !== undefined || rule.unknown !== undefined)) {
         const key = rule.encoding !== undefined ? 'encoding' : 'unknown';

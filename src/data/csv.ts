@@ -51,11 +51,7 @@ export function parseCsv(text: string, file: string, limits: CsvLimits = CSV_LIM
     const rec = records[r];
     if (rec.length !== header.length) {
       if (blank[r]) throw new DataError('blank line inside the data', { file, row: r + 1 }, 'remove the blank line');
-      throw new DataError(
-        `expected ${header.length} fields (as in the header), found ${rec.length}`,
-        { file, row: r + 1 },
-        'quote fields that contain commas',
-      );
+      throw new DataError(`expected ${header.length} fields (as in the header), found ${rec.length}`, { file, row: r + 1 }, 'quote fields that contain commas');
     }
     rows.push(rec);
   }
@@ -141,14 +137,7 @@ function tooLong(file: string, row: number, max: number, hint = 'dlf reads CSV r
  * Reads the quoted field whose opening quote is at `start`; returns it and the index after it.
  * The field must close within the longest record allowed, `maxChars` from `recordStart`.
  */
-function quotedField(
-  text: string,
-  start: number,
-  file: string,
-  row: number,
-  recordStart: number,
-  maxChars: number,
-): { field: string; next: number } {
+function quotedField(text: string, start: number, file: string, row: number, recordStart: number, maxChars: number): { field: string; next: number } {
   const n = text.length;
   const limit = recordStart + maxChars;
   // Find the closing quote first (a quote not followed by another), then copy the field once.
@@ -174,11 +163,7 @@ function quotedField(
   if (i < n) {
     const c = text.charCodeAt(i);
     if (c !== COMMA && c !== LF && c !== CR) {
-      throw new DataError(
-        `unexpected '${text[i]}' after a closing quote`,
-        { file, row },
-        'write a quote inside a quoted field as two quotes ("")',
-      );
+      throw new DataError(`unexpected '${text[i]}' after a closing quote`, { file, row }, 'write a quote inside a quoted field as two quotes ("")');
     }
   }
   return { field, next: i };

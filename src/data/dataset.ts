@@ -143,7 +143,8 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const src = indices[i];
-    if (f > 64) x.set(ds.x.subarray(src * f, (src + 1) * f), i * f); // images: one block copy per row
+    if (f > 64)
+      x.set(ds.x.subarray(src * f, (src + 1) * f), i * f); // images: one block copy per row
     else for (let j = 0, from = src * f, to = i * f; j < f; j++) x[to + j] = ds.x[from + j];
     y[i] = ds.y[src];
   }
@@ -160,14 +161,7 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
  * Writes the values of rows order[start .. start+count) of `ds` (rows start .. without an order)
  * into dst from `at` on, row after row. Allocates nothing, so it can fill a batch every step.
  */
-export function gatherRows(
-  ds: Dataset,
-  order: ArrayLike<number> | null,
-  start: number,
-  count: number,
-  dst: Float32Array,
-  at = 0,
-): void {
+export function gatherRows(ds: Dataset, order: ArrayLike<number> | null, start: number, count: number, dst: Float32Array, at = 0): void {
   const f = sampleSize(ds);
   if (ds.pixels) {
     gatherPixels(ds.pixels, f, order, start, count, dst, at);
@@ -240,7 +234,12 @@ function classLabels(
   for (let i = 0; i < n; i++) {
     const r = kept[i];
     labels[i] = rows[r][col].trim();
-    if (labels[i] === '') throw new DataError('empty label', { file, row: r + 2, column }, rules.fromConfig ? `every row needs a label; leave such rows out with data.columns.${keyName(column)}.missing: drop` : 'every row needs a label');
+    if (labels[i] === '')
+      throw new DataError(
+        'empty label',
+        { file, row: r + 2, column },
+        rules.fromConfig ? `every row needs a label; leave such rows out with data.columns.${keyName(column)}.missing: drop` : 'every row needs a label',
+      );
     if (rules.missingValues.has(labels[i])) throw missingLabel(rows[r][col], file, r, column, rules);
   }
   const names = given ? given.slice() : sortClasses([...new Set(labels)]);
@@ -250,7 +249,11 @@ function classLabels(
   for (let i = 0; i < n; i++) {
     const k = index.get(labels[i]);
     if (k === undefined) {
-      throw new DataError(`unknown class '${oneLine(labels[i], 60)}'`, { file, row: kept[i] + 2, column: oneLine(column, 60) }, `the known classes are ${oneLine(names.join(', '), 300)}`);
+      throw new DataError(
+        `unknown class '${oneLine(labels[i], 60)}'`,
+        { file, row: kept[i] + 2, column: oneLine(column, 60) },
+        `the known classes are ${oneLine(names.join(', '), 300)}`,
+      );
     }
     y[i] = k;
   }

@@ -91,7 +91,11 @@ const IDX_FILE: FileKind = {
 export function readIdxHeader(path: string, kind: IdxKind): IdxHeader {
   const first = readDataHead(path, IMAGES_HEADER, IDX_FILE);
   if (!isGzip(first.head)) return parseHeader(first.head, path, kind);
-  return parseHeader(inflatePrefix((n) => readDataHead(path, n, IDX_FILE).head, first.size, headerSize(kind), path), path, kind);
+  return parseHeader(
+    inflatePrefix((n) => readDataHead(path, n, IDX_FILE).head, first.size, headerSize(kind), path),
+    path,
+    kind,
+  );
 }
 
 /** Checks that an images file and a labels file describe the same number of items. */
@@ -206,7 +210,11 @@ function isTooLarge(e: unknown): boolean {
 function inflateError(e: unknown, file: string): DataError {
   const message = e instanceof Error ? e.message : String(e);
   if (/unexpected end of file/i.test(message)) {
-    return new DataError('cannot decompress the gzip file: it ends before the compressed data do', { file }, 'the file is truncated; copy or download it again');
+    return new DataError(
+      'cannot decompress the gzip file: it ends before the compressed data do',
+      { file },
+      'the file is truncated; copy or download it again',
+    );
   }
   return new DataError(`cannot decompress the gzip file: ${message}`, { file }, 'the compressed data are damaged');
 }
@@ -262,7 +270,8 @@ function checkHeader(h: IdxHeader, file: string): void {
     const rows = h.rows!;
     const cols = h.cols!;
     if (rows === 0 || cols === 0) throw bad(`the header announces images of ${rows}×${cols} pixels`, 'images need at least one row and one column');
-    if (rows * cols > IDX_MAX_IMAGE_PIXELS) throw bad(`the header announces images of ${rows}×${cols} pixels, more than the ${IDX_MAX_IMAGE_PIXELS} dlf reads per image`);
+    if (rows * cols > IDX_MAX_IMAGE_PIXELS)
+      throw bad(`the header announces images of ${rows}×${cols} pixels, more than the ${IDX_MAX_IMAGE_PIXELS} dlf reads per image`);
   }
   const data = dataSize(h);
   if (data > IDX_MAX_DATA_BYTES) {

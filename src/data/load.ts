@@ -8,12 +8,7 @@ import { Rng, streamSeed } from '../tensor/rng.js';
 import { type ColumnLocator, type ReadRules, checkColumnKeys, columnConfig, fitColumns, savedReadRules } from './columns.js';
 import { fromCsv, type Dataset } from './dataset.js';
 import { fromIdx, idxClasses, type IdxDataConfig } from './images.js';
-import {
-  applyPreprocessingInPlace,
-  fitImagePreprocessing,
-  fitPreprocessing,
-  type Preprocessing,
-} from './standardize.js';
+import { applyPreprocessingInPlace, fitImagePreprocessing, fitPreprocessing, type Preprocessing } from './standardize.js';
 import { splitDataset } from './split.js';
 import { generate } from './synthetic.js';
 
@@ -113,7 +108,11 @@ export function idxTestFiles(cfg: IdxDataConfig): { images: string; labels: stri
     if (!has[0] && !has[1]) return undefined;
     if (!has[0] || !has[1]) {
       const missing = has[0] ? labels : images;
-      throw new DataError('IDX test file not found (its partner is there)', { file: missing }, 'add the missing file, or name the test files with data.test_images and data.test_labels');
+      throw new DataError(
+        'IDX test file not found (its partner is there)',
+        { file: missing },
+        'add the missing file, or name the test files with data.test_images and data.test_labels',
+      );
     }
   }
   return { images, labels };

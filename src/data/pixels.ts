@@ -6,7 +6,6 @@ import type { Dataset, Pixels } from './types.js';
 
 export type { Pixels };
 
-
 /** The table of raw pixels: byte value v stands for the float v. */
 export function rawValues(): Float32Array {
   const t = new Float32Array(256);
@@ -40,15 +39,7 @@ export function selectPixels(p: Pixels, rows: ArrayLike<number>): Pixels {
  * Writes rows order[start .. start+count) of `p` (rows start .. without an order) as floats into
  * dst from `at` on; `size` is the number of pixels of one image. Allocates nothing.
  */
-export function gatherPixels(
-  p: Pixels,
-  size: number,
-  order: ArrayLike<number> | null,
-  start: number,
-  count: number,
-  dst: Float32Array,
-  at = 0,
-): void {
+export function gatherPixels(p: Pixels, size: number, order: ArrayLike<number> | null, start: number, count: number, dst: Float32Array, at = 0): void {
   const { bytes, index, values } = p;
   for (let r = 0; r < count; r++) {
     const row = order ? order[start + r] : start + r;

@@ -2,7 +2,16 @@
 // prediction transform their data exactly as training did: per-feature standardisation for
 // tables, one scale for all pixels of images.
 import { DataError, oneLine } from '../errors.js';
-import { type ColumnPrep, DEFAULT_MISSING_VALUES, type InputLayout, type UnseenCategories, columnPrepProblem, encodedWidth, inputLayout, keyName } from './columns.js';
+import {
+  type ColumnPrep,
+  DEFAULT_MISSING_VALUES,
+  type InputLayout,
+  type UnseenCategories,
+  columnPrepProblem,
+  encodedWidth,
+  inputLayout,
+  keyName,
+} from './columns.js';
 import { gatherRows, sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
 import { imageDataset, scaledValues } from './pixels.js';
 import { type TargetScale, fitTargetScale, isTargetScale, standardizedTargets } from './target.js';
@@ -232,7 +241,8 @@ function encoders(ds: Dataset, prep: TablePreprocessing, cols: readonly number[]
     const c = cols[j];
     const place = (i: number) => ({ file: ds.origin?.file, row: ds.origin?.rows[i], column: oneLine(name, 60) });
     if (col.kind === 'numeric') {
-      if (ds.categories?.[c]) throw new DataError('the column holds categories, but the run was trained on numbers in it', { file: ds.origin?.file, column: oneLine(name, 60) });
+      if (ds.categories?.[c])
+        throw new DataError('the column holds categories, but the run was trained on numbers in it', { file: ds.origin?.file, column: oneLine(name, 60) });
       const off = dense++;
       const fill = typeof col.missing === 'object' ? col.missing.fill : NaN;
       const { mean, std } = { mean: prep.mean[j], std: prep.std[j] };
@@ -246,7 +256,8 @@ function encoders(ds: Dataset, prep: TablePreprocessing, cols: readonly number[]
       };
     }
     const names = ds.categories?.[c];
-    if (!names) throw new DataError('the column holds numbers, but the run was trained on categories in it', { file: ds.origin?.file, column: oneLine(name, 60) });
+    if (!names)
+      throw new DataError('the column holds numbers, but the run was trained on categories in it', { file: ds.origin?.file, column: oneLine(name, 60) });
     const index = new Map(col.values.map((v, k) => [v, k]));
     const unknownAt = col.unknown === 'bucket' ? col.values.length : -1;
     // The category index of each code of this data set: -1 for a category the run does not know.
@@ -332,7 +343,11 @@ export function isPreprocessing(v: unknown): v is Preprocessing {
   }
   if (p.kind !== undefined && p.kind !== 'table') return false;
   const f = p.features as unknown[];
-  if (p.columns !== undefined && !(Array.isArray(p.columns) && Array.isArray(f) && p.columns.length === f.length && p.columns.every((c) => columnPrepProblem(c) === undefined))) return false;
+  if (
+    p.columns !== undefined &&
+    !(Array.isArray(p.columns) && Array.isArray(f) && p.columns.length === f.length && p.columns.every((c) => columnPrepProblem(c) === undefined))
+  )
+    return false;
   if ((p.missingValues === undefined) !== (p.columns === undefined) || (p.missingValues !== undefined && !strings(p.missingValues))) return false;
   return (
     strings(p.features) &&

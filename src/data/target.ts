@@ -39,12 +39,5 @@ export function isTargetScale(v: unknown): v is TargetScale {
   if (typeof v !== 'object' || v === null) return false;
   const t = v as Record<string, unknown>;
   const keys = Object.keys(t);
-  return (
-    keys.length === 2 &&
-    typeof t.mean === 'number' &&
-    Number.isFinite(t.mean) &&
-    typeof t.std === 'number' &&
-    Number.isFinite(t.std) &&
-    t.std > 0
-  );
+  return keys.length === 2 && typeof t.mean === 'number' && Number.isFinite(t.mean) && typeof t.std === 'number' && Number.isFinite(t.std) && t.std > 0;
 }

@@ -66,7 +66,11 @@ export function readPlan(parent: string): CvPlan {
   }
   const now = loadConfig(plan.config, { set: plan.set });
   if (now.hash !== plan.hash) {
-    throw new CheckpointError('the config changed since the cross-validation started', { file: plan.config }, 'restore it, or start a new cross-validation with dlf cv');
+    throw new CheckpointError(
+      'the config changed since the cross-validation started',
+      { file: plan.config },
+      'restore it, or start a new cross-validation with dlf cv',
+    );
   }
   return plan;
 }

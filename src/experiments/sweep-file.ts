@@ -36,15 +36,20 @@ const SweepSchema = z
       .record(z.string().regex(KEY_PATH, 'must be a key path such as train.optimizer.lr'), z.union([ValuesSchema, RangeSchema]))
       .refine((p) => Object.keys(p).length > 0, { message: 'name at least one key path to vary' })
       .describe('Key path (as for --set) → a list of values, or (random only) a range {min, max, log, integer}.'),
-    metric: z.string().regex(/^(train|val|test)\.\w+$/, 'must be train.<metric>, val.<metric> or test.<metric>, e.g. val.accuracy').describe('The final metric that ranks the trials.'),
+    metric: z
+      .string()
+      .regex(/^(train|val|test)\.\w+$/, 'must be train.<metric>, val.<metric> or test.<metric>, e.g. val.accuracy')
+      .describe('The final metric that ranks the trials.'),
     mode: z.enum(['max', 'min']).optional().describe('max or min is best (default: min for loss, mse, mae, rmse; else max).'),
   })
   .superRefine((s, ctx) => {
     if (s.search === 'random' && s.trials === undefined) ctx.addIssue({ code: 'custom', message: 'a random search needs trials: N', path: ['search'] });
-    if (s.search === 'grid' && s.trials !== undefined) ctx.addIssue({ code: 'custom', message: 'trials is for search: random (a grid runs every combination)', path: ['trials'] });
+    if (s.search === 'grid' && s.trials !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'trials is for search: random (a grid runs every combination)', path: ['trials'] });
     if (s.search === 'grid') {
       for (const [key, d] of Object.entries(s.parameters)) {
-        if (!Array.isArray(d)) ctx.addIssue({ code: 'custom', message: 'a grid takes a list of values; ranges need search: random', path: ['parameters', key] });
+        if (!Array.isArray(d))
+          ctx.addIssue({ code: 'custom', message: 'a grid takes a list of values; ranges need search: random', path: ['parameters', key] });
       }
     }
   });
@@ -70,7 +75,8 @@ export function loadSweep(file: string): LoadedSweep {
   const { doc, lineCounter, errors } = parseYaml(text);
   if (errors.length) throw new ConfigError(errors.map((e) => ({ place: { file, line: e.line, col: e.col }, message: `invalid YAML: ${e.message}` })));
   const raw: unknown = doc.toJS();
-  if (raw === null || raw === undefined) throw new ConfigError([{ place: { file, line: 1, col: 1 }, message: 'the sweep file is empty', hint: 'it needs config, parameters and metric' }]);
+  if (raw === null || raw === undefined)
+    throw new ConfigError([{ place: { file, line: 1, col: 1 }, message: 'the sweep file is empty', hint: 'it needs config, parameters and metric' }]);
   const src: SourceMap = { file, doc, lineCounter, origins: new Map() };
   const result = SweepSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(sortIssues(configIssues(result.error.issues, src, raw, SweepSchema)));

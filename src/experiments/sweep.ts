@@ -47,7 +47,13 @@ export interface TrialRecord {
 export function planSweep(s: LoadedSweep): SweepPlan {
   const { sweep } = s;
   if (sweep.search === 'grid' && gridSize(sweep.parameters) > MAX_TRIALS) {
-    throw new ConfigError([{ place: s.place(['parameters']), message: `the grid has ${gridSize(sweep.parameters)} combinations, more than ${MAX_TRIALS}`, hint: 'use search: random with trials: N' }]);
+    throw new ConfigError([
+      {
+        place: s.place(['parameters']),
+        message: `the grid has ${gridSize(sweep.parameters)} combinations, more than ${MAX_TRIALS}`,
+        hint: 'use search: random with trials: N',
+      },
+    ]);
   }
   if (!existsSync(s.config)) throw new ConfigError([{ place: s.place(['config']), message: `config file not found: ${s.config}` }]);
   loadConfig(s.config);
@@ -61,7 +67,13 @@ export function planSweep(s: LoadedSweep): SweepPlan {
       const key = Object.keys(t.values).find((k) => issue.place.file?.startsWith(`--set ${k}=`));
       if (key === undefined) throw e;
       const where = s.place(['parameters', key]);
-      throw new ConfigError([{ place: where, message: `trial ${t.index} (${key}=${JSON.stringify(t.values[key])}): ${issue.place.path ? `${issue.place.path}: ` : ''}${issue.message}`, ...(issue.hint ? { hint: issue.hint } : {}) }]);
+      throw new ConfigError([
+        {
+          place: where,
+          message: `trial ${t.index} (${key}=${JSON.stringify(t.values[key])}): ${issue.place.path ? `${issue.place.path}: ` : ''}${issue.message}`,
+          ...(issue.hint ? { hint: issue.hint } : {}),
+        },
+      ]);
     }
   }
   return { sweep: s.file, config: s.config, metric: sweep.metric, mode: sweep.mode ?? defaultMode(sweep.metric), trials };

@@ -56,7 +56,11 @@ export function exportOnnx(runDirArg: string, opts: { checkpoint?: string } = {}
     const node = inf.graph.nodes[inf.output];
     const layer = layerOf(inf.layers, node.name);
     const shape = outDims.map((d) => (isBatchDim(d) ? (d.batch === 1 ? 'N' : `${d.batch}N`) : String(d))).join(', ');
-    throw new ExportError(`cannot export the model to ONNX: its output is [${shape}], not one row per sample [N, outputs]`, { ...(layer?.place ?? {}), node: node.name }, 'end the model with a dense layer (or flatten its output)');
+    throw new ExportError(
+      `cannot export the model to ONNX: its output is [${shape}], not one row per sample [N, outputs]`,
+      { ...(layer?.place ?? {}), node: node.name },
+      'end the model with a dense layer (or flatten its output)',
+    );
   }
   const width = outDims[1] as number;
 

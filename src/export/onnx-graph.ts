@@ -59,7 +59,13 @@ export class OnnxGraph {
   node(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, out?: string, domain?: string): string {
     const output = out !== undefined && this.names.has(out) && !this.defined.has(out) ? out : this.fresh(out ?? op.toLowerCase());
     this.defined.add(output);
-    const node: NodeProto = { input: [...inputs], output: [output], name: output, opType: op, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) };
+    const node: NodeProto = {
+      input: [...inputs],
+      output: [output],
+      name: output,
+      opType: op,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    };
     if (domain !== undefined) {
       node.domain = domain;
       this.domains.add(domain);

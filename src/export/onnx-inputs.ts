@@ -39,7 +39,12 @@ function categoricalInputName(column: string, j: number): string {
 }
 
 export function imageInputs(g: OnnxGraph, prep: ImagePreprocessing): ModelInput {
-  const pixels = g.input('pixels', DataType.FLOAT, [BATCH, ...prep.shape], `raw pixel values 0..255, NCHW or flattened as the run was trained: [N, ${prep.shape.join(', ')}]`);
+  const pixels = g.input(
+    'pixels',
+    DataType.FLOAT,
+    [BATCH, ...prep.shape],
+    `raw pixel values 0..255, NCHW or flattened as the run was trained: [N, ${prep.shape.join(', ')}]`,
+  );
   const x = scaled(g, pixels, [prep.mean], [prep.std], 'pixels');
   const how = prep.scale === 'unit' ? 'divided by 255' : `standardised: (v - ${prep.mean}) / ${prep.std}`;
   return { x, described: { pixels: { shape: ['N', ...prep.shape], values: 'raw 0..255', scaling: how } } };
@@ -55,7 +60,12 @@ export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput 
   // Numeric columns: fill, standardise, flag rows with a NaN left.
   let std: string | undefined;
   if (numeric.length > 0) {
-    const features = g.input('features', DataType.FLOAT, [BATCH, numeric.length], `the numeric feature columns, in this order: ${numeric.map((c) => c.name).join(', ')} (a missing value is NaN)`);
+    const features = g.input(
+      'features',
+      DataType.FLOAT,
+      [BATCH, numeric.length],
+      `the numeric feature columns, in this order: ${numeric.map((c) => c.name).join(', ')} (a missing value is NaN)`,
+    );
     const fills = numeric.map((c) => (c.col?.kind === 'numeric' && typeof c.col.missing === 'object' ? c.col.missing.fill : NaN));
     let filled = features;
     if (fills.some((f) => !Number.isNaN(f))) {
@@ -65,9 +75,17 @@ export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput 
     if (fills.some((f) => Number.isNaN(f))) {
       // Some column has no fill value: a row with a NaN left in it is one dlf predict refuses or drops.
       const left = g.node('Cast', [g.node('IsNaN', [filled], {}, 'features/still_missing')], { to: DataType.FLOAT }, 'features/still_missing_float');
-      invalid.push(g.node('Cast', [g.node('ReduceMax', [left], { axes: [1], keepdims: 0 }, 'features/row_missing')], { to: DataType.BOOL }, 'features/row_invalid'));
+      invalid.push(
+        g.node('Cast', [g.node('ReduceMax', [left], { axes: [1], keepdims: 0 }, 'features/row_missing')], { to: DataType.BOOL }, 'features/row_invalid'),
+      );
     }
-    std = scaled(g, filled, numeric.map((c) => prep.mean[c.j]), numeric.map((c) => prep.std[c.j]), 'features');
+    std = scaled(
+      g,
+      filled,
+      numeric.map((c) => prep.mean[c.j]),
+      numeric.map((c) => prep.std[c.j]),
+      'features',
+    );
     described.features = {
       columns: numeric.map((c) => c.name),
       fill: Object.fromEntries(numeric.flatMap((c, k) => (Number.isNaN(fills[k]) ? [] : [[c.name, fills[k]]]))),
@@ -81,7 +99,12 @@ export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput 
   const pieces = new Map<number, string>(); // feature index → its dense piece (one-hot), or its embedded index
   for (const { name, j, col } of cols) {
     if (col?.kind !== 'categorical') continue;
-    const input = g.input(categoricalInputName(name, j), DataType.STRING, [BATCH], `the categorical column '${name}' as text: one of ${col.values.length} categories (a missing cell: one of ${missingTokens.map((t) => JSON.stringify(t)).join(', ')})`);
+    const input = g.input(
+      categoricalInputName(name, j),
+      DataType.STRING,
+      [BATCH],
+      `the categorical column '${name}' as text: one of ${col.values.length} categories (a missing cell: one of ${missingTokens.map((t) => JSON.stringify(t)).join(', ')})`,
+    );
     const index = categoryIndex(g, input, col, missingTokens);
     // -1, an invalid row, is what an unknown category becomes without a bucket, and a missing cell without a fill value.
     if (col.unknown !== 'bucket' || typeof col.missing !== 'object') invalid.push(g.node('Less', [index, g.ints([0])], {}, `${input}/invalid`));
@@ -101,7 +124,12 @@ export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput 
       categories: col.values,
       encoding: col.encoding,
       unknown: col.unknown === 'bucket' ? `the ${UNKNOWN_CATEGORY} bucket` : 'invalid row (NaN outputs)',
-      missing: typeof col.missing === 'object' ? `filled with '${col.missing.fill}'` : col.missing === 'drop' ? 'row left out (NaN outputs)' : 'invalid row (NaN outputs)',
+      missing:
+        typeof col.missing === 'object'
+          ? `filled with '${col.missing.fill}'`
+          : col.missing === 'drop'
+            ? 'row left out (NaN outputs)'
+            : 'invalid row (NaN outputs)',
     };
   }
 
@@ -111,7 +139,9 @@ export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput 
   const flush = () => {
     if (run.length === 0) return;
     const [first, last] = [run[0], run[run.length - 1]];
-    parts.push(first === 0 && last === numeric.length - 1 ? std! : g.node('Slice', [std!, g.ints([first]), g.ints([last + 1]), g.ints([1])], {}, 'features/columns'));
+    parts.push(
+      first === 0 && last === numeric.length - 1 ? std! : g.node('Slice', [std!, g.ints([first]), g.ints([last + 1]), g.ints([1])], {}, 'features/columns'),
+    );
     run = [];
   };
   let k = 0;

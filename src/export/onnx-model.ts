@@ -48,7 +48,11 @@ export function inferenceGraph(config: Config, dims: DataDims, locate: Locator):
   const symbolic = nodes.map((n, id) => {
     const m = other[id];
     if (!m || m.name !== n.name || m.op !== n.op || m.shape.length !== n.shape.length) {
-      throw new ExportError(`the model's graph differs between batch sizes at node '${n.name}'`, { node: n.name }, 'a model whose structure depends on the batch size cannot be exported');
+      throw new ExportError(
+        `the model's graph differs between batch sizes at node '${n.name}'`,
+        { node: n.name },
+        'a model whose structure depends on the batch size cannot be exported',
+      );
     }
     return n.shape.map((d, i): SymDim => {
       const e = m.shape[i];
@@ -178,7 +182,12 @@ function computeConstant(
   const inShapes = n.inputs.map((i) => nodes[i].shape);
   const out = new Float32Array(size);
   const prep = def.prepare?.(inShapes, n.shape, n.attrs);
-  def.forward(tsKernels, n.inputs.map((i) => valuesOf(i) as Buf), out, { inShapes, outShape: n.shape, attrs: n.attrs, prep });
+  def.forward(
+    tsKernels,
+    n.inputs.map((i) => valuesOf(i) as Buf),
+    out,
+    { inShapes, outShape: n.shape, attrs: n.attrs, prep },
+  );
   return out;
 }
 

@@ -11,7 +11,7 @@ import type { OpName } from '../graph/ops/index.js';
 import type { Node } from '../graph/types.js';
 import { normAxes } from '../tensor/shape.js';
 import { convAttrsOf, poolAttrsOf } from '../graph/ops/_window.js';
-import { type OnnxGraph } from './onnx-graph.js';
+import type { OnnxGraph } from './onnx-graph.js';
 import { DataType } from './onnx-proto.js';
 
 /** A size along one axis: fixed, or the batch size times `batch`. */
@@ -44,8 +44,14 @@ export interface NoForm {
 const TRAINING_ONLY: NoForm = { none: 'it is made only by autodiff for training programs and has no place in an inference graph' };
 const FUSED: NoForm = { none: "it is a fused op of dlf's graph optimiser, which export runs before" };
 
-const binary = (op: string): Emitter => (e) => void e.g.node(op, e.ins, {}, e.out);
-const unary = (op: string): Emitter => (e) => void e.g.node(op, [e.ins[0]], {}, e.out);
+const binary =
+  (op: string): Emitter =>
+  (e) =>
+    void e.g.node(op, e.ins, {}, e.out);
+const unary =
+  (op: string): Emitter =>
+  (e) =>
+    void e.g.node(op, [e.ins[0]], {}, e.out);
 
 /** The axes of a reduction, normalised (all axes when the op has none). */
 function reduceAxes(e: Emit): number[] {
@@ -55,7 +61,10 @@ function reduceAxes(e: Emit): number[] {
 const keepdims = (e: Emit) => (e.node.attrs.keepdims ? 1 : 0);
 
 /** A reduction whose axes are an attribute in opset 17 (ReduceMean, ReduceMax). */
-const reduceAttr = (op: string): Emitter => (e) => void e.g.node(op, [e.ins[0]], { axes: reduceAxes(e), keepdims: keepdims(e) }, e.out);
+const reduceAttr =
+  (op: string): Emitter =>
+  (e) =>
+    void e.g.node(op, [e.ins[0]], { axes: reduceAxes(e), keepdims: keepdims(e) }, e.out);
 
 /** The same value with its last two axes swapped. */
 function swapLast(e: Emit, value: string, rank: number): string {
@@ -228,5 +237,10 @@ function onnxPads([t, b, l, r]: readonly number[]): number[] {
 export function emitConv(e: Emit, x: string, w: string, bias?: string): void {
   const { stride, padding, dilation } = convAttrsOf(e.node.attrs);
   const wDims = e.inDims[1];
-  e.g.node('Conv', bias === undefined ? [x, w] : [x, w, bias], { kernel_shape: [wDims[2] as number, wDims[3] as number], strides: stride, dilations: dilation, pads: onnxPads(padding) }, e.out);
+  e.g.node(
+    'Conv',
+    bias === undefined ? [x, w] : [x, w, bias],
+    { kernel_shape: [wDims[2] as number, wDims[3] as number], strides: stride, dilations: dilation, pads: onnxPads(padding) },
+    e.out,
+  );
 }

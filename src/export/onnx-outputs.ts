@@ -70,7 +70,10 @@ export function emitOutputs(g: OnnxGraph, spec: OutputSpec, emitModel: (out: str
         ? d
         : g.node(
             'Sub',
-            [g.node('Slice', [d, g.ints([1]), g.ints([2]), g.ints([1])], {}, 'prediction/logit_1'), g.node('Slice', [d, g.ints([0]), g.ints([1]), g.ints([1])], {}, 'prediction/logit_0')],
+            [
+              g.node('Slice', [d, g.ints([1]), g.ints([2]), g.ints([1])], {}, 'prediction/logit_1'),
+              g.node('Slice', [d, g.ints([0]), g.ints([1]), g.ints([1])], {}, 'prediction/logit_0'),
+            ],
             {},
             'prediction/log_odds',
           );
@@ -79,12 +82,25 @@ export function emitOutputs(g: OnnxGraph, spec: OutputSpec, emitModel: (out: str
     const column = g.node('Cast', [positive], { to: DataType.INT64 }, 'prediction/index_column');
     best = g.node('Squeeze', [column, g.ints([1])], {}, 'prediction/index');
   } else best = g.node('ArgMax', [probs], { axis: 1, keepdims: 0 }, 'prediction/index');
-  const label = g.node('Gather', [g.constant(DataType.STRING, [names.length], names, 'classes'), best], { axis: 0 }, invalid ? 'prediction/class' : g.reserve('prediction'));
+  const label = g.node(
+    'Gather',
+    [g.constant(DataType.STRING, [names.length], names, 'classes'), best],
+    { axis: 0 },
+    invalid ? 'prediction/class' : g.reserve('prediction'),
+  );
   if (invalid) g.node('Where', [invalid, g.constant(DataType.STRING, [], [''], 'empty_string'), label], {}, g.reserve('prediction'));
-  const rule = names.length === 2 ? `'${names[1]}' when its probability is above ${spec.threshold}, else '${names[0]}'` : 'the most probable class name (the first of equally probable ones)';
+  const rule =
+    names.length === 2
+      ? `'${names[1]}' when its probability is above ${spec.threshold}, else '${names[0]}'`
+      : 'the most probable class name (the first of equally probable ones)';
   g.output('prediction', DataType.STRING, [BATCH], `${rule}; empty for a row dlf predict would refuse`);
   g.output('probabilities', DataType.FLOAT, [BATCH, names.length], `the probability of each class, in the order ${names.join(', ')}`);
-  g.output('logits', DataType.FLOAT, [BATCH, width], width === 1 ? 'the logit of the positive class' : 'the logit of each class (softmax gives the probabilities)');
+  g.output(
+    'logits',
+    DataType.FLOAT,
+    [BATCH, width],
+    width === 1 ? 'the logit of the positive class' : 'the logit of each class (softmax gives the probabilities)',
+  );
   return {
     prediction: names.length === 2 ? `class name [N]: '${names[1]}' when its probability is above ${spec.threshold}` : 'most probable class name [N]',
     probabilities: `probability per class [N, ${names.length}], in the order of the classes`,

@@ -78,10 +78,9 @@ export function appendBackwardTraced(g: GraphBuilder, loss: number, wrt: readonl
       if (gi === null || gi === undefined || !needed(inp)) return;
       const want = g.shapeOf(inp);
       if (!sameShape(g.shapeOf(gi), want)) {
-        throw new InternalError(
-          `VJP of ${node.op} gave input ${k} a gradient of shape ${shapeStr(g.shapeOf(gi))}, expected ${shapeStr(want)}`,
-          { node: node.name },
-        );
+        throw new InternalError(`VJP of ${node.op} gave input ${k} a gradient of shape ${shapeStr(g.shapeOf(gi))}, expected ${shapeStr(want)}`, {
+          node: node.name,
+        });
       }
       const list = pending.get(inp);
       if (list) list.push(gi);

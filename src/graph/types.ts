@@ -41,13 +41,7 @@ export interface GradCase {
   readonly shapes: Shape[];
   readonly attrs?: Attrs;
   /** Per input: how to draw values. `positive` for log/sqrt/pow, `labels:C` for class indices < C. */
-  readonly domains?: (
-    | 'any'
-    | 'positive'
-    | 'distinct'
-    | `labels:${number}`
-    | 'binary'
-  )[];
+  readonly domains?: ('any' | 'positive' | 'distinct' | `labels:${number}` | 'binary')[];
   /** Short label shown in the test name. */
   readonly label?: string;
 }

@@ -49,14 +49,22 @@ export function nativeStatus(): NativeStatus {
   const threads = threadsFromEnv();
   const path = NATIVE_ADDON_PATH;
   if (!existsSync(path)) {
-    loaded = { available: false, path, reason: `the addon was not built (no ${path}); \`npm run build:native\` builds it with a C++ compiler, python3 and make` };
+    loaded = {
+      available: false,
+      path,
+      reason: `the addon was not built (no ${path}); \`npm run build:native\` builds it with a C++ compiler, python3 and make`,
+    };
     return loaded;
   }
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     const missing = NATIVE_FUNCTIONS.filter((f) => typeof addon[f] !== 'function');
     if (missing.length) {
-      loaded = { available: false, path, reason: `the addon at ${path} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`npm run build:native\`` };
+      loaded = {
+        available: false,
+        path,
+        reason: `the addon at ${path} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`npm run build:native\``,
+      };
     } else {
       addon.setThreads(threads ?? addon.info().hardwareThreads);
       loaded = { available: true, path, addon, kernels: nativeKernels(addon) };
@@ -142,14 +150,14 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       else ts.matmul(a, b, out, d);
     },
     matmulBiasAct(a, b, bias, out, d, act) {
-      if (f32(a) && f32(b) && f32(bias) && f32(out)) addon.matmulBiasAct(a, b, bias, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB, act === 'relu');
+      if (f32(a) && f32(b) && f32(bias) && f32(out))
+        addon.matmulBiasAct(a, b, bias, out, d.batch, d.m, d.n, d.k, d.transA, d.transB, d.strideA, d.strideB, act === 'relu');
       else ts.matmulBiasAct(a, b, bias, out, d, act);
     },
     // Convolutions on float32 buffers run natively (lowered to the GEMM, on every thread the addon
     // has), whatever path the plan chose for the reference; float64 ones (the gradient check) and
     // empty ones stay in TypeScript.
-    conv2d: (x, w, out, d) =>
-      f32(x) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2d(x, w, out, convGeometry(d)) : ts.conv2d(x, w, out, d),
+    conv2d: (x, w, out, d) => (f32(x) && f32(w) && f32(out) && convNonEmpty(d) ? addon.conv2d(x, w, out, convGeometry(d)) : ts.conv2d(x, w, out, d)),
     conv2dBiasAct(x, w, bias, out, d, act) {
       if (f32(x) && f32(w) && f32(bias) && f32(out) && convNonEmpty(d)) addon.conv2dBiasAct(x, w, out, convGeometry(d), bias, act === 'relu');
       else ts.conv2dBiasAct(x, w, bias, out, d, act);

@@ -16,27 +16,9 @@ export interface OptimizerKernels {
    * RMSProp in place: sq = rho·sq + (1-rho)·g²; then, with a momentum buffer,
    * buf = mu·buf + g/(√sq + eps) and w -= lr·buf; without one (`buf` null), w -= lr·g/(√sq + eps).
    */
-  rmspropStep(
-    w: Float32Array,
-    g: Float32Array,
-    sq: Float32Array,
-    buf: Float32Array | null,
-    lr: number,
-    rho: number,
-    mu: number,
-    eps: number,
-  ): void;
+  rmspropStep(w: Float32Array, g: Float32Array, sq: Float32Array, buf: Float32Array | null, lr: number, rho: number, mu: number, eps: number): void;
   /** Adam in place with bias correction folded into lrT (= lr * sqrt(1-b2^t) / (1-b1^t)) and epsT. */
-  adamStep(
-    w: Float32Array,
-    g: Float32Array,
-    m: Float32Array,
-    v: Float32Array,
-    b1: number,
-    b2: number,
-    lrT: number,
-    epsT: number,
-  ): void;
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, lrT: number, epsT: number): void;
   /** Decoupled weight decay in place: w -= rate·w (AdamW uses rate = lr·weight_decay). */
   decayStep(w: Float32Array, rate: number): void;
   /** Gradient of the L1 and L2 penalties added in place: g += l2·w + l1·sign(w) (sign(0) = 0). */

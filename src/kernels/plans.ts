@@ -73,7 +73,12 @@ function channelOf(s: Shape, out: Shape, side: 'a' | 'b'): ChannelBroadcast | un
 /** Gather plan of a transpose: out axis i is input axis perm[i]. */
 export function transposePlan(inShape: Shape, perm: readonly number[]): GatherPlan {
   const st = stridesOf(inShape);
-  return { src: offsets(perm.map((p) => inShape[p]), perm.map((p) => st[p])) };
+  return {
+    src: offsets(
+      perm.map((p) => inShape[p]),
+      perm.map((p) => st[p]),
+    ),
+  };
 }
 
 /** Gather plan of broadcasting `inShape` to `outShape`. */
@@ -85,8 +90,14 @@ export function broadcastToPlan(inShape: Shape, outShape: Shape): GatherPlan {
 export function reducePlan(inShape: Shape, axes: readonly number[]): ReducePlan {
   const st = stridesOf(inShape);
   const keptAxes = inShape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const kept = offsets(keptAxes.map((i) => inShape[i]), keptAxes.map((i) => st[i]));
-  const red = offsets(axes.map((i) => inShape[i]), axes.map((i) => st[i]));
+  const kept = offsets(
+    keptAxes.map((i) => inShape[i]),
+    keptAxes.map((i) => st[i]),
+  );
+  const red = offsets(
+    axes.map((i) => inShape[i]),
+    axes.map((i) => st[i]),
+  );
   const last = inShape.length - 1;
   const innerKept = inShape.length > 0 && !axes.includes(last);
   const plan = { kept, red, innerKept };

@@ -48,10 +48,7 @@ export function choosePanels(runs: readonly CurveRun[], wanted: readonly string[
   for (const w of wanted) {
     if (!available.includes(w)) {
       const what = runs.length === 1 ? 'this run' : 'these runs';
-      throw new UsageError(
-        `--metric ${oneLine(w, 60)}: ${what} did not log it`,
-        didYouMean(w, available) ?? `${what} logged ${available.join(', ')}`,
-      );
+      throw new UsageError(`--metric ${oneLine(w, 60)}: ${what} did not log it`, didYouMean(w, available) ?? `${what} logged ${available.join(', ')}`);
     }
     if (!out.includes(w)) out.push(w);
   }
@@ -116,7 +113,10 @@ export function curvesSpec(runs: readonly CurveRun[], panels: readonly string[],
     const isLr = panel === LR_PANEL;
     // The learning rate on a linear scale from 0: a schedule decaying towards 0 would fill a log
     // scale with its last epochs.
-    const log = wantsLog(panel, data.filter((p) => p.panel === panel).map((p) => p.value));
+    const log = wantsLog(
+      panel,
+      data.filter((p) => p.panel === panel).map((p) => p.value),
+    );
     // A constant learning rate would run along the top edge of the frame: leave room above it.
     const lrMax = isLr ? Math.max(0, ...data.filter((p) => p.panel === LR_PANEL).map((p) => p.value)) : 0;
     const yScale = log ? { type: 'log' } : isLr && lrMax > 0 ? { zero: true, domainMax: lrMax * 1.1 } : { zero: false };
@@ -130,9 +130,17 @@ export function curvesSpec(runs: readonly CurveRun[], panels: readonly string[],
             title: 'split',
             scale: { domain: splits, range: splits.map((sp) => SPLIT_COLOURS[sp]) },
           };
-    const dash = several && !isLr
-      ? { strokeDash: { field: 'split', type: 'nominal', title: 'split', scale: { domain: splits, range: splits.map((sp) => (sp === 'train' ? [1, 0] : [6, 3])) } } }
-      : {};
+    const dash =
+      several && !isLr
+        ? {
+            strokeDash: {
+              field: 'split',
+              type: 'nominal',
+              title: 'split',
+              scale: { domain: splits, range: splits.map((sp) => (sp === 'train' ? [1, 0] : [6, 3])) },
+            },
+          }
+        : {};
     return {
       title: (isLr ? 'learning rate' : panel) + (log ? ' (log scale)' : ''),
       width: opts.width ?? 320,

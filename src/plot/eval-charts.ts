@@ -102,7 +102,11 @@ export function residualScatterSpec(d: ResidualData): TopLevelSpec {
           y: { field: 'residual', type: 'quantitative', title: 'true − predicted' },
         },
       },
-      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#e45756', strokeDash: [4, 3] }, encoding: { y: { field: 'zero', type: 'quantitative' } } },
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', color: '#e45756', strokeDash: [4, 3] },
+        encoding: { y: { field: 'zero', type: 'quantitative' } },
+      },
     ],
     config: CHART_CONFIG,
   } as TopLevelSpec;

@@ -17,7 +17,10 @@ export interface Drawing {
 export async function renderSvg(spec: TopLevelSpec): Promise<Drawing> {
   const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
   const warnings: string[] = [];
-  const note = (level: string) => (...args: unknown[]) => void warnings.push(`${level}: ${args.map(String).join(' ')}`);
+  const note =
+    (level: string) =>
+    (...args: unknown[]) =>
+      void warnings.push(`${level}: ${args.map(String).join(' ')}`);
   const quiet = { level: () => quiet, error: note('error'), warn: note('warn'), info: () => quiet, debug: () => quiet };
   let compiled;
   try {
@@ -30,7 +33,11 @@ export async function renderSvg(spec: TopLevelSpec): Promise<Drawing> {
   const view = new vega.View(vega.parse(compiled), {
     renderer: 'none',
     loader,
-    logger: vega.logger(vega.Warn, undefined, (_method: string, level: string, input: readonly unknown[]) => void warnings.push(`${level}: ${input.map(String).join(' ')}`)),
+    logger: vega.logger(
+      vega.Warn,
+      undefined,
+      (_method: string, level: string, input: readonly unknown[]) => void warnings.push(`${level}: ${input.map(String).join(' ')}`),
+    ),
   });
   try {
     return { svg: await view.toSVG(), warnings };

@@ -77,7 +77,12 @@ function seconds(s: unknown): string {
 }
 
 /** A table of rows of cells; the columns named in `numeric` are right-aligned, `cls` gives a row a class. */
-function table(head: readonly string[], rows: readonly (readonly unknown[])[], numeric: ReadonlySet<number> = new Set(), cls?: (row: number) => string | undefined): Html {
+function table(
+  head: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  numeric: ReadonlySet<number> = new Set(),
+  cls?: (row: number) => string | undefined,
+): Html {
   const th = (v: unknown, c: number) => (numeric.has(c) ? html`<th class="num">${v}</th>` : html`<th>${v}</th>`);
   const td = (v: unknown, c: number) => (numeric.has(c) ? html`<td class="num">${v}</td>` : html`<td>${v}</td>`);
   const tr = (r: readonly unknown[], i: number) => {
@@ -118,11 +123,19 @@ function curvesSection(d: RunReportData, charts: ReportCharts): Section {
     d.history.cutShort ? html`<p class="note">The last line of metrics.jsonl was cut short (a process killed while writing it) and is left out.</p>` : '',
     !d.final ? html`<p class="note">The run has no metrics.json: training has not finished (it is running, was paused or interrupted).</p>` : '',
   ];
-  return { id: 'curves', title: 'Learning curves', body: html`${notes}${figure(charts.curves, 'Per epoch, from metrics.jsonl; validation values are computed after each epoch.')}` };
+  return {
+    id: 'curves',
+    title: 'Learning curves',
+    body: html`${notes}${figure(charts.curves, 'Per epoch, from metrics.jsonl; validation values are computed after each epoch.')}`,
+  };
 }
 
 function metricsTable(r: EvalResult): Html {
-  return table(['metric', 'value'], Object.entries(r.metrics).map(([k, v]) => [k, num(v as number, 6)]), new Set([1]));
+  return table(
+    ['metric', 'value'],
+    Object.entries(r.metrics).map(([k, v]) => [k, num(v as number, 6)]),
+    new Set([1]),
+  );
 }
 
 function classificationBody(r: EvalResult, charts: ReportCharts): Html {
@@ -141,7 +154,15 @@ ${b ? html`<p>Two classes: positive class <b>${b.positive}</b> (negative ${b.neg
 ${charts.confusion ? figure(charts.confusion, 'Rows: true class; columns: predicted class. Each cell holds its count and is shaded by its share of the true class (the recall on the diagonal).') : ''}
 <h3>Per class</h3>
 ${table(['class', 'precision', 'recall', 'f1', 'support'], rows, new Set([1, 2, 3, 4]), (i) => (i === k ? 'avg first' : i > k ? 'avg' : undefined))}
-${weights ? html`<h3>Class weights (${weights.mode})</h3>${table(['class', 'weight'], weights.classes.map((c, i) => [c, num(weights.weights[i])]), new Set([1]))}` : ''}`;
+${
+  weights
+    ? html`<h3>Class weights (${weights.mode})</h3>${table(
+        ['class', 'weight'],
+        weights.classes.map((c, i) => [c, num(weights.weights[i])]),
+        new Set([1]),
+      )}`
+    : ''
+}`;
 }
 
 function regressionBody(r: EvalResult, charts: ReportCharts): Html {
@@ -167,7 +188,11 @@ function evaluationSection(d: RunReportData, charts: ReportCharts): Section {
     : '';
   const e = d.evaluation;
   if ('error' in e) {
-    return { id: 'evaluation', title: 'Evaluation', body: html`<p class="note">The ${splitName(e.split)} split could not be evaluated: <span class="mono">${e.error}</span></p>` };
+    return {
+      id: 'evaluation',
+      title: 'Evaluation',
+      body: html`<p class="note">The ${splitName(e.split)} split could not be evaluated: <span class="mono">${e.error}</span></p>`,
+    };
   }
   const r = e.result;
   const trainOnly = r.split === 'train' ? html` (the run holds out no validation split, so these are the training samples)` : '';
@@ -225,7 +250,12 @@ function dataSection(d: RunReportData): Section {
   const prints = d.fingerprints
     ? html`<h3>Data fingerprints</h3>${table(
         ['file', 'bytes', 'sha256', 'now'],
-        d.fingerprints.map((p) => [p.path, int(p.size), html`<span class="mono">${p.sha256}</span>`, changes.has(p.path) ? html`<span class="bad">${changes.get(p.path)}</span>` : html`<span class="ok">unchanged</span>`]),
+        d.fingerprints.map((p) => [
+          p.path,
+          int(p.size),
+          html`<span class="mono">${p.sha256}</span>`,
+          changes.has(p.path) ? html`<span class="bad">${changes.get(p.path)}</span>` : html`<span class="ok">unchanged</span>`,
+        ]),
         new Set([1]),
       )}`
     : html`<p>The run recorded no data fingerprints (it trained on generated data, or an older dlf made it).</p>`;
@@ -242,7 +272,10 @@ function configSection(d: RunReportData): Section {
 
 /** Seconds of the epochs: least, median and most. */
 function epochTimes(d: RunReportData): string {
-  const s = d.history.records.map((r) => r.seconds).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+  const s = d.history.records
+    .map((r) => r.seconds)
+    .filter((v): v is number => typeof v === 'number')
+    .sort((a, b) => a - b);
   if (s.length === 0) return '-';
   return `${seconds(s[0])} / ${seconds(s[s.length >> 1])} / ${seconds(s[s.length - 1])}`;
 }

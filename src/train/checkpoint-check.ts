@@ -194,7 +194,11 @@ export function checkpointProblem(c: Checkpoint): Problem | undefined {
   const prep = c.preprocessing as unknown;
   if (typeof prep === 'object' && prep !== null) {
     const p = prep as Record<string, unknown>;
-    const bad = preprocessingKeysProblem(Object.keys(p).filter((k) => p[k] !== undefined), p.kind, 2);
+    const bad = preprocessingKeysProblem(
+      Object.keys(p).filter((k) => p[k] !== undefined),
+      p.kind,
+      2,
+    );
     if (bad) return { message: bad };
   }
   const badStd = isPreprocessing(prep) && prep.kind !== 'image' && prep.std.some((s) => !(s > 0));

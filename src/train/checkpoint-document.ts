@@ -33,7 +33,15 @@ function plainDoc(v: unknown): DocValue | undefined {
 }
 
 function tensorsDoc(t: Tensors): DocObject {
-  return new Map([...t].map(([name, { shape, data }]) => [name, new Map<string, DocValue>([['shape', [...shape]], ['data', data]])]));
+  return new Map(
+    [...t].map(([name, { shape, data }]) => [
+      name,
+      new Map<string, DocValue>([
+        ['shape', [...shape]],
+        ['data', data],
+      ]),
+    ]),
+  );
 }
 
 /**
@@ -41,9 +49,7 @@ function tensorsDoc(t: Tensors): DocObject {
  * hash, epoch, step, params, state, optimizer, rng, progress, preprocessing, metrics.
  */
 export function documentOf(c: Checkpoint, version: number, digest?: string): DocObject {
-  const slots: DocObject = new Map(
-    Object.entries(c.optimizer.state.slots).map(([slot, byName]) => [slot, new Map<string, DocValue>(Object.entries(byName))]),
-  );
+  const slots: DocObject = new Map(Object.entries(c.optimizer.state.slots).map(([slot, byName]) => [slot, new Map<string, DocValue>(Object.entries(byName))]));
   return new Map<string, DocValue | undefined>([
     ['format', CHECKPOINT_FORMAT],
     ['version', version],
@@ -61,7 +67,13 @@ export function documentOf(c: Checkpoint, version: number, digest?: string): Doc
         ['slots', slots],
       ]),
     ],
-    ['rng', new Map<string, DocValue>([['shuffle', [...c.rng.shuffle]], ['dropout', [...c.rng.dropout]]])],
+    [
+      'rng',
+      new Map<string, DocValue>([
+        ['shuffle', [...c.rng.shuffle]],
+        ['dropout', [...c.rng.dropout]],
+      ]),
+    ],
     ['progress', plainDoc(c.progress)],
     ['preprocessing', plainDoc(c.preprocessing)],
     ['metrics', plainDoc(c.metrics)],
@@ -125,12 +137,20 @@ function tensors(v: JsonValue | undefined, where: string, what: string): Tensors
 
 function monitor(v: JsonValue | undefined, where: string): MonitorState {
   const m = members(v, where, ['best', 'bestEpoch', 'wait']);
-  return { best: numberOrNull(m.get('best'), `${where}.best`), bestEpoch: number(m.get('bestEpoch'), `${where}.bestEpoch`), wait: number(m.get('wait'), `${where}.wait`) };
+  return {
+    best: numberOrNull(m.get('best'), `${where}.best`),
+    bestEpoch: number(m.get('bestEpoch'), `${where}.bestEpoch`),
+    wait: number(m.get('wait'), `${where}.wait`),
+  };
 }
 
 function plateau(v: JsonValue | undefined, where: string): PlateauState {
   const m = members(v, where, ['factor', 'best', 'wait']);
-  return { factor: number(m.get('factor'), `${where}.factor`), best: numberOrNull(m.get('best'), `${where}.best`), wait: number(m.get('wait'), `${where}.wait`) };
+  return {
+    factor: number(m.get('factor'), `${where}.factor`),
+    best: numberOrNull(m.get('best'), `${where}.best`),
+    wait: number(m.get('wait'), `${where}.wait`),
+  };
 }
 
 function slots(v: JsonValue | undefined, where: string): OptimizerState['slots'] {
@@ -189,9 +209,16 @@ export function readDocument(doc: JsonValue, version: number): { ckpt: Checkpoin
     step: number(d.get('step'), 'step'),
     params: tensors(d.get('params'), 'params', 'parameter'),
     state: tensors(d.get('state'), 'state', 'state tensor'),
-    optimizer: { type: string(opt.get('type'), 'optimizer.type'), state: { step: number(opt.get('step'), 'optimizer.step'), slots: slots(opt.get('slots'), 'optimizer.slots') } },
+    optimizer: {
+      type: string(opt.get('type'), 'optimizer.type'),
+      state: { step: number(opt.get('step'), 'optimizer.step'), slots: slots(opt.get('slots'), 'optimizer.slots') },
+    },
     rng: { shuffle: numbers(rng.get('shuffle'), 'rng.shuffle') as RngState, dropout: numbers(rng.get('dropout'), 'rng.dropout') as RngState },
-    progress: { best: monitor(progress.get('best'), 'progress.best'), early: monitor(progress.get('early'), 'progress.early'), plateau: plateau(progress.get('plateau'), 'progress.plateau') },
+    progress: {
+      best: monitor(progress.get('best'), 'progress.best'),
+      early: monitor(progress.get('early'), 'progress.early'),
+      plateau: plateau(progress.get('plateau'), 'progress.plateau'),
+    },
     preprocessing: preprocessing!,
     ...(ckptMetrics ? { metrics: ckptMetrics } : {}),
   };

@@ -52,7 +52,11 @@ export function checkMatchesModel(ckpt: Checkpoint, model: readonly ModelTensor[
   const problems = modelMismatches(ckpt, model);
   if (problems.length) {
     const shown = problems.length > 20 ? [...problems.slice(0, 20), `and ${problems.length - 20} more`] : problems;
-    throw new CheckpointError(`checkpoint does not match the model: ${shown.join('; ')}`, { file }, 'the model needs every parameter under the same name and shape, and no others');
+    throw new CheckpointError(
+      `checkpoint does not match the model: ${shown.join('; ')}`,
+      { file },
+      'the model needs every parameter under the same name and shape, and no others',
+    );
   }
 }
 
@@ -93,7 +97,8 @@ function checkpointBytesFor(model: readonly ModelTensor[], slots: number): numbe
 export function checkCheckpointable(model: readonly ModelTensor[], optimizer: OptimizerConfig): void {
   for (const p of model) {
     const bad = nameProblem(p.name);
-    if (bad) throw new CheckpointError(`the model cannot be checkpointed: the tensor name ${quote(p.name)} ${bad}`, { node: p.name }, 'rename the layer or parameter');
+    if (bad)
+      throw new CheckpointError(`the model cannot be checkpointed: the tensor name ${quote(p.name)} ${bad}`, { node: p.name }, 'rename the layer or parameter');
   }
   const bytes = checkpointBytesFor(model, slotNamesOf(optimizer).length);
   if (bytes > CHECKPOINT_MAX_BYTES) {

@@ -46,7 +46,6 @@ const CHECKPOINT_JSON_LIMITS: JsonLimits = {
   longString: 64 * 2 ** 10,
 };
 
-
 /**
  * The bytes of the checkpoint file for `c` (version 2, digest included). Throws TrainingError
  * when a tensor or slot holds NaN or an infinity, CheckpointError when `c` is otherwise not a
@@ -102,7 +101,8 @@ export function parseCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   }
   const { ckpt, digest } = read;
   if (version >= 2) {
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest!)) throw new CheckpointError('invalid checkpoint: the digest is not sha256: and 64 lowercase hex digits', { file });
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest!))
+      throw new CheckpointError('invalid checkpoint: the digest is not sha256: and 64 lowercase hex digits', { file });
     if (digestOf(documentOf(ckpt, version)) !== digest) {
       throw new CheckpointError('checkpoint does not match its digest: it was changed or damaged after it was written', { file });
     }

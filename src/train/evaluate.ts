@@ -199,7 +199,12 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
  * The config's metrics (or the task's default) followed by `extra` ones it did not name. An extra
  * metric that does not apply to the run's task is a usage error.
  */
-function requestedMetrics(task: 'classification' | 'regression', classes: number, named: readonly MetricName[] | undefined, extra: readonly MetricName[]): MetricName[] {
+function requestedMetrics(
+  task: 'classification' | 'regression',
+  classes: number,
+  named: readonly MetricName[] | undefined,
+  extra: readonly MetricName[],
+): MetricName[] {
   const allowed = taskMetrics(task);
   for (const m of extra) {
     if (!allowed.includes(m)) throw new UsageError(`--metrics: '${m}' does not apply to ${task}`, `${task} metrics are ${allowed.join(', ')}`);

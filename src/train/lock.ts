@@ -123,10 +123,7 @@ export function acquireRunLock(dir: string, command: string): RunLock {
     if (tryCreate(path, info)) return makeLock(path, info, warning);
     const held = readLock(path);
     if (!held) {
-      throw new UsageError(
-        `${dir} is locked by ${path}, which cannot be read`,
-        'another dlf may be starting there; if none is, remove the lock file',
-      );
+      throw new UsageError(`${dir} is locked by ${path}, which cannot be read`, 'another dlf may be starting there; if none is, remove the lock file');
     }
     if (held.host !== info.host || processAlive(held.pid)) {
       if (held.host === info.host && held.pid === process.pid) {
@@ -134,9 +131,7 @@ export function acquireRunLock(dir: string, command: string): RunLock {
       }
       throw new UsageError(
         `${dir} is in use by dlf pid ${held.pid} on host ${held.host} since ${clock(held.started)}`,
-        held.host === info.host
-          ? 'wait for it or choose another --out'
-          : `wait for it or choose another --out; if that process is gone, remove ${path}`,
+        held.host === info.host ? 'wait for it or choose another --out' : `wait for it or choose another --out; if that process is gone, remove ${path}`,
       );
     }
     if (clearStale(path, held)) {

@@ -31,7 +31,6 @@ import { type OnDisk, RunWriter } from './writer.js';
 
 export type { EpochRecord, TrainState };
 
-
 export interface TrainOptions {
   config: Config;
   /** Hash of the config written into checkpoints (see config/hash.ts). */
@@ -102,7 +101,9 @@ function advance(progress: Progress, tc: Config['train'], record: EpochRecord, e
   const bestMode = { mode: tc.best.mode ?? defaultMode(tc.best.metric), min_delta: 0 };
   const bestObs = observe(progress.best, bestMode, metricValue(tc.best.metric, record) ?? record.train.loss, epoch);
   const es = tc.early_stopping;
-  const early = es ? observe(progress.early, { mode: es.mode ?? defaultMode(es.metric), min_delta: es.min_delta }, metricValue(es.metric, record) ?? NaN, epoch).state : progress.early;
+  const early = es
+    ? observe(progress.early, { mode: es.mode ?? defaultMode(es.metric), min_delta: es.min_delta }, metricValue(es.metric, record) ?? NaN, epoch).state
+    : progress.early;
   const sched = tc.schedule;
   const plateau = sched.type === 'plateau' ? plateauStep(progress.plateau, sched, metricValue(sched.metric, record) ?? NaN) : progress.plateau;
   return { progress: { best: bestObs.state, early, plateau }, improved: bestObs.improved };
@@ -116,7 +117,11 @@ function stoppedError(stop: EpochStopped, writer: RunWriter, opts: TrainOptions)
     return new InterruptedError(
       `interrupted by ${stop.why.signal} at epoch ${stop.epoch}, step ${stop.step}; ${none ? 'no epoch had finished, so no checkpoint was written' : onDisk}`,
       { file: opts.outDir },
-      none ? undefined : writer.onDisk.last !== undefined ? `continue with: dlf train --resume ${opts.outDir}` : 'train.checkpoint is best, so the run cannot be resumed; best.json can be evaluated',
+      none
+        ? undefined
+        : writer.onDisk.last !== undefined
+          ? `continue with: dlf train --resume ${opts.outDir}`
+          : 'train.checkpoint is best, so the run cannot be resumed; best.json can be evaluated',
       stop.why.signal,
     );
   }
@@ -191,7 +196,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const valMetrics = trainer.validate();
       if (!isFiniteMetrics(trainMetrics) || !isFiniteMetrics(valMetrics)) {
         writer.flush();
-        throw new TrainingError(`a metric became non-finite at epoch ${epoch}, step ${trainer.opt.state.step}; ${writer.describeOnDisk()}`, { file: opts.configFile });
+        throw new TrainingError(`a metric became non-finite at epoch ${epoch}, step ${trainer.opt.state.step}; ${writer.describeOnDisk()}`, {
+          file: opts.configFile,
+        });
       }
       final = { train: trainMetrics, val: valMetrics };
       const record: EpochRecord = { epoch, step: trainer.opt.state.step, lr, train: trainMetrics, val: valMetrics, seconds: (performance.now() - te) / 1000 };
@@ -200,7 +207,16 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       emit({ type: 'epoch', epochs, ...record });
       const next = advance(progress, tc, record, epoch);
       progress = next.progress;
-      writer.epochDone(trainer.checkpoint({ configHash: opts.configHash, epoch, progress, preprocessing: data.preprocessing, metrics: { train: trainMetrics, val: valMetrics } }), next.improved);
+      writer.epochDone(
+        trainer.checkpoint({
+          configHash: opts.configHash,
+          epoch,
+          progress,
+          preprocessing: data.preprocessing,
+          metrics: { train: trainMetrics, val: valMetrics },
+        }),
+        next.improved,
+      );
     }
   } catch (e) {
     // Interrupted or failed mid-epoch: the live state is part way into an epoch, but the writer
@@ -244,7 +260,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     memory,
     ...(data.classWeights ? { classWeights: data.classWeights } : {}),
   });
-  const early = es && stopped === 'early_stopping' ? { metric: es.metric, best: progress.early.best ?? NaN, bestEpoch: progress.early.bestEpoch, patience: es.patience } : undefined;
+  const early =
+    es && stopped === 'early_stopping'
+      ? { metric: es.metric, best: progress.early.best ?? NaN, bestEpoch: progress.early.bestEpoch, patience: es.patience }
+      : undefined;
   emit({ type: 'end', epochs: trained, best, final, seconds, outDir, stopped, ...(early ? { early } : {}) });
   return { outDir, best, final, stopped, epochs: trained };
 }

@@ -75,12 +75,18 @@ export const BINARY_METRICS: readonly MetricName[] = ['roc_auc', 'pr_auc'];
  * `requested`: a metric of the other task, or a two-class metric on more classes. Checked when a
  * run is prepared, so that the errors point into the config file before training starts.
  */
-export function metricIssues(task: Task, classes: number | undefined, requested: readonly MetricName[] = []): { index: number; message: string; hint: string }[] {
+export function metricIssues(
+  task: Task,
+  classes: number | undefined,
+  requested: readonly MetricName[] = [],
+): { index: number; message: string; hint: string }[] {
   const allowed = TASK_METRICS[task];
   return requested.flatMap((m, index) => {
     if (!allowed.includes(m)) return [{ index, message: `metric '${m}' does not apply to ${task}`, hint: `${task} metrics are ${allowed.join(', ')}` }];
     if (task === 'classification' && classes !== undefined && classes !== 2 && BINARY_METRICS.includes(m)) {
-      return [{ index, message: `metric '${m}' needs two classes; the data has ${classes}`, hint: 'use it on a binary task (e.g. one class against the rest)' }];
+      return [
+        { index, message: `metric '${m}' needs two classes; the data has ${classes}`, hint: 'use it on a binary task (e.g. one class against the rest)' },
+      ];
     }
     return [];
   });
@@ -152,7 +158,8 @@ export class MetricsAccumulator {
     this.targetMean = opts.target?.mean ?? 0;
     this.targetStd = opts.target?.std ?? 1;
     this.topK = opts.topK ?? (opts.classes !== undefined ? defaultTopK(opts.classes) : undefined);
-    if (this.topK !== undefined && (!Number.isInteger(this.topK) || this.topK < 1)) throw new InternalError(`topK must be a positive integer, got ${this.topK}`);
+    if (this.topK !== undefined && (!Number.isInteger(this.topK) || this.topK < 1))
+      throw new InternalError(`topK must be a positive integer, got ${this.topK}`);
     this.wantTopK = this.metrics.includes('top_k_accuracy');
     this.threshold = opts.threshold ?? DEFAULT_THRESHOLD;
     if (!(this.threshold > 0 && this.threshold < 1)) throw new InternalError(`threshold must be in (0, 1), got ${this.threshold}`);
@@ -196,7 +203,8 @@ export class MetricsAccumulator {
     if (this.cols === 0) {
       // One sigmoid logit stands for two classes.
       const k = cols === 1 ? 2 : cols;
-      if (this.k === 0) this.allocate(k); // once, on the first batch, when classes was not given
+      if (this.k === 0)
+        this.allocate(k); // once, on the first batch, when classes was not given
       else if (this.k !== k) throw new InternalError(`the model has ${cols} output column(s) but ${this.k} classes were declared`);
       this.cols = cols;
     } else if (cols !== this.cols) {

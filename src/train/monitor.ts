@@ -55,12 +55,8 @@ export function observe(
   epoch: number,
 ): { state: MonitorState; improved: boolean } {
   const delta = opts.min_delta ?? 0;
-  const improved =
-    Number.isFinite(value) &&
-    (state.best === null || (opts.mode === 'min' ? value < state.best - delta : value > state.best + delta));
-  return improved
-    ? { state: { best: value, bestEpoch: epoch, wait: 0 }, improved }
-    : { state: { ...state, wait: state.wait + 1 }, improved };
+  const improved = Number.isFinite(value) && (state.best === null || (opts.mode === 'min' ? value < state.best - delta : value > state.best + delta));
+  return improved ? { state: { best: value, bestEpoch: epoch, wait: 0 }, improved } : { state: { ...state, wait: state.wait + 1 }, improved };
 }
 
 /** True once the metric has gone `patience` observations without improving (0 counts as 1). */

@@ -23,12 +23,7 @@ export interface Optimizer {
    * One update of every parameter; `grads` holds the gradient of each parameter by name and is
    * left unchanged. `lr` is this step's learning rate (the schedule's value, see schedule.ts).
    */
-  update(
-    params: ReadonlyMap<string, Float32Array>,
-    grads: ReadonlyMap<string, Float32Array>,
-    k: OptimizerKernels,
-    lr: number,
-  ): void;
+  update(params: ReadonlyMap<string, Float32Array>, grads: ReadonlyMap<string, Float32Array>, k: OptimizerKernels, lr: number): void;
 }
 
 export interface OptimizerOptions {
@@ -39,11 +34,7 @@ export interface OptimizerOptions {
 type Update = Optimizer['update'];
 
 /** A fresh optimizer for parameters of the given sizes (by name). */
-export function createOptimizer(
-  config: OptimizerConfig,
-  sizes: ReadonlyMap<string, number>,
-  opts: OptimizerOptions = {},
-): Optimizer {
+export function createOptimizer(config: OptimizerConfig, sizes: ReadonlyMap<string, number>, opts: OptimizerOptions = {}): Optimizer {
   const names = [...sizes.keys()];
   const lens = names.map((n) => sizes.get(n)!);
   const count = names.length;
@@ -111,8 +102,8 @@ export function createOptimizer(
         const t = state.step + 1;
         // Bias correction folded into the step size and epsilon:
         // lr·m̂/(√v̂+ε) = lrT·m/(√v+εT) with lrT = lr·√(1-b2^t)/(1-b1^t), εT = ε·√(1-b2^t).
-        const c2 = Math.sqrt(1 - Math.pow(b2, t));
-        const lrT = (lr * c2) / (1 - Math.pow(b1, t));
+        const c2 = Math.sqrt(1 - b2 ** t);
+        const lrT = (lr * c2) / (1 - b1 ** t);
         const epsT = eps * c2;
         for (let i = 0; i < count; i++) {
           const wi = w(params, i);

@@ -114,7 +114,14 @@ export function classNames(classes: readonly string[] | undefined, cols: number)
  * (of two, the positive one when its probability is above `threshold`; of more, the most probable)
  * and the probability of each class.
  */
-function record(out: ArrayLike<number>, at: number, cols: number, names: readonly string[], target?: TargetScale, threshold = DEFAULT_THRESHOLD): (string | number)[] {
+function record(
+  out: ArrayLike<number>,
+  at: number,
+  cols: number,
+  names: readonly string[],
+  target?: TargetScale,
+  threshold = DEFAULT_THRESHOLD,
+): (string | number)[] {
   if (names.length === 0) return [round(unstandardize(out[at], target))];
   let probs: number[];
   if (cols === 1) {
@@ -170,7 +177,8 @@ function readTableInput(file: string, idx = looksLikeIdx(resolve(file))): CsvTab
 function keptColumns(table: CsvTable, keep: readonly string[], file: string): string[][] {
   const cols = keep.map((name) => {
     const c = table.header.indexOf(name);
-    if (c < 0) throw new DataError('--keep names a column the input does not have', { file, column: name }, `the input has the columns ${table.header.join(', ')}`);
+    if (c < 0)
+      throw new DataError('--keep names a column the input does not have', { file, column: name }, `the input has the columns ${table.header.join(', ')}`);
     return c;
   });
   return table.rows.map((row) => cols.map((c) => row[c]));
@@ -192,7 +200,14 @@ function tableInput(file: string, prep: TablePreprocessing, table: CsvTable): Da
   });
   const n = rows.length;
   const read = readFeatures(table, cols, file, savedReadRules(prep.features, prep.columns, prep.missingValues));
-  const ds: Dataset = { x: read.x, y: new Float32Array(n), n, features: prep.features.slice(), task: prep.task, origin: { file, rows: Int32Array.from({ length: n }, (_, r) => r + 2) } };
+  const ds: Dataset = {
+    x: read.x,
+    y: new Float32Array(n),
+    n,
+    features: prep.features.slice(),
+    task: prep.task,
+    origin: { file, rows: Int32Array.from({ length: n }, (_, r) => r + 2) },
+  };
   if (read.categories.some((c) => c !== null)) ds.categories = read.categories;
   if (prep.classes) ds.classes = prep.classes.slice();
   if (!read.keep.includes(0)) return ds;

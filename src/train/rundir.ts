@@ -13,7 +13,10 @@ import { LOCK_NAME, type RunLock, acquireRunLock } from './lock.js';
 
 /** The default run directory: runs/<name>/<timestamp>; claim() makes it unique. */
 export function defaultOutDir(name: string, now = new Date(), base = 'runs'): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return resolve(base, name, stamp);
 }
 

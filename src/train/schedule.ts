@@ -15,13 +15,7 @@ export interface RunLength {
 }
 
 /** The learning rate of update `step` (counted from 0); `plateauFactor` comes from PlateauState. */
-export function learningRate(
-  cfg: ScheduleConfig,
-  baseLr: number,
-  step: number,
-  run: RunLength,
-  plateauFactor = 1,
-): number {
+export function learningRate(cfg: ScheduleConfig, baseLr: number, step: number, run: RunLength, plateauFactor = 1): number {
   const epoch = Math.floor(step / Math.max(1, run.stepsPerEpoch));
   const total = Math.max(1, run.totalSteps);
   let lr: number;
@@ -30,16 +24,16 @@ export function learningRate(
       lr = baseLr;
       break;
     case 'step':
-      lr = baseLr * Math.pow(cfg.gamma, Math.floor(epoch / cfg.step_epochs));
+      lr = baseLr * cfg.gamma ** Math.floor(epoch / cfg.step_epochs);
       break;
     case 'multistep': {
       let passed = 0;
       for (const m of cfg.milestones) if (m <= epoch) passed++;
-      lr = baseLr * Math.pow(cfg.gamma, passed);
+      lr = baseLr * cfg.gamma ** passed;
       break;
     }
     case 'exponential':
-      lr = baseLr * Math.pow(cfg.gamma, epoch);
+      lr = baseLr * cfg.gamma ** epoch;
       break;
     case 'cosine':
       lr = cosineBetween(baseLr, cfg.min_lr, Math.min(step, total) / total);
@@ -96,11 +90,7 @@ export function initialPlateau(): PlateauState {
  * cfg.factor and the wait starts again (patience 0 reduces after every epoch without improvement).
  * learningRate floors baseLr·factor at min_lr. The mode defaults to the metric's (monitor.ts).
  */
-export function plateauStep(
-  state: PlateauState,
-  cfg: Extract<ScheduleConfig, { type: 'plateau' }>,
-  value: number,
-): PlateauState {
+export function plateauStep(state: PlateauState, cfg: Extract<ScheduleConfig, { type: 'plateau' }>, value: number): PlateauState {
   const mode = cfg.mode ?? defaultMode(cfg.metric);
   const seen = observe({ best: state.best, bestEpoch: 0, wait: state.wait }, { mode, min_delta: cfg.min_delta }, value, 0);
   const { best, wait } = seen.state;

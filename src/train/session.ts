@@ -29,7 +29,6 @@ import { LOCK_NAME } from './lock.js';
 import { METRICS_CAP, readRunFile, readRunJson } from './rundir.js';
 import type { OnDisk } from './writer.js';
 
-
 /**
  * A locator for compile errors: key path → file, line, column and the dotted path. A key the file
  * does not write (a default) is placed at its nearest written parent, or the top of the file, so
@@ -153,7 +152,11 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
 
 /** train.metrics must fit the task and the classes: each problem at its item of the list. */
 function checkMetrics(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator): void {
-  const issues = metricIssues(task, classes, config.train.metrics).map((i) => ({ place: locate(['train', 'metrics', i.index]), message: i.message, hint: i.hint }));
+  const issues = metricIssues(task, classes, config.train.metrics).map((i) => ({
+    place: locate(['train', 'metrics', i.index]),
+    message: i.message,
+    hint: i.hint,
+  }));
   if (issues.length) throw new ConfigError(issues);
 }
 
@@ -201,7 +204,9 @@ function weightsOf(config: ResolvedConfig['config'], train: Dataset, locate: Loc
     return resolveClassWeights(spec, train.classes, train.y);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(e.issues.map((i) => ({ ...i, place: { ...locate(['train', 'class_weights', ...(i.place.path ?? '').split('.').slice(2)]), path: i.place.path } })));
+    throw new ConfigError(
+      e.issues.map((i) => ({ ...i, place: { ...locate(['train', 'class_weights', ...(i.place.path ?? '').split('.').slice(2)]), path: i.place.path } })),
+    );
   }
 }
 
@@ -233,16 +238,19 @@ export function prepareResume(
     throw new CheckpointError(
       'not a run directory (no config.json)',
       { file: outDir },
-      existsSync(join(outDir, LOCK_NAME)) ? `it was stopped before it started training; remove it and start again: dlf train <config> --out ${outDir}` : undefined,
+      existsSync(join(outDir, LOCK_NAME))
+        ? `it was stopped before it started training; remove it and start again: dlf train <config> --out ${outDir}`
+        : undefined,
     );
   }
   const saved = loadConfig(savedFile);
   const given = withBestDefault(loadConfig(opts.configFile ?? savedFile, { set: opts.set ?? [] }), saved.config);
   // A config that does not say whether to stratify continues the run as it was split.
   const split = given.config.data.split;
-  const stratified = split.stratify === undefined && saved.config.data.split.stratify !== undefined
-    ? withData(given, { ...given.config.data, split: { ...split, stratify: saved.config.data.split.stratify } })
-    : given;
+  const stratified =
+    split.stratify === undefined && saved.config.data.split.stratify !== undefined
+      ? withData(given, { ...given.config.data, split: { ...split, stratify: saved.config.data.split.stratify } })
+      : given;
   // Likewise whether to standardise the target.
   const resolved = withSavedTarget(stratified, saved.config.data);
   const diff = configDifferences(saved.config, resolved.config);
@@ -263,7 +271,11 @@ export function prepareResume(
   if (!existsSync(ckptFile)) {
     const restart = `to start it again in the same directory: rm -r ${outDir} && dlf train <config> --out ${outDir}`;
     if (saved.config.train.checkpoint === 'best') {
-      throw new CheckpointError('the run has no checkpoints/last.json to resume from: it was trained with train.checkpoint: best, which keeps only the best epoch', { file: outDir }, restart);
+      throw new CheckpointError(
+        'the run has no checkpoints/last.json to resume from: it was trained with train.checkpoint: best, which keeps only the best epoch',
+        { file: outDir },
+        restart,
+      );
     }
     throw new CheckpointError(
       'the run has no checkpoint to resume from: it was stopped before its first checkpoint was written (checkpoints are written every train.checkpoint_interval seconds and when training stops)',
@@ -293,7 +305,13 @@ export function prepareResume(
   if (changes.length && !opts.allowDataChange) {
     const c = changes[0];
     throw new DataError(
-      `data file ${c.what} since the run started` + (changes.length > 1 ? ` (and ${changes.length - 1} more: ${changes.slice(1).map((x) => x.path).join(', ')})` : ''),
+      `data file ${c.what} since the run started` +
+        (changes.length > 1
+          ? ` (and ${changes.length - 1} more: ${changes
+              .slice(1)
+              .map((x) => x.path)
+              .join(', ')})`
+          : ''),
       { file: c.path },
       'resuming on other data would mix two data sets in one run; pass --allow-data-change to resume anyway',
     );

@@ -175,7 +175,10 @@ export class RunWriter {
     } catch (e) {
       throw this.explain(ioFailure(e, 'sync', this.metricsPath));
     }
-    for (const [kind, p] of [['last', this.last], ['best', this.best]] as const) {
+    for (const [kind, p] of [
+      ['last', this.last],
+      ['best', this.best],
+    ] as const) {
       const ckpt = p.ckpt;
       if (!ckpt) continue;
       const path = join(this.ckptDir, `${kind}.json`);

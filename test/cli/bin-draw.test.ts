@@ -45,7 +45,10 @@ function bin(...args: string[]) {
     cwd: tmp.dir,
     env: { ...process.env, DLF_TEST_LOAD_LOG: log },
   });
-  const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((u) => fileURLToPath(u));
+  const loaded = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((u) => fileURLToPath(u));
   return { ...r, loaded };
 }
 

@@ -71,7 +71,10 @@ describe('bin/dlf.js', () => {
     const visit = (f: string) => {
       if (loaded.has(f)) return;
       loaded.add(f);
-      for (const m of read(f).replace(dynamic, '').matchAll(/require\("\.\/([^"]+)"\)/g)) visit(m[1]);
+      for (const m of read(f)
+        .replace(dynamic, '')
+        .matchAll(/require\("\.\/([^"]+)"\)/g))
+        visit(m[1]);
     };
     visit('main.cjs');
     for (const m of read('main.cjs').matchAll(dynamic)) visit(m[1]);

@@ -13,7 +13,8 @@ const CONFIG = repo('configs', 'penguins.yaml');
 const HEADER = 'island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,id';
 
 /** Validation accuracy of a finished run, from its metrics.json. */
-const valAccuracy = (run: string) => (JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8')) as { final: { val: { accuracy: number } } }).final.val.accuracy;
+const valAccuracy = (run: string) =>
+  (JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8')) as { final: { val: { accuracy: number } } }).final.val.accuracy;
 
 describe('configs/penguins.yaml', () => {
   it('has 344 rows, the text columns island and sex, and NA cells', () => {
@@ -74,7 +75,9 @@ describe('predicting with the run’s column rules', () => {
     expect((await dlf('train', CONFIG, '--out', strict, '--quiet', '--set', 'data.columns.island.unknown=error')).code).toBe(0);
     const r = await dlf('predict', strict, '-i', input(rows));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/:3: row 3, column 'island': unknown category 'Atlantis': the training split did not have it \(the known categories are Biscoe, Dream, Torgersen; .*data\.columns\.island\.unknown: bucket\)/);
+    expect(r.stderr).toMatch(
+      /:3: row 3, column 'island': unknown category 'Atlantis': the training split did not have it \(the known categories are Biscoe, Dream, Torgersen; .*data\.columns\.island\.unknown: bucket\)/,
+    );
   });
 
   it('with an embedded sex, the unseen island is predicted, and rows a drop rule leaves out get empty cells', async () => {
@@ -93,9 +96,21 @@ describe('predicting with the run’s column rules', () => {
     expect(t.code, t.stderr).toBe(0);
     const ckpt = JSON.parse(readFileSync(join(bucket, 'checkpoints', 'best.json'), 'utf8')) as { params: Record<string, { shape: number[] }> };
     expect(ckpt.params['input/sex/w'].shape).toEqual([3, 3]); // female, male, __unknown__; dim round(1.6·3^0.56) = 3
-    const r = await dlf('predict', bucket, '-i', input(['Atlantis,39,18,185,3700,male,c', 'Dream,39,18,185,NA,female,d', 'Biscoe,47,15,215,5000,female,e']), '--keep', 'id', '--format', 'jsonl');
+    const r = await dlf(
+      'predict',
+      bucket,
+      '-i',
+      input(['Atlantis,39,18,185,3700,male,c', 'Dream,39,18,185,NA,female,d', 'Biscoe,47,15,215,5000,female,e']),
+      '--keep',
+      'id',
+      '--format',
+      'jsonl',
+    );
     expect(r.code, r.stderr).toBe(0);
-    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const recs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(recs.map((x) => [x.id, x.prediction])).toEqual([
       ['c', 'Adelie'],
       ['d', null],

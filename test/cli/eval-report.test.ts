@@ -48,7 +48,10 @@ async function evalJson(run: string, ...args: string[]) {
 describe('dlf eval on iris (three classes)', () => {
   let run: string;
   beforeAll(async () => {
-    const config = tmp.write('iris.yaml', readFileSync(repo('configs', 'iris.yaml'), 'utf8').replace('../datasets/iris.csv', repo('datasets', 'iris.csv')).replace('epochs: 60', 'epochs: 5'));
+    const config = tmp.write(
+      'iris.yaml',
+      readFileSync(repo('configs', 'iris.yaml'), 'utf8').replace('../datasets/iris.csv', repo('datasets', 'iris.csv')).replace('epochs: 60', 'epochs: 5'),
+    );
     run = await train(config, 'iris');
   });
 
@@ -79,7 +82,7 @@ describe('dlf eval on iris (three classes)', () => {
     expect(r.stdout).toMatch(/\nmacro avg .* 30\nweighted avg .* 30\n/);
   });
 
-  it('refuses unknown metrics (with the closest name), the other task\'s, binary ones and --threshold', async () => {
+  it("refuses unknown metrics (with the closest name), the other task's, binary ones and --threshold", async () => {
     const unknown = await dlf('eval', run, '--metrics', 'f1,acuracy');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown metric 'acuracy' (did you mean 'accuracy'?)");
@@ -148,7 +151,11 @@ describe('the decision threshold in dlf predict', () => {
     const classesAt = async (...extra: string[]) => {
       const r = await dlf('predict', run, '-i', input, ...extra);
       expect(r.code, r.stderr).toBe(0);
-      const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+      const rows = r.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
       // Each prediction agrees with its probability and the threshold: p_virginica > t.
       return rows.map((c) => ({ pred: c[0], p: Number(c[2]) }));
     };

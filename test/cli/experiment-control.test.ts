@@ -28,7 +28,8 @@ describe('experiment control', () => {
     expect((await dlf('train', '--resume', zero, '--epochs', '3', '--quiet')).code).toBe(0);
     const whole = join(tmp.dir, 'whole');
     expect((await dlf('train', iris, '--out', whole, '--epochs', '3', '--quiet')).code).toBe(0);
-    for (const f of ['last.json', 'best.json']) expect(readFileSync(join(zero, 'checkpoints', f)).equals(readFileSync(join(whole, 'checkpoints', f)))).toBe(true);
+    for (const f of ['last.json', 'best.json'])
+      expect(readFileSync(join(zero, 'checkpoints', f)).equals(readFileSync(join(whole, 'checkpoints', f)))).toBe(true);
     expect(warmParams).toEqual(ckpt(whole).params);
   });
 
@@ -46,7 +47,10 @@ describe('experiment control', () => {
   it('--step-events n adds a step event every n steps to --json', async () => {
     const r = await dlf('train', iris, '--out', join(tmp.dir, 'steps'), '--epochs', '2', '--json', '--quiet', '--step-events', '3');
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const steps = events.filter((e) => e.type === 'step');
     expect(steps.map((e) => e.step)).toEqual([3, 6, 9, 12, 15]);
     for (const e of steps) {

@@ -23,7 +23,10 @@ const shapesOf = (els: readonly XmlElement[], g: XmlElement) => els.filter((e) =
 async function listed(config: string, backward: boolean): Promise<string[]> {
   const r = await dlf('graph', repo('configs', config), ...extra(config), ...(backward ? ['--backward'] : []));
   expect(r.code).toBe(0);
-  return r.stdout.split('\n\n')[0].split('\n').map((l) => l.split(/\s+/)[0]);
+  return r.stdout
+    .split('\n\n')[0]
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0]);
 }
 
 describe('dlf graph --svg', () => {
@@ -47,17 +50,32 @@ describe('dlf graph --svg', () => {
         expect(nodes.length).toBe(dotNodes.length);
         expect(new Set(nodes.map((g) => titleOf(els, g))).size).toBe(nodes.length);
         const nodeText = nodes.map((g) => textWithin(els, g));
-        for (const name of names.filter((n) => !/(^|\/)const:\d+$/.test(n))) expect(nodeText.some((t) => t.split('\n')[0] === name), name).toBe(true);
+        for (const name of names.filter((n) => !/(^|\/)const:\d+$/.test(n)))
+          expect(
+            nodeText.some((t) => t.split('\n')[0] === name),
+            name,
+          ).toBe(true);
         expect(names.some((n) => n.startsWith('grad/'))).toBe(backward);
 
         // A box per layer that holds more than one node, one for the loss, and one for the backward pass.
-        const clusters = groups(els, 'cluster').map((g) => ({ g, label: els.filter((e) => e.parent === g && e.name === 'text').map((e) => e.text).join(' ') }));
+        const clusters = groups(els, 'cluster').map((g) => ({
+          g,
+          label: els
+            .filter((e) => e.parent === g && e.name === 'text')
+            .map((e) => e.text)
+            .join(' '),
+        }));
         const scopes = new Map<string, number>();
         for (const n of names) {
           const m = /^(layer\d+\/[a-z_0-9]+)\//.exec(n);
           if (m) scopes.set(m[1], (scopes.get(m[1]) ?? 0) + 1);
         }
-        for (const [scope, count] of scopes) if (count > 1) expect(clusters.map((c) => c.label), scope).toContain(scope);
+        for (const [scope, count] of scopes)
+          if (count > 1)
+            expect(
+              clusters.map((c) => c.label),
+              scope,
+            ).toContain(scope);
         expect(clusters.map((c) => c.label)).toContain('loss');
         const backwardBox = clusters.find((c) => c.label === 'backward pass (autodiff)');
         expect(backwardBox !== undefined).toBe(backward);

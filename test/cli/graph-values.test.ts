@@ -43,7 +43,9 @@ describe('dlf graph --values', () => {
     expect(names).toContain('grad/xw/matmul:1');
     // Each parameter's gradient: the node the listing says it is, made by the VJP of the op that used it.
     const dw = /\n {4}dL\/dw \[(-?[\d.]+)\]/.exec(bwd.stdout)![1];
-    expect(bwd.stdout).toMatch(new RegExp(`\\ngrad/xw/matmul:1 +matmul +\\[1, 1\\] +x, grad/loss/mse:0/mul:1\\n {4}VJP of matmul \\(xw\\)\\n {4}value \\[${dw}\\] = dL/dw\\n`));
+    expect(bwd.stdout).toMatch(
+      new RegExp(`\\ngrad/xw/matmul:1 +matmul +\\[1, 1\\] +x, grad/loss/mse:0/mul:1\\n {4}VJP of matmul \\(xw\\)\\n {4}value \\[${dw}\\] = dL/dw\\n`),
+    );
     expect(bwd.stdout).toMatch(/\n {4}VJP of add \(y\)\n {4}value \[-?[\d.]+\] = dL\/db\n/);
     expect(bwd.stdout).toMatch(/\n {4}the seed: dL\/dL = 1\n {4}value \[1\] = dL\/dL\n/);
     // add passes its gradient through: dL/dy is dL/dxw.
@@ -121,7 +123,12 @@ describe('dlf graph --values on bad input', () => {
 
   const cases: [string, () => string[], number, RegExp][] = [
     ['a directory that is not a run', () => [notARun, '--values'], 2, /not a run directory \(no config\.json\)/],
-    ['--set on a run directory', () => [notARun, '--values', '--set', 'seed=1'], 2, /--set changes a config file; a run directory is drawn with the config it trained with/],
+    [
+      '--set on a run directory',
+      () => [notARun, '--values', '--set', 'seed=1'],
+      2,
+      /--set changes a config file; a run directory is drawn with the config it trained with/,
+    ],
     ['a config file that does not exist', () => [join(tmp.dir, 'nope.yaml'), '--values'], 2, /nope\.yaml/],
     ['a config whose data is missing', () => [repo('configs', 'iris.yaml'), '--values', '--set', 'data.path=../datasets/nope.csv'], 2, /nope\.csv/],
     ['--values with --optimized', () => [linear, '--values', '--optimized'], 2, /--optimized cannot go with it/],

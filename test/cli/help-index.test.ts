@@ -7,12 +7,18 @@ import { COMMAND_INDEX } from '../../src/cli/commands/index.js';
 import { dlf } from './helpers.js';
 
 const quietIo = { out() {}, err() {}, interactive: false };
-const argName = (a: { name(): string; required: boolean; variadic: boolean }) => (a.required ? '<' : '[') + a.name() + (a.variadic ? '...' : '') + (a.required ? '>' : ']');
+const argName = (a: { name(): string; required: boolean; variadic: boolean }) =>
+  (a.required ? '<' : '[') + a.name() + (a.variadic ? '...' : '') + (a.required ? '>' : ']');
 
 describe('the command index', () => {
   it('says what each command module registers', async () => {
     const program = await buildProgram(quietIo, ['node', 'dlf'], { allCommands: true });
-    const real = program.commands.map((c) => ({ name: c.name(), args: c.registeredArguments.map(argName), options: c.options.length > 0, description: c.description() }));
+    const real = program.commands.map((c) => ({
+      name: c.name(),
+      args: c.registeredArguments.map(argName),
+      options: c.options.length > 0,
+      description: c.description(),
+    }));
     expect(COMMAND_INDEX).toEqual(real);
   });
 
@@ -22,7 +28,7 @@ describe('the command index', () => {
     expect(listed.helpInformation()).toBe(real.helpInformation());
   });
 
-  it('dlf help <command> prints that command\'s own help, and a typo gets a suggestion', async () => {
+  it("dlf help <command> prints that command's own help, and a typo gets a suggestion", async () => {
     const help = await dlf('help', 'predict');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: dlf predict \[options\] <run-dir>/);

@@ -28,7 +28,9 @@ train:
 `;
 
 function tempFiles(dir: string): string[] {
-  return [...readdirSync(dir), ...(existsSync(join(dir, 'checkpoints')) ? readdirSync(join(dir, 'checkpoints')) : [])].filter((n) => n.endsWith('.tmp') || n.endsWith('.stale'));
+  return [...readdirSync(dir), ...(existsSync(join(dir, 'checkpoints')) ? readdirSync(join(dir, 'checkpoints')) : [])].filter(
+    (n) => n.endsWith('.tmp') || n.endsWith('.stale'),
+  );
 }
 
 describe('kill -9 and resume', () => {

@@ -36,7 +36,9 @@ describe('a model too large for one buffer', () => {
   it('dlf validate: exit code 2, one line naming the key and its line', async () => {
     const r = await dlf('validate', huge());
     expect(r.code).toBe(2);
-    expect(oneLine(r.stderr)).toMatch(/huge\.yaml:7:\d+: model\.layers\.1\.units: the parameter 'layer1\/dense\/w' needs 10,000,000,000 elements \(37\.3 GiB\) in one buffer/);
+    expect(oneLine(r.stderr)).toMatch(
+      /huge\.yaml:7:\d+: model\.layers\.1\.units: the parameter 'layer1\/dense\/w' needs 10,000,000,000 elements \(37\.3 GiB\) in one buffer/,
+    );
   });
 
   it('dlf train: the same line, and no run directory', async () => {

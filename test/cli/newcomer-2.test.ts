@@ -47,7 +47,11 @@ async function failsThenFixed(file: string, line: number, re: RegExp): Promise<s
 describe('loss, task and output width agree at validation', () => {
   it('a regression with softmax_cross_entropy or a binary cross-entropy is refused at loss:, with a fix that works', async () => {
     const reg = csv(numeric, 'y', '  task: regression\n');
-    await failsThenFixed(config(reg, 1, 'loss: softmax_cross_entropy\n'), 12, /loss: softmax_cross_entropy is a classification loss, but the task is regression/);
+    await failsThenFixed(
+      config(reg, 1, 'loss: softmax_cross_entropy\n'),
+      12,
+      /loss: softmax_cross_entropy is a classification loss, but the task is regression/,
+    );
     await failsThenFixed(config(reg, 1, 'loss: sigmoid_binary_cross_entropy\n'), 12, /loss: sigmoid_binary_cross_entropy is a classification loss/);
     const wide = await failsThenFixed(config(reg, 3, 'loss: softmax_cross_entropy\n'), 12, /loss: softmax_cross_entropy is a classification loss/);
     expect(wide).toContain('--set model.layers.1.units=1');
@@ -57,13 +61,21 @@ describe('loss, task and output width agree at validation', () => {
   });
 
   it('a regression model of 3 units without a loss key is refused at its units', async () => {
-    await failsThenFixed(config(csv(numeric, 'y', '  task: regression\n'), 3), 11, /model\.layers\.1\.units: a regression model must end in 1 unit, this one ends in 3 units/);
+    await failsThenFixed(
+      config(csv(numeric, 'y', '  task: regression\n'), 3),
+      11,
+      /model\.layers\.1\.units: a regression model must end in 1 unit, this one ends in 3 units/,
+    );
   });
 
   it('classification with mse, or a sigmoid loss on three classes, is refused with a working fix', async () => {
     const iris = csv(repo('datasets', 'iris.csv'), 'species');
     await failsThenFixed(config(iris, 1, 'loss: mse\n'), 11, /loss: mse is a regression loss, but the task is classification/);
-    await failsThenFixed(config(iris, 1, 'loss: sigmoid_binary_cross_entropy\n'), 11, /loss: sigmoid_binary_cross_entropy needs two classes, but the data has 3/);
+    await failsThenFixed(
+      config(iris, 1, 'loss: sigmoid_binary_cross_entropy\n'),
+      11,
+      /loss: sigmoid_binary_cross_entropy needs two classes, but the data has 3/,
+    );
     await failsThenFixed(config(iris, 1), 10, /model\.layers\.1\.units: a model with one logit .*needs two classes, but the data has 3/);
     await failsThenFixed(config(iris, 4), 10, /model\.layers\.1\.units: the model ends in 4 units but the data has 3 classes/);
   });
@@ -77,7 +89,11 @@ describe('loss, task and output width agree at validation', () => {
     expect(end.final.train.loss).toBeGreaterThan(0);
     expect(end.final.train.loss).toBeLessThan(5);
     // softmax_cross_entropy written out on one logit is refused, naming the sigmoid loss.
-    const sm = await failsThenFixed(config(csv(binary, 'label'), 1, 'loss: softmax_cross_entropy\n'), 11, /loss: the model ends in 1 unit but the data has 2 classes/);
+    const sm = await failsThenFixed(
+      config(csv(binary, 'label'), 1, 'loss: softmax_cross_entropy\n'),
+      11,
+      /loss: the model ends in 1 unit but the data has 2 classes/,
+    );
     expect(sm).toContain('--set loss=sigmoid_binary_cross_entropy');
   });
 
@@ -105,7 +121,10 @@ describe('no validation split', () => {
   });
 
   it('a val.* best, early-stopping or plateau metric is a located config error', async () => {
-    const file = tmp.write('valmetric.yaml', `name: v\ndata: {source: moons, split: {validation: 0}}\nmodel:\n  layers: [{type: dense, units: 2}]\ntrain:\n  best: {metric: val.accuracy}\n  early_stopping: {metric: val.loss}\n  schedule: {type: plateau, metric: val.loss}\n`);
+    const file = tmp.write(
+      'valmetric.yaml',
+      `name: v\ndata: {source: moons, split: {validation: 0}}\nmodel:\n  layers: [{type: dense, units: 2}]\ntrain:\n  best: {metric: val.accuracy}\n  early_stopping: {metric: val.loss}\n  schedule: {type: plateau, metric: val.loss}\n`,
+    );
     const r = await dlf('validate', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/valmetric\.yaml:6:\d+: train\.best\.metric: watches val\.accuracy, but data\.split\.validation is 0/);
@@ -118,7 +137,9 @@ describe('no validation split', () => {
   it('eval --split val of a run without validation is an error, exit 2', async () => {
     const r = await dlf('eval', `${tmp.dir}/noval`, '--split', 'val');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: the val split of this run holds no samples \(the run was trained with data\.split\.validation: 0\) \(evaluate another split: --split train\)$/m);
+    expect(r.stderr).toMatch(
+      /^error: the val split of this run holds no samples \(the run was trained with data\.split\.validation: 0\) \(evaluate another split: --split train\)$/m,
+    );
     expect((await dlf('eval', `${tmp.dir}/noval`, '--split', 'train')).code).toBe(0);
   });
 });
@@ -139,7 +160,10 @@ describe('summary, graph and validate agree', () => {
       expect(v).toBe(s);
       const opt = await dlf('graph', file, ...set, '--optimized');
       expect(line(opt.stdout)).toBe(s);
-      const listed = opt.stdout.split('\n\n')[0].split('\n').filter((l) => l.trim()).length;
+      const listed = opt.stdout
+        .split('\n\n')[0]
+        .split('\n')
+        .filter((l) => l.trim()).length;
       expect(listed).toBeLessThanOrEqual(Number(/(\d+) nodes/.exec(s!)![1]));
     });
   }
@@ -158,13 +182,19 @@ describe('top_k_accuracy', () => {
   });
 
   it('an explicit train.top_k of the number of classes or more is a located config error', async () => {
-    const file = tmp.write('topk.yaml', `name: k\ndata: {source: spirals, classes: 3}\nmodel:\n  layers: [{type: dense, units: 3}]\ntrain:\n  metrics: [top_k_accuracy]\n  top_k: 3\n`);
+    const file = tmp.write(
+      'topk.yaml',
+      `name: k\ndata: {source: spirals, classes: 3}\nmodel:\n  layers: [{type: dense, units: 3}]\ntrain:\n  metrics: [top_k_accuracy]\n  top_k: 3\n`,
+    );
     const r = await dlf('validate', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/topk\.yaml:7:10: train\.top_k: is 3, but the data has 3 classes: top_k_accuracy would always be 1/);
     expect((await dlf('validate', file, ...fixOf(r.stderr))).code).toBe(0);
     // A CSV's classes are known once its rows are read: still a config error at the key.
-    const iris = tmp.write('topk-iris.yaml', `name: k\n${csv(repo('datasets', 'iris.csv'), 'species')}model:\n  layers: [{type: dense, units: 3}]\ntrain: {top_k: 4}\n`);
+    const iris = tmp.write(
+      'topk-iris.yaml',
+      `name: k\n${csv(repo('datasets', 'iris.csv'), 'species')}model:\n  layers: [{type: dense, units: 3}]\ntrain: {top_k: 4}\n`,
+    );
     const c = await dlf('validate', iris);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/topk-iris\.yaml:8:\d+: train\.top_k: is 4, but the data has 3 classes/);
@@ -173,7 +203,10 @@ describe('top_k_accuracy', () => {
 
 describe('semantic errors point into the config file', () => {
   it('metrics that do not fit the task or the classes, at their item of train.metrics, before training', async () => {
-    const file = tmp.write('metrics.yaml', `name: m\n${csv(repo('datasets', 'iris.csv'), 'species')}model:\n  layers: [{type: dense, units: 3}]\ntrain:\n  metrics: [accuracy, mse, roc_auc]\n`);
+    const file = tmp.write(
+      'metrics.yaml',
+      `name: m\n${csv(repo('datasets', 'iris.csv'), 'species')}model:\n  layers: [{type: dense, units: 3}]\ntrain:\n  metrics: [accuracy, mse, roc_auc]\n`,
+    );
     const r = await dlf('train', file, '--out', `${tmp.dir}/metrics-run`);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/metrics\.yaml:9:23: train\.metrics\.1: metric 'mse' does not apply to classification/);

@@ -16,16 +16,23 @@ describe('a newcomer', () => {
     const r = await dlf('train', iris, '--out', join(tmp.dir, 'm'), '--epochs', '2', '--set', 'train.metrics=[accuracy, f1, precision]');
     expect(r.code).toBe(0);
     const epoch = r.stderr.split('\n').find((l) => l.startsWith('epoch 1/2'))!;
-    expect(epoch).toMatch(/^epoch 1\/2  loss \S+  acc \S+  f1 \S+  precision \S+  val_loss \S+  val_acc \S+  val_f1 \S+  val_precision \S+  \d+\.\d\ds$/);
+    expect(epoch).toMatch(
+      /^epoch 1\/2 {2}loss \S+ {2}acc \S+ {2}f1 \S+ {2}precision \S+ {2}val_loss \S+ {2}val_acc \S+ {2}val_f1 \S+ {2}val_precision \S+ {2}\d+\.\d\ds$/,
+    );
     for (const l of r.stderr.split('\n')) expect(l).not.toMatch(/ $/);
     const reg = await dlf('train', repo('configs', 'linear.yaml'), '--out', join(tmp.dir, 'r'), '--epochs', '1', '--set', 'train.metrics=[r2, rmse]');
-    expect(reg.stderr).toMatch(/^epoch 1\/1  loss \S+  r2 \S+  rmse \S+  val_loss \S+  val_r2 \S+  val_rmse \S+/m);
+    expect(reg.stderr).toMatch(/^epoch 1\/1 {2}loss \S+ {2}r2 \S+ {2}rmse \S+ {2}val_loss \S+ {2}val_r2 \S+ {2}val_rmse \S+/m);
   });
 
   it('--json writes NDJSON to stdout and keeps the progress lines on stderr', async () => {
     const r = await dlf('train', iris, '--out', join(tmp.dir, 'j'), '--epochs', '2', '--json');
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['start', 'epoch', 'epoch', 'checkpoint', 'checkpoint', 'end']);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+    ).toEqual(['start', 'epoch', 'epoch', 'checkpoint', 'checkpoint', 'end']);
     expect(r.stderr).toMatch(/^epoch 2\/2 /m);
     const q = await dlf('train', iris, '--out', join(tmp.dir, 'jq'), '--epochs', '1', '--json', '--quiet');
     expect(q.stderr).toBe('');
@@ -63,7 +70,16 @@ describe('a newcomer', () => {
   });
 
   it('early stopping names the metric, the epoch and the best value', async () => {
-    const r = await dlf('train', iris, '--out', join(tmp.dir, 'es'), '--epochs', '200', '--set', 'train.early_stopping={metric: val.loss, patience: 2, min_delta: 0.5}');
+    const r = await dlf(
+      'train',
+      iris,
+      '--out',
+      join(tmp.dir, 'es'),
+      '--epochs',
+      '200',
+      '--set',
+      'train.early_stopping={metric: val.loss, patience: 2, min_delta: 0.5}',
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^stopped early after epoch \d+: val\.loss has not improved for 2 epochs \(best \S+ at epoch \d+\)$/m);
   });
@@ -71,9 +87,14 @@ describe('a newcomer', () => {
 
 describe('a missing test file', () => {
   it('is reported as itself, with data.test to check', async () => {
-    const cfg = tmp.write('t.yaml', `name: t\nseed: 1\ndata: {source: csv, path: ${repo('datasets', 'iris.csv')}, label: species, test: ${join(tmp.dir, 'nope.csv')}}\nmodel: {layers: [{type: dense, units: 3}]}\n`);
+    const cfg = tmp.write(
+      't.yaml',
+      `name: t\nseed: 1\ndata: {source: csv, path: ${repo('datasets', 'iris.csv')}, label: species, test: ${join(tmp.dir, 'nope.csv')}}\nmodel: {layers: [{type: dense, units: 3}]}\n`,
+    );
     const r = await dlf('validate', cfg);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`error: ${join(tmp.dir, 'nope.csv')}: data file not found (check data.test; a relative path is resolved against the folder of the config file)`);
+    expect(r.stderr.trim()).toBe(
+      `error: ${join(tmp.dir, 'nope.csv')}: data file not found (check data.test; a relative path is resolved against the folder of the config file)`,
+    );
   });
 });

@@ -16,7 +16,11 @@ const irisWithout = (...drop: string[]) => {
   const keep = header.map((h, i) => (drop.includes(h) || h === 'species' ? -1 : i)).filter((i) => i >= 0);
   return iris.map((l) => keep.map((i) => l.split(',')[i]).join(',')).join('\n') + '\n';
 };
-const parseCsv = (text: string) => text.trim().split('\n').map((l) => l.split(','));
+const parseCsv = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
 let irisRun: string;
 
 beforeAll(async () => {
@@ -58,7 +62,10 @@ describe('dlf predict on a table run', () => {
     const input = tmp.write('u3.csv', irisWithout());
     const r = await dlf('predict', irisRun, '--input', input, '--format', 'jsonl');
     expect(r.code).toBe(0);
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records).toHaveLength(150);
     expect(Object.keys(records[0])).toEqual(['prediction', 'p_setosa', 'p_versicolor', 'p_virginica']);
     expect(typeof records[0].p_setosa).toBe('number');
@@ -132,11 +139,26 @@ describe('dlf predict on other runs', () => {
 
   it('one logit with a sigmoid loss: two class probabilities', async () => {
     const run = join(tmp.dir, 'xor');
-    const t = await dlf('train', repo('configs/xor.yaml'), '--out', run, '--quiet', '--epochs', '2', '--set', 'model.layers.1.units=1', '--set', 'loss=sigmoid_binary_cross_entropy');
+    const t = await dlf(
+      'train',
+      repo('configs/xor.yaml'),
+      '--out',
+      run,
+      '--quiet',
+      '--epochs',
+      '2',
+      '--set',
+      'model.layers.1.units=1',
+      '--set',
+      'loss=sigmoid_binary_cross_entropy',
+    );
     expect(t.code).toBe(0);
     const r = await dlf('predict', run, '--input', tmp.write('xor.csv', 'x1,x2\n1,1\n-1,1\n'), '--format', 'jsonl');
     expect(r.code).toBe(0);
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records).toHaveLength(2);
     for (const rec of records) {
       expect(Object.keys(rec)).toEqual(['prediction', 'p_0', 'p_1']);
@@ -145,7 +167,7 @@ describe('dlf predict on other runs', () => {
     }
   });
 
-  it('images: IDX (gzip) input with the run\'s image preprocessing', async () => {
+  it("images: IDX (gzip) input with the run's image preprocessing", async () => {
     const cfg = tmp.write(
       'fashion.yaml',
       `name: fashion\nseed: 1\ndata:\n  source: idx\n  dir: ${repo('datasets/fashion-mnist-small')}\n  limit: 200\n  flatten: true\n` +
@@ -159,7 +181,15 @@ describe('dlf predict on other runs', () => {
     const [header, ...rows] = parseCsv(r.stdout);
     expect(header).toEqual(['prediction', ...Array.from({ length: 10 }, (_, k) => `p_${k}`)]);
     expect(rows).toHaveLength(500);
-    for (const row of rows.slice(0, 20)) expect(Math.abs(row.slice(1).map(Number).reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+    for (const row of rows.slice(0, 20))
+      expect(
+        Math.abs(
+          row
+            .slice(1)
+            .map(Number)
+            .reduce((a, b) => a + b, 0) - 1,
+        ),
+      ).toBeLessThan(1e-5);
     const csv = await dlf('predict', run, '--input', repo('datasets/iris.csv'));
     expect(csv.code).toBe(2);
     expect(csv.stderr).toMatch(/trained on images/);
@@ -190,10 +220,17 @@ describe('dlf predict --keep', () => {
     const input = tmp.write('keep2.csv', withId());
     const missing = await dlf('predict', irisRun, '--input', input, '--keep', 'id,nope');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("nope");
+    expect(missing.stderr).toContain('nope');
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect((await dlf('predict', irisRun, '--input', input, '--keep', 'id,')).code).toBe(2);
-    const clash = await dlf('predict', irisRun, '--input', tmp.write('keep3.csv', iris.map((l, i) => `${i === 0 ? 'prediction' : 'x'},${l}`).join('\n') + '\n'), '--keep', 'prediction');
+    const clash = await dlf(
+      'predict',
+      irisRun,
+      '--input',
+      tmp.write('keep3.csv', iris.map((l, i) => `${i === 0 ? 'prediction' : 'x'},${l}`).join('\n') + '\n'),
+      '--keep',
+      'prediction',
+    );
     expect(clash.code).toBe(2);
   });
 });

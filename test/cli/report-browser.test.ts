@@ -13,9 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlf, tempDir } from './helpers.js';
 import { HOSTILE, hostileIrisConfig, trainRun } from './report-fixtures.js';
 
-const CANDIDATES = [process.env.DLF_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'].filter(
-  (p): p is string => !!p,
-);
+const CANDIDATES = [
+  process.env.DLF_CHROMIUM,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+].filter((p): p is string => !!p);
 const executablePath = CANDIDATES.find((p) => existsSync(p));
 const title = executablePath
   ? 'dlf report in headless Chromium'

@@ -60,7 +60,8 @@ describe('dlf report', () => {
     // The graph as dlf graph --svg draws it: a box per layer, a node per op, shapes on the edges.
     const graph = page.slice(page.indexOf('<h2>Graph</h2>'), page.indexOf('<h2>Data</h2>'));
     expect((graph.match(/<g id="node\d+" class="node">/g) ?? []).length).toBe(13);
-    for (const label of ['layer0/dense', 'layer1/dense', 'layer0/dense/matmul:0', 'matmul [16, 16]', 'softmax_cross_entropy [16]', '[16, 3]']) expect(graph).toContain(`>${label}</text>`);
+    for (const label of ['layer0/dense', 'layer1/dense', 'layer0/dense/matmul:0', 'matmul [16, 16]', 'softmax_cross_entropy [16]', '[16, 3]'])
+      expect(graph).toContain(`>${label}</text>`);
     expect(graph).not.toMatch(/<\?xml|<!DOCTYPE/);
     // The heat map: a rect per pair of classes, and the per-class rows.
     const heat = page.slice(page.indexOf('<h3>Confusion matrix</h3>'), page.indexOf('<h3>Per class</h3>'));
@@ -163,7 +164,9 @@ describe('the html tag', () => {
   it('escapes text and attribute values, keeps Html and trusted markup, drops undefined and false', () => {
     const name = `<a href="x">&'`;
     expect(escapeHtml(name)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;');
-    expect(html`<td title="${name}">${name}</td>`.markup).toBe('<td title="&lt;a href=&quot;x&quot;&gt;&amp;&#39;">&lt;a href=&quot;x&quot;&gt;&amp;&#39;</td>');
+    expect(html`<td title="${name}">${name}</td>`.markup).toBe(
+      '<td title="&lt;a href=&quot;x&quot;&gt;&amp;&#39;">&lt;a href=&quot;x&quot;&gt;&amp;&#39;</td>',
+    );
     expect(html`<p>${[html`<b>${'<i>'}</b>`, '<u>', 3]}${undefined}${false}${null}</p>`.markup).toBe('<p><b>&lt;i&gt;</b>&lt;u&gt;3</p>');
     expect(html`${trusted('<svg></svg>')}`.markup).toBe('<svg></svg>');
   });

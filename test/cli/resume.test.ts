@@ -73,11 +73,15 @@ describe('resume', () => {
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([
-      expect.stringMatching(/^error: --set seed=6: seed: differs from the run being resumed: 6 here, 5 in the run \(a resumed run may change only train\.epochs, /),
+      expect.stringMatching(
+        /^error: --set seed=6: seed: differs from the run being resumed: 6 here, 5 in the run \(a resumed run may change only train\.epochs, /,
+      ),
       expect.stringMatching(/^error: .*edited\.yaml:6:28: model\.layers\.0\.units: differs from the run being resumed: 12 here, 16 in the run /),
       expect.stringMatching(/^error: .*edited\.yaml:13:30: train\.optimizer\.lr: differs from the run being resumed: 0\.07 here, 0\.05 in the run /),
       // Maps of another type differ at their type only, not at every key they do not share.
-      expect.stringMatching(/^error: --set train\.schedule=\{type: constant\}: train\.schedule\.type: differs from the run being resumed: "constant" here, "cosine" in the run /),
+      expect.stringMatching(
+        /^error: --set train\.schedule=\{type: constant\}: train\.schedule\.type: differs from the run being resumed: "constant" here, "cosine" in the run /,
+      ),
       // A key the file no longer writes is placed at the map above it.
       expect.stringMatching(/^error: .*edited\.yaml:10:1: train\.clip\.norm: differs from the run being resumed: not set here, 5 in the run /),
     ]);
@@ -116,4 +120,3 @@ describe('--init', () => {
     expect(r.stderr).toMatch(/layer0\/dense\/w is \[4, 16\] in the checkpoint but \[4, 12\] in the model/);
   });
 });
-

@@ -35,7 +35,9 @@ describe('one writer per run directory', () => {
     const resume = await runDlf(['train', '--resume', out]);
     expect(resume.code).toBe(2);
     expect(linesOf(resume.stderr)).toHaveLength(1);
-    expect(resume.stderr).toMatch(new RegExp(`is in use by dlf pid ${first.child.pid} on host ${hostname()} since \\d\\d:\\d\\d \\(wait for it or choose another --out\\)`));
+    expect(resume.stderr).toMatch(
+      new RegExp(`is in use by dlf pid ${first.child.pid} on host ${hostname()} since \\d\\d:\\d\\d \\(wait for it or choose another --out\\)`),
+    );
     first.child.kill('SIGTERM');
     const r = await first.done;
     expect(r.code).toBe(143);
@@ -45,7 +47,10 @@ describe('one writer per run directory', () => {
   it('two runs racing for one empty --out: exactly one trains', async () => {
     const out = join(tmp.dir, 'race');
     mkdirSync(out);
-    const [a, b] = await Promise.all([runDlf(['train', linear, '--out', out, '--epochs', '5', '--quiet']), runDlf(['train', linear, '--out', out, '--epochs', '5', '--quiet'])]);
+    const [a, b] = await Promise.all([
+      runDlf(['train', linear, '--out', out, '--epochs', '5', '--quiet']),
+      runDlf(['train', linear, '--out', out, '--epochs', '5', '--quiet']),
+    ]);
     expect([a.code, b.code].sort()).toEqual([0, 2]);
     const loser = a.code === 2 ? a : b;
     expect(linesOf(loser.stderr)).toHaveLength(1);
@@ -73,7 +78,9 @@ describe('one writer per run directory', () => {
     writeFileSync(join(out, '.dlf.lock'), JSON.stringify({ pid: deadPid(), host: 'elsewhere', started: '2026-01-02T10:02:00.000Z', command: 'dlf train' }));
     const r = await dlf('train', '--resume', out, '--epochs', '2');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/in use by dlf pid \d+ on host elsewhere since 2026-01-02 \d\d:\d\d \(wait for it or choose another --out; if that process is gone, remove .*\.dlf\.lock/);
+    expect(r.stderr).toMatch(
+      /in use by dlf pid \d+ on host elsewhere since 2026-01-02 \d\d:\d\d \(wait for it or choose another --out; if that process is gone, remove .*\.dlf\.lock/,
+    );
   });
 
   it('--out that is a file, or under a file, is a usage error', async () => {
@@ -90,7 +97,10 @@ describe('one writer per run directory', () => {
 describe('data fingerprints', () => {
   const csv = join(tmp.dir, 'iris.csv');
   writeFileSync(csv, readFileSync(repo('datasets', 'iris.csv')));
-  const cfg = tmp.write('fp.yaml', `name: fp\nseed: 1\ndata: {source: csv, path: ${csv}, label: species}\nmodel: {layers: [{type: dense, units: 3}]}\ntrain: {epochs: 4, batch_size: 16, optimizer: {type: adam, lr: 0.01}}\n`);
+  const cfg = tmp.write(
+    'fp.yaml',
+    `name: fp\nseed: 1\ndata: {source: csv, path: ${csv}, label: species}\nmodel: {layers: [{type: dense, units: 3}]}\ntrain: {epochs: 4, batch_size: 16, optimizer: {type: adam, lr: 0.01}}\n`,
+  );
 
   it('records every data file; --resume refuses changed data unless told; eval warns', async () => {
     const out = join(tmp.dir, 'fp-run');

@@ -31,8 +31,6 @@ model: {layers: [{type: dense, units: 1}]}
 train: {epochs: 40, batch_size: 32, optimizer: {type: adam, lr: 0.05}, metrics: [mse, r2]}
 `;
 
-
-
 let run: string;
 beforeAll(async () => {
   tmp.write('big.csv', bigTarget());

@@ -12,10 +12,7 @@ const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
 describe('images', () => {
   it('trains a CNN on the bundled IDX subset, scores the test set, and eval agrees', async () => {
     const out = join(tmp.dir, 'cnn');
-    const r = await dlf(
-      'train', repo('configs', 'fashion-small.yaml'), '--out', out, '--json',
-      '--epochs', '2', '--set', 'data.limit=400',
-    );
+    const r = await dlf('train', repo('configs', 'fashion-small.yaml'), '--out', out, '--json', '--epochs', '2', '--set', 'data.limit=400');
     expect(r.code).toBe(0);
     const end = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(end.type).toBe('end');
@@ -58,7 +55,10 @@ train:
     expect(m.epochs - m.best.epoch).toBe(3);
     const best = readJson(join(out, 'checkpoints', 'best.json'));
     expect(best.epoch).toBe(m.best.epoch);
-    const history = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const history = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const minLoss = Math.min(...history.map((h) => h.val.loss));
     expect(m.best.value).toBe(minLoss);
   });

@@ -10,7 +10,11 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
-const readJsonl = (p: string) => readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const readJsonl = (p: string) =>
+  readFileSync(p, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 async function trainConfig(name: string, ...extra: string[]) {
   const out = join(tmp.dir, name);
@@ -60,7 +64,10 @@ describe('run directory and events', () => {
     const out = join(tmp.dir, 'json');
     const r = await dlf('train', repo('configs', 'xor.yaml'), '--out', out, '--json', '--epochs', '3');
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events[0].type).toBe('start');
     expect(events[0].memory.plannedBytes).toBeGreaterThan(0);
     expect(events.at(-1).type).toBe('end');

@@ -18,7 +18,12 @@ function setup(units: number, classWeights: number[] | undefined, loss?: string)
     name: 't',
     seed: 2,
     data: { source: 'spirals' },
-    model: { layers: [{ type: 'dense', units, activation: 'tanh' }, { type: 'dense', units }] },
+    model: {
+      layers: [
+        { type: 'dense', units, activation: 'tanh' },
+        { type: 'dense', units },
+      ],
+    },
     ...(loss ? { loss } : {}),
     train: { batch_size: BATCH },
   });
@@ -37,7 +42,9 @@ function logits(params: Map<string, Float64Array>, x: Float64Array, units: numbe
   const [w0, b0, w1, b1] = ['layer0/dense/w', 'layer0/dense/b', 'layer1/dense/w', 'layer1/dense/b'].map((n) => params.get(n)!);
   const out: number[][] = [];
   for (let r = 0; r < BATCH; r++) {
-    const h = Array.from({ length: units }, (_, j) => Math.tanh(b0[j] + Array.from({ length: FEATURES }, (_, i) => x[r * FEATURES + i] * w0[i * units + j]).reduce((a, b) => a + b)));
+    const h = Array.from({ length: units }, (_, j) =>
+      Math.tanh(b0[j] + Array.from({ length: FEATURES }, (_, i) => x[r * FEATURES + i] * w0[i * units + j]).reduce((a, b) => a + b)),
+    );
     out.push(Array.from({ length: units }, (_, j) => b1[j] + h.reduce((a, v, i) => a + v * w1[i * units + j], 0)));
   }
   return out;

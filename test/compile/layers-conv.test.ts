@@ -105,9 +105,7 @@ describe('conv2d layer', () => {
     a.run(() => conv2d(a.ctx, cfg({ type: 'conv2d', filters: 2, kernel_size: 1 }), [a.g.input('x', [1, 1, 2, 2])]));
     expect(a.params.map((p) => p.init)).toEqual(['glorot_uniform', 'zeros']);
     const b = fakeCtx();
-    b.run(() =>
-      conv2d(b.ctx, cfg({ type: 'conv2d', filters: 2, kernel_size: 1, use_bias: false, kernel_init: 'he_normal' }), [b.g.input('x', [1, 1, 2, 2])]),
-    );
+    b.run(() => conv2d(b.ctx, cfg({ type: 'conv2d', filters: 2, kernel_size: 1, use_bias: false, kernel_init: 'he_normal' }), [b.g.input('x', [1, 1, 2, 2])]));
     expect(b.params).toEqual([{ name: 'layer0/w', shape: [2, 1, 1, 1], init: 'he_normal' }]);
   });
 
@@ -125,10 +123,7 @@ describe('conv2d layer', () => {
     ex.buffer(x).set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     ex.run();
     // Total padding 1 per axis: none before, one after.
-    expect([...ex.buffer(y)]).toEqual([
-      ...[12, 16, 9, 24, 28, 15, 15, 17, 9].map((v) => v + 100),
-      ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((v) => v - 100),
-    ]);
+    expect([...ex.buffer(y)]).toEqual([...[12, 16, 9, 24, 28, 15, 15, 17, 9].map((v) => v + 100), ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((v) => v - 100)]);
   });
 
   it('rejects input that is not NCHW, naming the layout, with a hint for flat features', () => {

@@ -56,7 +56,7 @@ function refusal(text: string, maxMemory?: number): ConfigError {
 }
 
 describe('one buffer larger than a typed array can hold', () => {
-  it('two dense layers of 100,000 units: the second layer\'s units, at its line', () => {
+  it("two dense layers of 100,000 units: the second layer's units, at its line", () => {
     const e = refusal(mlp([100_000, 100_000]), 1e15);
     expect(e.issues.length).toBe(1);
     expect(e.place).toMatchObject({ line: 7, path: 'model.layers.1.units' });

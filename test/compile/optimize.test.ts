@@ -69,7 +69,11 @@ const MODELS: { label: string; layers: unknown[]; fused: Record<string, number> 
   },
   {
     label: 'relu as a layer of its own',
-    layers: [{ type: 'dense', units: 8 }, { type: 'activation', activation: 'relu' }, { type: 'dense', units: CLASSES }],
+    layers: [
+      { type: 'dense', units: 8 },
+      { type: 'activation', activation: 'relu' },
+      { type: 'dense', units: CLASSES },
+    ],
     fused: { 'matmul_bias_act:relu': 1, 'matmul_bias_act:none': 1, mask_positive: 1, relu: 0, step: 0 },
   },
 ];
@@ -98,7 +102,10 @@ describe('optimised programs against the graphs as built', () => {
       for (const [op, n] of Object.entries(fused)) expect(countOf(list, op), op).toBe(n);
       expect(p.plan.steps.length).toBeLessThanOrEqual(plain.plan.steps.length);
       // The outputs keep their names and shapes.
-      for (const [a, b] of [[p.output, plain.output], [p.loss, plain.loss]]) {
+      for (const [a, b] of [
+        [p.output, plain.output],
+        [p.loss, plain.loss],
+      ]) {
         expect(p.graph.nodes[a].name).toBe(plain.graph.nodes[b].name);
         expect(p.graph.nodes[a].shape).toEqual(plain.graph.nodes[b].shape);
       }

@@ -77,8 +77,7 @@ function arenaLifetimes(plan: Plan): Map<number, { birth: number; death: number;
   return life;
 }
 
-const disjoint = (a: { offset: number; size: number }, b: { offset: number; size: number }) =>
-  a.offset + a.size <= b.offset || b.offset + b.size <= a.offset;
+const disjoint = (a: { offset: number; size: number }, b: { offset: number; size: number }) => a.offset + a.size <= b.offset || b.offset + b.size <= a.offset;
 
 /**
  * Whether `b` may share `a`'s memory although their lifetimes touch: `b` is written at the very
@@ -107,7 +106,16 @@ function checkLifetimes(plan: Plan): { overlapping: number; sharing: number; inP
       if (a.birth <= b.death && b.birth <= a.death) {
         overlapping++;
         if (disjoint(sa, sb)) continue;
-        const [first, second] = a.birth <= b.birth ? [[ida, a], [idb, b]] as const : [[idb, b], [ida, a]] as const;
+        const [first, second] =
+          a.birth <= b.birth
+            ? ([
+                [ida, a],
+                [idb, b],
+              ] as const)
+            : ([
+                [idb, b],
+                [ida, a],
+              ] as const);
         if (writtenInPlaceOver(plan.graph, first[0], first[1], second[0], second[1])) {
           inPlace++;
           continue;
@@ -270,7 +278,12 @@ describe('planGraph on an MLP with its backward pass', () => {
     feed(ex, m);
     const first = results(ex, m);
     expect(results(ex, m)).toEqual(first);
-    feed(ex, m, X_DATA.map((v) => -2 * v), [1, 1, 0, 0]);
+    feed(
+      ex,
+      m,
+      X_DATA.map((v) => -2 * v),
+      [1, 1, 0, 0],
+    );
     const other = results(ex, m);
     expect(other).not.toEqual(first);
     feed(ex, m);
@@ -308,7 +321,10 @@ describe('planGraph on small graphs with a known layout', () => {
     expect(plan.storage.get(d)).toEqual({ kind: 'persistent', offset: 6, size: 6 });
     expect(plan.storage.get(x)).toEqual({ kind: 'persistent', offset: 0, size: 6 });
     expect([plan.arenaSize, plan.unplannedSize, plan.persistentSize]).toEqual([6, 18, 12]);
-    expect([...plan.inPlace]).toEqual([[b, a], [c, b]]);
+    expect([...plan.inPlace]).toEqual([
+      [b, a],
+      [c, b],
+    ]);
 
     const ex = new Executor(plan, K, new Map());
     ex.buffer(x).set([0, 1, -1, 2, 0.5, -0.5]);

@@ -11,7 +11,11 @@ function problems(text: string): string[] {
   try {
     loadConfig(writeConfig(text));
   } catch (e) {
-    if (e instanceof ConfigError) return e.format().split('\n').map((l) => l.replace(/^.*config\.yaml:/, ''));
+    if (e instanceof ConfigError)
+      return e
+        .format()
+        .split('\n')
+        .map((l) => l.replace(/^.*config\.yaml:/, ''));
     throw e;
   }
   return [];
@@ -32,8 +36,19 @@ describe('schema bounds', () => {
     ['a kernel of 5000', conv('{type: conv2d, filters: 8, kernel_size: 5000}'), '8:47: model.layers.0.kernel_size: must be <= 1024'],
     ['top_k', VALID.replace('epochs: 20', 'epochs: 20\n  top_k: 100000'), '13:10: train.top_k: must be <= 10000'],
     ['patience', VALID.replace('epochs: 20', 'epochs: 20\n  early_stopping: {patience: 10000000}'), '13:30: train.early_stopping.patience: must be <= 1000000'],
-    ['generated samples', VALID.replace('source: csv\n  path: ../datasets/digits.csv\n  label: digit', 'source: xor\n  samples: 1000000000'), '5:12: data.samples: must be <= 10000000'],
-    ['a parameter axis', VALID.replace('model:\n  layers:\n    - {type: dense, units: 64, activation: relu}\n    - {type: dense, units: 10}', 'model:\n  graph:\n    params: {w: {shape: [64, 3000000000]}}\n    nodes: [{name: y, op: matmul, inputs: [x, w]}]\n    output: y'), '9:30: model.graph.params.w.shape.1: must be <= 1000000000'],
+    [
+      'generated samples',
+      VALID.replace('source: csv\n  path: ../datasets/digits.csv\n  label: digit', 'source: xor\n  samples: 1000000000'),
+      '5:12: data.samples: must be <= 10000000',
+    ],
+    [
+      'a parameter axis',
+      VALID.replace(
+        'model:\n  layers:\n    - {type: dense, units: 64, activation: relu}\n    - {type: dense, units: 10}',
+        'model:\n  graph:\n    params: {w: {shape: [64, 3000000000]}}\n    nodes: [{name: y, op: matmul, inputs: [x, w]}]\n    output: y',
+      ),
+      '9:30: model.graph.params.w.shape.1: must be <= 1000000000',
+    ],
   ])('%s', (_name, text, expected) => {
     expect(problems(text)).toEqual([expected]);
   });

@@ -16,7 +16,11 @@ function failure(text: string, set?: string[]): ConfigError {
 }
 
 /** The one-line messages of a failure, without the temporary file name. */
-const lines = (e: ConfigError) => e.format().split('\n').map((l) => l.replace(/^.*config\.yaml:/, ''));
+const lines = (e: ConfigError) =>
+  e
+    .format()
+    .split('\n')
+    .map((l) => l.replace(/^.*config\.yaml:/, ''));
 
 describe('loadConfig errors', () => {
   it('reports a missing file by name', () => {
@@ -45,9 +49,9 @@ describe('loadConfig errors', () => {
   });
 
   it.each([
-    ['wrong type', VALID.replace('units: 64', 'units: "64"'), '9:28: model.layers.0.units: expected a number, got string \'64\''],
+    ['wrong type', VALID.replace('units: 64', 'units: "64"'), "9:28: model.layers.0.units: expected a number, got string '64'"],
     ['not an integer', VALID.replace('epochs: 20', 'epochs: 2.5'), '12:11: train.epochs: expected an integer, got number 2.5'],
-    ['a map where a number belongs', VALID.replace('seed: 1', 'seed: {a: 1}'), "2:7: seed: expected a number, got a map"],
+    ['a map where a number belongs', VALID.replace('seed: 1', 'seed: {a: 1}'), '2:7: seed: expected a number, got a map'],
     ['negative learning rate', VALID.replace('lr: 0.001', 'lr: -0.1'), '14:31: train.optimizer.lr: must be > 0'],
     [
       'invalid enum',
@@ -61,19 +65,27 @@ describe('loadConfig errors', () => {
     ],
     ['unknown key', VALID.replace('seed: 1', 'sed: 1'), "2:1: sed: unknown key; did you mean 'seed'?"],
     ['nested unknown key', VALID.replace('epochs: 20', 'epoch: 20'), "12:3: train.epoch: unknown key; did you mean 'epochs'?"],
-    ['unknown key of another variant', VALID.replace('source: csv', 'source: xor').replace('  label: digit\n', ''), "5:3: data.path: unknown key ('path' is only valid with source: csv)"],
+    [
+      'unknown key of another variant',
+      VALID.replace('source: csv', 'source: xor').replace('  label: digit\n', ''),
+      "5:3: data.path: unknown key ('path' is only valid with source: csv)",
+    ],
     ['missing key', VALID.replace('  label: digit\n', ''), '3:1: data.label: required key is missing'],
     [
       'missing discriminator',
       VALID.replace('{type: dense, units: 10}', '{units: 10}'),
       '10:7: model.layers.1.type: required key is missing; expected one of dense, activation, conv2d, maxpool2d, avgpool2d, global_avg_pool2d, flatten, dropout, batchnorm, layernorm, embedding, add, concat, reshape',
     ],
-    ['refinement', VALID.replace('model:\n', 'model:\n  graph: {nodes: [{name: y, op: relu, inputs: [x]}], output: y}\n'), '7:1: model: give exactly one of model.layers or model.graph'],
+    [
+      'refinement',
+      VALID.replace('model:\n', 'model:\n  graph: {nodes: [{name: y, op: relu, inputs: [x]}], output: y}\n'),
+      '7:1: model: give exactly one of model.layers or model.graph',
+    ],
     ['regex', VALID.replace('name: digits-mlp', 'name: digits mlp'), '1:7: name: must start with a letter, digit or _, then letters, digits, ., _ or -'],
     [
       'no union option',
       VALID.replace('{type: dense, units: 10}', '{type: dense, units: 10, kernel_init: gauss}'),
-      '10:45: model.layers.1.kernel_init: expected one of zeros, ones, glorot_uniform, glorot_normal, xavier_uniform, xavier_normal, he_uniform, he_normal, kaiming_uniform, kaiming_normal, or a map with type: constant | normal | uniform, got string \'gauss\'',
+      "10:45: model.layers.1.kernel_init: expected one of zeros, ones, glorot_uniform, glorot_normal, xavier_uniform, xavier_normal, he_uniform, he_normal, kaiming_uniform, kaiming_normal, or a map with type: constant | normal | uniform, got string 'gauss'",
     ],
     [
       'a union map without its tag',
@@ -120,7 +132,9 @@ train:
       '12:31 train.optimizer.lr',
       '13:3 train.epoch',
     ]);
-    expect(e.issues[1].hint).toBe('allowed keys: source, path, features, label, task, test, missing_values, missing, columns, split, standardize, standardize_target'); // label is there
+    expect(e.issues[1].hint).toBe(
+      'allowed keys: source, path, features, label, task, test, missing_values, missing, columns, split, standardize, standardize_target',
+    ); // label is there
     expect(e.issues[4].message).toBe("unknown key; did you mean 'epochs'?");
     expect(e.message).toBe('must be >= 0');
   });

@@ -60,8 +60,12 @@ describe('config files that are not regular files, or too large, or not UTF-8', 
 
 describe('aliases', () => {
   it.each([
-    ['an undefined alias', 'name: *x\n', [":1:7: alias *x has no anchor &x before it (an anchor must come before the aliases that use it)"]],
-    ['an alias before its anchor', 'name: *x\nseed: &x 1\n', [":1:7: alias *x has no anchor &x before it (an anchor must come before the aliases that use it)"]],
+    ['an undefined alias', 'name: *x\n', [':1:7: alias *x has no anchor &x before it (an anchor must come before the aliases that use it)']],
+    [
+      'an alias before its anchor',
+      'name: *x\nseed: &x 1\n',
+      [':1:7: alias *x has no anchor &x before it (an anchor must come before the aliases that use it)'],
+    ],
     ['an alias inside its own anchor', 'name: t\nx: &a [1, *a]\n', [':2:11: alias *a refers to a value that contains it']],
     ['an alias as a key', 'a: &k x\n*k : 1\n', [':2:1: a map key must be a plain name, not an alias']],
   ])('%s', (_name, text, expected) => {
@@ -90,7 +94,9 @@ describe('aliases', () => {
   });
 
   it('aliases within the caps still work', () => {
-    const text = VALID.replace('seed: 1', 'seed: &s 1').replace('epochs: 20', 'epochs: *s').replace('{type: dense, units: 10}', '&last {type: dense, units: 10}');
+    const text = VALID.replace('seed: 1', 'seed: &s 1')
+      .replace('epochs: 20', 'epochs: *s')
+      .replace('{type: dense, units: 10}', '&last {type: dense, units: 10}');
     expect(loadConfig(tmp.write('ok-alias.yaml', text)).config.train.epochs).toBe(1);
   });
 

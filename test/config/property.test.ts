@@ -20,9 +20,58 @@ const load = (bytes: string | Uint8Array, set?: string[]) => {
 
 /** YAML pieces that reach the parser's and the checker's branches. */
 const YAML_TOKENS = [
-  '&a ', '&b ', '*a', '*b', '*a ', '!!float ', '!!int ', '!!str ', '!!bool ', '!!null ', '!!map ', '!!seq ', '!!binary ', '!custom ', '!<tag:x> ',
-  '? ', ': ', '- ', '[', ']', '{', '}', ', ', '\n', '\n  ', '  ', '\t', '"', "'", '#', '|\n', '>-\n', '%YAML 1.1\n---\n', '%TAG !e! tag:e.com:\n---\n',
-  '---\n', '...\n', '\u0000', '\ufeff', '\u2028', 'é', '<<: *a\n', '~', '.inf', '-.inf', '.nan', '1e400', '0x1F', '0o17', 'true', 'null', '""', "''",
+  '&a ',
+  '&b ',
+  '*a',
+  '*b',
+  '*a ',
+  '!!float ',
+  '!!int ',
+  '!!str ',
+  '!!bool ',
+  '!!null ',
+  '!!map ',
+  '!!seq ',
+  '!!binary ',
+  '!custom ',
+  '!<tag:x> ',
+  '? ',
+  ': ',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  ', ',
+  '\n',
+  '\n  ',
+  '  ',
+  '\t',
+  '"',
+  "'",
+  '#',
+  '|\n',
+  '>-\n',
+  '%YAML 1.1\n---\n',
+  '%TAG !e! tag:e.com:\n---\n',
+  '---\n',
+  '...\n',
+  '\u0000',
+  '\ufeff',
+  '\u2028',
+  'é',
+  '<<: *a\n',
+  '~',
+  '.inf',
+  '-.inf',
+  '.nan',
+  '1e400',
+  '0x1F',
+  '0o17',
+  'true',
+  'null',
+  '""',
+  "''",
 ];
 
 /** Nothing may be printed while loading: collects what would have been. */
@@ -43,15 +92,24 @@ afterEach(() => {
 
 describe('loadConfig on any input', () => {
   it('any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => void load(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => void load(bytes)),
+      { numRuns: RUNS },
+    );
   });
 
   it('any text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (text) => void load(text)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (text) => void load(text)),
+      { numRuns: RUNS },
+    );
   });
 
   it('near-misses of a valid config', () => {
-    fc.assert(fc.property(edits(YAML_TOKENS, 8), (list) => void load(applyEdits(VALID, list))), { numRuns: RUNS * 2 });
+    fc.assert(
+      fc.property(edits(YAML_TOKENS, 8), (list) => void load(applyEdits(VALID, list))),
+      { numRuns: RUNS * 2 },
+    );
   });
 
   it('deep and wide structures', () => {
@@ -70,7 +128,10 @@ describe('loadConfig on any input', () => {
     fc.assert(
       fc.property(bomb, ({ levels, width }) => {
         let s = VALID + 'a0: &a0 [x]\n';
-        for (let i = 1; i <= levels; i++) s += `a${i}: &a${i} [${Array(width).fill(`*a${i - 1}`).join(', ')}]\n`;
+        for (let i = 1; i <= levels; i++)
+          s += `a${i}: &a${i} [${Array(width)
+            .fill(`*a${i - 1}`)
+            .join(', ')}]\n`;
         void load(s);
       }),
       { numRuns: 60 },
@@ -83,7 +144,10 @@ describe('--set on any argument', () => {
   const values = fc.oneof(fc.constantFrom(...YAML_TOKENS), fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }));
 
   it('parseSetArg gives a SetArg or a DlfError', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (arg) => void valueOrDlfError(() => parseSetArg(arg))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (arg) => void valueOrDlfError(() => parseSetArg(arg))),
+      { numRuns: RUNS },
+    );
   });
 
   it('loading with --set key=value gives a config or a DlfError', () => {

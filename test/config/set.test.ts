@@ -66,10 +66,12 @@ describe('--set overrides', () => {
 
   it('reports file and --set problems together', () => {
     const e = loadConfigFailure(VALID.replace('seed: 1', 'seed: -1'), ['model.layers.1.units=x']);
-    expect(e.format().split('\n').map((l) => l.replace(/^.*config\.yaml/, 'config.yaml'))).toEqual([
-      'config.yaml:2:7: seed: must be >= 0',
-      "--set model.layers.1.units=x: model.layers.1.units: expected a number, got string 'x'",
-    ]);
+    expect(
+      e
+        .format()
+        .split('\n')
+        .map((l) => l.replace(/^.*config\.yaml/, 'config.yaml')),
+    ).toEqual(['config.yaml:2:7: seed: must be >= 0', "--set model.layers.1.units=x: model.layers.1.units: expected a number, got string 'x'"]);
   });
 
   it.each([

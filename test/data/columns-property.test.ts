@@ -16,18 +16,40 @@ afterAll(() => tmp.cleanup());
 
 const missingCell = fc.constantFrom('', 'NA', 'NaN', '?', ' NA ');
 const oddCell = fc.constantFrom('nan', 'inf', '1e400', '-0', 'a b', '"q"', 'é', '__unknown__', 'toString', 'constructor');
-const numberCell = fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.double({ noNaN: true, min: -1e6, max: 1e6 }).map((v) => v.toPrecision(4)));
+const numberCell = fc.oneof(
+  fc.integer({ min: -5, max: 5 }).map(String),
+  fc.double({ noNaN: true, min: -1e6, max: 1e6 }).map((v) => v.toPrecision(4)),
+);
 const wordCell = fc.constantFrom('red', 'blue', 'green', 'Red', '7');
 /** A column of numbers or of words: clean, with missing cells now and then, or with odd cells too. */
 const column = (n: number) =>
-  fc.tuple(fc.constantFrom(numberCell, wordCell), fc.constantFrom(0, 1, 2)).chain(([main, dirt]) =>
-    fc.array(
-      dirt === 0 ? main : dirt === 1 ? fc.oneof({ arbitrary: main, weight: 8 }, { arbitrary: missingCell, weight: 1 }) : fc.oneof({ arbitrary: main, weight: 12 }, { arbitrary: missingCell, weight: 2 }, { arbitrary: oddCell, weight: 1 }),
-      { minLength: n, maxLength: n },
-    ),
-  );
-const columns3 = fc.integer({ min: 1, max: 25 }).chain((n) => fc.tuple(column(n), column(n), column(n)).map(([a, b, c]) => a.map((_, i) => [a[i], b[i], c[i]])));
-const missingRule = fc.constantFrom<unknown>(undefined, 'error', 'mean', 'median', 'most_frequent', 'most_frequent', 'drop', 'drop', { constant: 0 }, { constant: 'zz' });
+  fc
+    .tuple(fc.constantFrom(numberCell, wordCell), fc.constantFrom(0, 1, 2))
+    .chain(([main, dirt]) =>
+      fc.array(
+        dirt === 0
+          ? main
+          : dirt === 1
+            ? fc.oneof({ arbitrary: main, weight: 8 }, { arbitrary: missingCell, weight: 1 })
+            : fc.oneof({ arbitrary: main, weight: 12 }, { arbitrary: missingCell, weight: 2 }, { arbitrary: oddCell, weight: 1 }),
+        { minLength: n, maxLength: n },
+      ),
+    );
+const columns3 = fc
+  .integer({ min: 1, max: 25 })
+  .chain((n) => fc.tuple(column(n), column(n), column(n)).map(([a, b, c]) => a.map((_, i) => [a[i], b[i], c[i]])));
+const missingRule = fc.constantFrom<unknown>(
+  undefined,
+  'error',
+  'mean',
+  'median',
+  'most_frequent',
+  'most_frequent',
+  'drop',
+  'drop',
+  { constant: 0 },
+  { constant: 'zz' },
+);
 const columnRule = fc.record(
   {
     type: fc.constantFrom<unknown>(undefined, 'auto', 'numeric', 'categorical'),
@@ -57,7 +79,10 @@ describe('text columns and missing cells on any table', () => {
       fc.property(
         columns3,
         columns3,
-        fc.array(fc.oneof({ arbitrary: fc.constantFrom('x', 'y'), weight: 10 }, { arbitrary: fc.constantFrom('NA', ''), weight: 1 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.oneof({ arbitrary: fc.constantFrom('x', 'y'), weight: 10 }, { arbitrary: fc.constantFrom('NA', ''), weight: 1 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         fc.record({ a: columnRule, b: columnRule, c: columnRule }, { requiredKeys: [] }),
         missingRule,
         fc.constantFrom(0, 0.3),

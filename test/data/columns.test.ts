@@ -15,7 +15,10 @@ afterAll(() => tmp.cleanup());
 
 const table = (text: string) => parseCsv(text, 'in.csv');
 const csvConfig = (path: string, extra: Record<string, unknown> = {}) =>
-  DataSchema.parse({ source: 'csv', path, label: 'y', split: { validation: 0, shuffle: false }, ...extra }) as Extract<ReturnType<typeof DataSchema.parse>, { source: 'csv' }>;
+  DataSchema.parse({ source: 'csv', path, label: 'y', split: { validation: 0, shuffle: false }, ...extra }) as Extract<
+    ReturnType<typeof DataSchema.parse>,
+    { source: 'csv' }
+  >;
 
 function thrown<T extends Error>(fn: () => unknown, type: new (...a: never[]) => T): T {
   try {
@@ -64,7 +67,11 @@ describe('reading columns', () => {
   });
 
   it('drop leaves out a row missing that cell; a missing label is an error unless the label column says drop', () => {
-    const drop = fromTable(table('n,m,y\n1,5,a\nNA,6,b\n3,?,a\n'), { label: 'y', task: 'classification', columns: { n: { missing: 'drop' } }, missing: 'mean' }, 'in.csv');
+    const drop = fromTable(
+      table('n,m,y\n1,5,a\nNA,6,b\n3,?,a\n'),
+      { label: 'y', task: 'classification', columns: { n: { missing: 'drop' } }, missing: 'mean' },
+      'in.csv',
+    );
     expect(drop.n).toBe(2);
     expect(Array.from(drop.origin!.rows)).toEqual([2, 4]);
     const e = thrown(() => fromTable(table('n,y\n1,a\n2,NA\n'), { label: 'y', task: 'classification' }, 'in.csv'), DataError);
@@ -132,7 +139,9 @@ describe('fitting on the training split only', () => {
     expect(Array.from(d.val.x)).toEqual([0, 0, 1]);
     expect(d.val.unseen).toEqual([{ column: 'c', rows: 1, first: { category: 'z', file: path, row: 6 } }]);
     expect(d.train.unseen).toBeUndefined();
-    expect(unseenNote(d.val.unseen)).toBe("1 value of categories the training split did not have went to __unknown__ (c: 1 row, first 'z' at row 6); data.columns.<name>.unknown: error makes them errors");
+    expect(unseenNote(d.val.unseen)).toBe(
+      "1 value of categories the training split did not have went to __unknown__ (c: 1 row, first 'z' at row 6); data.columns.<name>.unknown: error makes them errors",
+    );
   });
 
   it('a constant fill of a categorical column becomes a category of its own', () => {
@@ -151,7 +160,10 @@ describe('fitting on the training split only', () => {
 
   it('data.columns must name a feature column; the label takes only missing: error or drop', () => {
     const path = tmp.write('keys.csv', 'colour,n,y\na,1,x\n');
-    const e = thrown(() => loadData(csvConfig(path, { columns: { color: { encoding: 'embedding' }, y: { type: 'categorical' }, n: { dim: 3 } } }), 1), ConfigError);
+    const e = thrown(
+      () => loadData(csvConfig(path, { columns: { color: { encoding: 'embedding' }, y: { type: 'categorical' }, n: { dim: 3 } } }), 1),
+      ConfigError,
+    );
     expect(e.issues.map((i) => [i.place.path, i.message, i.hint])).toEqual([
       ['data.columns.color', "the data file has no column 'color'", "did you mean 'colour'?"],
       ['data.columns.y.type', "'y' is the label column: it takes only missing (error or drop)", undefined],
@@ -204,7 +216,13 @@ describe('encoding', () => {
       'new.csv',
       prep.classes,
       // As a saved run reads: its kinds and rules.
-      { missingValues: new Set(['NA']), rule: (c) => (c === 'n' ? { type: 'numeric', missing: 'keep' } : c === 'c' ? { type: 'categorical', missing: 'error' } : { type: 'categorical', missing: 'keep' }), label: 'error', fromConfig: false },
+      {
+        missingValues: new Set(['NA']),
+        rule: (c) =>
+          c === 'n' ? { type: 'numeric', missing: 'keep' } : c === 'c' ? { type: 'categorical', missing: 'error' } : { type: 'categorical', missing: 'keep' },
+        label: 'error',
+        fromConfig: false,
+      },
     );
     const out = applyPreprocessing(read, prep);
     expect(out.features).toEqual(['n', 'c=a', 'c=b', 'c=__unknown__', 'e#index']);

@@ -7,8 +7,24 @@ afterAll(removeTempDirs);
 
 describe('parseCsv', () => {
   const table: [string, string, string[], string[][]][] = [
-    ['simple LF', 'a,b\n1,2\n3,4\n', ['a', 'b'], [['1', '2'], ['3', '4']]],
-    ['CRLF', 'a,b\r\n1,2\r\n3,4\r\n', ['a', 'b'], [['1', '2'], ['3', '4']]],
+    [
+      'simple LF',
+      'a,b\n1,2\n3,4\n',
+      ['a', 'b'],
+      [
+        ['1', '2'],
+        ['3', '4'],
+      ],
+    ],
+    [
+      'CRLF',
+      'a,b\r\n1,2\r\n3,4\r\n',
+      ['a', 'b'],
+      [
+        ['1', '2'],
+        ['3', '4'],
+      ],
+    ],
     ['no trailing newline', 'a,b\n1,2', ['a', 'b'], [['1', '2']]],
     ['blank trailing lines', 'a,b\n1,2\n\n\r\n  \n', ['a', 'b'], [['1', '2']]],
     ['byte-order mark', '\ufeffa,b\n1,2\n', ['a', 'b'], [['1', '2']]],

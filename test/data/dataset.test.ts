@@ -107,9 +107,7 @@ describe('fromCsv errors', () => {
   });
 
   it('names a missing feature column, with a did-you-mean hint', () => {
-    const e = dataError(() =>
-      fromCsv({ label: 'species', features: ['sepal_length', 'Petal_Widht'], task: 'classification' }, iris),
-    );
+    const e = dataError(() => fromCsv({ label: 'species', features: ['sepal_length', 'Petal_Widht'], task: 'classification' }, iris));
     expect(e.place.column).toBe('Petal_Widht');
     expect(e.hint).toContain("did you mean 'petal_width'?");
   });

@@ -2,15 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  checkIdxPair,
-  isGzip,
-  parseIdxImages,
-  readIdxBytes,
-  readIdxHeader,
-  readIdxImages,
-  readIdxLabels,
-} from '../../src/data/idx.js';
+import { checkIdxPair, isGzip, parseIdxImages, readIdxBytes, readIdxHeader, readIdxImages, readIdxLabels } from '../../src/data/idx.js';
 import { FASHION_FULL, FASHION_SMALL, dataError, idxImages, idxLabels, removeTempDirs, tempIdx } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -121,7 +113,9 @@ describe('IDX errors name the file', () => {
     const long = one(gzip, 'long', Buffer.concat([idxLabels([1, 2]), Buffer.from([0])]));
     const e2 = dataError(() => readIdxLabels(long));
     // A gzip file is inflated only up to the size its header announces.
-    expect(e2.message).toBe(gzip ? 'decompresses to more than the 10 bytes its header announces (2 labels)' : 'expected 10 bytes (a 8-byte header and 2 labels), found 11');
+    expect(e2.message).toBe(
+      gzip ? 'decompresses to more than the 10 bytes its header announces (2 labels)' : 'expected 10 bytes (a 8-byte header and 2 labels), found 11',
+    );
     if (!gzip) expect(e2.hint).toMatch(/extra bytes/);
   });
 
@@ -174,7 +168,10 @@ describe('the shipped Fashion-MNIST subset', () => {
   });
 
   it.skipIf(!existsSync(join(FASHION_FULL, 'train-images-idx3-ubyte.gz')))('is the first items of the full set', () => {
-    for (const [part, n] of [['train', 2000], ['t10k', 500]] as const) {
+    for (const [part, n] of [
+      ['train', 2000],
+      ['t10k', 500],
+    ] as const) {
       const full = readIdxImages(join(FASHION_FULL, `${part}-images-idx3-ubyte.gz`));
       const small = readIdxImages(join(FASHION_SMALL, `${part}-images-idx3-ubyte.gz`));
       expect(Buffer.from(small.pixels).equals(Buffer.from(full.pixels.subarray(0, n * 784)))).toBe(true);

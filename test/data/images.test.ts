@@ -12,8 +12,7 @@ import { FASHION_SMALL, dataError, idxImages, idxLabels, removeTempDirs, tempIdx
 
 afterAll(removeTempDirs);
 
-const idx = (extra: Record<string, unknown> = {}) =>
-  DataSchema.parse({ source: 'idx', dir: FASHION_SMALL, ...extra }) as IdxDataConfig;
+const idx = (extra: Record<string, unknown> = {}) => DataSchema.parse({ source: 'idx', dir: FASHION_SMALL, ...extra }) as IdxDataConfig;
 const stats = (a: ArrayLike<number>) => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];
@@ -80,7 +79,13 @@ describe('loadDataset (idx)', () => {
     const e = dataError(() => loadDataset(idx({ dir, classes: ['a', 'b', 'c'] }), 0));
     expect(e.message).toBe('label 3 of item 4 is not one of the 3 classes');
     expect(e.place.file).toBe(join(dir, 'train-labels-idx1-ubyte.gz'));
-    const bad = tempIdx({ 'i.idx': idxImages(1, 2, [[1, 2], [3, 4]]), 'l.idx': idxLabels([0]) });
+    const bad = tempIdx({
+      'i.idx': idxImages(1, 2, [
+        [1, 2],
+        [3, 4],
+      ]),
+      'l.idx': idxLabels([0]),
+    });
     expect(dataError(() => loadDataset(idx({ dir: bad, train_images: 'i.idx', train_labels: 'l.idx' }), 0)).message).toBe(
       'images has 2 items but labels has 1 (i.idx)',
     );
@@ -190,9 +195,7 @@ describe('loadTestSet', () => {
     const cfg = idx({ limit: 10 });
     const prep = loadData(cfg, 0).preprocessing;
     const other = idx({ dir: tiny() });
-    expect(dataError(() => loadTestSet(other, prep)).message).toBe(
-      'the data have samples of shape [1, 2, 2] but the run was trained on [1, 28, 28]',
-    );
+    expect(dataError(() => loadTestSet(other, prep)).message).toBe('the data have samples of shape [1, 2, 2] but the run was trained on [1, 28, 28]');
   });
 });
 

@@ -92,10 +92,22 @@ describe('dataDims (csv and generators)', () => {
     [{ source: 'linear' }, { task: 'regression', sampleShape: [1] }],
     [{ source: 'xor' }, { task: 'classification', sampleShape: [2], classes: 2 }],
     [{ source: 'moons' }, { task: 'classification', sampleShape: [2], classes: 2 }],
-    [{ source: 'spirals', classes: 5 }, { task: 'classification', sampleShape: [2], classes: 5 }],
-    [{ source: 'csv', path: join(DATASETS, 'iris.csv'), label: 'species' }, { task: 'classification', sampleShape: [4], classes: 3 }],
-    [{ source: 'csv', path: join(DATASETS, 'iris.csv'), label: 'species', features: ['sepal_width'] }, { task: 'classification', sampleShape: [1], classes: 3 }],
-    [{ source: 'csv', path: join(DATASETS, 'digits.csv'), label: 'digit' }, { task: 'classification', sampleShape: [64], classes: 10 }],
+    [
+      { source: 'spirals', classes: 5 },
+      { task: 'classification', sampleShape: [2], classes: 5 },
+    ],
+    [
+      { source: 'csv', path: join(DATASETS, 'iris.csv'), label: 'species' },
+      { task: 'classification', sampleShape: [4], classes: 3 },
+    ],
+    [
+      { source: 'csv', path: join(DATASETS, 'iris.csv'), label: 'species', features: ['sepal_width'] },
+      { task: 'classification', sampleShape: [1], classes: 3 },
+    ],
+    [
+      { source: 'csv', path: join(DATASETS, 'digits.csv'), label: 'digit' },
+      { task: 'classification', sampleShape: [64], classes: 10 },
+    ],
   ])('%o', (cfg, dims) => {
     expect(dataDims(DataSchema.parse(cfg))).toEqual(dims);
   });

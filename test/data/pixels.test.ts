@@ -12,8 +12,7 @@ import { applyPreprocessing, applyPreprocessingInPlace } from '../../src/data/st
 import { Rng, streamSeed } from '../../src/tensor/rng.js';
 import { FASHION_SMALL } from './helpers.js';
 
-const idx = (extra: Record<string, unknown> = {}) =>
-  DataSchema.parse({ source: 'idx', dir: FASHION_SMALL, ...extra }) as IdxDataConfig;
+const idx = (extra: Record<string, unknown> = {}) => DataSchema.parse({ source: 'idx', dir: FASHION_SMALL, ...extra }) as IdxDataConfig;
 
 /** The training images as a float32 data set, as every image set was stored before pixels.ts. */
 function floatSet(flatten: boolean): Dataset {

@@ -20,7 +20,30 @@ const path = tmp.path('input');
 const put = (bytes: string | Uint8Array) => writeFileSync(path, bytes);
 
 const CSV = 'a,b,label\n1.5,2,x\n-3,4e2,y\n5,.5,x\n7,8,z\n';
-const CSV_TOKENS = ['"', '""', ',', '\n', '\r\n', '\r', '1e400', '-1e39', 'inf', '-inf', 'NaN', 'Infinity', '0x10', '-', '.', 'e', ' ', '\u0000', '\ufeff', 'é', '\u2028', 'x'.repeat(300)];
+const CSV_TOKENS = [
+  '"',
+  '""',
+  ',',
+  '\n',
+  '\r\n',
+  '\r',
+  '1e400',
+  '-1e39',
+  'inf',
+  '-inf',
+  'NaN',
+  'Infinity',
+  '0x10',
+  '-',
+  '.',
+  'e',
+  ' ',
+  '\u0000',
+  '\ufeff',
+  'é',
+  '\u2028',
+  'x'.repeat(300),
+];
 
 const tablePrep: TablePreprocessing = { kind: 'table', features: ['a', 'b'], mean: [0, 0], std: [1, 1], classes: ['x', 'y', 'z'], task: 'classification' };
 const imagePrep: ImagePreprocessing = { kind: 'image', scale: 'unit', mean: 0, std: 255, shape: [4], classes: ['0', '1'], task: 'classification' };
@@ -49,7 +72,10 @@ describe('CSV on any input', () => {
   });
 
   it('near-misses of a valid file', () => {
-    fc.assert(fc.property(edits(CSV_TOKENS, 8), (list) => readCsvEveryWay(applyEdits(CSV, list))), { numRuns: RUNS * 2 });
+    fc.assert(
+      fc.property(edits(CSV_TOKENS, 8), (list) => readCsvEveryWay(applyEdits(CSV, list))),
+      { numRuns: RUNS * 2 },
+    );
   });
 
   it('invalid UTF-8 bytes inside a valid file', () => {
@@ -117,7 +143,10 @@ describe('IDX on any input', () => {
 
   it('a valid gzip file with bytes flipped or cut', () => {
     const valid = gzipSync(idxImagesRaw(3, 2, 2, 12).fill(7, 16));
-    const damage = fc.record({ flips: fc.array(fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 255 })), { maxLength: 4 }), cut: fc.nat({ max: valid.length }) });
+    const damage = fc.record({
+      flips: fc.array(fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 255 })), { maxLength: 4 }),
+      cut: fc.nat({ max: valid.length }),
+    });
     fc.assert(
       fc.property(damage, ({ flips, cut }) => {
         const b = Buffer.from(valid);

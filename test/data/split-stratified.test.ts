@@ -66,7 +66,12 @@ describe('stratified split (property)', () => {
           all.forEach((n, c) => expect(Math.abs(held[c] - (n * total) / ds.n)).toBeLessThan(1));
         } else {
           // Too few rows may be held out: as many as fit.
-          expect(a.val.n).toBe(Math.min(total, all.reduce((s, n) => s + Math.max(0, n - 1), 0)));
+          expect(a.val.n).toBe(
+            Math.min(
+              total,
+              all.reduce((s, n) => s + Math.max(0, n - 1), 0),
+            ),
+          );
         }
         const b = splitDataset(ds, spec, new Rng(seed));
         expect(Array.from(b.val.x)).toEqual(Array.from(a.val.x));

@@ -27,7 +27,16 @@ const col = (d: Dataset, j: number) => Array.from({ length: d.n }, (_, i) => d.x
 
 describe('fitPreprocessing', () => {
   it('fits mean and population std per feature', () => {
-    const p = fitPreprocessing(ds([[1, 10], [3, 10], [5, 10]], ['a', 'b']));
+    const p = fitPreprocessing(
+      ds(
+        [
+          [1, 10],
+          [3, 10],
+          [5, 10],
+        ],
+        ['a', 'b'],
+      ),
+    );
     expect(p.mean[0]).toBeCloseTo(3);
     expect(p.std[0]).toBeCloseTo(Math.sqrt(8 / 3));
     expect(p.features).toEqual(['a', 'b']);
@@ -35,7 +44,14 @@ describe('fitPreprocessing', () => {
 
   it('gives a constant column std 1 and maps it to exactly 0', () => {
     const v = 0.1; // not exact in binary: a naive mean would leave a tiny nonzero std
-    const train = ds([[v, 1], [v, 2], [v, 3]], ['c', 'd']);
+    const train = ds(
+      [
+        [v, 1],
+        [v, 2],
+        [v, 3],
+      ],
+      ['c', 'd'],
+    );
     const p = fitPreprocessing(train);
     expect(p.std[0]).toBe(1);
     expect(col(applyPreprocessing(train, p), 0)).toEqual([0, 0, 0]);
@@ -65,8 +81,20 @@ describe('fitPreprocessing', () => {
   });
 
   it('is the identity when standardisation is off', () => {
-    const p = fitPreprocessing(ds([[1, 2], [3, 8]], ['a', 'b']), false);
-    expect([p.mean, p.std]).toEqual([[0, 0], [1, 1]]);
+    const p = fitPreprocessing(
+      ds(
+        [
+          [1, 2],
+          [3, 8],
+        ],
+        ['a', 'b'],
+      ),
+      false,
+    );
+    expect([p.mean, p.std]).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
   });
 });
 
@@ -82,7 +110,14 @@ describe('applyPreprocessing', () => {
   });
 
   it('does not mutate its input', () => {
-    const train = ds([[0, 5], [2, 7]], ['a', 'b'], [1, 2]);
+    const train = ds(
+      [
+        [0, 5],
+        [2, 7],
+      ],
+      ['a', 'b'],
+      [1, 2],
+    );
     const before = [Array.from(train.x), Array.from(train.y), train.features.slice()];
     const out = applyPreprocessing(train, fitPreprocessing(train));
     expect([Array.from(train.x), Array.from(train.y), train.features]).toEqual(before);
@@ -91,7 +126,15 @@ describe('applyPreprocessing', () => {
   });
 
   it('picks features by name and renumbers classes by name', () => {
-    const train = ds([[1, 2], [3, 4]], ['a', 'b'], [0, 1], ['cat', 'dog']);
+    const train = ds(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      ['a', 'b'],
+      [0, 1],
+      ['cat', 'dog'],
+    );
     const p = fitPreprocessing(train, false);
     const other = ds([[40, 30, 9]], ['b', 'a', 'extra'], [0], ['dog']);
     const out = applyPreprocessing(other, p);
@@ -125,7 +168,13 @@ function images(values: number[][], shape: number[], labels?: number[]): Dataset
 
 describe('image preprocessing', () => {
   it('unit: x / 255, mean 0 and std 255 whatever the data', () => {
-    const train = images([[0, 51], [255, 102]], [1, 1, 2]);
+    const train = images(
+      [
+        [0, 51],
+        [255, 102],
+      ],
+      [1, 1, 2],
+    );
     const p = fitImagePreprocessing(train, 'unit');
     expect(p).toEqual({ kind: 'image', scale: 'unit', mean: 0, std: 255, shape: [1, 1, 2], classes: ['0', '1'], task: 'classification' });
     const out = applyPreprocessing(train, p);
@@ -135,7 +184,13 @@ describe('image preprocessing', () => {
   });
 
   it('standardize: one mean and population std over all pixels of the data it is fitted on', () => {
-    const train = images([[0, 2], [4, 6]], [2]);
+    const train = images(
+      [
+        [0, 2],
+        [4, 6],
+      ],
+      [2],
+    );
     const p = fitImagePreprocessing(train, 'standardize');
     expect(p.mean).toBe(3);
     expect(p.std).toBeCloseTo(Math.sqrt(5));
@@ -146,7 +201,16 @@ describe('image preprocessing', () => {
   });
 
   it('standardize: constant images get std 1', () => {
-    const p = fitImagePreprocessing(images([[7, 7], [7, 7]], [2]), 'standardize');
+    const p = fitImagePreprocessing(
+      images(
+        [
+          [7, 7],
+          [7, 7],
+        ],
+        [2],
+      ),
+      'standardize',
+    );
     expect([p.mean, p.std]).toEqual([7, 1]);
   });
 
@@ -156,15 +220,7 @@ describe('image preprocessing', () => {
     expect(back).toEqual(p);
     expect(isPreprocessing(back)).toBe(true);
     expect(parsePreprocessing(back)).toEqual(p);
-    for (const bad of [
-      { scale: 'minmax' },
-      { mean: 'x' },
-      { std: 0 },
-      { shape: [] },
-      { shape: [1.5] },
-      { task: 'regression' },
-      { classes: [1] },
-    ]) {
+    for (const bad of [{ scale: 'minmax' }, { mean: 'x' }, { std: 0 }, { shape: [] }, { shape: [1.5] }, { task: 'regression' }, { classes: [1] }]) {
       expect(isPreprocessing({ ...back, ...bad })).toBe(false);
     }
   });

@@ -4,8 +4,7 @@ import { Rng } from '../../src/tensor/rng.js';
 import type { Dataset } from '../../src/data/dataset.js';
 
 const base = { samples: 400, noise: 0.1, classes: 3, split: { validation: 0.2, shuffle: true }, standardize: true };
-const cfg = (source: SyntheticConfig['source'], extra: Partial<SyntheticConfig> = {}): SyntheticConfig =>
-  ({ ...base, source, ...extra }) as SyntheticConfig;
+const cfg = (source: SyntheticConfig['source'], extra: Partial<SyntheticConfig> = {}): SyntheticConfig => ({ ...base, source, ...extra }) as SyntheticConfig;
 
 const bytes = (ds: Dataset) => [Buffer.from(ds.x.buffer).toString('hex'), Buffer.from(ds.y.buffer).toString('hex')];
 
@@ -42,7 +41,10 @@ describe.each([
 describe('generators', () => {
   it('linear fits y ≈ 2x + 3', () => {
     const ds = linear({ samples: 2000, noise: 0.1 }, new Rng(3));
-    let sx = 0, sy = 0, sxx = 0, sxy = 0;
+    let sx = 0,
+      sy = 0,
+      sxx = 0,
+      sxy = 0;
     for (let i = 0; i < ds.n; i++) {
       sx += ds.x[i];
       sy += ds.y[i];

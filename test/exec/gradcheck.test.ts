@@ -36,12 +36,7 @@ const MLP = [
   { type: 'dense', units: 7, activation: 'tanh' },
   { type: 'dense', units: CLASSES },
 ];
-const REGULARISED = [
-  { type: 'dense', units: 8, activation: 'relu' },
-  { type: 'batchnorm' },
-  { type: 'dropout', rate: 0.3 },
-  { type: 'dense', units: CLASSES },
-];
+const REGULARISED = [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'batchnorm' }, { type: 'dropout', rate: 0.3 }, { type: 'dense', units: CLASSES }];
 const maskState = new Rng(99).state();
 
 describe('gradcheck', () => {
@@ -95,7 +90,10 @@ describe('gradcheck', () => {
     const { program, params, feed } = setup(MLP);
     const { grads } = analyticGradients(program, params, feed, { kernels: K });
     const flipped = new Map(grads);
-    flipped.set('layer1/dense/b', grads.get('layer1/dense/b')!.map((v) => -v));
+    flipped.set(
+      'layer1/dense/b',
+      grads.get('layer1/dense/b')!.map((v) => -v),
+    );
     expect(gradcheck(program, params, feed, { kernels: K, analytic: flipped }).failed).toBe(1);
     // The correct gradients fail only a tolerance below the rounding error of the differences.
     expect(gradcheck(program, params, feed, { kernels: K, tolerance: 1e-14 }).failed).toBeGreaterThan(0);
@@ -152,7 +150,10 @@ describe('gradcheck', () => {
     // A wrong gradient there is still a failure unless it matches one side of the kink.
     const { grads } = analyticGradients(program, params, feed, { kernels: K });
     const wrong = new Map(grads);
-    wrong.set('layer1/dense/w', grads.get('layer1/dense/w')!.map((v) => v + 1));
+    wrong.set(
+      'layer1/dense/w',
+      grads.get('layer1/dense/w')!.map((v) => v + 1),
+    );
     expect(gradcheck(program, params, feed, { kernels: K, analytic: wrong }).failed).toBeGreaterThan(0);
   });
 });

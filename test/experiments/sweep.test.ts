@@ -11,8 +11,7 @@ import { dlf, repo, tempDir } from '../cli/helpers.js';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const sweepFile = (name: string, body: string) =>
-  tmp.write(name, `config: ${repo('configs', 'iris.yaml')}\n${body}`);
+const sweepFile = (name: string, body: string) => tmp.write(name, `config: ${repo('configs', 'iris.yaml')}\n${body}`);
 
 const grid = sweepFile(
   'grid.yaml',
@@ -26,7 +25,11 @@ mode: max
 `,
 );
 
-const lines = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const lines = (f: string) =>
+  readFileSync(f, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 const mtime = (f: string) => statSync(f).mtimeMs;
 
 describe('dlf sweep', () => {
@@ -37,7 +40,12 @@ describe('dlf sweep', () => {
     expect(r.code).toBe(0);
     const records = lines(join(out, 'trials.jsonl'));
     expect(records.map((x) => x.trial)).toEqual([1, 2, 3, 4]);
-    expect(records[2]).toMatchObject({ status: 'ok', dir: 'trial-003', set: { 'train.optimizer.lr': 0.03, 'model.layers.0.units': 4, 'train.epochs': 3 }, epochs: 3 });
+    expect(records[2]).toMatchObject({
+      status: 'ok',
+      dir: 'trial-003',
+      set: { 'train.optimizer.lr': 0.03, 'model.layers.0.units': 4, 'train.epochs': 3 },
+      epochs: 3,
+    });
     expect(typeof records[0].seconds).toBe('number');
     expect(typeof records[0].metrics.val.accuracy).toBe('number');
     const rows = r.stdout.trim().split('\n').slice(2);
@@ -52,7 +60,13 @@ describe('dlf sweep', () => {
   it('a rerun reruns no finished trial and redoes a deleted one', async () => {
     const before = [1, 2, 4].map((t) => mtime(join(out, `trial-00${t}`, 'metrics.json')));
     rmSync(join(out, 'trial-003'), { recursive: true });
-    writeFileSync(join(out, 'trials.jsonl'), readFileSync(join(out, 'trials.jsonl'), 'utf8').split('\n').filter((l) => !l.startsWith('{"trial":3,')).join('\n'));
+    writeFileSync(
+      join(out, 'trials.jsonl'),
+      readFileSync(join(out, 'trials.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => !l.startsWith('{"trial":3,'))
+        .join('\n'),
+    );
     const r = await dlf('sweep', grid, '--out', out, '--jobs', '2');
     expect(r.code).toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^trial-003 .*\(trained/)]);
@@ -118,9 +132,21 @@ describe('dlf sweep', () => {
 
   it.each([
     ['unknown key', 'parameters:\n  train.epochs: [1]\nmetric: val.loss\nmod: min\n', /^error: .*bad-1\.yaml:5:1: mod: unknown key; did you mean 'mode'\?$/],
-    ['range in a grid', 'parameters:\n  train.optimizer.lr: {min: 0.001, max: 0.1, log: true}\nmetric: val.loss\n', /^error: .*bad-2\.yaml:3:23: parameters\.train\.optimizer\.lr: a grid takes a list/],
-    ['bad value', 'parameters:\n  model.layers.0.units: [4, 0]\nmetric: val.loss\n', /^error: .*bad-3\.yaml:3:25: parameters\.model\.layers\.0\.units: trial 2 \(model\.layers\.0\.units=0\): model\.layers\.0\.units: must be > 0$/],
-    ['random without trials', 'search: random\nparameters:\n  train.epochs: [1]\nmetric: val.loss\n', /^error: .*bad-4\.yaml:2:9: search: a random search needs trials: N$/],
+    [
+      'range in a grid',
+      'parameters:\n  train.optimizer.lr: {min: 0.001, max: 0.1, log: true}\nmetric: val.loss\n',
+      /^error: .*bad-2\.yaml:3:23: parameters\.train\.optimizer\.lr: a grid takes a list/,
+    ],
+    [
+      'bad value',
+      'parameters:\n  model.layers.0.units: [4, 0]\nmetric: val.loss\n',
+      /^error: .*bad-3\.yaml:3:25: parameters\.model\.layers\.0\.units: trial 2 \(model\.layers\.0\.units=0\): model\.layers\.0\.units: must be > 0$/,
+    ],
+    [
+      'random without trials',
+      'search: random\nparameters:\n  train.epochs: [1]\nmetric: val.loss\n',
+      /^error: .*bad-4\.yaml:2:9: search: a random search needs trials: N$/,
+    ],
   ])('a bad sweep file (%s) is one located line and exit code 2', async (_what, body, message) => {
     const n = ['unknown key', 'range in a grid', 'bad value', 'random without trials'].indexOf(_what) + 1;
     const f = sweepFile(`bad-${n}.yaml`, body);

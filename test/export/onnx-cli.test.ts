@@ -33,7 +33,11 @@ describe('dlf export on the command line', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     const file = join(iris, 'model.onnx');
-    expect(r.stderr).toMatch(new RegExp(`^wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ONNX IR version 8, opset ai\\.onnx 17; \\d+ nodes, \\d+ bytes; inputs features; outputs prediction, probabilities, logits \\(checkpoint epoch \\d+\\)\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ONNX IR version 8, opset ai\\.onnx 17; \\d+ nodes, \\d+ bytes; inputs features; outputs prediction, probabilities, logits \\(checkpoint epoch \\d+\\)\\n$`,
+      ),
+    );
     const model = decodeModel(readFileSync(file));
     expect(model.irVersion).toBe(8);
     expect(model.opsetImport).toEqual([{ domain: '', version: 17 }]);
@@ -101,7 +105,14 @@ describe('categorical columns and rows dlf predict refuses', () => {
 
   it('an embedded column with an unknown bucket and a one-hot column: unknown or missing categories as predict treats them', async () => {
     const run = join(tmp.dir, 'penguins-embedded');
-    await train(repo('configs', 'penguins.yaml'), run, '--epochs', '3', '--set', 'data.columns={island: {encoding: embedding, dim: 2, unknown: bucket}, sex: {unknown: error}}');
+    await train(
+      repo('configs', 'penguins.yaml'),
+      run,
+      '--epochs',
+      '3',
+      '--set',
+      'data.columns={island: {encoding: embedding, dim: 2, unknown: bucket}, sex: {unknown: error}}',
+    );
     const file = join(tmp.dir, 'penguins-embedded.onnx');
     const meta = await exportRun(run, file);
     expect(decodeModel(readFileSync(file)).opsetImport).toEqual([
@@ -131,7 +142,11 @@ describe('categorical columns and rows dlf predict refuses', () => {
     const probs = Array.from(mixed.probabilities.data as Float32Array);
     expect(probs.slice(0, 3)).toEqual(Array.from((out.probabilities.data as Float32Array).slice(0, 3)));
     expect(probs.slice(3).every(Number.isNaN)).toBe(true);
-    expect(Array.from(mixed.logits.data as Float32Array).slice(3).every(Number.isNaN)).toBe(true);
+    expect(
+      Array.from(mixed.logits.data as Float32Array)
+        .slice(3)
+        .every(Number.isNaN),
+    ).toBe(true);
   });
 
   it('rows a drop rule leaves out (null in dlf predict) are NaN and an empty name', async () => {
@@ -151,7 +166,11 @@ describe('categorical columns and rows dlf predict refuses', () => {
     const x = new ort.Tensor('float32', Float32Array.from([5.1, 3.5, 1.4, 0.2, 5.9, NaN, 5.1, 1.8]), [2, 4]);
     const out = await runOnnx(file, { features: x });
     expect((out.prediction.data as string[])[1]).toBe('');
-    expect(Array.from(out.probabilities.data as Float32Array).slice(3).every(Number.isNaN)).toBe(true);
+    expect(
+      Array.from(out.probabilities.data as Float32Array)
+        .slice(3)
+        .every(Number.isNaN),
+    ).toBe(true);
     expect(Number.isNaN((out.probabilities.data as Float32Array)[0])).toBe(false);
   });
 });

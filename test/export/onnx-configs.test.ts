@@ -79,7 +79,9 @@ describe('images: the 500 test images of the bundled Fashion-MNIST subset', () =
   ])('%s', async (name, ...args) => {
     const { run, file, classes } = await trainAndExport(name, ...args);
     const images = readIdxImages(testImages);
-    const shape = decodeModel(readFileSync(file)).graph.input[0].type.tensorType.shape.dim.slice(1).map((d) => ('dimValue' in d ? Number(d.dimValue) : NaN));
+    const shape = decodeModel(readFileSync(file))
+      .graph.input[0].type.tensorType.shape.dim.slice(1)
+      .map((d) => ('dimValue' in d ? Number(d.dimValue) : NaN));
     const pixels = new ort.Tensor('float32', Float32Array.from(images.pixels), [images.count, ...shape]);
     const out = await runOnnx(file, { pixels });
     const agreement = expectAgreement(out, await predict(run, testImages), classes);

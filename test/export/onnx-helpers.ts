@@ -69,7 +69,11 @@ export function tableFeeds(meta: Record<string, string>, header: readonly string
       feeds[input] = new ort.Tensor('float32', data, [rows.length, cols.length]);
     } else {
       const c = at(d.column!);
-      feeds[input] = new ort.Tensor('string', rows.map((row) => row[c].trim()), [rows.length]);
+      feeds[input] = new ort.Tensor(
+        'string',
+        rows.map((row) => row[c].trim()),
+        [rows.length],
+      );
     }
   }
   return feeds;
@@ -85,7 +89,10 @@ export function writeCsv(file: string, header: readonly string[], rows: readonly
 export async function predict(run: string, input: string): Promise<Record<string, string | number | null>[]> {
   const r = await dlf('predict', run, '--input', input, '--format', 'jsonl');
   expect(r.code, r.stderr).toBe(0);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string | number | null>);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string | number | null>);
 }
 
 /** The worst difference between ONNX Runtime's outputs and dlf predict's records. */
@@ -103,7 +110,12 @@ export interface Agreement {
  * target units carries about 7 digits, as predict prints). A class name may differ only where two
  * classes are within `tol` of each other. A row predict leaves empty must be NaN (and an empty name).
  */
-export function expectAgreement(out: Outputs, records: readonly Record<string, string | number | null>[], classes: readonly string[] | undefined, tol = 1e-5): Agreement {
+export function expectAgreement(
+  out: Outputs,
+  records: readonly Record<string, string | number | null>[],
+  classes: readonly string[] | undefined,
+  tol = 1e-5,
+): Agreement {
   let maxDiff = 0;
   let labelsDiffer = 0;
   let invalid = 0;

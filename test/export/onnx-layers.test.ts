@@ -124,7 +124,13 @@ train: {epochs: 1, batch_size: 8, optimizer: {type: sgd, lr: 0.001}}
 
 /** A table: an id 0..4, three numbers, a class A, B or C. */
 function table(n: number): { header: string[]; rows: string[][] } {
-  const rows = Array.from({ length: n }, (_, r) => [String(r % 5), (Math.sin(r) * 1.5).toFixed(3), (Math.cos(r * 0.7) * 0.8).toFixed(3), ((r % 7) / 7 - 0.4).toFixed(3), 'ABC'[(r * 7) % 3]]);
+  const rows = Array.from({ length: n }, (_, r) => [
+    String(r % 5),
+    (Math.sin(r) * 1.5).toFixed(3),
+    (Math.cos(r * 0.7) * 0.8).toFixed(3),
+    ((r % 7) / 7 - 0.4).toFixed(3),
+    'ABC'[(r * 7) % 3],
+  ]);
   return { header: ['id', 'a', 'b', 'c', 'label'], rows };
 }
 
@@ -140,7 +146,8 @@ describe('every layer type, on images', () => {
     exported.push(file);
     const model = decodeModel(readFileSync(file));
     const ops = new Set(model.graph.node.map((n) => n.opType));
-    for (const op of ['Conv', 'MaxPool', 'AveragePool', 'Gemm', 'LeakyRelu', 'Tanh', 'Sigmoid', 'Softmax', 'Relu', 'Concat', 'Reshape', 'ReduceMean', 'Sqrt']) expect(ops, op).toContain(op);
+    for (const op of ['Conv', 'MaxPool', 'AveragePool', 'Gemm', 'LeakyRelu', 'Tanh', 'Sigmoid', 'Softmax', 'Relu', 'Concat', 'Reshape', 'ReduceMean', 'Sqrt'])
+      expect(ops, op).toContain(op);
     // The dilated and strided convolutions keep their geometry; dropout leaves nothing behind.
     const convs = model.graph.node.filter((n) => n.opType === 'Conv').map((n) => Object.fromEntries(n.attribute.map((a) => [a.name, a.ints])));
     expect(convs).toContainEqual({ kernel_shape: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1] });
@@ -164,7 +171,8 @@ describe('every public op, in the graph form', () => {
     exported.push(file);
     const ops = new Set(decodeModel(readFileSync(file)).graph.node.map((n) => n.opType));
     // broadcast_to of a parameter is computed when exporting (an initializer, no Expand).
-    for (const op of ['Gather', 'Slice', 'Transpose', 'Pad', 'Equal', 'LogSoftmax', 'GatherElements', 'ReduceSum', 'ReduceMax', 'Pow', 'Sign', 'Where']) expect(ops, op).toContain(op);
+    for (const op of ['Gather', 'Slice', 'Transpose', 'Pad', 'Equal', 'LogSoftmax', 'GatherElements', 'ReduceSum', 'ReduceMax', 'Pow', 'Sign', 'Where'])
+      expect(ops, op).toContain(op);
     const out = await runOnnx(file, tableFeeds(meta, header, rows));
     expectAgreement(out, await predict(run, csv), JSON.parse(meta.classes) as string[]);
   });

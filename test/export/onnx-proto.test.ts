@@ -8,7 +8,14 @@ import { ONNX_OPS } from '../../src/export/onnx-ops.js';
 import { DataType, type ModelProto, decodeModel, encodeModel } from '../../src/export/onnx-proto.js';
 
 function modelOf(g: OnnxGraph): ModelProto {
-  return { irVersion: 8, opsetImport: [{ domain: '', version: 17 }], producerName: 'dlf', producerVersion: '0', graph: g.proto('t', ''), metadataProps: [{ key: 'k', value: 'v' }] };
+  return {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    producerName: 'dlf',
+    producerVersion: '0',
+    graph: g.proto('t', ''),
+    metadataProps: [{ key: 'k', value: 'v' }],
+  };
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -50,9 +50,15 @@ describe('public and internal ops', () => {
   });
 
   it('the ops made by autodiff and the optimiser are internal, the rest public', () => {
-    const internal = Object.entries(OPS).filter(([, d]) => d.visibility === 'internal').map(([n]) => n);
+    const internal = Object.entries(OPS)
+      .filter(([, d]) => d.visibility === 'internal')
+      .map(([n]) => n);
     expect(internal.sort()).toEqual([...INTERNAL].sort());
-    expect([...PUBLIC_OPS].sort()).toEqual(Object.keys(OPS).filter((n) => !INTERNAL.includes(n as OpName)).sort());
+    expect([...PUBLIC_OPS].sort()).toEqual(
+      Object.keys(OPS)
+        .filter((n) => !INTERNAL.includes(n as OpName))
+        .sort(),
+    );
   });
 
   it.each(INTERNAL)('a graph node naming %s is a ConfigError at its op, listing the public ops', (op) => {
@@ -88,7 +94,10 @@ describe('public and internal ops', () => {
   it('dlf graph --ops lists only the public ops', async () => {
     const r = await dlf('graph', '--ops');
     expect(r.code).toBe(0);
-    const listed = r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+    const listed = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]);
     expect(listed).toEqual([...PUBLIC_OPS]);
   });
 });

@@ -6,7 +6,6 @@
 // killed after the timeout), and every case of a child that wrote outside the cases' capture.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORPUS_BIN, type Run, TIMEOUT, dlf, repo } from './cli.js';
 import type { Scratch } from './make.js';

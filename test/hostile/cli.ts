@@ -109,7 +109,15 @@ export function fixtures(s: Scratch): Fixtures {
   const images = idxImagesRaw(30, 4, 4, 30 * 16);
   for (let i = 0; i < 30 * 16; i++) images[16 + i] = (i * 37) % 256;
   s.write('idx/train-images-idx3-ubyte.gz', gzipSync(images));
-  s.write('idx/train-labels-idx1-ubyte.gz', gzipSync(idxLabelsRaw(30, Array.from({ length: 30 }, (_, i) => i % 3))));
+  s.write(
+    'idx/train-labels-idx1-ubyte.gz',
+    gzipSync(
+      idxLabelsRaw(
+        30,
+        Array.from({ length: 30 }, (_, i) => i % 3),
+      ),
+    ),
+  );
   let runs = 0;
   return { iris, idxDir, out: () => join(s.dir, `run-${runs++}`) };
 }

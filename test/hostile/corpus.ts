@@ -46,7 +46,11 @@ export function inTurn(others: Command[], every = 3): () => Command[] {
 
 /** Runs so far: numbers the file names, which stay unique when two families have a case of one name. */
 let runs = 0;
-const slugOf = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+const slugOf = (name: string) =>
+  name
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 
 /** The arguments of `command` for a made case (train writes to a fresh --out that must stay absent). */
 function argsFor(command: Command, made: Made, ctx: Context): { args: string[]; expect: Expect } {

@@ -75,109 +75,125 @@ const dir = (p: string) => (mkdirSync(p), p);
 const PIPE = /named pipe \(FIFO\), not a regular file/;
 const DEVICE = /character device, not a regular file/;
 
-family('not regular files', [
-  configIs('a named pipe', NO_FIFO, fifo, PIPE),
-  configIs('a link to /dev/zero', NO_DEV_ZERO, zero, DEVICE),
-  configIs('a link to /dev/urandom', NO_DEV_URANDOM, urandom, DEVICE),
-  configIs('a directory', undefined, dir, /is a directory/),
-  { name: 'the config is /dev/zero itself', skip: NO_DEV_ZERO, commands: ['validate'], make: () => ({ config: '/dev/zero', expect: { file: '/dev/zero', says: DEVICE } }) },
-  csvIs('a named pipe', NO_FIFO, fifo, PIPE),
-  csvIs('a link to /dev/zero', NO_DEV_ZERO, zero, DEVICE),
-  csvIs('a link to /dev/urandom', NO_DEV_URANDOM, urandom, DEVICE),
-  csvIs('a directory', undefined, dir, /is a directory/),
-  idxIs('a named pipe', NO_FIFO, 'images', fifo, PIPE),
-  idxIs('a link to /dev/zero', NO_DEV_ZERO, 'images', zero, DEVICE),
-  idxIs('a named pipe', NO_FIFO, 'labels', fifo, PIPE),
-  idxIs('a link to /dev/urandom', NO_DEV_URANDOM, 'labels', urandom, DEVICE),
-], () => ctx);
+family(
+  'not regular files',
+  [
+    configIs('a named pipe', NO_FIFO, fifo, PIPE),
+    configIs('a link to /dev/zero', NO_DEV_ZERO, zero, DEVICE),
+    configIs('a link to /dev/urandom', NO_DEV_URANDOM, urandom, DEVICE),
+    configIs('a directory', undefined, dir, /is a directory/),
+    {
+      name: 'the config is /dev/zero itself',
+      skip: NO_DEV_ZERO,
+      commands: ['validate'],
+      make: () => ({ config: '/dev/zero', expect: { file: '/dev/zero', says: DEVICE } }),
+    },
+    csvIs('a named pipe', NO_FIFO, fifo, PIPE),
+    csvIs('a link to /dev/zero', NO_DEV_ZERO, zero, DEVICE),
+    csvIs('a link to /dev/urandom', NO_DEV_URANDOM, urandom, DEVICE),
+    csvIs('a directory', undefined, dir, /is a directory/),
+    idxIs('a named pipe', NO_FIFO, 'images', fifo, PIPE),
+    idxIs('a link to /dev/zero', NO_DEV_ZERO, 'images', zero, DEVICE),
+    idxIs('a named pipe', NO_FIFO, 'labels', fifo, PIPE),
+    idxIs('a link to /dev/urandom', NO_DEV_URANDOM, 'labels', urandom, DEVICE),
+  ],
+  () => ctx,
+);
 
-family('inputs beyond the caps', [
-  {
-    name: 'a config file of 300 KiB',
-    commands: [...all],
-    make: (slug) => {
-      const path = ctx.s.write(`${slug}.yaml`, configText(csvData(ctx.fx.iris)) + `# ${'x'.repeat(300 * 1024)}\n`);
-      return { config: path, expect: { file: path, says: /more than the 256\.0 KiB dlf reads/ } };
+family(
+  'inputs beyond the caps',
+  [
+    {
+      name: 'a config file of 300 KiB',
+      commands: [...all],
+      make: (slug) => {
+        const path = ctx.s.write(`${slug}.yaml`, configText(csvData(ctx.fx.iris)) + `# ${'x'.repeat(300 * 1024)}\n`);
+        return { config: path, expect: { file: path, says: /more than the 256\.0 KiB dlf reads/ } };
+      },
     },
-  },
-  {
-    name: 'a sparse config file of 4 GiB',
-    commands: ['validate'],
-    make: (slug) => {
-      const path = ctx.s.write(`${slug}.yaml`, '');
-      truncateSync(path, 4 * 1024 ** 3);
-      return { config: path, expect: { file: path, says: /is 4\.00 GiB, more than/ } };
+    {
+      name: 'a sparse config file of 4 GiB',
+      commands: ['validate'],
+      make: (slug) => {
+        const path = ctx.s.write(`${slug}.yaml`, '');
+        truncateSync(path, 4 * 1024 ** 3);
+        return { config: path, expect: { file: path, says: /is 4\.00 GiB, more than/ } };
+      },
     },
-  },
-  {
-    name: 'a CSV line of 20 MB',
-    commands: [...data],
-    make: (slug) => {
-      const path = ctx.s.write(`${slug}.csv`, 'a,species\n' + '1,'.repeat(10_000_000) + 'x\n');
-      return { config: config(slug, csvData(path)), expect: { file: path, line: 2, says: /more than 262144 fields|longer than/ } };
+    {
+      name: 'a CSV line of 20 MB',
+      commands: [...data],
+      make: (slug) => {
+        const path = ctx.s.write(`${slug}.csv`, 'a,species\n' + '1,'.repeat(10_000_000) + 'x\n');
+        return { config: config(slug, csvData(path)), expect: { file: path, line: 2, says: /more than 262144 fields|longer than/ } };
+      },
     },
-  },
-  {
-    name: 'a CSV field of 20 MB without a closing quote',
-    commands: [...data],
-    make: (slug) => {
-      const path = ctx.s.write(`${slug}.csv`, 'a,species\n"' + 'x'.repeat(20_000_000) + '\n');
-      return { config: config(slug, csvData(path)), expect: { file: path, line: 2, says: /longer than 8388608 characters/ } };
+    {
+      name: 'a CSV field of 20 MB without a closing quote',
+      commands: [...data],
+      make: (slug) => {
+        const path = ctx.s.write(`${slug}.csv`, 'a,species\n"' + 'x'.repeat(20_000_000) + '\n');
+        return { config: config(slug, csvData(path)), expect: { file: path, line: 2, says: /longer than 8388608 characters/ } };
+      },
     },
-  },
-  {
-    name: 'a CSV header of 40 MB',
-    commands: [...all],
-    make: (slug) => {
-      const path = ctx.s.write(`${slug}.csv`, 'x'.repeat(40 * 1024 ** 2) + ',species\n1,a\n');
-      return { config: config(slug, csvData(path)), expect: { file: path, line: 1, says: /longer than/ } };
+    {
+      name: 'a CSV header of 40 MB',
+      commands: [...all],
+      make: (slug) => {
+        const path = ctx.s.write(`${slug}.csv`, 'x'.repeat(40 * 1024 ** 2) + ',species\n1,a\n');
+        return { config: config(slug, csvData(path)), expect: { file: path, line: 1, says: /longer than/ } };
+      },
     },
-  },
-  {
-    name: 'a CSV header of 300,000 columns',
-    commands: [...all],
-    make: (slug) => {
-      const path = ctx.s.write(`${slug}.csv`, Array.from({ length: 300_000 }, (_, i) => `c${i}`).join(',') + ',species\n');
-      return { config: config(slug, csvData(path)), expect: { file: path, line: 1, says: /more than 262144 fields/ } };
+    {
+      name: 'a CSV header of 300,000 columns',
+      commands: [...all],
+      make: (slug) => {
+        const path = ctx.s.write(`${slug}.csv`, Array.from({ length: 300_000 }, (_, i) => `c${i}`).join(',') + ',species\n');
+        return { config: config(slug, csvData(path)), expect: { file: path, line: 1, says: /more than 262144 fields/ } };
+      },
     },
-  },
-  {
-    name: 'a sparse CSV file of 3 GiB',
-    commands: [...data],
-    make: (slug) => {
-      const path = ctx.s.write(`${slug}.csv`, 'a,species\n');
-      truncateSync(path, 3 * 1024 ** 3);
-      return { config: config(slug, csvData(path)), expect: { file: path, says: /is 3\.00 GiB, more than the 256\.0 MiB/ } };
+    {
+      name: 'a sparse CSV file of 3 GiB',
+      commands: [...data],
+      make: (slug) => {
+        const path = ctx.s.write(`${slug}.csv`, 'a,species\n');
+        truncateSync(path, 3 * 1024 ** 3);
+        return { config: config(slug, csvData(path)), expect: { file: path, says: /is 3\.00 GiB, more than the 256\.0 MiB/ } };
+      },
     },
-  },
-  {
-    name: 'an IDX gzip bomb (30 images announced, 256 MiB inflated)',
-    commands: [...data],
-    make: (slug) => {
-      const path = idxDirWith(slug, (p) => writeFileSync(p, gzipBomb(30, 256 * 1024 ** 2)));
-      return { config: config(slug, idxData(join(path, '..'))), expect: { file: path, says: /decompresses to more than the 23536 bytes its header announces/ } };
+    {
+      name: 'an IDX gzip bomb (30 images announced, 256 MiB inflated)',
+      commands: [...data],
+      make: (slug) => {
+        const path = idxDirWith(slug, (p) => writeFileSync(p, gzipBomb(30, 256 * 1024 ** 2)));
+        return {
+          config: config(slug, idxData(join(path, '..'))),
+          expect: { file: path, says: /decompresses to more than the 23536 bytes its header announces/ },
+        };
+      },
     },
-  },
-  {
-    name: 'an IDX header announcing 4 billion images',
-    commands: [...all],
-    make: (slug) => {
-      const path = idxDirWith(slug, (p) => writeFileSync(p, gzipSync(idxImagesRaw(0xffffffff, 28, 28, 100))));
-      return { config: config(slug, idxData(join(path, '..'))), expect: { file: path, says: /more than the 2\.00 GiB dlf reads/ } };
+    {
+      name: 'an IDX header announcing 4 billion images',
+      commands: [...all],
+      make: (slug) => {
+        const path = idxDirWith(slug, (p) => writeFileSync(p, gzipSync(idxImagesRaw(0xffffffff, 28, 28, 100))));
+        return { config: config(slug, idxData(join(path, '..'))), expect: { file: path, says: /more than the 2\.00 GiB dlf reads/ } };
+      },
     },
-  },
-  {
-    name: 'a sparse raw IDX file of 3 GiB',
-    commands: [...data],
-    make: (slug) => {
-      const path = idxDirWith(slug, (p) => {
-        writeFileSync(p, idxImagesRaw(30, 4, 4, 0));
-        truncateSync(p, 3 * 1024 ** 3);
-      });
-      return { config: config(slug, idxData(join(path, '..'))), expect: { file: path, says: /expected 496 bytes .* found 3221225472/ } };
+    {
+      name: 'a sparse raw IDX file of 3 GiB',
+      commands: [...data],
+      make: (slug) => {
+        const path = idxDirWith(slug, (p) => {
+          writeFileSync(p, idxImagesRaw(30, 4, 4, 0));
+          truncateSync(p, 3 * 1024 ** 3);
+        });
+        return { config: config(slug, idxData(join(path, '..'))), expect: { file: path, says: /expected 496 bytes .* found 3221225472/ } };
+      },
     },
-  },
-], () => ctx);
+  ],
+  () => ctx,
+);
 
 /** A case whose data.path is `path(slug)` (a string that names no readable file). */
 const csvPath = (name: string, skip: string | undefined, path: (slug: string) => string, says: RegExp): Case => ({
@@ -191,19 +207,33 @@ const csvPath = (name: string, skip: string | undefined, path: (slug: string) =>
 });
 
 const ROOT = process.getuid?.() === 0 ? 'running as root, which may read any file' : undefined;
-family('paths that name no readable file', [
-  csvPath('a path with a NUL byte', undefined, (slug) => ctx.s.path(`${slug}\0.csv`), /data file path contains a NUL byte/),
-  csvPath('a path of 4,000 characters', undefined, (slug) => ctx.s.path(`${slug}-${'x'.repeat(4000)}.csv`), /file name too long/),
-  csvPath('a path through a file', undefined, () => join(ctx.fx.iris, 'data.csv'), /a component of the path is not a directory/),
-  csvPath('a symbolic link to itself', undefined, (slug) => makeLink(ctx.s.path(`${slug}.csv`), ctx.s.path(`${slug}.csv`)), /too many levels of symbolic links/),
-  csvPath('a file without read permission', ROOT, (slug) => {
-    const p = ctx.s.write(`${slug}.csv`, 'a,species\n1,x\n');
-    chmodSync(p, 0o000);
-    return p;
-  }, /permission denied/),
-  {
-    name: 'data.dir with a NUL byte',
-    commands: ['train', 'summary'],
-    make: (slug) => ({ config: config(slug, idxData(ctx.s.path(`${slug}\0`))), expect: { says: /IDX file path contains a NUL byte/ } }),
-  },
-], () => ctx);
+family(
+  'paths that name no readable file',
+  [
+    csvPath('a path with a NUL byte', undefined, (slug) => ctx.s.path(`${slug}\0.csv`), /data file path contains a NUL byte/),
+    csvPath('a path of 4,000 characters', undefined, (slug) => ctx.s.path(`${slug}-${'x'.repeat(4000)}.csv`), /file name too long/),
+    csvPath('a path through a file', undefined, () => join(ctx.fx.iris, 'data.csv'), /a component of the path is not a directory/),
+    csvPath(
+      'a symbolic link to itself',
+      undefined,
+      (slug) => makeLink(ctx.s.path(`${slug}.csv`), ctx.s.path(`${slug}.csv`)),
+      /too many levels of symbolic links/,
+    ),
+    csvPath(
+      'a file without read permission',
+      ROOT,
+      (slug) => {
+        const p = ctx.s.write(`${slug}.csv`, 'a,species\n1,x\n');
+        chmodSync(p, 0o000);
+        return p;
+      },
+      /permission denied/,
+    ),
+    {
+      name: 'data.dir with a NUL byte',
+      commands: ['train', 'summary'],
+      make: (slug) => ({ config: config(slug, idxData(ctx.s.path(`${slug}\0`))), expect: { says: /IDX file path contains a NUL byte/ } }),
+    },
+  ],
+  () => ctx,
+);

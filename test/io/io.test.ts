@@ -115,7 +115,7 @@ describe('one-line messages', () => {
   it('escapes line breaks and control characters from outside text', () => {
     expect(oneLine('a\nb\r\tc\u0000\u2028')).toBe('a\\nb\\r\\tc\\x00\\u2028');
     expect(oneLine('x'.repeat(300)).length).toBe(201);
-    const e = new DataError('not a number: \'1\n2\'', { file: 'd\n.csv', row: 3, column: 'a\nb' });
+    const e = new DataError("not a number: '1\n2'", { file: 'd\n.csv', row: 3, column: 'a\nb' });
     expect(e.format()).not.toContain('\n');
   });
 

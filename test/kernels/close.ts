@@ -49,7 +49,9 @@ export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<n
       count++;
     }
   }
-  return first < 0 ? undefined : `[${first}] ${Object.is(actual[first], -0) ? '-0' : actual[first]} != ${Object.is(expected[first], -0) ? '-0' : expected[first]} (${count} of ${expected.length} elements differ)`;
+  return first < 0
+    ? undefined
+    : `[${first}] ${Object.is(actual[first], -0) ? '-0' : actual[first]} != ${Object.is(expected[first], -0) ? '-0' : expected[first]} (${count} of ${expected.length} elements differ)`;
 }
 
 /** The same numbers element by element (see firstDifference); `what` names the comparison in a failure. */

@@ -57,7 +57,6 @@ function gradient(Ctor: Ctor, rng: Rng, d: Conv2dDims, zerosOf: (b: number) => n
   return g;
 }
 
-
 const SPARSITY = [
   { label: 'dense gradient (GEMM)', zerosOf: () => 0 },
   { label: 'sparse gradient (scatter)', zerosOf: () => 0.9 },
@@ -156,10 +155,15 @@ describe('scratch memory', () => {
       }
     }
     const first = calls.map((c) => c.run());
-    const again = [...calls].reverse().map((c) => c.run()).reverse();
+    const again = [...calls]
+      .reverse()
+      .map((c) => c.run())
+      .reverse();
     calls.forEach((c, i) => expect([...again[i]], c.label).toEqual([...first[i]]));
     // One buffer, as large as the largest geometry's need.
-    const need = Math.max(...[CASES[7], CASES[9], CASES[1]].flatMap((c) => (['conv2d', 'gradInput', 'gradWeight'] as const).map((k) => convScratchBytes(k, dimsOf(c)))));
+    const need = Math.max(
+      ...[CASES[7], CASES[9], CASES[1]].flatMap((c) => (['conv2d', 'gradInput', 'gradWeight'] as const).map((k) => convScratchBytes(k, dimsOf(c)))),
+    );
     expect(convScratchHeld()).toBeGreaterThanOrEqual(need);
   });
 });

@@ -35,8 +35,7 @@ export function naive(kind: 'conv' | 'input' | 'weight', a: Buf, b: Buf, d: Conv
                 const wi = ((fi * c + ci) * kh + ky) * kw + kx;
                 const oi = ((bn * f + fi) * oh + oy) * ow + ox;
                 // conv: a = x, b = w; input: a = grad, b = w; weight: a = x, b = grad.
-                const [t, v] =
-                  kind === 'conv' ? [oi, a[xi] * b[wi]] : kind === 'input' ? [xi, a[oi] * b[wi]] : [wi, a[xi] * b[oi]];
+                const [t, v] = kind === 'conv' ? [oi, a[xi] * b[wi]] : kind === 'input' ? [xi, a[oi] * b[wi]] : [wi, a[xi] * b[oi]];
                 value[t] += v;
                 scale[t] += Math.abs(v);
               }
@@ -55,11 +54,7 @@ export function worstError(out: Buf, ref: { value: Float64Array; scale: Float64A
 const GUARD = 3;
 
 /** Runs a kernel into an output prefilled with NaN (stale contents) followed by guard cells. */
-export function run(
-  Ctor: typeof Float32Array | typeof Float64Array,
-  size: number,
-  kernel: (out: Buf) => void,
-): { out: Buf; guard: number[] } {
+export function run(Ctor: typeof Float32Array | typeof Float64Array, size: number, kernel: (out: Buf) => void): { out: Buf; guard: number[] } {
   const buf = new Ctor(size + GUARD).fill(NaN);
   buf.fill(-123, size);
   kernel(buf.subarray(0, size));

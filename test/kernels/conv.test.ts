@@ -37,7 +37,6 @@ function random(Ctor: Ctor, rng: Rng, n: number): Buf {
   return x;
 }
 
-
 const prod = (s: readonly number[]) => s.reduce((p, q) => p * q, 1);
 function dot(a: Buf, b: Buf): number {
   let s = 0;

@@ -85,11 +85,27 @@ describe('copyRows', () => {
       const av = iota(sizeOf(a));
       const bv = iota(sizeOf(b)).map((v) => -v);
       K.copyRows(av, buf, denseToBox(a, out, [0, 0, 0]));
-      K.copyRows(bv, buf, denseToBox(b, out, out.map((_, i) => (i === axis ? a[axis] : 0))));
+      K.copyRows(
+        bv,
+        buf,
+        denseToBox(
+          b,
+          out,
+          out.map((_, i) => (i === axis ? a[axis] : 0)),
+        ),
+      );
       for (const idx of indices(out)) {
         const v = buf[flat(idx, out)];
         if (idx[axis] < a[axis]) expect(v).toBe(av[flat(idx, a)]);
-        else expect(v).toBe(bv[flat(idx.map((x, i) => (i === axis ? x - a[axis] : x)), b)]);
+        else
+          expect(v).toBe(
+            bv[
+              flat(
+                idx.map((x, i) => (i === axis ? x - a[axis] : x)),
+                b,
+              )
+            ],
+          );
       }
     }
   });

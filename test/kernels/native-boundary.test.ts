@@ -129,7 +129,14 @@ describe.skipIf(!status.available)(`the native boundary${why}`, () => {
     const geom = Int32Array.from([1, 1, 2, 2, 1, 1, 1, 2, 2, 1, 1, 1, 1, 0, 0]);
     expect(() => addon.conv2d(a, a, a, Float32Array.from(geom) as unknown as Int32Array)).toThrow(TypeError);
     expect(() => addon.conv2d(a, a, a, geom.subarray(0, 14))).toThrow(RangeError);
-    expect(() => addon.conv2d(a, a, a, Int32Array.from(geom, (v, i) => (i === 11 ? -1 : v)))).toThrow(RangeError);
+    expect(() =>
+      addon.conv2d(
+        a,
+        a,
+        a,
+        Int32Array.from(geom, (v, i) => (i === 11 ? -1 : v)),
+      ),
+    ).toThrow(RangeError);
     expect(() => addon.conv2d(a, a, a, geom)).not.toThrow();
   });
 });

@@ -30,8 +30,7 @@ const SIGNATURES: Record<string, readonly Kind[]> = NATIVE_SIGNATURES;
 
 const fills = fc.constantFrom<Fill>('uniform', 'ints', 'odd');
 /** A Float32Array of `len` floats: mostly a guarded view, sometimes an array of its own (empty: no memory at all). */
-const floats = (len: fc.Arbitrary<number>): fc.Arbitrary<ArgSpec> =>
-  fc.record({ f32: len, guard: fc.boolean(), fill: fills, seed: fc.nat() });
+const floats = (len: fc.Arbitrary<number>): fc.Arbitrary<ArgSpec> => fc.record({ f32: len, guard: fc.boolean(), fill: fills, seed: fc.nat() });
 const smallLength = fc.oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 70 }), fc.constantFrom(15, 16, 17, 31, 32, 33, 128));
 
 /** Sizes no buffer here can hold, and products of them that wrap around 32 or 64 bits. */
@@ -78,7 +77,10 @@ const geometry = (count: number): fc.Arbitrary<ArgSpec> => {
 const indices = (count: fc.Arbitrary<number>): fc.Arbitrary<ArgSpec> =>
   count.chain((n) =>
     fc
-      .array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 31 - 1, -(2 ** 31)) }), { minLength: n, maxLength: n })
+      .array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 31 - 1, -(2 ** 31)) }), {
+        minLength: n,
+        maxLength: n,
+      })
       .map((values) => ({ typed: 'Int32Array' as const, values })),
   );
 
@@ -184,8 +186,21 @@ const binaryChannelCase = fc.record({ op: dim(5), outer: dim(3), mid: pos(4), in
 });
 
 const convDims = fc.record({
-  n: pos(3), c: pos(3), h: pos(7), w: pos(7), f: pos(4), kh: pos(3), kw: pos(3),
-  sh: pos(2), sw: pos(2), dh: pos(2), dw: pos(2), pt: dim(2), pl: dim(2), pb: dim(2), pr: dim(2),
+  n: pos(3),
+  c: pos(3),
+  h: pos(7),
+  w: pos(7),
+  f: pos(4),
+  kh: pos(3),
+  kw: pos(3),
+  sh: pos(2),
+  sw: pos(2),
+  dh: pos(2),
+  dw: pos(2),
+  pt: dim(2),
+  pl: dim(2),
+  pb: dim(2),
+  pr: dim(2),
 });
 /** A conv's geometry array and its buffer sizes: x [n, c, h, w], w [f, c, kh, kw], g [n, f, oh, ow], bias [f]. */
 const convCase = convDims.map((d) => {
@@ -200,8 +215,18 @@ const conv = (order: ('X' | 'W' | 'G')[]) => convCase.chain((c) => all(...order.
 /** pool2d(mode, a, b | null, out, geometry), with a, b and out as long as the mode reads and writes. */
 const poolCase = fc
   .record({
-    mode: dim(6), planes: pos(3), h: pos(7), w: pos(7), kh: pos(3), kw: pos(3),
-    sh: pos(3), sw: pos(3), pt: dim(2), pl: dim(2), pb: dim(2), pr: dim(2),
+    mode: dim(6),
+    planes: pos(3),
+    h: pos(7),
+    w: pos(7),
+    kh: pos(3),
+    kw: pos(3),
+    sh: pos(3),
+    sw: pos(3),
+    pt: dim(2),
+    pl: dim(2),
+    pb: dim(2),
+    pr: dim(2),
   })
   .chain((d) => {
     const oh = slide(d.h, d.kh, d.sh, d.pt, d.pb);
@@ -216,20 +241,22 @@ const poolCase = fc
   });
 
 /** matmulBiasAct: matmul's arguments with a bias of n floats (now and then one off) after b, and the relu flag last. */
-const matmulBiasActCase = fc.tuple(matmulCase, flag).chain(([args, relu]) =>
-  exact(Number((args[5] as { num: string }).num)).map((bias) => [args[0], args[1], bias, ...args.slice(2), relu]),
-);
+const matmulBiasActCase = fc
+  .tuple(matmulCase, flag)
+  .chain(([args, relu]) => exact(Number((args[5] as { num: string }).num)).map((bias) => [args[0], args[1], bias, ...args.slice(2), relu]));
 
 /** byteRows(bytes, rows, table, out, size): images of `size` bytes, row indices (some outside), a 256-value table. */
-const byteRowsCase = fc.record({ images: dim(4), size: dim(6), count: dim(5) }).chain((d) =>
-  all(
-    fc.constant<ArgSpec>({ typed: 'Uint8Array', values: Array.from({ length: d.images * d.size }, (_, i) => (i * 37) % 256) }),
-    indices(fc.constant(d.count)),
-    floats(fc.constantFrom(256, 256, 256, 255)),
-    exact(d.count * d.size),
-    ...sizes(d.size),
-  ),
-);
+const byteRowsCase = fc
+  .record({ images: dim(4), size: dim(6), count: dim(5) })
+  .chain((d) =>
+    all(
+      fc.constant<ArgSpec>({ typed: 'Uint8Array', values: Array.from({ length: d.images * d.size }, (_, i) => (i * 37) % 256) }),
+      indices(fc.constant(d.count)),
+      floats(fc.constantFrom(256, 256, 256, 255)),
+      exact(d.count * d.size),
+      ...sizes(d.size),
+    ),
+  );
 
 /** Per export, arguments that fit together. */
 const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
@@ -269,11 +296,19 @@ const callsOf = (fn: string): fc.Arbitrary<CallSpec> =>
 describe.skipIf(!status.available)(`the native addon under random arguments${status.available ? '' : ` (skipped: ${status.reason})`}`, () => {
   // The addon defines its functions as non-enumerable properties: every own property that is a function.
   const addon = (status.available ? status.addon : {}) as unknown as Record<string, unknown>;
-  const exports = Object.getOwnPropertyNames(addon).filter((f) => typeof addon[f] === 'function').sort();
+  const exports = Object.getOwnPropertyNames(addon)
+    .filter((f) => typeof addon[f] === 'function')
+    .sort();
 
   it('has a signature and an argument generator for every export, and none for a function it lacks', () => {
-    expect(exports.filter((f) => !SIGNATURES[f] || !SHAPED[f]), 'exports without an argument generator').toEqual([]);
-    expect(Object.keys(SIGNATURES).filter((f) => !exports.includes(f)), 'signatures of functions the addon does not export').toEqual([]);
+    expect(
+      exports.filter((f) => !SIGNATURES[f] || !SHAPED[f]),
+      'exports without an argument generator',
+    ).toEqual([]);
+    expect(
+      Object.keys(SIGNATURES).filter((f) => !exports.includes(f)),
+      'signatures of functions the addon does not export',
+    ).toEqual([]);
   });
 
   it('every call returns, or throws a TypeError or RangeError; none crashes, hangs or writes outside its buffers', () => {
@@ -291,7 +326,13 @@ describe.skipIf(!status.available)(`the native addon under random arguments${sta
     expect(bad.slice(0, 5), `${bad.length} calls ended otherwise ${tag}`).toEqual([]);
     // The generators reach the kernels (a call that returns) and the checks (one that throws) of every export.
     const seen = (fn: string, outcomes: string[]) => run.outcomes.some((o) => calls[o.i].fn === fn && outcomes.includes(o.outcome));
-    expect(exports.filter((f) => !seen(f, ['returned'])), `exports that never returned ${tag}`).toEqual([]);
-    expect(exports.filter((f) => f !== 'info' && !seen(f, ['TypeError', 'RangeError'])), `exports that never threw ${tag}`).toEqual([]);
+    expect(
+      exports.filter((f) => !seen(f, ['returned'])),
+      `exports that never returned ${tag}`,
+    ).toEqual([]);
+    expect(
+      exports.filter((f) => f !== 'info' && !seen(f, ['TypeError', 'RangeError'])),
+      `exports that never threw ${tag}`,
+    ).toEqual([]);
   });
 });

@@ -136,12 +136,20 @@ function exerciseEveryKernel(k: Kernels): void {
   const ones = (n: number): Buf => f(n, 1);
   // Elementwise, in each broadcast form: same, scalars, rows, a channel and a general one.
   const forms: [number[], number[], number[]][] = [
-    [[2, 3], [2, 3], [2, 3]], // same
+    [
+      [2, 3],
+      [2, 3],
+      [2, 3],
+    ], // same
     [[2, 3], [], [2, 3]], // a scalar b
     [[], [2, 3], [2, 3]], // a scalar a
     [[2, 3], [3], [2, 3]], // a row b
     [[3], [2, 3], [2, 3]], // a row a
-    [[2, 3, 2], [3, 1], [2, 3, 2]], // a channel
+    [
+      [2, 3, 2],
+      [3, 1],
+      [2, 3, 2],
+    ], // a channel
   ];
   for (const [a, b, out] of forms) {
     const size = (s: number[]) => s.reduce((p, d) => p * d, 1);

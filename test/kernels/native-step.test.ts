@@ -99,31 +99,49 @@ describe.skipIf(!status.available)('native kernels of a dense training step', ()
   });
 
   describe('sums over the leading axis', () => {
-    const SHAPES: [number, number][] = [[128, 256], [128, 10], [1, 7], [5, 1], [3, 33], [1000, 300], [2, 17]];
-    it.each(SHAPES.map(([rows, cols]) => ({ rows, cols })))('[$rows, $cols]: the reference bits, sum and mean, on 1 to 3 threads and every dispatch level', ({ rows, cols }) => {
-      const rng = new Rng(8200 + rows + cols);
-      const x = random(rng, rows * cols, -1, 3);
-      x[cols - 1] = NaN;
-      const plan = reducePlan([rows, cols], [0]);
-      for (const op of ['sum', 'mean'] as const) {
-        const want = new Float32Array(cols);
-        T.reduce(op, x, want, plan);
-        const outs = each(() => {
-          const got = new Float32Array(cols).fill(9);
-          D.reduce(op, x, got, plan);
-          const direct = new Float32Array(cols);
-          addon.columnSums(op === 'mean', x, direct, rows, cols);
-          expect(bits(direct)).toEqual(bits(got));
-          return got;
-        });
-        for (const o of outs) expect(bits(o)).toEqual(bits(want));
-      }
-    });
+    const SHAPES: [number, number][] = [
+      [128, 256],
+      [128, 10],
+      [1, 7],
+      [5, 1],
+      [3, 33],
+      [1000, 300],
+      [2, 17],
+    ];
+    it.each(SHAPES.map(([rows, cols]) => ({ rows, cols })))(
+      '[$rows, $cols]: the reference bits, sum and mean, on 1 to 3 threads and every dispatch level',
+      ({ rows, cols }) => {
+        const rng = new Rng(8200 + rows + cols);
+        const x = random(rng, rows * cols, -1, 3);
+        x[cols - 1] = NaN;
+        const plan = reducePlan([rows, cols], [0]);
+        for (const op of ['sum', 'mean'] as const) {
+          const want = new Float32Array(cols);
+          T.reduce(op, x, want, plan);
+          const outs = each(() => {
+            const got = new Float32Array(cols).fill(9);
+            D.reduce(op, x, got, plan);
+            const direct = new Float32Array(cols);
+            addon.columnSums(op === 'mean', x, direct, rows, cols);
+            expect(bits(direct)).toEqual(bits(got));
+            return got;
+          });
+          for (const o of outs) expect(bits(o)).toEqual(bits(want));
+        }
+      },
+    );
     it('leave other reductions to the kernels that did them', () => {
       // Over the middle axis of [4, 5, 6] (kept offsets not contiguous), and over the last axis.
       const rng = new Rng(8210);
       const x = random(rng, 120);
-      for (const [shape, axes] of [[[4, 5, 6], [1]], [[20, 6], [1]], [[4, 5, 6], [0, 1]]] as [number[], number[]][]) {
+      for (const [shape, axes] of [
+        [[4, 5, 6], [1]],
+        [[20, 6], [1]],
+        [
+          [4, 5, 6],
+          [0, 1],
+        ],
+      ] as [number[], number[]][]) {
         const plan = reducePlan(shape, axes);
         const out = plan.kept.length;
         const want = new Float32Array(out);

@@ -439,7 +439,10 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           const want = new Float64Array(len);
           runConv(T, kind, Float64Array.from(a), Float64Array.from(b), want, d);
           expect(want.some(Number.isNaN)).toBe(true);
-          expect(got.map((v) => +Number.isNaN(v)), kind).toEqual(Float32Array.from(want, (v) => +Number.isNaN(v)));
+          expect(
+            got.map((v) => +Number.isNaN(v)),
+            kind,
+          ).toEqual(Float32Array.from(want, (v) => +Number.isNaN(v)));
         }
       }
     });
@@ -506,12 +509,23 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       expect(() => addon.conv2dGradInput(new Float32Array(35), new Float32Array(72), new Float32Array(50), geom)).toThrow(RangeError);
       expect(() => addon.conv2dGradInput(new Float32Array(36), new Float32Array(72), new Float32Array(49), geom)).toThrow(RangeError);
       expect(() => addon.conv2dGradWeight(new Float32Array(50), new Float32Array(36), new Float32Array(71), geom)).toThrow(RangeError);
-      expect(() => addon.conv2dGradWeight(new Float64Array(50) as unknown as Float32Array, new Float32Array(36), new Float32Array(72), geom)).toThrow(TypeError);
+      expect(() => addon.conv2dGradWeight(new Float64Array(50) as unknown as Float32Array, new Float32Array(36), new Float32Array(72), geom)).toThrow(
+        TypeError,
+      );
     });
   });
 
   describe('per-channel sums and means', () => {
-    const SHAPES: [number, number, number][] = [[64, 16, 784], [3, 5, 7], [1, 1, 1], [2, 3, 9], [5, 2, 16], [7, 33, 1], [4, 6, 17], [2, 40, 1000]];
+    const SHAPES: [number, number, number][] = [
+      [64, 16, 784],
+      [3, 5, 7],
+      [1, 1, 1],
+      [2, 3, 9],
+      [5, 2, 16],
+      [7, 33, 1],
+      [4, 6, 17],
+      [2, 40, 1000],
+    ];
     it('are within rounding of the float64 sum, on the reference plans of [outer, mid, inner] shapes', () => {
       const rng = new Rng(7900);
       for (const [outer, mid, inner] of SHAPES) {
@@ -563,7 +577,15 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       // 2×2 windows with stride 2 (a path of their own): even and odd sizes, rows of windows
       // shorter than, equal to and longer than one step of eight.
       const out: Pool2dDims[] = [{ planes: 6, h: 28, w: 28, oh: 14, ow: 14, kh: 2, kw: 2, sh: 2, sw: 2, pt: 0, pl: 0 }];
-      for (const [h, w] of [[14, 14], [7, 9], [2, 16], [5, 17], [3, 34], [1, 2], [2, 1]]) {
+      for (const [h, w] of [
+        [14, 14],
+        [7, 9],
+        [2, 16],
+        [5, 17],
+        [3, 34],
+        [1, 2],
+        [2, 1],
+      ]) {
         out.push({ planes: 3, h, w, oh: Math.floor(h / 2), ow: Math.floor(w / 2), kh: 2, kw: 2, sh: 2, sw: 2, pt: 0, pl: 0 });
       }
       for (let t = 0; t < 20; t++) {
@@ -813,8 +835,17 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
      * flush denormals to zero (FTZ), JavaScript keeps them.
      */
     const close = (a: number, b: number) =>
-      (Number.isNaN(a) && Number.isNaN(b)) || a === b || (a === 0 && Math.abs(b) < 2 ** -126) || Math.abs(a - b) <= 2 * 2 ** -23 * Math.max(Math.abs(a), Math.abs(b));
-    const SHAPES: [number, number][] = [[1, 1], [3, 10], [7, 33], [128, 10], [2000, 17]];
+      (Number.isNaN(a) && Number.isNaN(b)) ||
+      a === b ||
+      (a === 0 && Math.abs(b) < 2 ** -126) ||
+      Math.abs(a - b) <= 2 * 2 ** -23 * Math.max(Math.abs(a), Math.abs(b));
+    const SHAPES: [number, number][] = [
+      [1, 1],
+      [3, 10],
+      [7, 33],
+      [128, 10],
+      [2000, 17],
+    ];
     it('softmax, log-softmax and softmax cross-entropy agree with the reference, on any thread count', () => {
       const rng = new Rng(7670);
       const before = addon.info().threads;
@@ -859,7 +890,13 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     const rng = new Rng(3115);
     const before = addon.info().threads;
     try {
-      for (const [rows, cols] of [[1, 1], [3, 10], [7, 33], [300, 64], [2, 0]] as const) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [3, 10],
+        [7, 33],
+        [300, 64],
+        [2, 0],
+      ] as const) {
         const a = random(rng, rows * cols, -40, 40);
         const b = random(rng, rows * cols, -40, 40);
         if (rows * cols > 20) [a[4], b[cols + 2], a[2 * cols]] = [NaN, Infinity, 3e38];
@@ -923,7 +960,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     it('adagrad', () => steps((k, [w, , , sum], g) => k.adagradStep(w, g, sum, 0.1, 1e-10), 4));
     it('rmsprop', () => steps((k, [w, , , sq], g) => k.rmspropStep(w, g, sq, null, 0.01, 0.99, 0, 1e-8), 4));
     it('rmsprop with momentum', () => steps((k, [w, buf, , sq], g) => k.rmspropStep(w, g, sq, buf, 0.01, 0.9, 0.5, 1e-8), 4));
-    it('adam', () => steps((k, [w, m, , v], g) => k.adamStep(w, g, m, v, 0.9, 0.999, 1e-3 * Math.sqrt(1 - 0.999) / (1 - 0.9), 1e-8), 4));
+    it('adam', () => steps((k, [w, m, , v], g) => k.adamStep(w, g, m, v, 0.9, 0.999, (1e-3 * Math.sqrt(1 - 0.999)) / (1 - 0.9), 1e-8), 4));
     it('decay', () => steps((k, [w]) => k.decayStep(w, 1e-3), 1));
     it('penalty gradient', () => steps((k, [w, g0], g) => (k.penaltyGrad(w, g0, 0.01, 0.001), k.sgdStep(w, g, 0.1)), 2));
   });

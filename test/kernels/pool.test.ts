@@ -152,7 +152,11 @@ describe.each(DTYPES)('pooling kernels against naive loops ($name)', ({ Ctor, to
     it('avgPool2d and avgPool2dGrad', () => {
       const out = new Ctor(win.length).fill(NaN);
       K.avgPool2d(x, out, d);
-      expectClose(out, win.map((cells) => cells.reduce((s, i) => s + x[i], 0) / cells.length), { rtol: tol.rtol, atol: 1e-6 });
+      expectClose(
+        out,
+        win.map((cells) => cells.reduce((s, i) => s + x[i], 0) / cells.length),
+        { rtol: tol.rtol, atol: 1e-6 },
+      );
       const ref = new Float64Array(x.length);
       win.forEach((cells, o) => cells.forEach((i) => (ref[i] += g[o] / cells.length)));
       const back = new Ctor(x.length).fill(NaN);

@@ -53,7 +53,9 @@ function sourceFiles(dir: string): string[] {
 
 function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
   if (ts.isExportDeclaration(node)) {
-    return node.isTypeOnly || (node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.every((e) => e.isTypeOnly));
+    return (
+      node.isTypeOnly || (node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.every((e) => e.isTypeOnly))
+    );
   }
   const clause = node.importClause;
   if (clause === undefined) return false; // a side-effect import
@@ -70,7 +72,9 @@ function importEdges(): Edge[] {
     const sf = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, false);
     const add = (spec: string, typeOnly: boolean) => {
       if (!spec.startsWith('.')) return;
-      const to = relative(SRC, resolve(dirname(path), spec.replace(/\.js$/, '.ts'))).split('\\').join('/');
+      const to = relative(SRC, resolve(dirname(path), spec.replace(/\.js$/, '.ts')))
+        .split('\\')
+        .join('/');
       edges.push({ from, to, typeOnly });
     };
     const visit = (node: ts.Node): void => {
@@ -150,7 +154,12 @@ describe('the import graph of src/', () => {
   });
 
   it('catches a cycle and an upward import when there is one', () => {
-    expect(cycles([{ from: 'a.ts', to: 'b.ts', typeOnly: true }, { from: 'b.ts', to: 'a.ts', typeOnly: false }])).toEqual([['a.ts', 'b.ts']]);
+    expect(
+      cycles([
+        { from: 'a.ts', to: 'b.ts', typeOnly: true },
+        { from: 'b.ts', to: 'a.ts', typeOnly: false },
+      ]),
+    ).toEqual([['a.ts', 'b.ts']]);
     expect(layerOf('kernels/kernels.ts')).toBeLessThan(layerOf('graph/types.ts'));
   });
 });

@@ -1,15 +1,6 @@
 // Shape helpers: sizes, strides and numpy broadcasting.
 import { describe, expect, it } from 'vitest';
-import {
-  broadcastAxes,
-  broadcastShapes,
-  broadcastStrides,
-  normAxes,
-  sameShape,
-  shapeStr,
-  sizeOf,
-  stridesOf,
-} from '../../src/tensor/shape.js';
+import { broadcastAxes, broadcastShapes, broadcastStrides, normAxes, sameShape, shapeStr, sizeOf, stridesOf } from '../../src/tensor/shape.js';
 
 describe('sizeOf and stridesOf', () => {
   it.each([

@@ -47,27 +47,33 @@ describe('the JSON reader', () => {
     const jsonish = fc.string({ unit: fc.constantFrom(...'{}[]":,0123456789.eE+-tfrueaslnu \n\\/bx\u00e9\ud83d\ude00'.split('')), maxLength: 40 });
     const bytes = fc.uint8Array({ maxLength: 40 });
     fc.assert(
-      fc.property(fc.oneof(jsonish.map((s) => Buffer.from(s, 'utf8')), bytes), (input) => {
-        let expected: unknown;
-        let valid = true;
-        try {
-          expected = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input));
-        } catch {
-          valid = false;
-        }
-        let got: unknown;
-        try {
-          got = plain(parse(input));
-        } catch (e) {
-          expect(e).toBeInstanceOf(JsonSyntaxError);
-          const { offset } = e as JsonSyntaxError;
-          expect(offset).toBeGreaterThanOrEqual(0);
-          expect(offset).toBeLessThanOrEqual(input.length);
-          return;
-        }
-        expect(valid).toBe(true);
-        expect(got).toEqual(expected);
-      }),
+      fc.property(
+        fc.oneof(
+          jsonish.map((s) => Buffer.from(s, 'utf8')),
+          bytes,
+        ),
+        (input) => {
+          let expected: unknown;
+          let valid = true;
+          try {
+            expected = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input));
+          } catch {
+            valid = false;
+          }
+          let got: unknown;
+          try {
+            got = plain(parse(input));
+          } catch (e) {
+            expect(e).toBeInstanceOf(JsonSyntaxError);
+            const { offset } = e as JsonSyntaxError;
+            expect(offset).toBeGreaterThanOrEqual(0);
+            expect(offset).toBeLessThanOrEqual(input.length);
+            return;
+          }
+          expect(valid).toBe(true);
+          expect(got).toEqual(expected);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

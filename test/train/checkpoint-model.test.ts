@@ -79,7 +79,10 @@ describe('eval and predict need exactly the model’s tensors', () => {
     doc.params.w.data = encodeF32(f32(NaN));
     const path = written(tmp.dir, resigned(doc), 'nan.json');
     const input = tmp.write('in.csv', 'x\n1\n2\n');
-    for (const args of [['eval', run, '--checkpoint', path], ['predict', run, '--input', input, '--checkpoint', path]]) {
+    for (const args of [
+      ['eval', run, '--checkpoint', path],
+      ['predict', run, '--input', input, '--checkpoint', path],
+    ]) {
       const r = await dlf(...args);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

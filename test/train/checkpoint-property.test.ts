@@ -56,7 +56,8 @@ function pathsOf(v: Json, path: Path = []): Path[] {
   return keys.flatMap((k) => [[...path, k], ...pathsOf((v as any)[k], [...path, k])]);
 }
 
-const isData = (p: Path) => ((p[0] === 'params' || p[0] === 'state') && p.length === 3 && p[2] === 'data') || (p[0] === 'optimizer' && p[1] === 'slots' && p.length === 4);
+const isData = (p: Path) =>
+  ((p[0] === 'params' || p[0] === 'state') && p.length === 3 && p[2] === 'data') || (p[0] === 'optimizer' && p[1] === 'slots' && p.length === 4);
 
 /** An object with the given members in order; a `__proto__` key becomes an own member, not a prototype. */
 function objectOf(entries: [string, Json][]): { [k: string]: Json } {
@@ -65,7 +66,30 @@ function objectOf(entries: [string, Json][]): { [k: string]: Json } {
   return o;
 }
 
-const strange: Json[] = [null, true, false, 0, -1, 1.5, 1e308, -1e308, 2 ** 53, 2 ** 32, 4294967295, '', 'x', 'AAAA', '__proto__', [], {}, [1, 2, 3, 4], [0, 0, 0, 0], [-1, 2.5], { a: 1 }, 'A'.repeat(70_000)];
+const strange: Json[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 53,
+  2 ** 32,
+  4294967295,
+  '',
+  'x',
+  'AAAA',
+  '__proto__',
+  [],
+  {},
+  [1, 2, 3, 4],
+  [0, 0, 0, 0],
+  [-1, 2.5],
+  { a: 1 },
+  'A'.repeat(70_000),
+];
 const keys = ['__proto__', 'constructor', 'prototype', '', 'x', 'shape', 'data', 'm', 'layer0/dense/w'];
 
 type Mutation =
@@ -77,7 +101,11 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: fc.oneof(fc.constantFrom(...strange), fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>) }),
+  fc.record({
+    kind: fc.constant('replace' as const),
+    at: fc.nat(),
+    value: fc.oneof(fc.constantFrom(...strange), fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>),
+  }),
   fc.record({ kind: fc.constant('rename' as const), at: fc.nat(), key: fc.constantFrom(...keys) }),
   fc.record({ kind: fc.constant('add' as const), at: fc.nat(), key: fc.constantFrom(...keys), value: fc.constantFrom(...strange) }),
   fc.record({ kind: fc.constant('base64' as const), at: fc.nat(), edit: fc.nat(7), pos: fc.nat() }),
@@ -87,14 +115,22 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 function editBase64(s: string, edit: number, pos: number): string {
   const i = s.length ? pos % s.length : 0;
   switch (edit) {
-    case 0: return s.slice(0, i) + ' ' + s.slice(i); // prettier-ignore
-    case 1: return s.slice(0, i) + '\n' + s.slice(i); // prettier-ignore
-    case 2: return s.replace(/\+/g, '-').replace(/\//g, '_') + (/[+/]/.test(s) ? '' : '-___'); // prettier-ignore
-    case 3: return s.replace(/=+$/, ''); // prettier-ignore
-    case 4: return s + '='; // prettier-ignore
-    case 5: return s.slice(0, Math.max(0, s.length - 1 - (pos % 4))); // prettier-ignore
-    case 6: return s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1); // prettier-ignore
-    default: return s.slice(0, i) + 'AAAA' + s.slice(i); // prettier-ignore
+    case 0:
+      return s.slice(0, i) + ' ' + s.slice(i); // prettier-ignore
+    case 1:
+      return s.slice(0, i) + '\n' + s.slice(i); // prettier-ignore
+    case 2:
+      return s.replace(/\+/g, '-').replace(/\//g, '_') + (/[+/]/.test(s) ? '' : '-___'); // prettier-ignore
+    case 3:
+      return s.replace(/=+$/, ''); // prettier-ignore
+    case 4:
+      return s + '='; // prettier-ignore
+    case 5:
+      return s.slice(0, Math.max(0, s.length - 1 - (pos % 4))); // prettier-ignore
+    case 6:
+      return s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1); // prettier-ignore
+    default:
+      return s.slice(0, i) + 'AAAA' + s.slice(i); // prettier-ignore
   }
 }
 

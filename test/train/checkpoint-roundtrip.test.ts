@@ -74,7 +74,7 @@ describe('every optimizer', () => {
     { type: 'adamw' },
   ];
 
-  it("keeps slots the loader knows for its type, and its checkpoint round-trips", () => {
+  it('keeps slots the loader knows for its type, and its checkpoint round-trips', () => {
     for (const raw of configs) {
       const config = OptimizerSchema.parse(raw);
       expect(slotSetsOf(config.type)).toContainEqual(slotNamesOf(config));

@@ -53,11 +53,32 @@ describe('MetricsAccumulator with a binary threshold', () => {
   const labels = new Float32Array([0, 0, 1]);
 
   it.each([
-    [0.5, [[1, 1], [0, 1]]],
-    [0.7, [[2, 0], [0, 1]]], // logit(0.7) ≈ 0.847 > 0.5
-    [0.1, [[0, 2], [0, 1]]],
+    [
+      0.5,
+      [
+        [1, 1],
+        [0, 1],
+      ],
+    ],
+    [
+      0.7,
+      [
+        [2, 0],
+        [0, 1],
+      ],
+    ], // logit(0.7) ≈ 0.847 > 0.5
+    [
+      0.1,
+      [
+        [0, 2],
+        [0, 1],
+      ],
+    ],
   ])('threshold %f gives the confusion %j for one logit and for two', (t, conf) => {
-    for (const [out, cols] of [[logits, 1], [pairs, 2]] as const) {
+    for (const [out, cols] of [
+      [logits, 1],
+      [pairs, 2],
+    ] as const) {
       const acc = new MetricsAccumulator('classification', { threshold: t, metrics: ['accuracy', 'roc_auc', 'pr_auc'] });
       acc.add(3, 0, out, labels, cols);
       expect(acc.confusion()).toEqual(conf);

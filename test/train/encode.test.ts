@@ -43,7 +43,17 @@ describe('float32 base64', () => {
     const ok = encodeF32(new Float32Array([1.4999994, 2])); // '+/+/PwAAAEA='
     expect(ok).toBe('+/+/PwAAAEA=');
     expect(decodeF32(ok)).not.toBeNull();
-    for (const bad of ['+/+/ PwAAAEA=', '+/+/PwAAAEA=\n', '-_-_PwAAAEA=', '+/+/PwAAAEA', '+/+/PwAAAEA==', '+/+/PwAAAEB=', '+/+/PwAA', 'AAA=', 'Ａ/+/PwAAAEA=']) {
+    for (const bad of [
+      '+/+/ PwAAAEA=',
+      '+/+/PwAAAEA=\n',
+      '-_-_PwAAAEA=',
+      '+/+/PwAAAEA',
+      '+/+/PwAAAEA==',
+      '+/+/PwAAAEB=',
+      '+/+/PwAA',
+      'AAA=',
+      'Ａ/+/PwAAAEA=',
+    ]) {
       expect(decodeF32(bad), bad).toBeNull();
     }
     expect(decodeF32('')).toEqual(new Float32Array(0));

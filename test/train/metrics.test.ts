@@ -77,8 +77,7 @@ describe('classification', () => {
       [0, 2, 2],
     ];
     const labels = [0, 1, 2, 2];
-    const top = (k: number) =>
-      feed(new MetricsAccumulator('classification', { metrics: ['accuracy', 'top_k_accuracy'], topK: k }), rows, labels).result();
+    const top = (k: number) => feed(new MetricsAccumulator('classification', { metrics: ['accuracy', 'top_k_accuracy'], topK: k }), rows, labels).result();
     expectMetrics(top(2), { loss: 0, accuracy: 0.25, top_k_accuracy: 0.75 });
     expectMetrics(top(1), { loss: 0, accuracy: 0.25, top_k_accuracy: 0.25 });
     // k = 5 is capped at the 3 classes: every label is within them
@@ -97,7 +96,12 @@ describe('classification', () => {
   const oneHot = (c: number, k = 3) => Array.from({ length: k }, (_, j) => (j === c ? 1 : -1));
 
   it('macro precision, recall and F1 on a 3-class example', () => {
-    const acc = feed(new MetricsAccumulator('classification', { metrics: CLS, topK: 2 }), PREDS3.map((p) => oneHot(p)), TRUE3, 1.25);
+    const acc = feed(
+      new MetricsAccumulator('classification', { metrics: CLS, topK: 2 }),
+      PREDS3.map((p) => oneHot(p)),
+      TRUE3,
+      1.25,
+    );
     // top-2: with logits ±1 the second place is the lower of the two −1 classes:
     //   pred 0 → {0,1}, pred 1 → {0,1}, pred 2 → {0,2}; labels in them: rows 0,1,2,3,5 = 5/8
     //   (rows 6 and 7 predict 0 for a true 2)
@@ -112,7 +116,11 @@ describe('classification', () => {
   });
 
   it('confusion matrix: rows are the true class, columns the predicted class', () => {
-    const acc = feed(new MetricsAccumulator('classification'), PREDS3.map((p) => oneHot(p)), TRUE3);
+    const acc = feed(
+      new MetricsAccumulator('classification'),
+      PREDS3.map((p) => oneHot(p)),
+      TRUE3,
+    );
     expect(acc.confusion()).toEqual([
       [2, 1, 0],
       [0, 1, 1],
@@ -122,7 +130,11 @@ describe('classification', () => {
 
   it('a class never predicted has precision 0; a class with no samples has recall 0', () => {
     // true [0,1,2] → pred [0,1,1]: P 1, 1/2, 0 → 1/2; R 1, 1, 0 → 2/3; F1 1, 2/3, 0 → 5/9
-    const a = feed(new MetricsAccumulator('classification', { metrics: ['precision', 'recall', 'f1'] }), [0, 1, 1].map((p) => oneHot(p)), [0, 1, 2]);
+    const a = feed(
+      new MetricsAccumulator('classification', { metrics: ['precision', 'recall', 'f1'] }),
+      [0, 1, 1].map((p) => oneHot(p)),
+      [0, 1, 2],
+    );
     expectMetrics(a.result(), { loss: 0, precision: 0.5, recall: 0.6666666666666666, f1: 0.5555555555555556 });
     // 3 classes, true [0,0] → pred [0,1]: class 0 P 1, R 1/2, F1 2/3; class 1 (predicted, no samples)
     // P 0, R 0, F1 0; class 2 occurs nowhere and is left out → P 1/2, R 1/4, F1 1/3
@@ -206,7 +218,16 @@ describe('accumulation', () => {
   it('weights each batch loss by its size', () => {
     // (2·1 + 1·4) / 3 = 2
     const acc = new MetricsAccumulator('classification');
-    acc.add(2, 1, f32([[1, 0], [0, 1]]), lab([0, 1]), 2);
+    acc.add(
+      2,
+      1,
+      f32([
+        [1, 0],
+        [0, 1],
+      ]),
+      lab([0, 1]),
+      2,
+    );
     acc.add(1, 4, f32([[1, 0]]), lab([1]), 2);
     expectMetrics(acc.result(), { loss: 2, accuracy: 0.6666666666666666 });
   });
@@ -236,7 +257,12 @@ describe('accumulation', () => {
     const many = inBatches(new MetricsAccumulator('classification', opts), cls);
     expect(many.result()).toEqual(one.result());
     expect(many.confusion()).toEqual(one.confusion());
-    expect(one.confusion().flat().reduce((a, b) => a + b, 0)).toBe(N);
+    expect(
+      one
+        .confusion()
+        .flat()
+        .reduce((a, b) => a + b, 0),
+    ).toBe(N);
   });
 
   it('several add() calls give exactly the numbers of one call (regression)', () => {

@@ -1,14 +1,6 @@
 // The metric monitor behind early stopping, the best checkpoint and reduce-on-plateau.
 import { describe, expect, it } from 'vitest';
-import {
-  defaultMode,
-  initialMonitor,
-  type MonitorState,
-  metricValue,
-  observe,
-  parseMetric,
-  shouldStop,
-} from '../../src/train/monitor.js';
+import { defaultMode, initialMonitor, type MonitorState, metricValue, observe, parseMetric, shouldStop } from '../../src/train/monitor.js';
 
 describe('defaultMode', () => {
   it.each([

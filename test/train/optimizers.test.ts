@@ -361,10 +361,25 @@ describe('optimizer details', () => {
       ['dense/w', w],
       ['dense/b', b],
     ]);
-    const opt = createOptimizer(adamw.config, new Map([['dense/w', 2], ['dense/b', 2]]), { noDecay: new Set(['dense/b']) });
+    const opt = createOptimizer(
+      adamw.config,
+      new Map([
+        ['dense/w', 2],
+        ['dense/b', 2],
+      ]),
+      { noDecay: new Set(['dense/b']) },
+    );
     for (let i = 0; i < 3; i++) {
       const g = Float32Array.from(GRADS[i]);
-      opt.update(params, new Map([['dense/w', g], ['dense/b', Float32Array.from(g)]]), K, adamw.lrs[i]);
+      opt.update(
+        params,
+        new Map([
+          ['dense/w', g],
+          ['dense/b', Float32Array.from(g)],
+        ]),
+        K,
+        adamw.lrs[i],
+      );
       expectF32(w, adamw.steps[i].w);
       expectF32(b, adam.steps[i].w);
     }

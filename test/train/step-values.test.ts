@@ -24,7 +24,10 @@ describe('summarize', () => {
 
 describe('configStepValues', () => {
   it('on linear.yaml: dL/dw = mean(2(ŷ − y)·x) and dL/db = mean(2(ŷ − y)) from the values it shows', () => {
-    const step = configStepValues(repo('configs', 'linear.yaml'), { set: ['train.batch_size=4', 'model.graph.params.w.init={type: constant, value: 0.5}'], kernels: K });
+    const step = configStepValues(repo('configs', 'linear.yaml'), {
+      set: ['train.batch_size=4', 'model.graph.params.w.init={type: constant, value: 0.5}'],
+      kernels: K,
+    });
     const { program, values } = step;
     const id = (name: string) => program.graph.byName.get(name)!;
     const v = (name: string) => values.get(id(name))!.values!;
@@ -39,8 +42,14 @@ describe('configStepValues', () => {
     v('y').forEach((p, i) => close(p, yhat[i]));
     const dyhat = yhat.map((p, i) => (2 * (p - target[i])) / 4);
     grad('y').forEach((g, i) => close(g, dyhat[i]));
-    close(grad('w')[0], dyhat.reduce((s, d, i) => s + d * x[i], 0));
-    close(grad('b')[0], dyhat.reduce((s, d) => s + d, 0));
+    close(
+      grad('w')[0],
+      dyhat.reduce((s, d, i) => s + d * x[i], 0),
+    );
+    close(
+      grad('b')[0],
+      dyhat.reduce((s, d) => s + d, 0),
+    );
     close(step.loss, yhat.reduce((s, p, i) => s + (p - target[i]) ** 2, 0) / 4);
     // The program as built: no fused ops, and every node it runs has a value.
     expect(program.graph.nodes.some((n) => n.op.includes('_bias_act') || n.op === 'mask_positive')).toBe(false);
@@ -54,7 +63,19 @@ describe('configStepValues', () => {
   ] as const) {
     it(`${config}: the batch, masks and batch statistics are those of training's first step (the same loss)`, async () => {
       const out = join(tmp.dir, config);
-      const r = await dlf('train', repo('configs', config), '--out', out, '--epochs', '1', '--json', '--quiet', '--step-events', '1', ...sets.flatMap((s) => ['--set', s]));
+      const r = await dlf(
+        'train',
+        repo('configs', config),
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--json',
+        '--quiet',
+        '--step-events',
+        '1',
+        ...sets.flatMap((s) => ['--set', s]),
+      );
       expect(r.code).toBe(0);
       const first = r.stdout
         .trim()

@@ -85,7 +85,9 @@ function foldLine(e: CvEvent, k: number): string {
   if (r.status === 'failed') return `${head}: failed (exit ${r.code}): ${r.error}\n`;
   if (r.status === 'interrupted') return `${head}: interrupted\n`;
   const val = r.outcome.final.val ?? {};
-  const metrics = Object.entries(val).map(([m, v]) => `val.${m} ${num(v as number | undefined)}`).join(', ');
+  const metrics = Object.entries(val)
+    .map(([m, v]) => `val.${m} ${num(v as number | undefined)}`)
+    .join(', ');
   return `${head}: ${metrics} (${r.how}, ${r.seconds.toFixed(1)} s)\n`;
 }
 

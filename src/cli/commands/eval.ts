@@ -42,35 +42,44 @@ export function registerEval(program: Command, io: Io): void {
     .argument('<run-dir>', 'a run directory written by dlf train')
     .option('-c, --checkpoint <file>', 'checkpoint file (default: <run-dir>/checkpoints/best.json, else last.json)')
     .option('--split <split>', 'train, val or test', 'val')
-    .option('--threshold <t>', 'two classes: the probability of the positive class above which a sample is predicted positive (default: train.threshold, else 0.5)', parseThreshold)
+    .option(
+      '--threshold <t>',
+      'two classes: the probability of the positive class above which a sample is predicted positive (default: train.threshold, else 0.5)',
+      parseThreshold,
+    )
     .option('--metrics <list>', 'comma-separated metrics to compute besides those the config names, e.g. f1,roc_auc', parseMetrics)
     .option('--json', 'print the result (metrics, per-class table, binary scores, confusion matrix, checkpoint) as one JSON object')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
-    .action((runDir: string, flags: { checkpoint?: string; split: string; json?: boolean; backend: string; maxMemory?: number; threshold?: number; metrics?: MetricName[] }) => {
-      const split = flags.split;
-      if (split !== 'train' && split !== 'val' && split !== 'test') throw new UsageError(`--split must be train, val or test, got '${split}'`);
-      const r = evaluateRun(runDir, {
-        checkpoint: flags.checkpoint,
-        split,
-        kernels: kernelsFor(flags.backend),
-        maxMemory: flags.maxMemory,
-        threshold: flags.threshold,
-        metrics: flags.metrics,
-      });
-      // The splits are recreated from the data files: say so when those changed since training.
-      for (const c of dataChanges(readFingerprints(r.runDir) ?? [])) {
-        io.err(`warning: data file ${c.path} ${c.what} since the run trained; these scores are on the data as it is now\n`);
-      }
-      for (const w of r.warnings ?? []) io.err(`warning: ${w}\n`);
-      if (flags.json) {
-        io.out(JSON.stringify(r) + '\n');
-        return;
-      }
-      io.out(`checkpoint ${r.checkpoint} (epoch ${r.epoch})\n${r.split}: ${r.samples} samples\n`);
-      io.out(metricsText(r));
-      if (r.binary) io.out('\n' + binaryText(r));
-      if (r.report && r.report.classes.length <= 50) io.out('\n' + reportText(r));
-      if (r.confusion && r.confusion.length <= 20) io.out('\n' + confusionText(r));
-    });
+    .action(
+      (
+        runDir: string,
+        flags: { checkpoint?: string; split: string; json?: boolean; backend: string; maxMemory?: number; threshold?: number; metrics?: MetricName[] },
+      ) => {
+        const split = flags.split;
+        if (split !== 'train' && split !== 'val' && split !== 'test') throw new UsageError(`--split must be train, val or test, got '${split}'`);
+        const r = evaluateRun(runDir, {
+          checkpoint: flags.checkpoint,
+          split,
+          kernels: kernelsFor(flags.backend),
+          maxMemory: flags.maxMemory,
+          threshold: flags.threshold,
+          metrics: flags.metrics,
+        });
+        // The splits are recreated from the data files: say so when those changed since training.
+        for (const c of dataChanges(readFingerprints(r.runDir) ?? [])) {
+          io.err(`warning: data file ${c.path} ${c.what} since the run trained; these scores are on the data as it is now\n`);
+        }
+        for (const w of r.warnings ?? []) io.err(`warning: ${w}\n`);
+        if (flags.json) {
+          io.out(JSON.stringify(r) + '\n');
+          return;
+        }
+        io.out(`checkpoint ${r.checkpoint} (epoch ${r.epoch})\n${r.split}: ${r.samples} samples\n`);
+        io.out(metricsText(r));
+        if (r.binary) io.out('\n' + binaryText(r));
+        if (r.report && r.report.classes.length <= 50) io.out('\n' + reportText(r));
+        if (r.confusion && r.confusion.length <= 20) io.out('\n' + confusionText(r));
+      },
+    );
 }

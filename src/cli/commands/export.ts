@@ -39,7 +39,9 @@ export function registerExport(program: Command, io: Io): void {
       const { exportOnnx } = await import('../../export/onnx-export.js');
       const model = exportOnnx(runDir, { checkpoint });
       writeFileDurable(out, model.bytes);
-      const opsets = Object.entries(model.opsets).map(([d, v]) => `${d === '' ? 'ai.onnx' : d} ${v}`).join(', ');
+      const opsets = Object.entries(model.opsets)
+        .map(([d, v]) => `${d === '' ? 'ai.onnx' : d} ${v}`)
+        .join(', ');
       io.err(
         `wrote ${oneLine(out)}: ONNX IR version ${model.irVersion}, opset ${opsets}; ${model.nodes} nodes, ${model.bytes.length} bytes; ` +
           `inputs ${model.inputs.join(', ')}; outputs ${model.outputs.join(', ')} (checkpoint epoch ${model.epoch})\n`,

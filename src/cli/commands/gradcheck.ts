@@ -37,7 +37,7 @@ export function registerGradcheck(program: Command, io: Io): void {
   program
     .command('gradcheck')
     .description(
-      "check the compiled gradients of a config against finite differences (float64, the first training samples, the initial parameters); exit 1 when one is off",
+      'check the compiled gradients of a config against finite differences (float64, the first training samples, the initial parameters); exit 1 when one is off',
     )
     .argument('<config>', 'the YAML config file')
     .option('--samples <n>', 'training samples in the batch', positiveInt('--samples'), 4)
@@ -107,11 +107,17 @@ export function registerGradcheck(program: Command, io: Io): void {
         }
         const unchecked = result.params.filter((p) => p.checked === p.kinks).length;
         if (failed.length === 0) {
-          io.out(`ok: ${result.params.length - unchecked} parameters within relative error ${flags.tolerance}` + (unchecked ? `, ${unchecked} unchecked` : '') + '\n');
+          io.out(
+            `ok: ${result.params.length - unchecked} parameters within relative error ${flags.tolerance}` +
+              (unchecked ? `, ${unchecked} unchecked` : '') +
+              '\n',
+          );
         }
       }
       if (failed.length) {
-        const worst = failed.map((p) => `${p.name} (element ${p.worst.index}: analytic ${p.worst.analytic.toPrecision(6)}, numeric ${p.worst.numeric.toPrecision(6)})`);
+        const worst = failed.map(
+          (p) => `${p.name} (element ${p.worst.index}: analytic ${p.worst.analytic.toPrecision(6)}, numeric ${p.worst.numeric.toPrecision(6)})`,
+        );
         throw new TrainingError(
           `gradient check failed for ${failed.length} parameter${failed.length === 1 ? '' : 's'}: ${worst.join('; ')}`,
           { file: resolved.file },

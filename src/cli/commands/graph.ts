@@ -46,27 +46,42 @@ const isDirectory = (path: string) => {
 function checkFlags(target: string | undefined, flags: GraphFlags): void {
   if (flags.ops) {
     const others = [target && 'a config file', flags.dot && '--dot', flags.svg && '--svg', flags.values && '--values', flags.out && '--out'].filter(Boolean);
-    if (others.length) throw new UsageError(`--ops lists the primitive ops and cannot go with ${others.join(', ')}`, 'dlf graph --ops, or dlf graph <config> [--dot | --svg] [--values]');
+    if (others.length)
+      throw new UsageError(
+        `--ops lists the primitive ops and cannot go with ${others.join(', ')}`,
+        'dlf graph --ops, or dlf graph <config> [--dot | --svg] [--values]',
+      );
     return;
   }
   if (!target) throw new UsageError('missing the config file', 'dlf graph <config>, or dlf graph --ops for the list of ops');
-  if (flags.dot && flags.svg) throw new UsageError('--dot and --svg are two forms of the same picture: choose one', 'dlf graph <config> --svg draws it without a system Graphviz');
+  if (flags.dot && flags.svg)
+    throw new UsageError('--dot and --svg are two forms of the same picture: choose one', 'dlf graph <config> --svg draws it without a system Graphviz');
   if (flags.values && flags.optimized) {
-    throw new UsageError('--values shows the graph as built, every primitive with its value; --optimized cannot go with it', 'dlf graph <config> --values [--backward] [--svg]');
+    throw new UsageError(
+      '--values shows the graph as built, every primitive with its value; --optimized cannot go with it',
+      'dlf graph <config> --values [--backward] [--svg]',
+    );
   }
-  if (flags.values && flags.dot) throw new UsageError('--values prints a listing or, with --svg, a picture; --dot cannot go with it', 'dlf graph <config> --values --svg');
+  if (flags.values && flags.dot)
+    throw new UsageError('--values prints a listing or, with --svg, a picture; --dot cannot go with it', 'dlf graph <config> --values --svg');
   const runDir = isDirectory(target);
   if (runDir && !flags.values) {
-    throw new UsageError(`${target} is a directory: a run directory is drawn with --values (its weights on one batch)`, `dlf graph ${target} --values, or dlf graph ${target}/config.json for its structure`);
+    throw new UsageError(
+      `${target} is a directory: a run directory is drawn with --values (its weights on one batch)`,
+      `dlf graph ${target} --values, or dlf graph ${target}/config.json for its structure`,
+    );
   }
   if (runDir && flags.set.length) throw new UsageError('--set changes a config file; a run directory is drawn with the config it trained with');
-  if (flags.checkpoint && !runDir) throw new UsageError('--checkpoint picks the weights of a run directory', 'dlf graph <run-dir> --values --checkpoint <file>');
+  if (flags.checkpoint && !runDir)
+    throw new UsageError('--checkpoint picks the weights of a run directory', 'dlf graph <run-dir> --values --checkpoint <file>');
 }
 
 export function registerGraph(program: Command, io: Io): void {
   program
     .command('graph')
-    .description('compile a config and print its graph as a listing, DOT or SVG (nothing is trained; a CSV table is read to fit its columns); --values runs one training step on one batch and shows every value and gradient')
+    .description(
+      'compile a config and print its graph as a listing, DOT or SVG (nothing is trained; a CSV table is read to fit its columns); --values runs one training step on one batch and shows every value and gradient',
+    )
     .argument('[config|run-dir]', 'the YAML config file; with --values also a run directory')
     .option('--dot', 'print Graphviz DOT (render with: dot -Tsvg)')
     .option('--svg', 'draw the graph as SVG (Graphviz compiled to WebAssembly: no system Graphviz needed); layers as boxes, edges labelled with shapes')
@@ -75,7 +90,7 @@ export function registerGraph(program: Command, io: Io): void {
     .option('--optimized', 'show the graph after the optimiser (fused ops), as training runs it')
     .option(
       '--values',
-      'run one training step on the first batch of the training split (as training feeds it) and show under every node its value and the gradient of the loss; with --backward also the backward nodes and the VJP that made each. A run directory uses its checkpoint\'s weights',
+      "run one training step on the first batch of the training split (as training feeds it) and show under every node its value and the gradient of the loss; with --backward also the backward nodes and the VJP that made each. A run directory uses its checkpoint's weights",
     )
     .option('-c, --checkpoint <file>', 'with --values and a run directory: the checkpoint whose weights to use (default: best.json, else last.json)')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())

@@ -28,24 +28,46 @@ export const COMMAND_INDEX: readonly CommandEntry[] = [
     name: 'summary',
     args: ['<config>'],
     options: true,
-    description: 'print a table of the layers of a config: shapes, parameters, multiply-adds, memory (nothing is trained; a CSV table is read to fit its columns)',
+    description:
+      'print a table of the layers of a config: shapes, parameters, multiply-adds, memory (nothing is trained; a CSV table is read to fit its columns)',
   },
   {
     name: 'gradcheck',
     args: ['<config>'],
     options: true,
-    description: 'check the compiled gradients of a config against finite differences (float64, the first training samples, the initial parameters); exit 1 when one is off',
+    description:
+      'check the compiled gradients of a config against finite differences (float64, the first training samples, the initial parameters); exit 1 when one is off',
   },
-  { name: 'predict', args: ['<run-dir>'], options: true, description: "predict with a run's checkpoint (best by default): the class and a probability per class, or the value" },
+  {
+    name: 'predict',
+    args: ['<run-dir>'],
+    options: true,
+    description: "predict with a run's checkpoint (best by default): the class and a probability per class, or the value",
+  },
   {
     name: 'export',
     args: ['<run-dir>'],
     options: true,
     description: "write a run's model (best checkpoint by default) with its preprocessing as an ONNX file: raw feature values or pixels in, predictions out",
   },
-  { name: 'info', args: [], options: true, description: 'print the dlf and Node versions, the kernel backends available here, the default, and what the native addon detected' },
-  { name: 'cv', args: ['[config]'], options: true, description: 'k-fold cross-validation: train one run per fold and report mean ± std of the validation metrics' },
-  { name: 'sweep', args: ['<sweep>'], options: true, description: 'run the trials of a sweep file (grid or random search) in parallel and rank them by a metric' },
+  {
+    name: 'info',
+    args: [],
+    options: true,
+    description: 'print the dlf and Node versions, the kernel backends available here, the default, and what the native addon detected',
+  },
+  {
+    name: 'cv',
+    args: ['[config]'],
+    options: true,
+    description: 'k-fold cross-validation: train one run per fold and report mean ± std of the validation metrics',
+  },
+  {
+    name: 'sweep',
+    args: ['<sweep>'],
+    options: true,
+    description: 'run the trials of a sweep file (grid or random search) in parallel and rank them by a metric',
+  },
   {
     name: 'plot',
     args: ['<run-dir...>'],

@@ -8,7 +8,6 @@ import { autoBackend, availableBackends, kernelsFor } from '../../kernels/select
 import { defaultBackend, defaultBackendSource } from '../backend.js';
 import type { Io } from '../output.js';
 
-
 export function registerInfo(program: Command, io: Io): void {
   program
     .command('info')
@@ -19,9 +18,7 @@ export function registerInfo(program: Command, io: Io): void {
       // Resolves the default the way a command would, so that a bad DLF_BACKEND is reported here too.
       const resolved = kernelsFor(requested).name;
       const s = nativeStatus();
-      const native = s.available
-        ? { available: true, path: s.path, ...s.addon.info() }
-        : { available: false, path: s.path, reason: s.reason };
+      const native = s.available ? { available: true, path: s.path, ...s.addon.info() } : { available: false, path: s.path, reason: s.reason };
       const report = {
         dlf: dlfVersion(),
         node: process.version,
@@ -47,7 +44,8 @@ export function registerInfo(program: Command, io: Io): void {
           `native addon: ${s.path}`,
           `  cpu: ${i.arch}, avx512f ${yes(i.avx512f)}, avx512vl ${yes(i.avx512vl)}, avx2 ${yes(i.avx2)}, fma ${yes(i.fma)}`,
           `  kernels: ${i.levelName} (gemm micro-kernel ${i.gemmKernel})`,
-          `  threads: ${i.threads} of ${i.hardwareThreads} hardware threads` + (process.env.DLF_THREADS?.trim() ? ' (DLF_THREADS)' : ' (all; DLF_THREADS=n sets it)'),
+          `  threads: ${i.threads} of ${i.hardwareThreads} hardware threads` +
+            (process.env.DLF_THREADS?.trim() ? ' (DLF_THREADS)' : ' (all; DLF_THREADS=n sets it)'),
           `  denormals: flush-to-zero ${i.ftz ? 'on' : 'off'}, denormals-are-zero ${i.daz ? 'on' : 'off'}` +
             ` in the kernels (worker threads, and the calling thread during each call); JavaScript keeps denormals (this thread: flush-to-zero ${i.callerFtz ? 'on' : 'off'}, denormals-are-zero ${i.callerDaz ? 'on' : 'off'})`,
         );

@@ -14,7 +14,10 @@ export function registerPlot(program: Command, io: Io): void {
     .argument('<run-dir...>', 'run directories written by dlf train; several are overlaid, the legend naming each as given')
     .option('--metric <name>', 'draw this panel only (repeatable, in the order given): loss, a logged metric such as accuracy, or lr', collect, [])
     .option('-o, --out <file>', 'write the SVG to this file (atomically); without it the SVG goes to stdout, which must then be a pipe or a file')
-    .addHelpText('after', '\nExamples:\n  dlf plot runs/iris/20261201T101500 --out curves.svg\n  dlf plot runs/a runs/b --metric loss --metric accuracy > compare.svg\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dlf plot runs/iris/20261201T101500 --out curves.svg\n  dlf plot runs/a runs/b --metric loss --metric accuracy > compare.svg\n',
+    )
     .action(async (dirs: string[], flags: { metric: string[]; out?: string }) => {
       const { plotCommand } = await import('../draw.js');
       await plotCommand(io, dirs, flags);

@@ -37,7 +37,11 @@ export function registerPredict(program: Command, io: Io): void {
     .option('--format <format>', 'csv or jsonl (default: jsonl for an --output ending in .jsonl or .ndjson, else csv)')
     .option('--batch-size <n>', "samples per batch (default: the run's train.batch_size)", positiveInt('--batch-size'))
     .option('--keep <columns>', 'copy these input columns (comma-separated names, e.g. id,name) into the output, before the prediction')
-    .option('--threshold <t>', 'two classes: the probability of the positive class above which it is the prediction (default: train.threshold, else 0.5)', parseThreshold)
+    .option(
+      '--threshold <t>',
+      'two classes: the probability of the positive class above which it is the prediction (default: train.threshold, else 0.5)',
+      parseThreshold,
+    )
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action((runDir: string, flags: PredictFlags) => {
@@ -47,7 +51,15 @@ export function registerPredict(program: Command, io: Io): void {
       const checkpoint = flags.checkpoint === undefined ? undefined : checkInputFile('--checkpoint', flags.checkpoint);
       const out = flags.output === undefined ? undefined : checkOutputFile('--output', flags.output, readFiles(runDir, input, checkpoint));
       const keep = flags.keep === undefined ? undefined : keepList(flags.keep);
-      const p = predictRun(runDir, { input, checkpoint, batchSize: flags.batchSize, keep, threshold: flags.threshold, kernels: kernelsFor(flags.backend), maxMemory: flags.maxMemory });
+      const p = predictRun(runDir, {
+        input,
+        checkpoint,
+        batchSize: flags.batchSize,
+        keep,
+        threshold: flags.threshold,
+        kernels: kernelsFor(flags.backend),
+        maxMemory: flags.maxMemory,
+      });
       for (const w of p.warnings) io.err(`warning: ${w}\n`);
       const text = formatPredictions(p, format);
       if (out !== undefined) {

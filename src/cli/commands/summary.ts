@@ -17,7 +17,9 @@ const int = (n: number) => n.toLocaleString('en-US');
 export function registerSummary(program: Command, io: Io): void {
   program
     .command('summary')
-    .description('print a table of the layers of a config: shapes, parameters, multiply-adds, memory (nothing is trained; a CSV table is read to fit its columns)')
+    .description(
+      'print a table of the layers of a config: shapes, parameters, multiply-adds, memory (nothing is trained; a CSV table is read to fit its columns)',
+    )
     .argument('<config>', 'the YAML config file')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .option('--json', 'print the summary as one JSON object')
@@ -51,11 +53,14 @@ export function registerSummary(program: Command, io: Io): void {
       io.out(table.line(total));
       const m = s.memory;
       io.out(
-        `\nMACs are multiply-adds per sample; params are trainable` + (withState ? ', state are running statistics' : '') + '.\n' +
+        `\nMACs are multiply-adds per sample; params are trainable` +
+          (withState ? ', state are running statistics' : '') +
+          '.\n' +
           `training plan at batch ${m.batch}: arena ${formatBytes(m.arenaBytes)} (${formatBytes(m.unplannedBytes)} without buffer reuse), ` +
           `${formatBytes(m.persistentBytes)} persistent; parameters ${formatBytes(m.parameterBytes)}\n` +
           `training needs ${formatSize(m.totalBytes)} in all (parameters, optimizer state, plan and tables); the memory bound is ${formatSize(m.boundBytes)}\n` +
-          programStatsLine(s.program) + '\n',
+          programStatsLine(s.program) +
+          '\n',
       );
     });
 }

@@ -10,7 +10,19 @@ import { dlfCommand } from '../../experiments/child.js';
 import { threadsPerJob } from '../../experiments/pool.js';
 import { shellLine } from '../../experiments/shell.js';
 import { loadSweep } from '../../experiments/sweep-file.js';
-import { PLAN_FILE, type SweepPlan, type TrialEvent, type TrialRecord, metricOf, planSweep, rankTrials, recordPlan, runSweep, trialArgs, trialDirName } from '../../experiments/sweep.js';
+import {
+  PLAN_FILE,
+  type SweepPlan,
+  type TrialEvent,
+  type TrialRecord,
+  metricOf,
+  planSweep,
+  rankTrials,
+  recordPlan,
+  runSweep,
+  trialArgs,
+  trialDirName,
+} from '../../experiments/sweep.js';
 import { loadConfig } from '../../config/load.js';
 import { ioFailure } from '../../io/write.js';
 import { type RunDir, checkOutDir, defaultOutDir, openExistingRunDir, openNewRunDir } from '../../train/rundir.js';
@@ -58,7 +70,8 @@ export function registerSweep(program: Command, io: Io): void {
           } catch (e) {
             throw ioFailure(e, 'write', flags.emitJobs);
           }
-          if (!flags.quiet) io.err(`wrote ${plan.trials.length} commands to ${flags.emitJobs}; collect the results with: dlf sweep ${sweepFile} --out ${out}\n`);
+          if (!flags.quiet)
+            io.err(`wrote ${plan.trials.length} commands to ${flags.emitJobs}; collect the results with: dlf sweep ${sweepFile} --out ${out}\n`);
         } else io.out(text);
         return;
       }
@@ -73,7 +86,12 @@ export function registerSweep(program: Command, io: Io): void {
       }
       const sig = interruptOf(interrupts.signal);
       if (sig) {
-        throw new InterruptedError(`sweep interrupted by ${sig} with ${records.filter((r) => r.status === 'ok').length} of ${plan.trials.length} trials finished`, { file: out }, `continue with: dlf sweep ${sweepFile} --out ${out}`, sig);
+        throw new InterruptedError(
+          `sweep interrupted by ${sig} with ${records.filter((r) => r.status === 'ok').length} of ${plan.trials.length} trials finished`,
+          { file: out },
+          `continue with: dlf sweep ${sweepFile} --out ${out}`,
+          sig,
+        );
       }
       const ranked = rankTrials(records, plan.metric, plan.mode);
       if (flags.json) io.out(JSON.stringify({ dir: out, metric: plan.metric, mode: plan.mode, trials: ranked }) + '\n');
@@ -81,7 +99,12 @@ export function registerSweep(program: Command, io: Io): void {
       const failed = ranked.filter((r) => r.status === 'failed');
       if (failed.length) {
         const f = failed[0];
-        throw new DlfError('TRAINING', `${failed.length} of ${plan.trials.length} trials failed; ${f.dir}: exit ${f.exit_code}: ${f.error}`, { file: join(out, 'trials.jsonl') }, `rerun the same command to retry them: dlf sweep ${sweepFile} --out ${out}`);
+        throw new DlfError(
+          'TRAINING',
+          `${failed.length} of ${plan.trials.length} trials failed; ${f.dir}: exit ${f.exit_code}: ${f.error}`,
+          { file: join(out, 'trials.jsonl') },
+          `rerun the same command to retry them: dlf sweep ${sweepFile} --out ${out}`,
+        );
       }
     });
 }
@@ -94,7 +117,9 @@ function openSweepDir(out: string): RunDir {
 
 function trialLine(e: TrialEvent, plan: SweepPlan): string {
   const r = e.result;
-  const head = `${trialDirName(e.trial.index, plan.trials.length)} (${Object.entries(e.trial.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')})`;
+  const head = `${trialDirName(e.trial.index, plan.trials.length)} (${Object.entries(e.trial.values)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ')})`;
   if (r.status === 'failed') return `${head}: failed (exit ${r.code}): ${r.error}\n`;
   if (r.status === 'interrupted') return `${head}: interrupted\n`;
   const [split, name] = plan.metric.split('.');

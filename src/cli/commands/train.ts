@@ -47,7 +47,10 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--epochs <n>', 'override train.epochs; 0 writes the initialised model as checkpoints/last.json without training', nonNegativeInt('--epochs'))
     .option('--seed <n>', 'override seed', nonNegativeInt('--seed'))
     .option('--set <key=value>', 'override any config key, e.g. train.optimizer.lr=0.01 (repeatable)', collect, [])
-    .option('--resume <run-dir>', 'continue a run from its last checkpoint (only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test may change)')
+    .option(
+      '--resume <run-dir>',
+      'continue a run from its last checkpoint (only train.epochs, train.early_stopping.patience, train.checkpoint, train.checkpoint_interval and train.evaluate_test may change)',
+    )
     .option('--allow-data-change', 'with --resume: continue even though a data file changed since the run started')
     .option('--init <checkpoint>', 'start from the weights of a checkpoint (matched by name and shape)')
     .option('--stop-after <epoch>', 'pause after this epoch (as if interrupted); continue later with --resume', positiveInt('--stop-after'))
@@ -126,7 +129,12 @@ export function registerTrain(program: Command, io: Io): void {
     });
 }
 
-function optionsOf(run: ReturnType<typeof prepareRun>, state: TrainOptions['state'], flags: TrainFlags, kernels: Kernels): Omit<TrainOptions, 'outDir' | 'onEvent' | 'signal'> {
+function optionsOf(
+  run: ReturnType<typeof prepareRun>,
+  state: TrainOptions['state'],
+  flags: TrainFlags,
+  kernels: Kernels,
+): Omit<TrainOptions, 'outDir' | 'onEvent' | 'signal'> {
   return {
     config: run.resolved.config,
     configHash: run.resolved.hash,
@@ -145,5 +153,11 @@ function optionsOf(run: ReturnType<typeof prepareRun>, state: TrainOptions['stat
 function unseenOf(run: ReturnType<typeof prepareRun>): string | undefined {
   const { val, test } = run.data;
   const notes = [unseenNote(val.unseen), unseenNote(test?.unseen)];
-  return notes[0] && notes[1] ? `validation: ${notes[0]}; test: ${notes[1]}` : notes[0] ? `validation split: ${notes[0]}` : notes[1] ? `test set: ${notes[1]}` : undefined;
+  return notes[0] && notes[1]
+    ? `validation: ${notes[0]}; test: ${notes[1]}`
+    : notes[0]
+      ? `validation split: ${notes[0]}`
+      : notes[1]
+        ? `test set: ${notes[1]}`
+        : undefined;
 }

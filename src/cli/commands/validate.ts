@@ -22,7 +22,8 @@ export function registerValidate(program: Command, io: Io): void {
         prepared = prepareRun(configFile, flags.set, flags.maxMemory);
       } catch (e) {
         // With --json the failure is JSON on stdout too (the lines on stderr and the exit code stay).
-        if (flags.json && e instanceof DlfError) io.out(JSON.stringify({ ok: false, file: configFile, exitCode: exitCodeFor(e), errors: problemsOf(e) }) + '\n');
+        if (flags.json && e instanceof DlfError)
+          io.out(JSON.stringify({ ok: false, file: configFile, exitCode: exitCodeFor(e), errors: problemsOf(e) }) + '\n');
         throw e;
       }
       const { resolved, model, data } = prepared;

@@ -59,7 +59,13 @@ export const conv2d: LayerBuilder<'conv2d'> = (ctx, cfg, [x]) => {
   const stride = pair(cfg.stride);
   const dilation = pair(cfg.dilation);
   const padding = paddingOf(cfg.padding, [h, w], kernel, stride, dilation);
-  checkFits(ctx, 'conv2d', [h, w], kernel.map((k, i) => dilation[i] * (k - 1) + 1), padding);
+  checkFits(
+    ctx,
+    'conv2d',
+    [h, w],
+    kernel.map((k, i) => dilation[i] * (k - 1) + 1),
+    padding,
+  );
   const init = cfg.kernel_init ?? (cfg.activation === 'relu' ? 'he_uniform' : 'glorot_uniform');
   const wt = ctx.param('w', [cfg.filters, channels, kernel[0], kernel[1]], init);
   let y = g.apply('conv2d', [x, wt], { stride, padding, dilation });

@@ -8,8 +8,7 @@ export const flatten: LayerBuilder<'flatten'> = (ctx, _cfg, [x]) => {
   return s.length === 2 ? x : ctx.g.apply('reshape', [x], { shape: [s[0], -1] });
 };
 
-export const reshape: LayerBuilder<'reshape'> = (ctx, cfg, [x]) =>
-  ctx.g.apply('reshape', [x], { shape: [ctx.g.shapeOf(x)[0], ...cfg.shape] });
+export const reshape: LayerBuilder<'reshape'> = (ctx, cfg, [x]) => ctx.g.apply('reshape', [x], { shape: [ctx.g.shapeOf(x)[0], ...cfg.shape] });
 
 export const add: LayerBuilder<'add'> = (ctx, _cfg, inputs) => {
   const first = ctx.g.shapeOf(inputs[0]);

@@ -31,11 +31,7 @@ export interface LayerCtx {
 }
 
 /** Builds a layer of one type from its config and its input nodes; returns the output node. */
-export type LayerBuilder<T extends LayerConfig['type']> = (
-  ctx: LayerCtx,
-  cfg: Extract<LayerConfig, { type: T }>,
-  inputs: number[],
-) => number;
+export type LayerBuilder<T extends LayerConfig['type']> = (ctx: LayerCtx, cfg: Extract<LayerConfig, { type: T }>, inputs: number[]) => number;
 
 /** A size given as one number or [height, width]. */
 export function pair(v: number | [number, number]): [number, number] {

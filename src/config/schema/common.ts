@@ -91,7 +91,5 @@ export const InitSchema = z
   );
 export type InitConfig = z.infer<typeof InitSchema>;
 
-export const ActivationName = z
-  .enum(['relu', 'leaky_relu', 'sigmoid', 'tanh', 'gelu', 'softmax', 'linear'])
-  .describe('An activation function.');
+export const ActivationName = z.enum(['relu', 'leaky_relu', 'sigmoid', 'tanh', 'gelu', 'softmax', 'linear']).describe('An activation function.');
 export type Activation = z.infer<typeof ActivationName>;

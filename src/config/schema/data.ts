@@ -13,7 +13,9 @@ const SplitSchema = z.strictObject({
     })
     .refine((f) => f.index <= f.k, { message: 'fold index must be from 1 to k', path: ['index'] })
     .optional()
-    .describe('Set by `dlf cv`: k-fold cross-validation (stratified by class for classification); fold `index` is the validation set and `validation` is ignored.'),
+    .describe(
+      'Set by `dlf cv`: k-fold cross-validation (stratified by class for classification); fold `index` is the validation set and `validation` is ignored.',
+    ),
   // Optional, not defaulted: a default would enter the hash of runs saved before these keys existed.
   stratify: z
     .boolean()
@@ -32,10 +34,7 @@ const SplitSchema = z.strictObject({
 });
 const common = {
   split: SplitSchema.prefault({}).describe('Train/validation split.'),
-  standardize: z
-    .boolean()
-    .default(true)
-    .describe('Standardise features with mean and standard deviation fitted on the training split.'),
+  standardize: z.boolean().default(true).describe('Standardise features with mean and standard deviation fitted on the training split.'),
   // Optional, not defaulted: a default would enter the hash of runs saved before this key existed.
   standardize_target: z
     .boolean()
@@ -71,29 +70,23 @@ const ColumnSchema = z
     unknown: z
       .enum(['error', 'bucket'])
       .optional()
-      .describe('A category the training split did not have: bucket (the default: one extra category, __unknown__, reported in a warning) or error (file, row and column named).'),
+      .describe(
+        'A category the training split did not have: bucket (the default: one extra category, __unknown__, reported in a warning) or error (file, row and column named).',
+      ),
     missing: MissingRule.optional(),
   })
   .describe('Rules for one column.');
 const CsvData = z.strictObject({
   source: z.literal('csv').describe('Read a CSV file with a header row.'),
   path: pathString.describe('Path of the CSV file, relative to the config file.'),
-  features: z
-    .array(text)
-    .min(1)
-    .optional()
-    .describe('Feature columns by name (default: every column but the label).'),
+  features: z.array(text).min(1).optional().describe('Feature columns by name (default: every column but the label).'),
   label: text.describe('The label (target) column.'),
   task: z
     .enum(['classification', 'regression'])
     .default('classification')
     .describe('classification: labels are class names mapped to indices; regression: a numeric target.'),
   test: pathString.optional().describe('A CSV file with the same columns used as the test set (`dlf eval --split test`).'),
-  missing_values: z
-    .array(text)
-    .max(100)
-    .optional()
-    .describe('Cells (after trimming blanks) that mean a missing value (default: "", NA, NaN and ?).'),
+  missing_values: z.array(text).max(100).optional().describe('Cells (after trimming blanks) that mean a missing value (default: "", NA, NaN and ?).'),
   missing: MissingRule.optional().describe(
     'What a missing cell of a feature column becomes, unless data.columns says otherwise (default: error). ' +
       'mean and median apply to numeric columns; a categorical column then takes its most frequent category.',
@@ -117,24 +110,19 @@ const IdxData = z.strictObject({
     .enum(['unit', 'standardize'])
     .default('unit')
     .describe('unit: pixel values / 255 into [0, 1]; standardize: (value - mean) / std over all training pixels.'),
-  flatten: z
-    .boolean()
-    .default(false)
-    .describe('Samples as vectors [rows·cols] (for dense models) instead of images [1, rows, cols].'),
+  flatten: z.boolean().default(false).describe('Samples as vectors [rows·cols] (for dense models) instead of images [1, rows, cols].'),
   split: SplitSchema.prefault({ validation: 0.1 }).describe('Train/validation split of the training images.'),
 });
 const SyntheticData = z.strictObject({
-  source: z.enum(['linear', 'xor', 'moons', 'spirals']).describe(
-    'A built-in seeded generator: linear (y = 2x + 3 + noise, regression), xor, moons, spirals (classification).',
-  ),
+  source: z
+    .enum(['linear', 'xor', 'moons', 'spirals'])
+    .describe('A built-in seeded generator: linear (y = 2x + 3 + noise, regression), xor, moons, spirals (classification).'),
   samples: count(LIMITS.samples).default(1000).describe('Number of samples generated.'),
   noise: z.number().min(0).default(0.1).describe('Standard deviation of the noise added.'),
   classes: z.number().int().min(2).max(LIMITS.classes).default(3).describe('Number of arms (spirals only).'),
   ...common,
 });
-export const DataSchema = z
-  .discriminatedUnion('source', [CsvData, IdxData, SyntheticData])
-  .describe('Where the data comes from.');
+export const DataSchema = z.discriminatedUnion('source', [CsvData, IdxData, SyntheticData]).describe('Where the data comes from.');
 export type DataConfig = z.infer<typeof DataSchema>;
 export type MissingRuleConfig = z.infer<typeof MissingRule>;
 export type ColumnConfig = z.infer<typeof ColumnSchema>;

@@ -7,11 +7,7 @@ import { ActivationName, InitSchema, LIMITS, count, identifier } from './common.
 
 const base = {
   name: identifier.optional().describe('Name of the layer: it names its parameters and lets later layers refer to it.'),
-  inputs: z
-    .array(identifier)
-    .min(1)
-    .optional()
-    .describe('Names of earlier layers (or `x`) this layer reads; default: the previous layer.'),
+  inputs: z.array(identifier).min(1).optional().describe('Names of earlier layers (or `x`) this layer reads; default: the previous layer.'),
 };
 
 const Padding = z
@@ -78,9 +74,9 @@ const DropoutLayer = z.strictObject({
   rate: z.number().min(0).lt(1).describe('Fraction of values dropped.'),
 });
 const BatchNormLayer = z.strictObject({
-  type: z.literal('batchnorm').describe(
-    'Batch normalisation over the batch (and spatial axes for NCHW input): batch statistics while training, running statistics in evaluation.',
-  ),
+  type: z
+    .literal('batchnorm')
+    .describe('Batch normalisation over the batch (and spatial axes for NCHW input): batch statistics while training, running statistics in evaluation.'),
   ...base,
   momentum: decay().default(0.9).describe('Weight of the old running statistics in each update.'),
   eps: z.number().positive().default(1e-5).describe('Added to the variance.'),
@@ -106,7 +102,13 @@ const ConcatLayer = z.strictObject({
   type: z.literal('concat').describe('Concatenation of earlier layers along an axis.'),
   ...base,
   inputs: z.array(identifier).min(2).describe('The layers to concatenate.'),
-  axis: z.number().int().min(-LIMITS.rank).max(LIMITS.rank - 1).default(-1).describe('Axis to join along (negative counts from the end; 1 = channels for NCHW).'),
+  axis: z
+    .number()
+    .int()
+    .min(-LIMITS.rank)
+    .max(LIMITS.rank - 1)
+    .default(-1)
+    .describe('Axis to join along (negative counts from the end; 1 = channels for NCHW).'),
 });
 const ReshapeLayer = z.strictObject({
   type: z.literal('reshape').describe('Reshapes each sample (the batch axis is kept).'),

@@ -15,10 +15,7 @@ const GraphNodeSchema = z
     name: identifier.describe('Name of the node; later nodes refer to it.'),
     op: z.string().max(LIMITS.name).optional().describe('A primitive op (see `dlf graph --ops`, e.g. matmul, add, relu).'),
     layer: LayerSchema.optional().describe('A layer instead of an op (its parameters are named `<name>/...`).'),
-    inputs: z
-      .array(z.string().max(LIMITS.name))
-      .min(1)
-      .describe('Names of the inputs: `x` (the features), a parameter, or an earlier node.'),
+    inputs: z.array(z.string().max(LIMITS.name)).min(1).describe('Names of the inputs: `x` (the features), a parameter, or an earlier node.'),
     attrs: z.record(z.string(), z.unknown()).default({}).describe('Attributes of the op (e.g. axes, transpose_b).'),
   })
   .refine((n) => (n.op === undefined) !== (n.layer === undefined), { message: 'give exactly one of op or layer' })

@@ -42,16 +42,13 @@ const AdamWSchema = z.strictObject({
   ...adamFields,
   weight_decay: z.number().min(0).default(0.01).describe('Decoupled weight decay factor.'),
 });
-export const OptimizerSchema = z
-  .discriminatedUnion('type', [SgdSchema, AdaGradSchema, RmsPropSchema, AdamSchema, AdamWSchema])
-  .describe('The optimizer.');
+export const OptimizerSchema = z.discriminatedUnion('type', [SgdSchema, AdaGradSchema, RmsPropSchema, AdamSchema, AdamWSchema]).describe('The optimizer.');
 export type OptimizerConfig = z.infer<typeof OptimizerSchema>;
 
 export const LossName = z
   .enum(['softmax_cross_entropy', 'sigmoid_binary_cross_entropy', 'mse'])
   .describe(
-    'softmax_cross_entropy (integer class labels, model outputs logits), sigmoid_binary_cross_entropy ' +
-      '(labels 0/1, one logit), or mse (regression).',
+    'softmax_cross_entropy (integer class labels, model outputs logits), sigmoid_binary_cross_entropy ' + '(labels 0/1, one logit), or mse (regression).',
   );
 export type LossConfig = z.infer<typeof LossName>;
 
@@ -122,10 +119,7 @@ const ScheduleSchema = z
     z.strictObject({
       type: z.literal('plateau').describe('Reduce on plateau: multiply lr by factor when the metric stops improving.'),
       metric: text.default('val.loss').describe('Metric watched, e.g. val.loss or val.accuracy (train.loss by default when data.split.validation is 0).'),
-      mode: z
-        .enum(['min', 'max'])
-        .optional()
-        .describe('Whether lower or higher is better (default: min for loss, mse, mae, rmse; max otherwise).'),
+      mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, mse, mae, rmse; max otherwise).'),
       factor: z.number().gt(0).lt(1).default(0.1).describe('Factor applied to lr.'),
       patience: z
         .number()
@@ -145,7 +139,9 @@ export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
 const MetricSelector = {
   metric: text
     .default('val.loss')
-    .describe('The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1 (train.loss by default when data.split.validation is 0, where a val.* metric is an error).'),
+    .describe(
+      'The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1 (train.loss by default when data.split.validation is 0, where a val.* metric is an error).',
+    ),
   mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, mse, mae, rmse; max otherwise).'),
 };
 
@@ -194,9 +190,7 @@ export const TrainSchema = z.strictObject({
     .optional()
     .describe('Metrics logged each epoch besides the loss (default: accuracy for classification; mse, mae for regression).'),
   // Optional, not defaulted: the default depends on the number of classes, which the data tells.
-  top_k: count(LIMITS.classes)
-    .optional()
-    .describe('k of top_k_accuracy: below the number of classes (default min(5, classes - 1), at least 1).'),
+  top_k: count(LIMITS.classes).optional().describe('k of top_k_accuracy: below the number of classes (default min(5, classes - 1), at least 1).'),
   // threshold and class_weights are optional rather than defaulted, so that the hash of runs saved
   // before they existed stays as it was.
   threshold: z
@@ -213,19 +207,14 @@ export const TrainSchema = z.strictObject({
   class_weights: z
     .union([
       z.literal('balanced').describe('n_samples / (n_classes · count of the class), counted on the training split.'),
-      z
-        .record(text, z.number().positive().max(1e6))
-        .describe('A weight per class name; classes not named weigh 1.'),
+      z.record(text, z.number().positive().max(1e6)).describe('A weight per class name; classes not named weigh 1.'),
     ])
     .optional()
     .describe(
       'Classification: weigh each sample of the loss by its class (softmax and sigmoid cross-entropy); the loss is the weighted mean ' +
         'Σ w·loss / Σ w over a batch. The weights a run uses are recorded in class_weights.json and metrics.json.',
     ),
-  checkpoint: z
-    .enum(['best', 'last', 'both'])
-    .default('both')
-    .describe('Which checkpoints to write (best by `best.metric`, last, or both).'),
+  checkpoint: z.enum(['best', 'last', 'both']).default('both').describe('Which checkpoints to write (best by `best.metric`, last, or both).'),
   // Optional rather than defaulted: a default would enter every config's hash and make runs
   // written before this key existed impossible to resume.
   checkpoint_interval: z

@@ -13,5 +13,21 @@ export const add = defineOp({
   forward: (k, [a, b], out, s) => k.binary('add', a, b, out, s.prep),
   vjp: (g, n, grad) => [unbroadcast(g, grad, g.shapeOf(n.inputs[0])), unbroadcast(g, grad, g.shapeOf(n.inputs[1]))],
   inPlace: true,
-  gradCheck: [{ shapes: [[3, 4], [3, 4]] }, { shapes: [[2, 3, 4], [4]], label: 'row' }, { shapes: [[3, 1], [1, 4]], label: 'outer' }, { shapes: [[], [2, 3]], label: 'scalar' }],
+  gradCheck: [
+    {
+      shapes: [
+        [3, 4],
+        [3, 4],
+      ],
+    },
+    { shapes: [[2, 3, 4], [4]], label: 'row' },
+    {
+      shapes: [
+        [3, 1],
+        [1, 4],
+      ],
+      label: 'outer',
+    },
+    { shapes: [[], [2, 3]], label: 'scalar' },
+  ],
 });

@@ -33,7 +33,14 @@ export const concat = defineOp<Attrs, { a: CopyRowsPlan; b: CopyRowsPlan }>({
   prepare: ([a, b], out, attrs) => {
     const ax = axisOf(a, b, attrs);
     const at = out.map((_, i) => (i === ax ? a[ax] : 0));
-    return { a: denseToBox(a, out, out.map(() => 0)), b: denseToBox(b, out, at) };
+    return {
+      a: denseToBox(
+        a,
+        out,
+        out.map(() => 0),
+      ),
+      b: denseToBox(b, out, at),
+    };
   },
   prepareBytes: ([a, b], out) => boxBytes(a, out) + boxBytes(b, out),
   forward: (k, [a, b], out, s) => {
@@ -50,9 +57,29 @@ export const concat = defineOp<Attrs, { a: CopyRowsPlan; b: CopyRowsPlan }>({
     return [g.apply('slice', [grad], { begin: zero, size: [...sa] }), g.apply('slice', [grad], { begin: at, size: [...sb] })];
   },
   gradCheck: [
-    { shapes: [[2, 3], [2, 4]], label: 'last axis' },
-    { shapes: [[2, 1, 3, 2], [2, 3, 3, 2]], attrs: { axis: 1 }, label: 'channels' },
-    { shapes: [[1, 3], [2, 3]], attrs: { axis: -2 }, label: 'first axis, negative' },
+    {
+      shapes: [
+        [2, 3],
+        [2, 4],
+      ],
+      label: 'last axis',
+    },
+    {
+      shapes: [
+        [2, 1, 3, 2],
+        [2, 3, 3, 2],
+      ],
+      attrs: { axis: 1 },
+      label: 'channels',
+    },
+    {
+      shapes: [
+        [1, 3],
+        [2, 3],
+      ],
+      attrs: { axis: -2 },
+      label: 'first axis, negative',
+    },
     { shapes: [[3], [2]], attrs: { axis: 0 }, label: 'vectors' },
   ],
 });

@@ -28,12 +28,60 @@ export const conv2d = defineOp<ConvAttrs, Conv2dDims>({
     ];
   },
   gradCheck: [
-    { shapes: [[2, 2, 4, 5], [3, 2, 3, 2]], label: 'plain' },
-    { shapes: [[1, 2, 7, 6], [2, 2, 3, 3]], attrs: { stride: 2, padding: 1 }, label: 'stride 2, padding 1' },
-    { shapes: [[2, 1, 7, 7], [2, 1, 3, 2]], attrs: { dilation: [2, 3], padding: [1, 2] }, label: 'dilation [2,3]' },
-    { shapes: [[1, 3, 5, 6], [2, 3, 2, 3]], attrs: { stride: [2, 3], padding: [0, 1, 2, 1] }, label: 'asymmetric padding, stride [2,3]' },
-    { shapes: [[1, 1, 3, 3], [1, 1, 3, 3]], attrs: { padding: 3 }, label: 'padding wider than the input' },
-    { shapes: [[1, 5, 4, 3], [5, 5, 2, 2]], attrs: { padding: [1, 0, 0, 1] }, label: 'channels and filters past a block of four' },
-    { shapes: [[2, 2, 6, 5], [4, 2, 3, 2]], attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2] }, label: 'lowered to im2col and GEMM' },
+    {
+      shapes: [
+        [2, 2, 4, 5],
+        [3, 2, 3, 2],
+      ],
+      label: 'plain',
+    },
+    {
+      shapes: [
+        [1, 2, 7, 6],
+        [2, 2, 3, 3],
+      ],
+      attrs: { stride: 2, padding: 1 },
+      label: 'stride 2, padding 1',
+    },
+    {
+      shapes: [
+        [2, 1, 7, 7],
+        [2, 1, 3, 2],
+      ],
+      attrs: { dilation: [2, 3], padding: [1, 2] },
+      label: 'dilation [2,3]',
+    },
+    {
+      shapes: [
+        [1, 3, 5, 6],
+        [2, 3, 2, 3],
+      ],
+      attrs: { stride: [2, 3], padding: [0, 1, 2, 1] },
+      label: 'asymmetric padding, stride [2,3]',
+    },
+    {
+      shapes: [
+        [1, 1, 3, 3],
+        [1, 1, 3, 3],
+      ],
+      attrs: { padding: 3 },
+      label: 'padding wider than the input',
+    },
+    {
+      shapes: [
+        [1, 5, 4, 3],
+        [5, 5, 2, 2],
+      ],
+      attrs: { padding: [1, 0, 0, 1] },
+      label: 'channels and filters past a block of four',
+    },
+    {
+      shapes: [
+        [2, 2, 6, 5],
+        [4, 2, 3, 2],
+      ],
+      attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2] },
+      label: 'lowered to im2col and GEMM',
+    },
   ],
 });

@@ -41,6 +41,11 @@ export const conv2d_bias_act = defineOp<Conv2dBiasActAttrs, Conv2dDims>({
   gradCheck: [
     { shapes: [[2, 2, 4, 5], [3, 2, 3, 2], [3]], label: 'plain' },
     { shapes: [[2, 2, 4, 5], [3, 2, 3, 2], [3]], attrs: { act: 'relu', padding: 1 }, domains: ['any', 'any', 'positive'], label: 'relu, padding 1' },
-    { shapes: [[1, 3, 7, 6], [2, 3, 3, 3], [2]], attrs: { stride: 2, dilation: [1, 2], padding: [1, 0, 2, 1], act: 'relu' }, domains: ['any', 'any', 'positive'], label: 'relu, stride 2, dilation, asymmetric padding' },
+    {
+      shapes: [[1, 3, 7, 6], [2, 3, 3, 3], [2]],
+      attrs: { stride: 2, dilation: [1, 2], padding: [1, 0, 2, 1], act: 'relu' },
+      domains: ['any', 'any', 'positive'],
+      label: 'relu, stride 2, dilation, asymmetric padding',
+    },
   ],
 });

@@ -40,10 +40,45 @@ export const conv2d_grad_input = defineOp<Attrs, Conv2dDims>({
     return [g.apply('conv2d', [up, w], geo), g.apply('conv2d_grad_weight', [up, grad], { ...geo, kernel: [ws[2], ws[3]] })];
   },
   gradCheck: [
-    { shapes: [[2, 3, 2, 4], [3, 2, 3, 2]], attrs: { input_hw: [4, 5] }, label: 'plain' },
-    { shapes: [[1, 2, 4, 3], [2, 2, 3, 3]], attrs: { stride: 2, padding: 1, input_hw: [7, 6] }, label: 'stride 2, padding 1' },
-    { shapes: [[1, 2, 3, 3], [2, 1, 2, 2]], attrs: { stride: 2, dilation: 2, input_hw: [8, 7] }, label: 'stride 2, dilation 2, unread rows' },
-    { shapes: [[1, 2, 3, 3], [2, 3, 2, 3]], attrs: { stride: [2, 3], padding: [0, 1, 2, 1], input_hw: [5, 6] }, label: 'asymmetric padding' },
-    { shapes: [[2, 4, 3, 3], [4, 2, 3, 2]], attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2], input_hw: [6, 5] }, label: 'lowered to GEMM and col2im' },
+    {
+      shapes: [
+        [2, 3, 2, 4],
+        [3, 2, 3, 2],
+      ],
+      attrs: { input_hw: [4, 5] },
+      label: 'plain',
+    },
+    {
+      shapes: [
+        [1, 2, 4, 3],
+        [2, 2, 3, 3],
+      ],
+      attrs: { stride: 2, padding: 1, input_hw: [7, 6] },
+      label: 'stride 2, padding 1',
+    },
+    {
+      shapes: [
+        [1, 2, 3, 3],
+        [2, 1, 2, 2],
+      ],
+      attrs: { stride: 2, dilation: 2, input_hw: [8, 7] },
+      label: 'stride 2, dilation 2, unread rows',
+    },
+    {
+      shapes: [
+        [1, 2, 3, 3],
+        [2, 3, 2, 3],
+      ],
+      attrs: { stride: [2, 3], padding: [0, 1, 2, 1], input_hw: [5, 6] },
+      label: 'asymmetric padding',
+    },
+    {
+      shapes: [
+        [2, 4, 3, 3],
+        [4, 2, 3, 2],
+      ],
+      attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2], input_hw: [6, 5] },
+      label: 'lowered to GEMM and col2im',
+    },
   ],
 });

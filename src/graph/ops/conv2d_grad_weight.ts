@@ -39,10 +39,45 @@ export const conv2d_grad_weight = defineOp<Attrs, Conv2dDims>({
     return [g.apply('conv2d_grad_input', [grad, up], { ...geo, input_hw: [xs[2], xs[3]] }), g.apply('conv2d', [x, up], geo)];
   },
   gradCheck: [
-    { shapes: [[2, 2, 4, 5], [2, 3, 2, 4]], attrs: { kernel: [3, 2] }, label: 'plain' },
-    { shapes: [[1, 2, 7, 6], [1, 2, 4, 3]], attrs: { stride: 2, padding: 1, kernel: 3 }, label: 'stride 2, padding 1' },
-    { shapes: [[2, 1, 7, 7], [2, 2, 5, 9]], attrs: { dilation: 2, padding: [1, 2], kernel: [3, 2] }, label: 'dilation 2' },
-    { shapes: [[1, 3, 5, 6], [1, 2, 3, 3]], attrs: { stride: [2, 3], padding: [0, 1, 2, 1], kernel: [2, 3] }, label: 'asymmetric padding' },
-    { shapes: [[2, 2, 6, 5], [2, 4, 3, 3]], attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2], kernel: [3, 2] }, label: 'lowered to im2col and GEMM' },
+    {
+      shapes: [
+        [2, 2, 4, 5],
+        [2, 3, 2, 4],
+      ],
+      attrs: { kernel: [3, 2] },
+      label: 'plain',
+    },
+    {
+      shapes: [
+        [1, 2, 7, 6],
+        [1, 2, 4, 3],
+      ],
+      attrs: { stride: 2, padding: 1, kernel: 3 },
+      label: 'stride 2, padding 1',
+    },
+    {
+      shapes: [
+        [2, 1, 7, 7],
+        [2, 2, 5, 9],
+      ],
+      attrs: { dilation: 2, padding: [1, 2], kernel: [3, 2] },
+      label: 'dilation 2',
+    },
+    {
+      shapes: [
+        [1, 3, 5, 6],
+        [1, 2, 3, 3],
+      ],
+      attrs: { stride: [2, 3], padding: [0, 1, 2, 1], kernel: [2, 3] },
+      label: 'asymmetric padding',
+    },
+    {
+      shapes: [
+        [2, 2, 6, 5],
+        [2, 4, 3, 3],
+      ],
+      attrs: { stride: 2, padding: [1, 0, 2, 1], dilation: [1, 2], kernel: [3, 2] },
+      label: 'lowered to im2col and GEMM',
+    },
   ],
 });

@@ -19,5 +19,14 @@ export const div = defineOp({
     return [unbroadcast(g, ga, g.shapeOf(a)), unbroadcast(g, gb, g.shapeOf(b))];
   },
   inPlace: true,
-  gradCheck: [{ shapes: [[3, 4], [3, 4]], domains: ['any', 'positive'] }, { shapes: [[2, 3], [3]], domains: ['any', 'positive'], label: 'row' }],
+  gradCheck: [
+    {
+      shapes: [
+        [3, 4],
+        [3, 4],
+      ],
+      domains: ['any', 'positive'],
+    },
+    { shapes: [[2, 3], [3]], domains: ['any', 'positive'], label: 'row' },
+  ],
 });

@@ -26,6 +26,13 @@ export const gather_rows = defineOp<{ [k: string]: unknown }, GatherRowsDims>({
   },
   gradCheck: [
     { shapes: [[4, 3], [6]], domains: ['any', 'labels:4'], label: 'vector of ids' },
-    { shapes: [[3, 2], [2, 5]], domains: ['any', 'labels:3'], label: 'matrix of ids' },
+    {
+      shapes: [
+        [3, 2],
+        [2, 5],
+      ],
+      domains: ['any', 'labels:3'],
+      label: 'matrix of ids',
+    },
   ],
 });

@@ -15,5 +15,13 @@ export const mask_positive = defineOp({
   },
   forward: (k, [g, x], out) => k.maskPositive(g, x, out),
   vjp: (g, n, grad) => [g.apply('mul', [grad, g.apply('step', [n.inputs[1]])]), null],
-  gradCheck: [{ shapes: [[3, 4], [3, 4]], domains: ['any', 'distinct'] }],
+  gradCheck: [
+    {
+      shapes: [
+        [3, 4],
+        [3, 4],
+      ],
+      domains: ['any', 'distinct'],
+    },
+  ],
 });

@@ -85,12 +85,57 @@ export const matmul = defineOp<MatmulAttrs, MatmulDims>({
     return [ga, gb];
   },
   gradCheck: [
-    { shapes: [[3, 4], [4, 5]] },
-    { shapes: [[4, 3], [4, 5]], attrs: { transpose_a: true }, label: 'tA' },
-    { shapes: [[3, 4], [5, 4]], attrs: { transpose_b: true }, label: 'tB' },
-    { shapes: [[4, 3], [5, 4]], attrs: { transpose_a: true, transpose_b: true }, label: 'tAtB' },
-    { shapes: [[2, 3, 4], [2, 4, 5]], label: 'batched' },
-    { shapes: [[2, 3, 4], [4, 5]], label: 'shared b' },
-    { shapes: [[2, 4, 3], [5, 4]], attrs: { transpose_a: true, transpose_b: true }, label: 'shared b, tAtB' },
+    {
+      shapes: [
+        [3, 4],
+        [4, 5],
+      ],
+    },
+    {
+      shapes: [
+        [4, 3],
+        [4, 5],
+      ],
+      attrs: { transpose_a: true },
+      label: 'tA',
+    },
+    {
+      shapes: [
+        [3, 4],
+        [5, 4],
+      ],
+      attrs: { transpose_b: true },
+      label: 'tB',
+    },
+    {
+      shapes: [
+        [4, 3],
+        [5, 4],
+      ],
+      attrs: { transpose_a: true, transpose_b: true },
+      label: 'tAtB',
+    },
+    {
+      shapes: [
+        [2, 3, 4],
+        [2, 4, 5],
+      ],
+      label: 'batched',
+    },
+    {
+      shapes: [
+        [2, 3, 4],
+        [4, 5],
+      ],
+      label: 'shared b',
+    },
+    {
+      shapes: [
+        [2, 4, 3],
+        [5, 4],
+      ],
+      attrs: { transpose_a: true, transpose_b: true },
+      label: 'shared b, tAtB',
+    },
   ],
 });

@@ -33,6 +33,8 @@ export const maxpool2d_grad = defineOp<MaxPoolGradAttrs, Pool2dDims>({
   },
   gradCheck: [
     ...POOL_CASES.map((c): GradCase => ({ shapes: [c.x, c.out], attrs: c.attrs, domains: ['distinct', 'any'], label: c.label })),
-    ...POOL_CASES.slice(0, 3).map((c): GradCase => ({ shapes: [c.x, c.out], attrs: { ...c.attrs, mask_positive: true }, domains: ['distinct', 'any'], label: `${c.label}, masked` })),
+    ...POOL_CASES.slice(0, 3).map(
+      (c): GradCase => ({ shapes: [c.x, c.out], attrs: { ...c.attrs, mask_positive: true }, domains: ['distinct', 'any'], label: `${c.label}, masked` }),
+    ),
   ],
 });

@@ -23,5 +23,12 @@ export const mse = defineOp<{ [k: string]: unknown }, { rows: number; cols: numb
     const ga = g.apply('mul', [scale(g, g.apply('sub', [a, b]), 2 / cols), gcol]);
     return [ga, g.apply('neg', [ga])];
   },
-  gradCheck: [{ shapes: [[4, 3], [4, 3]] }],
+  gradCheck: [
+    {
+      shapes: [
+        [4, 3],
+        [4, 3],
+      ],
+    },
+  ],
 });

@@ -16,5 +16,14 @@ export const mul = defineOp({
     return [unbroadcast(g, g.apply('mul', [grad, b]), g.shapeOf(a)), unbroadcast(g, g.apply('mul', [grad, a]), g.shapeOf(b))];
   },
   inPlace: true,
-  gradCheck: [{ shapes: [[3, 4], [3, 4]] }, { shapes: [[5, 3], [3]], label: 'row' }, { shapes: [[2, 3], []], label: 'scalar' }],
+  gradCheck: [
+    {
+      shapes: [
+        [3, 4],
+        [3, 4],
+      ],
+    },
+    { shapes: [[5, 3], [3]], label: 'row' },
+    { shapes: [[2, 3], []], label: 'scalar' },
+  ],
 });

@@ -27,6 +27,14 @@ export const scatter_add_rows = defineOp<{ [k: string]: unknown; rows: number },
   vjp: (g, n, grad) => [null, g.apply('gather_rows', [grad, n.inputs[0]])],
   gradCheck: [
     { shapes: [[6], [6, 3]], attrs: { rows: 4 }, domains: ['labels:4', 'any'], label: 'vector of ids' },
-    { shapes: [[2, 5], [2, 5, 2]], attrs: { rows: 3 }, domains: ['labels:3', 'any'], label: 'matrix of ids' },
+    {
+      shapes: [
+        [2, 5],
+        [2, 5, 2],
+      ],
+      attrs: { rows: 3 },
+      domains: ['labels:3', 'any'],
+      label: 'matrix of ids',
+    },
   ],
 });

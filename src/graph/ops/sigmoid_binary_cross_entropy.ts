@@ -19,5 +19,13 @@ export const sigmoid_binary_cross_entropy = defineOp({
     const gt = g.apply('neg', [g.apply('mul', [grad, x])]);
     return [gx, gt];
   },
-  gradCheck: [{ shapes: [[4, 3], [4, 3]], domains: ['any', 'binary'] }],
+  gradCheck: [
+    {
+      shapes: [
+        [4, 3],
+        [4, 3],
+      ],
+      domains: ['any', 'binary'],
+    },
+  ],
 });

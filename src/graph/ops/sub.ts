@@ -11,10 +11,21 @@ export const sub = defineOp({
   prepare: prepareBroadcast,
   prepareBytes: broadcastBytes,
   forward: (k, [a, b], out, s) => k.binary('sub', a, b, out, s.prep),
-  vjp: (g, n, grad) => [
-    unbroadcast(g, grad, g.shapeOf(n.inputs[0])),
-    unbroadcast(g, g.apply('neg', [grad]), g.shapeOf(n.inputs[1])),
-  ],
+  vjp: (g, n, grad) => [unbroadcast(g, grad, g.shapeOf(n.inputs[0])), unbroadcast(g, g.apply('neg', [grad]), g.shapeOf(n.inputs[1]))],
   inPlace: true,
-  gradCheck: [{ shapes: [[3, 4], [3, 4]] }, { shapes: [[2, 1, 4], [3, 1]], label: 'general' }],
+  gradCheck: [
+    {
+      shapes: [
+        [3, 4],
+        [3, 4],
+      ],
+    },
+    {
+      shapes: [
+        [2, 1, 4],
+        [3, 1],
+      ],
+      label: 'general',
+    },
+  ],
 });

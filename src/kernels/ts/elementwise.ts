@@ -92,7 +92,7 @@ export function unary(op: UnaryOp, x: Buf, out: Buf, p: number): void {
       return;
     case 'pow':
       if (p === 2) for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
-      else for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], p);
+      else for (let i = 0; i < n; i++) out[i] = x[i] ** p;
       return;
     case 'relu':
       // Without a data-dependent branch (signs are unpredictable): v · [v > 0] is v or ±0, or NaN

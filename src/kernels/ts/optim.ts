@@ -5,14 +5,7 @@ export function sgdStep(w: Float32Array, g: Float32Array, lr: number): void {
   for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
 }
 
-export function momentumStep(
-  w: Float32Array,
-  g: Float32Array,
-  buf: Float32Array,
-  lr: number,
-  mu: number,
-  nesterov: boolean,
-): void {
+export function momentumStep(w: Float32Array, g: Float32Array, buf: Float32Array, lr: number, mu: number, nesterov: boolean): void {
   for (let i = 0; i < w.length; i++) {
     const gi = g[i];
     const bi = mu * buf[i] + gi;
@@ -56,16 +49,7 @@ export function rmspropStep(
   }
 }
 
-export function adamStep(
-  w: Float32Array,
-  g: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  b1: number,
-  b2: number,
-  lrT: number,
-  epsT: number,
-): void {
+export function adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, lrT: number, epsT: number): void {
   const c1 = 1 - b1;
   const c2 = 1 - b2;
   for (let i = 0; i < w.length; i++) {
