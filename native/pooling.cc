@@ -72,110 +72,178 @@ DLF_AVX512 inline v8f load8_first(const float* p, int64_t n) { return (v8f)_mm25
 #endif
 
 /**
- * One row of 2×2 windows (stride 2, no padding) over input rows r0 and r1: the maxima into `out`,
- * or, given the row's gradient g, the gradient into the input rows d0 and d1: the window's gradient
- * (plus 0, as the general path's 0 + g turns −0 into +0) at the argmax and 0 at the other cells.
- * Eight windows a step as vectors (the comparisons are selects: random data would mispredict
- * branches); the last few are read by masked loads with AVX-512 (WIDE), else through zero-padded
- * copies (which the vector loads after them cannot take from the store buffer: slow where every
- * row ends in such a group). Results go out through a copy when the group is short.
+ * The cells of k (1 to 8) 2×2 windows side by side, 2k floats at p0 (top) and at p1 (bottom), as
+ * a0 a1 and b0 b1, with zeros after them when k < 8: by masked loads with AVX-512 (WIDE), else
+ * through zero-padded copies.
  */
 template <bool WIDE>
-DLF_INLINE void max2x2_row_body(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW,
-                                bool mask) {
-  const v8i even = {0, 2, 4, 6, 8, 10, 12, 14}, odd = {1, 3, 5, 7, 9, 11, 13, 15};
-  const v8i lo = {0, 8, 1, 9, 2, 10, 3, 11}, hi = {4, 12, 5, 13, 6, 14, 7, 15};
-  for (int64_t ox = 0; ox < OW; ox += 8) {
-    // A last group of fewer than eight windows goes through zero-padded copies.
-    const int64_t k = OW - ox < 8 ? OW - ox : 8;
-    alignas(32) float u0[16], u1[16];
-    const float *p0 = r0 + 2 * ox, *p1 = r1 + 2 * ox, *pg = g ? g + ox : nullptr;
-    v8f a0, a1, b0, b1, gv;
-    if (k == 8) {
-      a0 = load8(p0), a1 = load8(p0 + 8), b0 = load8(p1), b1 = load8(p1 + 8);
-      if (g) gv = load8(pg);
-    } else {
-#if DLF_X86
-      if constexpr (WIDE) {
-        const int64_t n0 = 2 * k < 8 ? 2 * k : 8, n1 = 2 * k - n0;
-        a0 = load8_first(p0, n0), a1 = load8_first(p0 + 8, n1), b0 = load8_first(p1, n0), b1 = load8_first(p1 + 8, n1);
-        if (g) gv = load8_first(pg, k);
-      } else
-#endif
-      {
-        alignas(32) float t0[16] = {}, t1[16] = {}, tg[8] = {};
-        std::memcpy(t0, p0, sizeof(float) * 2 * k);
-        std::memcpy(t1, p1, sizeof(float) * 2 * k);
-        if (g) std::memcpy(tg, pg, sizeof(float) * k);
-        a0 = load8(t0), a1 = load8(t0 + 8), b0 = load8(t1), b1 = load8(t1 + 8);
-        if (g) gv = load8(tg);
-      }
-    }
-    const v8f c0 = __builtin_shuffle(a0, a1, even), c1 = __builtin_shuffle(a0, a1, odd);
-    const v8f c2 = __builtin_shuffle(b0, b1, even), c3 = __builtin_shuffle(b0, b1, odd);
-    v8i at;
-    const v8f m = pick4v(c0, c1, c2, c3, &at);
-    if (!g) {
-      if (k == 8) store8(out + ox, m);
-      else {
-        store8(u0, m);
-        std::memcpy(out + ox, u0, sizeof(float) * k);
-      }
-      continue;
-    }
-    const v8f v = gv + 0.0f, zero = v8f{} + 0.0f;
-    v8f e0 = at == 0 ? v : zero, e1 = at == 1 ? v : zero, e2 = at == 2 ? v : zero, e3 = at == 3 ? v : zero;
-    if (mask) {
-      // relu's mask over every cell, as maskPositive computes it: the value times 1 or 0.
-      const v8f one = zero + 1.0f;
-      e0 *= c0 > zero ? one : zero;
-      e1 *= c1 > zero ? one : zero;
-      e2 *= c2 > zero ? one : zero;
-      e3 *= c3 > zero ? one : zero;
-    }
-    float* q0 = k == 8 ? d0 + 2 * ox : u0;
-    float* q1 = k == 8 ? d1 + 2 * ox : u1;
-    store8(q0, __builtin_shuffle(e0, e1, lo));
-    store8(q0 + 8, __builtin_shuffle(e0, e1, hi));
-    store8(q1, __builtin_shuffle(e2, e3, lo));
-    store8(q1 + 8, __builtin_shuffle(e2, e3, hi));
-    if (k < 8) {
-      std::memcpy(d0 + 2 * ox, u0, sizeof(float) * 2 * k);
-      std::memcpy(d1 + 2 * ox, u1, sizeof(float) * 2 * k);
-    }
+DLF_INLINE void load_cells(const float* p0, const float* p1, int64_t k, v8f* a0, v8f* a1, v8f* b0, v8f* b1) {
+  if (k == 8) {
+    *a0 = load8(p0), *a1 = load8(p0 + 8), *b0 = load8(p1), *b1 = load8(p1 + 8);
+    return;
   }
-}
-
-void max2x2_row_base(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
-  max2x2_row_body<false>(r0, r1, g, out, d0, d1, OW, mask);
-}
 #if DLF_X86
-DLF_AVX2 void max2x2_row_avx2(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
-  max2x2_row_body<false>(r0, r1, g, out, d0, d1, OW, mask);
-}
-DLF_AVX512 void max2x2_row_avx512(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
-  max2x2_row_body<true>(r0, r1, g, out, d0, d1, OW, mask);
-}
+  if constexpr (WIDE) {
+    const int64_t n0 = 2 * k < 8 ? 2 * k : 8, n1 = 2 * k - n0;
+    *a0 = load8_first(p0, n0), *a1 = load8_first(p0 + 8, n1), *b0 = load8_first(p1, n0), *b1 = load8_first(p1 + 8, n1);
+    return;
+  }
 #endif
+  alignas(32) float t0[16] = {}, t1[16] = {};
+  std::memcpy(t0, p0, sizeof(float) * 2 * k);
+  std::memcpy(t1, p1, sizeof(float) * 2 * k);
+  *a0 = load8(t0), *a1 = load8(t0 + 8), *b0 = load8(t1), *b1 = load8(t1 + 8);
+}
 
-void max2x2_row(const float* r0, const float* r1, const float* g, float* out, float* d0, float* d1, int64_t OW, bool mask) {
-  DLF_DISPATCH(max2x2_row, r0, r1, g, out, d0, d1, OW, mask);
+/** The first k (1 to 8) floats at p, and zeros after them when k < 8. */
+template <bool WIDE>
+DLF_INLINE v8f load_first(const float* p, int64_t k) {
+  if (k == 8) return load8(p);
+#if DLF_X86
+  if constexpr (WIDE) return load8_first(p, k);
+#endif
+  alignas(32) float t[8] = {};
+  std::memcpy(t, p, sizeof(float) * k);
+  return load8(t);
 }
 
 /**
- * Max pooling (g null) or its gradient (g given) for 2×2 windows with stride 2 and no padding, by
- * far the most common case. The windows do not overlap, so the gradient writes each input cell
- * once; cells no window covers (the last row or column of an odd size) are 0.
+ * Eight 2×2 windows (stride 2, no padding) side by side, their top cells from p0 and bottom cells
+ * from p1: the maxima into `out`, or, given u's cells at u0 and u1, u at the argmaxes into `out`,
+ * or, given the windows' gradients pg, the gradients into the input cells at q0 and q1: the
+ * window's gradient (plus 0, as the general path's 0 + g turns −0 into +0) at the argmax and 0 at
+ * the other cells. The comparisons are selects (random data would mispredict branches). A group of
+ * k < 8 windows reads and writes only its own cells (load_cells), its results going out through a
+ * copy.
  */
-void max2x2(const float* x, const float* g, float* out, const PoolGeom& d, bool mask) {
-  const int64_t H = d.h, W = d.w, OH = d.oh, OW = d.ow;
-  if (g && !(H == 2 * OH && W == 2 * OW)) std::memset(out, 0, sizeof(float) * d.planes * H * W);
-  for (int64_t p = 0; p < d.planes; p++)
+template <bool WIDE>
+DLF_INLINE void max2x2_group(const float* p0, const float* p1, const float* u0, const float* u1, const float* pg, float* out, float* q0,
+                             float* q1, int64_t k, bool mask) {
+  const v8i even = {0, 2, 4, 6, 8, 10, 12, 14}, odd = {1, 3, 5, 7, 9, 11, 13, 15};
+  const v8i lo = {0, 8, 1, 9, 2, 10, 3, 11}, hi = {4, 12, 5, 13, 6, 14, 7, 15};
+  alignas(32) float t0[16], t1[16];
+  v8f a0, a1, b0, b1, gv;
+  load_cells<WIDE>(p0, p1, k, &a0, &a1, &b0, &b1);
+  if (pg) gv = load_first<WIDE>(pg, k);
+  const v8f c0 = __builtin_shuffle(a0, a1, even), c1 = __builtin_shuffle(a0, a1, odd);
+  const v8f c2 = __builtin_shuffle(b0, b1, even), c3 = __builtin_shuffle(b0, b1, odd);
+  v8i at;
+  const v8f m = pick4v(c0, c1, c2, c3, &at);
+  if (!pg) {
+    v8f r = m;
+    if (u0) {
+      v8f w0, w1, w2, w3;
+      load_cells<WIDE>(u0, u1, k, &w0, &w1, &w2, &w3);
+      const v8f e0 = __builtin_shuffle(w0, w1, even), e1 = __builtin_shuffle(w0, w1, odd);
+      const v8f e2 = __builtin_shuffle(w2, w3, even), e3 = __builtin_shuffle(w2, w3, odd);
+      r = at == 0 ? e0 : at == 1 ? e1 : at == 2 ? e2 : e3;
+    }
+    if (k == 8) store8(out, r);
+    else {
+      store8(t0, r);
+      std::memcpy(out, t0, sizeof(float) * k);
+    }
+    return;
+  }
+  const v8f v = gv + 0.0f, zero = v8f{} + 0.0f;
+  v8f e0 = at == 0 ? v : zero, e1 = at == 1 ? v : zero, e2 = at == 2 ? v : zero, e3 = at == 3 ? v : zero;
+  if (mask) {
+    // relu's mask over every cell, as maskPositive computes it: the value times 1 or 0.
+    const v8f one = zero + 1.0f;
+    e0 *= c0 > zero ? one : zero;
+    e1 *= c1 > zero ? one : zero;
+    e2 *= c2 > zero ? one : zero;
+    e3 *= c3 > zero ? one : zero;
+  }
+  // The top row's cells are stored before the bottom row's (a full group of a short row spills
+  // into the bottom row, which the second pair of stores then writes).
+  float* d0 = k == 8 ? q0 : t0;
+  float* d1 = k == 8 ? q1 : t1;
+  store8(d0, __builtin_shuffle(e0, e1, lo));
+  store8(d0 + 8, __builtin_shuffle(e0, e1, hi));
+  store8(d1, __builtin_shuffle(e2, e3, lo));
+  store8(d1 + 8, __builtin_shuffle(e2, e3, hi));
+  if (k < 8) {
+    std::memcpy(q0, t0, sizeof(float) * 2 * k);
+    std::memcpy(q1, t1, sizeof(float) * 2 * k);
+  }
+}
+
+/**
+ * Max pooling, its gradient (b the pooled gradient, into out) or its pick (b is u) for 2×2 windows
+ * with stride 2 and no padding over `planes` planes, row of windows after row of windows. A row
+ * takes its windows eight at a time, and the last few as one more full group: one overlapping the
+ * group before it when the row holds eight or more (it computes those windows again, to the same
+ * bits), else one that runs past the row when what it then reads lies in the buffers and what it
+ * writes is written again later with its own values: outputs are a dense run, and so is the
+ * gradient when the windows cover every cell. So only a band's last rows, and the short rows of
+ * odd-sized planes' gradients, take the short groups.
+ */
+template <bool WIDE, int MODE>
+DLF_INLINE void max2x2_rows(const float* x, const float* b, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW) {
+  constexpr bool grad = MODE == POOL_MAX_GRAD || MODE == POOL_MAX_GRAD_MASKED, mask = MODE == POOL_MAX_GRAD_MASKED;
+  const float* g = grad ? b : nullptr;
+  const float* u = MODE == POOL_MAX_PICK ? b : nullptr;
+  const int64_t in_end = planes * H * W, out_end = planes * OH * OW;
+  // Whether a group may spill past its row: always into the pooled outputs, and into the gradient
+  // when the windows cover the planes (no 0 cell left to keep).
+  const bool spill = !grad || (H == 2 * OH && W == 2 * OW);
+  for (int64_t p = 0; p < planes; p++)
     for (int64_t oy = 0; oy < OH; oy++) {
       const int64_t in = p * H * W + 2 * oy * W, o = (p * OH + oy) * OW;
-      if (g) max2x2_row(x + in, x + in + W, g + o, nullptr, out + in, out + in + W, OW, mask);
-      else max2x2_row(x + in, x + in + W, nullptr, out + o, nullptr, nullptr, OW, false);
+      const float *r0 = x + in, *r1 = r0 + W;
+      const float *s0 = u ? u + in : nullptr, *s1 = u ? s0 + W : nullptr;
+      const float* gr = grad ? g + o : nullptr;
+      float* d0 = grad ? out + in : nullptr;
+      float* d1 = grad ? d0 + W : nullptr;
+      float* orow = grad ? nullptr : out + o;
+      auto group = [&](int64_t ox, int64_t k) {
+        max2x2_group<WIDE>(r0 + 2 * ox, r1 + 2 * ox, u ? s0 + 2 * ox : nullptr, u ? s1 + 2 * ox : nullptr, grad ? gr + ox : nullptr,
+                           grad ? nullptr : orow + ox, grad ? d0 + 2 * ox : nullptr, grad ? d1 + 2 * ox : nullptr, k, mask);
+      };
+      int64_t ox = 0;
+      for (; ox + 8 <= OW; ox += 8) group(ox, 8);
+      if (ox == OW) continue;
+      if (OW >= 8) group(OW - 8, 8);
+      else group(0, spill && in + W + 16 <= in_end && o + 8 <= out_end ? 8 : OW);
     }
+}
+
+template <bool WIDE>
+DLF_INLINE void max2x2_body(int mode, const float* x, const float* b, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH,
+                            int64_t OW) {
+  switch (mode) {
+    case POOL_MAX: return max2x2_rows<WIDE, POOL_MAX>(x, b, out, planes, H, W, OH, OW);
+    case POOL_MAX_GRAD: return max2x2_rows<WIDE, POOL_MAX_GRAD>(x, b, out, planes, H, W, OH, OW);
+    case POOL_MAX_PICK: return max2x2_rows<WIDE, POOL_MAX_PICK>(x, b, out, planes, H, W, OH, OW);
+    default: return max2x2_rows<WIDE, POOL_MAX_GRAD_MASKED>(x, b, out, planes, H, W, OH, OW);
+  }
+}
+
+void max2x2_base(int mode, const float* x, const float* b, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW) {
+  max2x2_body<false>(mode, x, b, out, planes, H, W, OH, OW);
+}
+#if DLF_X86
+DLF_AVX2 void max2x2_avx2(int mode, const float* x, const float* b, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH,
+                          int64_t OW) {
+  max2x2_body<false>(mode, x, b, out, planes, H, W, OH, OW);
+}
+DLF_AVX512 void max2x2_avx512(int mode, const float* x, const float* b, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH,
+                              int64_t OW) {
+  max2x2_body<true>(mode, x, b, out, planes, H, W, OH, OW);
+}
+#endif
+
+/**
+ * Max pooling, its gradient or its pick (a max-pooling mode other than POOL_MAX_GRAD's with b null)
+ * for 2×2 windows with stride 2 and no padding, by far the most common case. The windows do not
+ * overlap, so the gradient writes each input cell once; cells no window covers (the last row or
+ * column of an odd size) are 0.
+ */
+void max2x2(int mode, const float* x, const float* b, float* out, const PoolGeom& d) {
+  const bool grad = mode == POOL_MAX_GRAD || mode == POOL_MAX_GRAD_MASKED;
+  if (grad && !(d.h == 2 * d.oh && d.w == 2 * d.ow)) std::memset(out, 0, sizeof(float) * d.planes * d.h * d.w);
+  DLF_DISPATCH(max2x2, mode, x, b, out, d.planes, d.h, d.w, d.oh, d.ow);
 }
 
 template <int MODE>
@@ -221,8 +289,7 @@ void pool_planes(int mode, const float* a, const float* b, float* out, const Poo
   const bool simple2x2 = d.kh == 2 && d.kw == 2 && d.sh == 2 && d.sw == 2 && d.pt == 0 && d.pl == 0 &&
                          d.oh == d.h / 2 && d.ow == d.w / 2;
   const bool masked = mode == POOL_MAX_GRAD_MASKED;
-  if (simple2x2 && (mode == POOL_MAX || mode == POOL_MAX_GRAD || masked))
-    return max2x2(a, mode == POOL_MAX ? nullptr : b, out, d, masked);
+  if (simple2x2 && (mode == POOL_MAX || mode == POOL_MAX_GRAD || mode == POOL_MAX_PICK || masked)) return max2x2(mode, a, b, out, d);
   switch (mode) {
     case POOL_MAX_GRAD_MASKED:
       std::memset(out, 0, sizeof(float) * in_size);

@@ -666,6 +666,58 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
         addon.setThreads(before);
       }
     });
+    it.each([2, 1, 0].map((level) => ({ level })))(
+      '2×2 windows, stride 2: rows of 1 to 33 windows, odd sizes, 1 to 4 threads, at dispatch level $level',
+      ({ level }) => {
+        if (level > maxLevel) return;
+        const rng = new Rng(7870 + level);
+        const before = addon.info().threads;
+        addon.setLevel(level);
+        try {
+          for (let ow = 1; ow <= 33; ow++) {
+            // Even and odd widths and heights; enough planes (over 2^15 cells) for the threads to split
+            // them, and a few planes for a single band whose last rows end the buffers.
+            const w = 2 * ow + (ow % 3 === 0 ? 1 : 0);
+            const oh = 1 + (ow % 4);
+            const h = 2 * oh + (ow % 2);
+            for (const planes of [1 + (ow % 3), Math.ceil(32768 / (h * w)) + (ow % 5)]) {
+              const d: Pool2dDims = { planes, h, w, oh, ow, kh: 2, kw: 2, sh: 2, sw: 2, pt: 0, pl: 0 };
+              const inN = planes * h * w;
+              const outN = planes * oh * ow;
+              // Ties, ±0 and NaN (with their own payloads) among the cells.
+              const x = Float32Array.from({ length: inN }, () => {
+                const r = rng.uniform();
+                return r < 0.02 ? NaN : r < 0.05 ? -0 : [-2, -1, 0, 0.5, 1, 3][rng.int(6)];
+              });
+              const xi = new Int32Array(x.buffer);
+              for (let i = 0; i < inN; i++) if (Number.isNaN(x[i])) xi[i] = 0x7fc00000 + rng.int(1000);
+              const g = random(rng, outN);
+              for (let i = 0; i < outN; i += 7) g[i] = -0;
+              const u = random(rng, inN);
+              const cases: [string, (k: typeof T, o: Float32Array) => void, number][] = [
+                ['max', (k, o) => k.maxPool2d(x, o, d), outN],
+                ['maxGrad', (k, o) => k.maxPool2dGrad(x, g, o, d), inN],
+                ['maxGrad masked', (k, o) => k.maxPool2dGrad(x, g, o, d, true), inN],
+                ['maxPick', (k, o) => k.maxPool2dPick(x, u, o, d), outN],
+              ];
+              for (const [name, run, len] of cases) {
+                const want = new Float32Array(len).fill(7);
+                run(T, want);
+                for (const t of [1, 2, 3, 4]) {
+                  addon.setThreads(t);
+                  const got = new Float32Array(len).fill(7);
+                  run(N, got);
+                  expectSame(got, want, `${name} ${JSON.stringify(d)} on ${t} threads`);
+                }
+              }
+            }
+          }
+        } finally {
+          addon.setThreads(before);
+          addon.setLevel(maxLevel);
+        }
+      },
+    );
     it('checks its arguments and falls back on float64', () => {
       const geom = Int32Array.from([1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 0]);
       expect(() => addon.pool2d(0, new Float32Array(15), null, new Float32Array(4), geom)).toThrow(RangeError);
