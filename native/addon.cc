@@ -47,16 +47,7 @@ constexpr size_t kMaxArgs = std::max({
 #undef DLF_KERNEL
 });
 
-#undef DLF_INFO
-#undef DLF_ENUM
-#undef U8
-#undef I32S
-#undef I32
-#undef BOOL
-#undef NUM
-#undef SIZE
-#undef F32_OPT
-#undef F32
+#include "table-end.h"
 
 /** Reads a call's arguments in order; the first that is missing or of the wrong type fails the call's Checks. */
 class ArgReader {
@@ -270,17 +261,7 @@ napi_value finish(napi_env env, Checks& in, Body body) {
 #define DLF_ENUM(...)
 #define DLF_INFO(...)
 #include "kernels.def"
-#undef DLF_INFO
-#undef DLF_ENUM
-#undef DLF_KERNEL
-#undef U8
-#undef I32S
-#undef I32
-#undef BOOL
-#undef NUM
-#undef SIZE
-#undef F32_OPT
-#undef F32
+#include "table-end.h"
 
 napi_value Init(napi_env env, napi_value exports) {
   dlf::init_cpu(2);

@@ -202,17 +202,7 @@ using INFO_result = Info;
 #define DLF_ENUM(...)
 #define DLF_INFO(...)
 #include "kernels.def"
-#undef DLF_INFO
-#undef DLF_ENUM
-#undef DLF_KERNEL
-#undef U8
-#undef I32S
-#undef I32
-#undef BOOL
-#undef NUM
-#undef SIZE
-#undef F32_OPT
-#undef F32
+#include "table-end.h"
 
 }  // namespace entry
 }  // namespace dlf
