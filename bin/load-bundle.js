@@ -22,7 +22,14 @@ const { Script } = require('node:vm');
 function cacheRoot() {
   const env = process.env.DLF_CACHE_DIR;
   if (env === '') return undefined;
-  const base = env ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dlf');
+  let base = env;
+  if (base === undefined) {
+    try {
+      base = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dlf');
+    } catch {
+      return undefined; // no home folder to be found (homedir throws): run without the cache
+    }
+  }
   return join(base, 'code', `${process.version}-${process.arch}`);
 }
 
@@ -33,8 +40,13 @@ function writeCache(root, dir, scripts) {
     for (const [name, script] of scripts) {
       const file = join(dir, `${name}.v8`);
       const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, file);
+      try {
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, file);
+      } catch (err) {
+        fs.rmSync(tmp, { force: true }); // a part-written file on a full disk is not left behind
+        throw err;
+      }
     }
     const dayAgo = Date.now() - 24 * 3600 * 1000;
     for (const other of fs.readdirSync(root)) {
