@@ -169,13 +169,13 @@ function trainDlf(w, backend, files, samples, epochs, threads) {
   };
 }
 
-function trainTorch(w, mode, files, samples, epochs, threads) {
-  const args = [
-    join(BENCH, 'torch_bench.py'),
+/** The arguments both peers' scripts take for a training workload: the workload, its data and counts. */
+function peerArgs(script, w, files, samples, epochs, extra) {
+  return [
+    join(BENCH, script),
     '--workload',
     w,
-    '--mode',
-    mode,
+    ...extra,
     '--images',
     files.images,
     '--labels',
@@ -185,36 +185,29 @@ function trainTorch(w, mode, files, samples, epochs, threads) {
     '--epochs',
     String(epochs),
   ];
+}
+
+/** A peer's run that printed no result: skipped (it said so) or failed. */
+function notTrained(r) {
+  return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
+}
+
+function trainTorch(w, mode, files, samples, epochs, threads) {
+  const args = peerArgs('torch_bench.py', w, files, samples, epochs, ['--mode', mode]);
   if (threads) args.push('--threads', String(threads));
   const r = runProcess(PYTHON, args, { env: torchEnv(mode, w, threads), timeoutSeconds: 900 });
-  if (r.code !== 0 || !r.json?.result) return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
+  if (r.code !== 0 || !r.json?.result) return notTrained(r);
   return trained(r, { settings: r.json.settings, version: r.json.version, python: r.json.python });
 }
 
 function trainTfjs(w, backend, files, samples, epochs) {
-  const args = [
-    join(BENCH, 'tfjs-bench.mjs'),
-    '--workload',
-    w,
-    '--backend',
-    backend,
-    '--images',
-    files.images,
-    '--labels',
-    files.labels,
-    '--samples',
-    String(samples),
-    '--epochs',
-    String(epochs),
-  ];
-  const r = runProcess(NODE, args, { cwd: ROOT, timeoutSeconds: 900 });
-  if (r.code !== 0 || !r.json?.result) return { status: r.json?.skipped ? 'skipped' : 'failed', message: failure(r), peakRssKb: r.peakRssKb };
+  const r = runProcess(NODE, peerArgs('tfjs-bench.mjs', w, files, samples, epochs, ['--backend', backend]), { cwd: ROOT, timeoutSeconds: 900 });
+  if (r.code !== 0 || !r.json?.result) return notTrained(r);
   const res = r.json.result;
   if (res.unsupported) return { status: 'unsupported', message: res.unsupported, peakRssKb: r.peakRssKb, version: r.json.version };
   return trained(r, { version: r.json.version, wasmThreads: r.json.wasmThreads });
 }
 
-/** The record of a peer's successful training run: samples/s per epoch plus what the process reported. */
 function trained(r, extra) {
   const res = r.json.result;
   return {
