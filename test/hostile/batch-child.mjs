@@ -5,10 +5,15 @@
 // parent knows how far a child got that crashed, exited or hung.
 // Usage: node --no-warnings batch-child.mjs <spec.json>, the spec { main, results, runs: [argv...] }.
 import { appendFileSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const { main } = await import(pathToFileURL(spec.main).href);
+// The bundle's main.cjs runs through bin/load-bundle.js, as bin/dlf.js runs it; tsc's main.js is an ES module.
+const { main } = spec.main.endsWith('.cjs')
+  ? createRequire(import.meta.url)('../../bin/load-bundle.js').loadBundle(dirname(spec.main))
+  : await import(pathToFileURL(spec.main).href);
 
 let out = '';
 let err = '';

@@ -13,7 +13,7 @@ import type { Scratch } from './make.js';
 const CHILD = fileURLToPath(new URL('./batch-child.mjs', import.meta.url));
 
 /** The CLI module bin/dlf.js loads. */
-const cliMain = () => (existsSync(repo('dist', 'bundle', 'main.js')) ? repo('dist', 'bundle', 'main.js') : repo('dist', 'cli', 'main.js'));
+const cliMain = () => (existsSync(repo('dist', 'bundle', 'main.cjs')) ? repo('dist', 'bundle', 'main.cjs') : repo('dist', 'cli', 'main.js'));
 
 interface Batch {
   /** Outcomes of the runs it finished, in order from the first. */
