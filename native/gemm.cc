@@ -415,7 +415,7 @@ bool matmul_epilogue(const float* a, const float* b, float* out, int batch, int 
   if (batch <= 0 || m <= 0 || n <= 0) return true;
   if (k <= 0) {
     std::memset(out, 0, sizeof(float) * (size_t)batch * m * n);
-    bias_act(out, n, batch * m, 0, n, ep);
+    for (int t = 0; t < batch; t++) bias_act(out + (size_t)t * m * n, n, m, 0, n, ep);  // batch·m may pass INT_MAX
     return true;
   }
   if (!selected) gemm_select(0);

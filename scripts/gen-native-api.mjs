@@ -27,7 +27,7 @@ const RETURNS = { VOID: 'void', INT: 'number', INFO: 'NativeInfo' };
 const INFO_TYPES = { STR: 'string', BOOL: 'boolean', INT: 'number' };
 
 /** The table's entries, in order, each with the comment lines right above it. */
-export function parse(text) {
+function parse(text) {
   const kernels = [];
   const enums = [];
   const info = [];
@@ -70,7 +70,7 @@ const jsdoc = (lines, indent) =>
 const constName = (type) => type.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** The text of src/kernels/native-api.ts for the table's text. */
-export function generate(text) {
+function generate(text) {
   const { kernels, enums, info } = parse(text);
   const out = [
     '// The TypeScript side of the native addon, made from its table (native/kernels.def) by',
