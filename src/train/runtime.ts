@@ -2,7 +2,7 @@
 // (batch size, mode), made on first use and kept, so that steady-state training allocates nothing
 // per batch.
 import type { CompiledModel, Mode, Program } from '../compile/compile.js';
-import { gatherRows, sampleSize, type Dataset } from '../data/dataset.js';
+import { gatherRows, type Dataset } from '../data/dataset.js';
 import { imageOf } from '../data/pixels.js';
 import { Executor } from '../exec/executor.js';
 import type { Kernels } from '../kernels/kernels.js';
@@ -83,12 +83,16 @@ export function applyStateUpdates(b: Bound): void {
  */
 export function feed(b: Bound, ds: Dataset, order: ArrayLike<number> | null, start: number, count: number): void {
   const p = ds.pixels;
-  if (p && count === b.images.length) {
-    const { images } = b;
-    for (let r = 0; r < count; r++) images[r] = imageOf(p, order ? order[start + r] : start + r);
-    b.ex.kernels.byteRows(p.bytes, images, p.values, b.x, sampleSize(ds));
-  } else gatherRows(ds, order, start, count, b.x);
-  for (let r = 0; r < count; r++) b.y[r] = ds.y[order ? order[start + r] : start + r];
+  const { images } = b;
+  const bytes = p !== undefined && count === images.length;
+  for (let r = 0; r < count; r++) {
+    const row = order ? order[start + r] : start + r;
+    if (bytes) images[r] = imageOf(p, row);
+    b.y[r] = ds.y[row];
+  }
+  // b.x holds images.length samples (the batch the program was bound at): its length over that is one sample's size.
+  if (bytes) b.ex.kernels.byteRows(p.bytes, images, p.values, b.x, b.x.length / images.length);
+  else gatherRows(ds, order, start, count, b.x);
 }
 
 export interface EvalOptions {
