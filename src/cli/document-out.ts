@@ -3,6 +3,7 @@
 // place for a few hundred kilobytes of markup, so without --out and with stdout on a terminal the
 // command stops before doing any work and says how to get the file (as gzip refuses to write
 // compressed data to a terminal).
+import { resolve } from 'node:path';
 import { UsageError, oneLine } from '../errors.js';
 import { writeFileDurable } from '../io/write.js';
 import { checkOutputFile } from './file-paths.js';
@@ -23,4 +24,11 @@ export function putDocument(io: Io, target: string | undefined, text: string, wh
   }
   writeFileDurable(target, text);
   io.err(`wrote ${what} to ${oneLine(target)}\n`);
+}
+
+/** The files of a run directory that a command's output must not replace. */
+export function runFiles(dir: string): { what: string; path: string }[] {
+  return ['metrics.jsonl', 'metrics.json', 'config.json', 'preprocessing.json', 'fingerprints.json', 'checkpoints/best.json', 'checkpoints/last.json'].map(
+    (name) => ({ what: 'a file of the run directory', path: resolve(dir, name) }),
+  );
 }

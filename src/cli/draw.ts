@@ -13,7 +13,7 @@ import { type RunHistory, readRunHistory } from '../plot/history.js';
 import { renderSvg } from '../plot/render.js';
 import { buildReport } from '../report/build.js';
 import { gatherRunReport } from '../report/gather.js';
-import { documentTarget, putDocument } from './document-out.js';
+import { documentTarget, putDocument, runFiles } from './document-out.js';
 import { maxMemory } from './max-memory.js';
 import type { Io } from './output.js';
 
@@ -25,7 +25,7 @@ export interface PlotFlags {
 /** dlf plot <run-dir>... : the learning curves of the runs, overlaid, as one SVG picture. */
 export async function plotCommand(io: Io, dirs: string[], flags: PlotFlags): Promise<void> {
   const runs = distinctRuns(dirs);
-  const target = documentTarget(io, flags.out, 'an SVG picture', 'curves.svg', runs.flatMap(runInputs));
+  const target = documentTarget(io, flags.out, 'an SVG picture', 'curves.svg', runs.flatMap(runFiles));
   const histories = runs.map((d) => readRunHistory(d));
   for (const h of histories) warnCutShort(io, h);
   const curveRuns: CurveRun[] = histories.map((h) => ({ label: h.dir, records: h.records }));
@@ -44,7 +44,7 @@ export interface ReportFlags {
 /** dlf report <run-dir>: the run's HTML page. */
 export async function reportCommand(io: Io, runDir: string, flags: ReportFlags): Promise<void> {
   const bound = flags.maxMemory === undefined ? undefined : maxMemory(flags.maxMemory);
-  const target = documentTarget(io, flags.out, 'an HTML report', 'report.html', runInputs(runDir));
+  const target = documentTarget(io, flags.out, 'an HTML report', 'report.html', runFiles(runDir));
   const kernels = kernelsFor(flags.backend);
   const data = gatherRunReport(runDir, { kernels, maxMemory: bound });
   warnCutShort(io, data.history);
@@ -66,13 +66,6 @@ function distinctRuns(dirs: string[]): string[] {
     seen.set(abs, label);
     return label;
   });
-}
-
-/** The files of a run directory that an output must not replace. */
-function runInputs(dir: string): { what: string; path: string }[] {
-  return ['metrics.jsonl', 'metrics.json', 'config.json', 'preprocessing.json', 'fingerprints.json', 'checkpoints/best.json', 'checkpoints/last.json'].map(
-    (name) => ({ what: 'a file of the run directory', path: resolve(dir, name) }),
-  );
 }
 
 function warnCutShort(io: Io, h: RunHistory): void {

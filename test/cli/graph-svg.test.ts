@@ -131,6 +131,17 @@ describe('dlf graph --svg', () => {
   });
 });
 
+describe('dlf graph --out never replaces what it reads', () => {
+  it('refuses the config file itself (exit 2) and leaves it as it was', async () => {
+    const config = tmp.write('own.yaml', readFileSync(repo('configs', 'linear.yaml'), 'utf8'));
+    const before = readFileSync(config, 'utf8');
+    const r = await dlf('graph', config, '--dot', '--out', config);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is the config file; writing to it would destroy it/);
+    expect(readFileSync(config, 'utf8')).toBe(before);
+  });
+});
+
 describe('dlf graph: flags that do not go together are usage errors (exit 2) saying why', () => {
   const linear = repo('configs', 'linear.yaml');
   const cases: [string, string[], RegExp][] = [

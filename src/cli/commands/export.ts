@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, oneLine } from '../../errors.js';
 import { writeFileDurable } from '../../io/write.js';
+import { runFiles } from '../document-out.js';
 import { checkInputFile, checkOutputFile } from '../file-paths.js';
 import type { Io } from '../output.js';
 
@@ -35,7 +36,10 @@ export function registerExport(program: Command, io: Io): void {
     .action(async (runDir: string, flags: ExportFlags) => {
       if (!FORMATS.includes(flags.format)) throw new UsageError(`--format must be ${FORMATS.join(' or ')}, got '${oneLine(flags.format, 40)}'`);
       const checkpoint = flags.checkpoint === undefined ? undefined : checkInputFile('--checkpoint', flags.checkpoint);
-      const out = checkOutputFile('--out', flags.out ?? join(runDir, 'model.onnx'), readFiles(runDir, checkpoint));
+      const out = checkOutputFile('--out', flags.out ?? join(runDir, 'model.onnx'), [
+        ...(checkpoint ? [{ what: 'the checkpoint', path: checkpoint }] : []),
+        ...runFiles(runDir),
+      ]);
       const { exportOnnx } = await import('../../export/onnx-export.js');
       const model = exportOnnx(runDir, { checkpoint });
       writeFileDurable(out, model.bytes);
@@ -47,13 +51,4 @@ export function registerExport(program: Command, io: Io): void {
           `inputs ${model.inputs.join(', ')}; outputs ${model.outputs.join(', ')} (checkpoint epoch ${model.epoch})\n`,
       );
     });
-}
-
-/** The files an export reads, which its output must not replace. */
-function readFiles(runDir: string, checkpoint?: string): { what: string; path: string }[] {
-  const run = (name: string) => ({ what: 'a file of the run directory', path: join(runDir, name) });
-  return [
-    ...(checkpoint ? [{ what: 'the checkpoint', path: checkpoint }] : []),
-    ...['config.json', 'preprocessing.json', 'metrics.json', 'metrics.jsonl', 'checkpoints/best.json', 'checkpoints/last.json'].map(run),
-  ];
 }

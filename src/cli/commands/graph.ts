@@ -3,7 +3,7 @@
 // but not prepared, so any model prints without allocating its buffers or tables. With --values,
 // one training step is run on the first batch of the training split and every node shows its value
 // and its gradient (cli/graph-values.ts); only then are the data and the training code loaded.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { layoutProgram } from '../../compile/compile.js';
 import { programStats, programStatsLine } from '../../compile/summary.js';
@@ -16,6 +16,8 @@ import { writeFileDurable } from '../../io/write.js';
 import { kernelsFor } from '../../kernels/select.js';
 import { locatorOf } from '../../train/session.js';
 import { BACKEND_HELP, defaultBackend } from '../backend.js';
+import { runFiles } from '../document-out.js';
+import { checkOutputFile } from '../file-paths.js';
 import { listingLine } from '../graph-listing.js';
 import { notRunLine, shownNodes, stepHeader, valueNotes, valuesListing } from '../graph-values.js';
 import type { Io } from '../output.js';
@@ -98,7 +100,12 @@ export function registerGraph(program: Command, io: Io): void {
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .action(async (target: string | undefined, flags: GraphFlags) => {
       checkFlags(target, flags);
-      const write = (text: string) => (flags.out ? writeFileDurable(flags.out, text) : io.out(text));
+      // --out must not name what the command reads: the config, or a file of the run directory.
+      const inputs = target === undefined ? [] : isDirectory(target) ? runFiles(target) : [{ what: 'the config file', path: target }];
+      if (flags.checkpoint !== undefined) inputs.push({ what: 'the checkpoint', path: flags.checkpoint });
+      // (A path that does not exist yet, or cannot, is left to the write, which reports it as an output error.)
+      const out = flags.out !== undefined && existsSync(flags.out) ? checkOutputFile('--out', flags.out, inputs) : flags.out;
+      const write = (text: string) => (out ? writeFileDurable(out, text) : io.out(text));
       if (flags.ops) {
         for (const name of PUBLIC_OPS) io.out(`${name.padEnd(30)} ${OPS[name].doc}\n`);
         return;
