@@ -497,7 +497,8 @@ function w5(backends, work) {
   const subset = join(ROOT, 'datasets', 'fashion-mnist-small');
   const images = join(subset, 't10k-images-idx3-ubyte.gz');
   const models = [];
-  for (const m of W5_MODELS) {
+  const ready = [];
+  model: for (const m of W5_MODELS) {
     const run = join(work, `w5-${m.key}`);
     const file = join(work, `w5-${m.key}.onnx`);
     log(`w5 preparing ${m.key}: a short training run on the bundled subset, then dlf export ...`);
@@ -529,11 +530,13 @@ function w5(backends, work) {
               { workload: 'w5', model: m.key, batch, threads, framework: 'dlf', label: 'dlf', unit: 'samples/s' },
               { status: 'failed', message: failure(r) },
             );
-        return;
+        continue model; // the other model is still measured
       }
     }
     models.push(`${m.key}=${run},${file}`);
+    ready.push(m);
   }
+  if (ready.length === 0) return;
   for (const threads of w5Threads()) {
     // The TypeScript kernels use one thread whatever DLF_THREADS says: measured once.
     const bs = threads === 1 ? backends : backends.filter((b) => b !== 'ts');
@@ -555,7 +558,7 @@ function w5(backends, work) {
     const r = runProcess(NODE, args, { cwd: ROOT, env: { ...process.env, DLF_THREADS: String(threads) }, timeoutSeconds: 1800 });
     if (r.code !== 0 || !r.json?.result) {
       const status = r.json?.skipped ? 'skipped' : 'failed';
-      for (const m of W5_MODELS)
+      for (const m of ready)
         for (const batch of W5_BATCHES)
           record(
             { workload: 'w5', model: m.key, batch, threads, framework: 'onnxruntime', label: 'ONNX Runtime', unit: 'samples/s' },
