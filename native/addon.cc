@@ -3,7 +3,7 @@
 // missing argument or one of the wrong type, a RangeError for a size that is not a non-negative
 // integer), runs the function's body (DLF_ENTRY, entry.h) and throws the first failed check; then
 // the export list. The bodies of the first kernels are below; a kernel may also keep its body
-// beside its loops (losses.cc, rows.cc, gemm.cc). Buffers are the typed arrays' own memory (the
+// beside its loops (rows.cc, gemm.cc). Buffers are the typed arrays' own memory (the
 // data pointer already includes the view's byte offset): nothing is copied. Kernels run through
 // in_kernel_mode: with flush-to-zero and denormals-are-zero on the calling thread too, whose own
 // floating-point mode is back when the call returns or throws.

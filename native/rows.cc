@@ -1,10 +1,11 @@
-// Row-wise kernels: softmax, log-softmax and the fused softmax cross-entropy over [rows, cols],
+// Row-wise kernels: softmax, log-softmax, the fused softmax cross-entropy and the mean squared
+// error (mse, whose per-row sums give the same bits as the reference) over [rows, cols],
 // computed like the reference (kernels/ts/rows.ts): the row maximum, then sums of exp(x − max) in
 // double, one row after another in order. exp and log come from the C library, which may round the
 // last bit of a double differently from JavaScript's Math.exp; after rounding to float32 the two
 // almost always agree, and each backend is deterministic. Long calls split their rows over threads.
 // Below them, the sums over a batch's rows (columnSums) and a batch of byte-stored images read
-// through a table (byteRows): each is its line in kernels.def and its DLF_ENTRY body at the end of
+// through a table (byteRows). mse, columnSums and byteRows are each their line in kernels.def and its DLF_ENTRY body at the end of
 // this file, and nothing else names it on the native side.
 #include <algorithm>
 #include <cmath>
@@ -56,6 +57,22 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool l
         const double inv = 1 / s;
         for (int64_t c = 0; c < cols; c++) o[c] = (float)(std::exp((double)xr[c] - m) * inv);
       }
+    }
+  });
+}
+
+/** out[r] = the mean over c of (a[r, c] − b[r, c])², each row summed in double in order, as rows.ts mse. */
+void mse_rows(const float* a, const float* b, float* out, int64_t rows, int64_t cols) {
+  by_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* x = a + r * cols;
+      const float* y = b + r * cols;
+      double s = 0;
+      for (int64_t c = 0; c < cols; c++) {
+        const double e = (double)x[c] - (double)y[c];
+        s += e * e;
+      }
+      out[r] = (float)(s / (double)cols);
     }
   });
 }
@@ -186,4 +203,13 @@ DLF_ENTRY(byteRows) {
       return;
   }
   in_kernel_mode([&] { byte_rows(a.bytes.data, a.rows.data, (int64_t)count, (int64_t)size, a.table.data, a.out.data); });
+}
+
+DLF_ENTRY(mse) {
+  const Count n = in.shape({a.rows, a.cols}, "rows × cols");
+  in.holds(a.a, n, "a");
+  in.holds(a.b, n, "b");
+  in.holds(a.out, a.rows, "out");
+  if (!in.ok() || a.rows == 0) return;
+  in_kernel_mode([&] { dlf::mse_rows(a.a.data, a.b.data, a.out.data, (int64_t)a.rows, (int64_t)a.cols); });
 }

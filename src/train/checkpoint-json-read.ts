@@ -119,28 +119,28 @@ export function parseJson(bytes: Uint8Array, limits: JsonLimits): JsonValue {
       switch (e) {
         case 0x22:
           out += '"';
-          break; // prettier-ignore
+          break;
         case 0x5c:
           out += '\\';
-          break; // prettier-ignore
+          break;
         case 0x2f:
           out += '/';
-          break; // prettier-ignore
+          break;
         case 0x62:
           out += '\b';
-          break; // prettier-ignore
+          break;
         case 0x66:
           out += '\f';
-          break; // prettier-ignore
+          break;
         case 0x6e:
           out += '\n';
-          break; // prettier-ignore
+          break;
         case 0x72:
           out += '\r';
-          break; // prettier-ignore
+          break;
         case 0x74:
           out += '\t';
-          break; // prettier-ignore
+          break;
         case 0x75: {
           const hi = hex4(i + 2);
           len = 6;
