@@ -86,7 +86,7 @@ export function buildProgram(
 export function layoutProgram(config: Config, dims: DataDims, batch: number, locate: Locator, mode: Mode = 'train', opts: BuildOptions = {}): ProgramLayout {
   const g = new GraphBuilder();
   const x = g.input('x', [batch, ...dims.sampleShape]);
-  const model = buildModel(g, config.model, x, locate, mode, dims.inputs);
+  const model = buildModel(g, config.model, x, locate, mode, dims);
   const out = g.shapeOf(model.output);
   const width = out.length === 2 ? out[1] : undefined;
   checkLossAgreement(config, dims, width, locate);

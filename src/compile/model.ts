@@ -7,7 +7,7 @@ import { ConfigError, ShapeError, type Place } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
 import { OPS, PUBLIC_OPS, isOpName } from '../graph/ops/index.js';
 import { closest } from '../suggest.js';
-import type { InputLayout } from '../data/columns.js';
+import type { DataDims } from '../data/dims.js';
 import { encodeInputs } from './input.js';
 import { LAYERS } from './layers/index.js';
 import type { LayerCtx, Mode } from './layers/types.js';
@@ -52,11 +52,28 @@ export interface BuiltModel {
 }
 
 /**
- * The model over input x; `inputs`, for a table with embedded columns, adds the input encoder
- * (compile/input.ts) in front of it.
+ * The model over input x. `data` tells what the layers may need of the data: `inputs`, for a table
+ * with embedded columns, adds the input encoder (compile/input.ts) in front of the model; `tokens`
+ * gives the padding mask of token ids (LayerCtx.mask) and the vocabulary size; `classes` the
+ * number of classes (`units: classes`).
  */
-export function buildModel(g: GraphBuilder, model: ModelConfig, x: number, locate: Locator, mode: Mode, inputs?: InputLayout): BuiltModel {
+export function buildModel(
+  g: GraphBuilder,
+  model: ModelConfig,
+  x: number,
+  locate: Locator,
+  mode: Mode,
+  data: Pick<DataDims, 'inputs' | 'tokens' | 'classes'> = {},
+): BuiltModel {
+  const { inputs, tokens } = data;
   const params: ParamSpec[] = [];
+  let mask: number | undefined;
+  // 1 at a real token, 0 at padding (id 0); built once, outside any layer's scope.
+  const tokenMask = () => {
+    if (!tokens) return undefined;
+    mask ??= g.scope('input', () => g.apply('sub', [g.constant(1), g.apply('eq', [x, g.constant(0)])], {}, 'mask'));
+    return mask;
+  };
   const stateUpdates: StateUpdate[] = [];
   const layers: LayerInfo[] = [];
   const ctxAt = (place: Place): LayerCtx => ({
@@ -77,6 +94,9 @@ export function buildModel(g: GraphBuilder, model: ModelConfig, x: number, locat
     updateState(stateNode, value, momentum) {
       stateUpdates.push({ state: g.node(stateNode).name, value, momentum });
     },
+    mask: tokenMask,
+    classes: data.classes,
+    vocab: tokens?.vocab,
   });
   if (inputs && inputs.embedded.length > 0) {
     const place = locate(['data', 'columns']);

@@ -19,11 +19,31 @@ export interface DataDims {
   readonly classes?: number;
   /** A table with embedded columns: which inputs are category indices, and their tables (data/columns.ts). */
   readonly inputs?: InputLayout;
+  /**
+   * The shape of one sample's labels when not a single value: [L] for a label per token, label 0
+   * being padding that the loss ignores (Dataset.targetShape).
+   */
+  readonly targetShape?: number[];
+  /**
+   * Samples are token ids [L] (float-encoded), 0 being padding: `vocab` ids in all. Layers get the
+   * padding mask from the ids (LayerCtx.mask).
+   */
+  readonly tokens?: { readonly vocab: number };
 }
 
 /** The dims of data prepared with `prep` (a run's, or one just fitted). */
 export function preprocessedDims(prep: Preprocessing): DataDims {
   if (prep.kind === 'image') return { task: prep.task, sampleShape: prep.shape.slice(), classes: prep.classes?.length };
+  if (prep.kind === 'tokens') {
+    const perToken = prep.labels === 'tokens';
+    return {
+      task: prep.task,
+      sampleShape: [prep.length],
+      classes: perToken ? prep.vocab.length : prep.classes?.length,
+      tokens: { vocab: prep.vocab.length },
+      ...(perToken ? { targetShape: [prep.length] } : {}),
+    };
+  }
   const layout = inputLayout(prep.features, prep.columns);
   return { task: prep.task, sampleShape: [layout.names.length], classes: prep.classes?.length, ...(layout.embedded.length ? { inputs: layout } : {}) };
 }

@@ -17,7 +17,7 @@ import { imageDataset, scaledValues } from './pixels.js';
 import { type TargetScale, fitTargetScale, isTargetScale, standardizedTargets } from './target.js';
 
 /** Plain JSON: what a run needs to prepare new data like its training data. */
-export type Preprocessing = TablePreprocessing | ImagePreprocessing;
+export type Preprocessing = TablePreprocessing | ImagePreprocessing | TokenPreprocessing;
 
 /**
  * Tables: per-feature mean and std, features picked by name. Runs saved before image support
@@ -58,6 +58,27 @@ export interface ImagePreprocessing {
 }
 
 export type ImageScale = 'unit' | 'standardize';
+
+/**
+ * Token ids: text split into tokens and numbered by a vocabulary fitted on the training split
+ * (data/tokens.ts), or a built-in sequence task's fixed vocabulary. A loader reading new data for
+ * the run encodes it with `vocab` and pads or truncates it to `length`, so applying it only checks.
+ */
+export interface TokenPreprocessing {
+  kind: 'tokens';
+  /** How text is split: into characters or into words and punctuation. */
+  tokenizer: 'char' | 'word';
+  /** Whether text is lowercased before it is split. */
+  lowercase: boolean;
+  /** Every token by id: ids 0–3 are the special tokens (padding, unknown, start, end). */
+  vocab: string[];
+  /** The sequence length L of every sample. */
+  length: number;
+  /** `class`: one class per sample (`classes`); `tokens`: a label per position, labels being token ids. */
+  labels: 'class' | 'tokens';
+  classes?: string[];
+  task: 'classification';
+}
 
 /**
  * Per-feature mean and (population) standard deviation of `train`. A constant column gets
@@ -163,6 +184,7 @@ export function fitImagePreprocessing(train: Dataset, scale: ImageScale): ImageP
 export function applyPreprocessing(ds: Dataset, prep: Preprocessing): Dataset {
   checkTask(ds, prep);
   if (prep.kind === 'image') return applyImage(ds, prep, false);
+  if (prep.kind === 'tokens') return applyTokens(ds, prep);
   return applyTable(ds, prep);
 }
 
@@ -175,6 +197,7 @@ export function applyPreprocessing(ds: Dataset, prep: Preprocessing): Dataset {
 export function applyPreprocessingInPlace(ds: Dataset, prep: Preprocessing): Dataset {
   checkTask(ds, prep);
   if (prep.kind === 'image') return applyImage(ds, prep, true);
+  if (prep.kind === 'tokens') return applyTokens(ds, prep);
   return applyTable(ds, prep);
 }
 
@@ -182,6 +205,25 @@ function checkTask(ds: Dataset, prep: Preprocessing): void {
   if (ds.task !== prep.task) {
     throw new DataError(`the data are for ${ds.task} but the run was trained for ${prep.task}`, {}, 'set data.task to match the run');
   }
+}
+
+/**
+ * Token ids are encoded when they are read (with the run's vocabulary), so this only checks that
+ * `ds` is made of them, at the run's length and vocabulary size, and renumbers classes by name.
+ */
+function applyTokens(ds: Dataset, prep: TokenPreprocessing): Dataset {
+  const shape = sampleShape(ds);
+  if (!ds.tokens || shape.length !== 1 || shape[0] !== prep.length) {
+    const got = ds.tokens ? `sequences of ${shape.join('×')} tokens` : 'not token sequences';
+    throw new DataError(`the data are ${got} but the run was trained on sequences of ${prep.length} tokens`, {}, "read the data with the run's text settings");
+  }
+  if (ds.tokens.vocab.length !== prep.vocab.length) {
+    throw new DataError(`the data are numbered by a vocabulary of ${ds.tokens.vocab.length} tokens but the run's has ${prep.vocab.length}`);
+  }
+  const y = prep.labels === 'class' ? remapClasses(ds, prep) : ds.y;
+  const out: Dataset = { ...ds, y, tokens: { vocab: prep.vocab.slice() } };
+  if (prep.classes) out.classes = prep.classes.slice();
+  return out;
 }
 
 /** Images scaled by `prep`; the floats of a data set without pixels are written over when `inPlace`. */
@@ -327,6 +369,7 @@ export function isPreprocessing(v: unknown): v is Preprocessing {
   const numbers = (a: unknown) => Array.isArray(a) && a.every((s) => typeof s === 'number' && Number.isFinite(s));
   const finite = (a: unknown) => typeof a === 'number' && Number.isFinite(a);
   if (p.classes !== undefined && !strings(p.classes)) return false;
+  if (p.kind === 'tokens') return isTokenPreprocessing(p);
   if (p.target !== undefined && (p.kind === 'image' || p.task !== 'regression' || !isTargetScale(p.target))) return false;
   if (p.kind === 'image') {
     const shape = p.shape as unknown[];
@@ -356,6 +399,22 @@ export function isPreprocessing(v: unknown): v is Preprocessing {
     (p.mean as unknown[]).length === f.length &&
     (p.std as unknown[]).length === f.length &&
     (p.task === 'classification' || p.task === 'regression')
+  );
+}
+
+function isTokenPreprocessing(p: Record<string, unknown>): boolean {
+  const v = p.vocab;
+  const strings = Array.isArray(v) && v.length >= 4 && v.every((t) => typeof t === 'string') && new Set(v).size === v.length;
+  const classes = p.labels === 'class' ? Array.isArray(p.classes) && p.classes.every((c) => typeof c === 'string') : p.classes === undefined;
+  return (
+    strings &&
+    classes &&
+    (p.tokenizer === 'char' || p.tokenizer === 'word') &&
+    typeof p.lowercase === 'boolean' &&
+    Number.isInteger(p.length) &&
+    (p.length as number) > 0 &&
+    (p.labels === 'class' || p.labels === 'tokens') &&
+    p.task === 'classification'
   );
 }
 

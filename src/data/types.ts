@@ -10,8 +10,22 @@ export interface Dataset {
   x: Float32Array;
   /** Images stored as bytes (see pixels.ts); absent for tables, whose values are `x`. */
   pixels?: Pixels;
-  /** n values: a class index (classification) or the target (regression). */
+  /**
+   * n values: a class index (classification) or the target (regression); with `targetShape`,
+   * n × size(targetShape) values, row-major (a label per position of a sequence).
+   */
   y: Float32Array;
+  /**
+   * The shape of one sample's labels when it is not a single value: [L] for a label per token
+   * (language models, the built-in sequence tasks). Label 0 there is padding, ignored by the
+   * loss and the metrics. Absent: one label per sample.
+   */
+  targetShape?: number[];
+  /**
+   * Samples are token ids (data/tokens.ts): `x` holds ids as floats, 0 is padding, and `vocab`
+   * names every id (index → token). Absent for tables and images.
+   */
+  tokens?: TokenInfo;
   n: number;
   /** Names of the features of a table (empty for images, whose pixels have no names). */
   features: string[];
@@ -48,4 +62,10 @@ export interface UnseenCategories {
   column: string;
   rows: number;
   first: { category: string; file?: string; row?: number };
+}
+
+/** What a data set of token ids says about its tokens. */
+export interface TokenInfo {
+  /** Every token by id; ids 0–3 are the special tokens (SPECIAL_TOKENS in data/tokens.ts). */
+  readonly vocab: readonly string[];
 }

@@ -45,6 +45,7 @@ export function exportOnnx(runDirArg: string, opts: { checkpoint?: string } = {}
     throw new CheckpointError('checkpoint was written for a different config than this run directory holds', { file: ckptPath });
   }
   const prep = ckpt.preprocessing;
+  if (prep.kind === 'tokens') throw new ExportError('ONNX export of a model on token sequences is not supported yet', { file: ckptPath });
   const configFile = join(runDir, 'config.json');
   const inf = inferenceGraph(config, preprocessedDims(prep), (path) => ({ file: configFile, path: path.join('.') }));
   checkMatchesModel(ckpt, inf.params, ckptPath);

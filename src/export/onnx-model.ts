@@ -40,7 +40,7 @@ export function inferenceGraph(config: Config, dims: DataDims, locate: Locator):
   const [a, b] = BATCHES.map((batch) => {
     const g = new GraphBuilder();
     const x = g.input('x', [batch, ...dims.sampleShape]);
-    const model = buildModel(g, config.model, x, locate, 'eval', dims.inputs);
+    const model = buildModel(g, config.model, x, locate, 'eval', dims);
     return { graph: g.graph, x, model };
   });
   const nodes = a.graph.nodes;

@@ -201,7 +201,7 @@ export function checkpointProblem(c: Checkpoint): Problem | undefined {
     );
     if (bad) return { message: bad };
   }
-  const badStd = isPreprocessing(prep) && prep.kind !== 'image' && prep.std.some((s) => !(s > 0));
+  const badStd = isPreprocessing(prep) && prep.kind !== 'image' && prep.kind !== 'tokens' && prep.std.some((s) => !(s > 0));
   if (!isPreprocessing(prep) || badStd) return { message: 'the preprocessing is not valid' };
   const m = metricsProblem(c);
   return m ? { message: m } : undefined;

@@ -81,7 +81,7 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
     for (let r = 0; r < count; r++) {
       const at = fileRows ? fileRows[start + r] - 2 : start + r;
       fillTo(at);
-      rows.push([...keptOf(at), ...record(b.output, r * cols, cols, names, prep.kind === 'image' ? undefined : prep.target, threshold)]);
+      rows.push([...keptOf(at), ...record(b.output, r * cols, cols, names, prep.kind === 'table' ? prep.target : undefined, threshold)]);
       next = at + 1;
     }
   }
@@ -163,6 +163,7 @@ export function readPredictInput(file: string, prep: Preprocessing, table?: CsvT
     }
     return imagesInput(path, prep);
   }
+  if (prep.kind === 'tokens') throw new UsageError('dlf predict does not read input for a run on token sequences yet');
   return tableInput(path, { ...prep, kind: 'table' }, table ?? readTableInput(path, idx));
 }
 

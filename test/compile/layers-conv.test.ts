@@ -47,6 +47,7 @@ function fakeCtx(): { ctx: LayerCtx; g: GraphBuilder; params: Declared[]; run: <
     updateState: () => {
       throw new Error('not used by these layers');
     },
+    mask: () => undefined,
   };
   return { ctx, g, params, run: (fn) => g.scope('layer0', () => fn()) };
 }

@@ -49,7 +49,7 @@ describe('loadConfig errors', () => {
   });
 
   it.each([
-    ['wrong type', VALID.replace('units: 64', 'units: "64"'), "9:28: model.layers.0.units: expected a number, got string '64'"],
+    ['wrong type', VALID.replace('units: 64', 'units: "64"'), "9:28: model.layers.0.units: expected one of classes, or a number, got string '64'"],
     ['not an integer', VALID.replace('epochs: 20', 'epochs: 2.5'), '12:11: train.epochs: expected an integer, got number 2.5'],
     ['a map where a number belongs', VALID.replace('seed: 1', 'seed: {a: 1}'), '2:7: seed: expected a number, got a map'],
     ['negative learning rate', VALID.replace('lr: 0.001', 'lr: -0.1'), '14:31: train.optimizer.lr: must be > 0'],

@@ -13,8 +13,11 @@ export const dense: LayerBuilder<'dense'> = (ctx, cfg, [x]) => {
   }
   const inF = inShape[inShape.length - 1];
   const init = cfg.kernel_init ?? (cfg.activation === 'relu' ? 'he_uniform' : 'glorot_uniform');
-  const w = ctx.param('w', [inF, cfg.units], init);
+  const units = cfg.units === 'classes' ? ctx.classes : cfg.units;
+  if (units === undefined)
+    throw new ShapeError('units: classes needs data with classes (classification or token labels)', ctx.place, 'give the number of units');
+  const w = ctx.param('w', [inF, units], init);
   let y = g.apply('matmul', [x, w]);
-  if (cfg.use_bias) y = g.apply('add', [y, ctx.param('b', [cfg.units], cfg.bias_init)]);
+  if (cfg.use_bias) y = g.apply('add', [y, ctx.param('b', [units], cfg.bias_init)]);
   return activate(ctx, cfg.activation, y);
 };

@@ -9,6 +9,8 @@ export const embedding: LayerBuilder<'embedding'> = (ctx, cfg, [ids]) => {
   if (s.length < 1 || s.length > 2) {
     throw new ShapeError(`an embedding layer needs integer ids [batch] or [batch, length], got ${shapeStr(s)}`, ctx.place);
   }
-  const table = ctx.param('w', [cfg.vocab, cfg.dim], cfg.init);
+  const vocab = cfg.vocab ?? ctx.vocab;
+  if (vocab === undefined) throw new ShapeError('an embedding layer needs vocab (the number of ids) unless the data is text', ctx.place, 'give vocab');
+  const table = ctx.param('w', [vocab, cfg.dim], cfg.init);
   return ctx.g.apply('gather_rows', [table, ids]);
 };

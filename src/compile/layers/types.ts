@@ -28,6 +28,18 @@ export interface LayerCtx {
   randomMask(shape: number[], keep: number, scale: number): number;
   /** After each training step: state ← momentum·state + (1 − momentum)·value (value: a node of the state's shape). */
   updateState(stateNode: number, valueNode: number, momentum: number): void;
+  /**
+   * The padding mask of the model input's sequence when the input is token ids: a node [batch, L]
+   * of 1 at a real token and 0 at padding (id 0), made on first call and shared. Undefined when the
+   * input is not a sequence of tokens. A layer whose output keeps the L axis (recurrent layers,
+   * attention, positional embeddings) uses it for any [batch, L, ...] input of that L; one that
+   * pools the sequence uses it to leave padding out.
+   */
+  mask(): number | undefined;
+  /** The number of classes of the data, when known (a dense layer's `units: classes`). */
+  readonly classes?: number;
+  /** The vocabulary size when the input is token ids (an embedding layer's default `vocab`). */
+  readonly vocab?: number;
 }
 
 /** Builds a layer of one type from its config and its input nodes; returns the output node. */

@@ -21,7 +21,9 @@ const size2 = z
 const DenseLayer = z.strictObject({
   type: z.literal('dense').describe('A fully connected layer: y = x·w + b over the last axis.'),
   ...base,
-  units: count(LIMITS.units).describe('Number of outputs.'),
+  units: z
+    .union([count(LIMITS.units), z.literal('classes')])
+    .describe('Number of outputs, or `classes`: as many as the data has classes (for a language model, tokens in its vocabulary).'),
   activation: ActivationName.default('linear').describe('Activation applied to the output.'),
   use_bias: z.boolean().default(true).describe('Whether the layer adds a bias b.'),
   kernel_init: InitSchema.optional().describe('Initialiser of w (default glorot_uniform; he_uniform before relu).'),
@@ -89,7 +91,7 @@ const LayerNormLayer = z.strictObject({
 const EmbeddingLayer = z.strictObject({
   type: z.literal('embedding').describe('Maps integer ids [N, L] (or [N]) to learnt vectors [N, L, dim].'),
   ...base,
-  vocab: count(LIMITS.vocab).describe('Number of distinct ids (ids are 0 .. vocab-1).'),
+  vocab: count(LIMITS.vocab).optional().describe('Number of distinct ids (ids are 0 .. vocab-1); default, for text data, the size of its vocabulary.'),
   dim: count(LIMITS.dim).describe('Size of each vector.'),
   init: InitSchema.default({ type: 'normal', mean: 0, std: 0.05 }).describe('Initialiser of the table.'),
 });
