@@ -89,7 +89,7 @@ export function loadRun(runDirArg: string, checkpoint?: string, maxMemory?: numb
     throw new CheckpointError('checkpoint was written for a different config than this run directory holds', { file: ckptPath });
   }
   const prep = ckpt.preprocessing;
-  const dims = prep.kind === 'table' ? preprocessedDims(prep) : { ...dataDims(config.data), classes: prep.classes?.length };
+  const dims = prep.kind !== 'image' ? preprocessedDims(prep) : { ...dataDims(config.data), classes: prep.classes?.length };
   const classWeights = runClassWeights(runDir, config, prep);
   const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }), {
     optimize: true,

@@ -27,6 +27,8 @@ export const LIMITS = {
   axis: 1_000_000_000,
   /** Axes of a shape written in the config. */
   rank: 8,
+  /** Tokens per sample of a sequence (data.length). */
+  sequence: 1_000_000,
   /** Samples of a built-in generator. */
   samples: 10_000_000,
   /** top_k of top_k_accuracy, and the classes (arms) of the spirals generator. */
