@@ -2,7 +2,7 @@
 // of classes and, for a table with embedded columns, the layout of its inputs. Images and the
 // generators tell it before their data are read (from the config or an IDX header); a CSV table
 // only once it is read and its columns fitted on the training split (one-hot columns add an input
-// per category), so its dims come from its preprocessing.
+// per category), and text once its vocabulary is fitted, so their dims come from their preprocessing.
 import { resolve } from 'node:path';
 import type { DataConfig } from '../config/schema.js';
 import { readIdxHeader } from './idx.js';
@@ -55,6 +55,7 @@ export function dataDims(cfg: DataConfig, seed = 0, locate?: ColumnLocator): Dat
   if (isSequenceTask(cfg)) return preprocessedDims(taskPreprocessing(cfg));
   switch (cfg.source) {
     case 'csv':
+    case 'text':
       return preprocessedDims(loadData(cfg, seed, locate).preprocessing);
     case 'idx': {
       const h = readIdxHeader(resolve(cfg.dir, cfg.train_images), 'images');

@@ -148,10 +148,10 @@ const TOKEN_KEYS = ['kind', 'tokenizer', 'lowercase', 'vocab', 'length', 'labels
 /**
  * Why the member names of a preprocessing object are not those of its kind, or undefined: a
  * table's are kind, features, mean, std and task (version 1 may lack kind), an image's kind,
- * scale, mean, std, shape and task, and either may have classes; a table may have target (the
+ * scale, mean, std, shape and task, tokens' kind, tokenizer, lowercase, vocab, length, labels and
+ * task (data/standardize.ts), and any may have classes; a table may have target (the
  * regression target's mean and std, data.standardize_target), and columns with missingValues
- * (categorical columns and missing-value rules, data/columns.ts); token ids' are kind, tokenizer,
- * lowercase, vocab, length, labels and task, with classes (TokenPreprocessing). Checked on writing as on
+ * (categorical columns and missing-value rules, data/columns.ts). Checked on writing as on
  * reading, so that a field added to Preprocessing without a new checkpoint version is found
  * when a checkpoint is written, not when it is read back.
  */

@@ -125,9 +125,9 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const locate = locatorOf(resolved);
   checkWatchedSplits(config, locate);
   // Images and generated data: shapes and memory are checked before any data row is read. A CSV
-  // table's inputs are known only once its columns are fitted on the training split, and it is
-  // small enough (data/limits.ts) to read first.
-  const early = config.data.source === 'csv' ? loadData(config.data, config.seed, locate) : undefined;
+  // table's inputs are known only once its columns are fitted on the training split, and text's
+  // once its vocabulary is; both are small enough (data/limits.ts) to read first.
+  const early = config.data.source === 'csv' || config.data.source === 'text' ? loadData(config.data, config.seed, locate) : undefined;
   const dims = early ? preprocessedDims(early.preprocessing) : dataDims(config.data);
   checkTopK(config, dims.classes, locate);
   checkMetrics(config, dims.task, dims.classes, locate, dims.targetShape !== undefined);
@@ -379,7 +379,8 @@ function readHistory(file: string, epoch: number): EpochRecord[] {
 /** `given` with the saved run's `data.standardize_target` when `given` does not say. */
 function withSavedTarget(given: ResolvedConfig, saved: ResolvedConfig['config']['data']): ResolvedConfig {
   const data = given.config.data;
-  if (data.source === 'idx' || saved.source === 'idx' || isSequenceTask(data) || isSequenceTask(saved)) return given;
+  if (data.source === 'idx' || data.source === 'text' || saved.source === 'idx' || saved.source === 'text') return given;
+  if (isSequenceTask(data) || isSequenceTask(saved)) return given;
   if (data.standardize_target !== undefined || saved.standardize_target === undefined) return given;
   return withData(given, { ...data, standardize_target: saved.standardize_target });
 }

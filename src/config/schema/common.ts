@@ -27,10 +27,10 @@ export const LIMITS = {
   axis: 1_000_000_000,
   /** Axes of a shape written in the config. */
   rank: 8,
+  /** Tokens per sample of a sequence (data.length of text and of the built-in sequence tasks). */
+  sequence: 1_000_000,
   /** Samples of a built-in generator. */
   samples: 10_000_000,
-  /** Sequence length of a built-in sequence task. */
-  sequence: 100_000,
   /** Digits of each number of the addition task. */
   digits: 100,
   /** top_k of top_k_accuracy, and the classes (arms) of the spirals generator. */
