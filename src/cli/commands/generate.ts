@@ -46,7 +46,7 @@ export function registerGenerate(program: Command, io: Io): void {
       1,
     )
     .option('-k, --top-k <k>', 'sample only among the k most probable tokens (1: the most probable); default all', positiveInt('--top-k'))
-    .option('-s, --seed <n>', 'seed of the sampling: the same seed, prompt and settings give the same text', nonNegativeInt('--seed'), 0)
+    .option('-s, --seed <n>', 'seed of the sampling: the same seed, prompt, settings and backend give the same text', nonNegativeInt('--seed'), 0)
     .option('-c, --checkpoint <file>', 'checkpoint file (default: <run-dir>/checkpoints/best.json, else last.json)')
     .option('--json', 'print one JSON object: the prompt and generated tokens with their ids, the text, the settings')
     .option('--backend <name>', BACKEND_HELP, defaultBackend())
