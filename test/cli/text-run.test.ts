@@ -1,7 +1,7 @@
 // A run on text end to end with layers that exist without the recurrent ones (embedding, flatten,
 // dense): dlf train on the shipped names, dlf eval on its validation and test splits (the test
 // file read with the run's vocabulary), dlf predict on a CSV of new names, and the refusals of
-// predict for inputs it cannot read.
+// predict for inputs it cannot read; bucketed training resumed bit for bit.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ afterAll(() => tmp.cleanup());
 
 const names = readFileSync(repo('datasets/names.csv'), 'utf8').trim().split('\n');
 let run: string;
+let config: string;
 
 beforeAll(async () => {
   // A test file of every 50th name, with an extra column; the run trains on all of them.
@@ -22,7 +23,7 @@ beforeAll(async () => {
       .map((l, i) => `${i},${l}`)
       .join('\n')}\n`,
   );
-  const config = tmp.write(
+  config = tmp.write(
     'names-flat.yaml',
     [
       'name: names-flat',
@@ -96,5 +97,25 @@ describe('a text classification run', () => {
     const empty = await dlf('predict', run, '--input', tmp.write('empty.csv', 'text\nMaria\n""\n'));
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/empty\.csv.*row 3.*empty text|empty text.*row 3/s);
+  });
+});
+
+describe('bucketed training (data.bucket)', () => {
+  it('trains, and 3 epochs equal 1 epoch, a stop and 2 more resumed, bit for bit', async () => {
+    const whole = join(tmp.dir, 'bucket-whole');
+    const split = join(tmp.dir, 'bucket-split');
+    const flags = ['--set', 'data.bucket=true', '--epochs', '3', '--quiet'];
+    expect((await dlf('train', config, '--out', whole, ...flags)).code).toBe(0);
+    expect((await dlf('train', config, '--out', split, ...flags, '--stop-after', '1')).code).toBe(0);
+    const r = await dlf('train', '--resume', split, '--quiet');
+    expect(r.code, r.stderr).toBe(0);
+    const a = readFileSync(join(whole, 'checkpoints', 'last.json'));
+    expect(a.equals(readFileSync(join(split, 'checkpoints', 'last.json')))).toBe(true);
+    // Not the unbucketed run: the batches differ.
+    const plain = join(tmp.dir, 'bucket-plain');
+    expect((await dlf('train', config, '--out', plain, '--epochs', '3', '--quiet')).code).toBe(0);
+    expect(a.equals(readFileSync(join(plain, 'checkpoints', 'last.json')))).toBe(false);
+    const metrics = JSON.parse(readFileSync(join(whole, 'metrics.json'), 'utf8'));
+    expect(metrics.final.val.accuracy).toBeGreaterThan(0.7);
   });
 });
