@@ -15,7 +15,7 @@ import { CSV_MAX_BYTES, TEXT_MAX_BYTES, TEXT_MAX_LINE_CHARS } from './limits.js'
 import { decodeDataText, type FileKind, readDataBytes } from './read-file.js';
 import type { TokenPreprocessing } from './standardize.js';
 import { columnHint } from './suggest.js';
-import { SPECIAL_TOKENS, type TokenizeSettings, fitVocab, forEachToken } from './tokens.js';
+import { SPECIAL_TOKENS, type TokenizeSettings, UNK, fitVocab, forEachToken } from './tokens.js';
 import type { Dataset } from './types.js';
 
 export type { TextDataConfig };
@@ -253,4 +253,29 @@ export function fitTokenPreprocessing(train: Dataset, cfg: TextDataConfig): Toke
   };
   if (!train.targetShape && train.classes) prep.classes = train.classes.slice();
   return prep;
+}
+
+/**
+ * New text for a trained classifier (`dlf predict`): the column `column` of a CSV table, each row
+ * encoded with the run's tokeniser and vocabulary and cut or padded to its length; labels are not
+ * read (y is 0). An empty cell is an error at its row.
+ */
+export function textInput(table: CsvTable, column: string, prep: TokenPreprocessing, path: string): Dataset {
+  const c = columnOf(table, column, 'text', path);
+  const L = prep.length;
+  const n = table.rows.length;
+  const index = new Map(prep.vocab.map((t, i) => [t, i]));
+  const settings = { tokenizer: prep.tokenizer, lowercase: prep.lowercase };
+  const x = new Float32Array(n * L);
+  for (let r = 0; r < n; r++) {
+    const cell = table.rows[r][c];
+    if (cell.trim() === '') {
+      throw new DataError('empty text', { file: shortPath(path), row: r + 2, column: oneLine(column, 60) }, 'every row needs text to predict from');
+    }
+    let j = 0;
+    forEachToken(cell, settings, (t) => (x[r * L + j++] = index.get(t) ?? UNK), L);
+  }
+  const ds: Dataset = { x, y: new Float32Array(n), n, features: [], shape: [L], task: 'classification', tokens: { vocab: prep.vocab.slice() } };
+  if (prep.classes) ds.classes = prep.classes.slice();
+  return ds;
 }
