@@ -90,7 +90,7 @@ export function generateFromRun(runDir: string, opts: GenerateOptions): Generate
   if (ahead.length > 0) {
     throw new UsageError(
       `the model of ${run.runDir} can look ahead, so it cannot generate one token at a time: ${ahead.join('; ')}`,
-      'train the language model with causal layers (causal: true; no bidirectional recurrent layer)',
+      'a language model needs causal layers: causal: true on attention and transformer_block, no bidirectional recurrent layer',
     );
   }
   const L = prep.length;

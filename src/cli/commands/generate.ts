@@ -29,7 +29,7 @@ function parseTemperature(v: string): number {
   return t;
 }
 
-/** Generations longer than this many tokens report progress on stderr. */
+/** Generations of this many tokens or more report their progress on stderr, once a second. */
 const PROGRESS_FROM = 200;
 
 export function registerGenerate(program: Command, io: Io): void {
@@ -53,6 +53,7 @@ export function registerGenerate(program: Command, io: Io): void {
     .option('--max-memory <size>', maxMemoryHelp(), maxMemory)
     .action((runDir: string, flags: GenerateFlags) => {
       let last = performance.now();
+      let reported = false;
       const r = generateFromRun(runDir, {
         prompt: flags.prompt,
         length: flags.length,
@@ -63,10 +64,12 @@ export function registerGenerate(program: Command, io: Io): void {
         kernels: kernelsFor(flags.backend),
         maxMemory: flags.maxMemory,
         onToken: (done, total) => {
+          // At most one line a second, and the closing one only after another.
           if (total < PROGRESS_FROM) return;
           const now = performance.now();
-          if (now - last < 1000 && done < total) return;
+          if (done < total ? now - last < 1000 : !reported) return;
           last = now;
+          reported = true;
           io.err(io.interactive ? `\rgenerated ${done}/${total} tokens${done === total ? '\n' : ''}` : `generated ${done}/${total} tokens\n`);
         },
       });
