@@ -149,7 +149,8 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
   const split = opts.split ?? 'val';
   const task = prep.task;
   const perToken = prep.kind === 'tokens' && prep.labels === 'tokens';
-  const k = perToken ? (prep as { vocab: string[] }).vocab.length : (prep.classes?.length ?? 0);
+  // With a label per token the classes are the vocabulary.
+  const k = prep.kind === 'tokens' && perToken ? prep.vocab.length : (prep.classes?.length ?? 0);
   const binary = task === 'classification' && k === 2 && !perToken;
   const metrics = requestedMetrics(task, k, config.train.metrics, opts.metrics ?? [], perToken);
   if (opts.threshold !== undefined && !binary) {
