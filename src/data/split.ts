@@ -63,7 +63,8 @@ export function stratifiedCounts(counts: readonly number[], total: number): numb
 
 /**
  * Splits `ds` into new train and validation sets; draws from `rng` only when shuffling. The
- * windows of one text (`ds.ordered`) are never shuffled: validation is the end of the text. Labels
+ * windows of one text (`ds.ordered`) are never shuffled: validation is the end of the text, and
+ * a cross-validation fold is one stretch of it (fold i of k: the i-th k-th). Labels
  * per token (`ds.targetShape`) are not one class per sample, so they are never stratified.
  */
 export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: Dataset; val: Dataset } {
@@ -71,6 +72,14 @@ export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: D
   for (let i = 0; i < ds.n; i++) order[i] = i;
   if (spec.shuffle && !ds.ordered) (spec.seed === undefined ? rng : new Rng(streamSeed(spec.seed, 'split'))).shuffle(order);
   const byClass = ds.task === 'classification' && !ds.targetShape;
+  if (spec.fold && ds.ordered) {
+    // Folds of one text are stretches of it, one after another: fold i is the i-th of k parts.
+    const { k, index } = spec.fold;
+    const from = Math.round(((index - 1) * ds.n) / k);
+    const to = Math.round((index * ds.n) / k);
+    const train = Uint32Array.from([...order.subarray(0, from), ...order.subarray(to)]);
+    return { train: selectRows(ds, train), val: selectRows(ds, order.subarray(from, to)) };
+  }
   if (spec.fold) {
     const { train, val } = foldRows(order, spec.fold, byClass ? ds.y : undefined);
     return { train: selectRows(ds, train), val: selectRows(ds, val) };

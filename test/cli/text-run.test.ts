@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenPreprocessing } from '../../src/data/standardize.js';
+import { UsageError } from '../../src/errors.js';
+import { readPredictInput } from '../../src/train/predict.js';
 import { dlf, repo, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -97,6 +100,32 @@ describe('a text classification run', () => {
     const empty = await dlf('predict', run, '--input', tmp.write('empty.csv', 'text\nMaria\n""\n'));
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/empty\.csv.*row 3.*empty text|empty text.*row 3/s);
+  });
+});
+
+describe('predict input of token runs', () => {
+  const prep: TokenPreprocessing = {
+    kind: 'tokens',
+    tokenizer: 'word',
+    lowercase: false,
+    vocab: ['<pad>', '<unk>', '<s>', '</s>', 'good', 'bad'],
+    length: 3,
+    labels: 'class',
+    classes: ['neg', 'pos'],
+    task: 'classification',
+  };
+
+  it('encodes the text column with the run vocabulary, cut and padded to its length', () => {
+    const input = tmp.write('words.csv', 'text\ngood good bad bad\nugly good\n');
+    const ds = readPredictInput(input, prep, undefined, 'text');
+    expect(Array.from(ds.x)).toEqual([4, 4, 5, 1, 4, 0]);
+    expect(ds.classes).toEqual(['neg', 'pos']);
+  });
+
+  it('refuses a language model and a run that has no text column', () => {
+    const input = tmp.write('lm.csv', 'text\ngood\n');
+    expect(() => readPredictInput(input, { ...prep, labels: 'tokens', classes: undefined }, undefined, 'text')).toThrow(UsageError);
+    expect(() => readPredictInput(input, prep, undefined, undefined)).toThrow(/text classifier only/);
   });
 });
 

@@ -1,5 +1,6 @@
-// The baseline the shipped text classifier (configs/names-classify.yaml) must beat: a bag-of-tokens
-// logistic regression on the same held-out split. The data section and seed are read from the
+// The baselines the shipped text configs must beat on their held-out splits: for the names
+// classifier (configs/names-classify.yaml) a bag-of-tokens logistic regression, for the Moby-Dick
+// language model (configs/moby-dick-lm.yaml) the unigram model of the training text. The data section and seed are read from the
 // config itself (not its model, which needs the recurrent layers), the vocabulary is fitted on the
 // training split as for the model, and each name becomes the counts of its tokens (characters,
 // lowercased, as the config says). The regression is fitted exactly by Newton's method with a
@@ -14,8 +15,9 @@ import type { TokenPreprocessing } from '../../src/data/standardize.js';
 import type { Dataset } from '../../src/data/types.js';
 import { repo } from '../cli/helpers.js';
 
-/** The accuracy it reaches on the validation split of configs/names-classify.yaml (recorded; the test recomputes it). */
+/** What the baselines reach on the validation splits (recorded; the tests recompute them). */
 const NAMES_BOW_BASELINE = 0.7258;
+const MOBY_UNIGRAM_PERPLEXITY = 20.289;
 
 /** Token counts of each sample (ids 1 … V-1; padding is not a token), plus a constant 1 for the intercept. */
 function bagOfTokens(ds: Dataset, vocab: number): Float64Array[] {
@@ -97,11 +99,16 @@ function accuracy(X: Float64Array[], y: ArrayLike<number>, w: Float64Array): num
   return right / X.length;
 }
 
-describe('the bag-of-tokens baseline of the names classifier', () => {
-  const file = repo('configs/names-classify.yaml');
+/** The data section of a shipped config, read as that config's run reads it (its seed, its split). */
+function shippedData(name: string) {
+  const file = repo('configs', name);
   const raw = parse(readFileSync(file, 'utf8')) as { seed?: number; data: { path: string } };
   const data = DataSchema.parse({ ...raw.data, path: `${dirname(file)}/${raw.data.path}` });
-  const { train, val, preprocessing } = loadData(data, raw.seed ?? 0);
+  return { data, ...loadData(data, raw.seed ?? 0) };
+}
+
+describe('the bag-of-tokens baseline of the names classifier', () => {
+  const { data, train, val, preprocessing } = shippedData('names-classify.yaml');
   const prep = preprocessing as TokenPreprocessing;
 
   it('splits the names as the config does: two classes, a fifth held out', () => {
@@ -123,5 +130,39 @@ describe('the bag-of-tokens baseline of the names classifier', () => {
     );
     expect(valAcc).toBeCloseTo(NAMES_BOW_BASELINE, 4);
     expect(valAcc).toBeGreaterThan(female / val.n);
+  });
+});
+
+describe('the unigram baseline of the Moby-Dick language model', () => {
+  const { train, val, preprocessing } = shippedData('moby-dick-lm.yaml');
+  const prep = preprocessing as TokenPreprocessing;
+
+  it('holds out the end of the text: the last tenth of the windows', () => {
+    expect(prep.labels).toBe('tokens');
+    expect(val.n).toBe(Math.round((train.n + val.n) * 0.1));
+  });
+
+  it(`has a validation perplexity of ${MOBY_UNIGRAM_PERPLEXITY}`, () => {
+    // Token frequencies of the training labels, add-one smoothed over every id a label can be
+    // (all but padding, <s> and </s>): the model that knows how common each character is, not its context.
+    const V = prep.vocab.length;
+    const counts = new Float64Array(V);
+    let total = 0;
+    for (const id of train.y)
+      if (id !== 0) {
+        counts[id]++;
+        total++;
+      }
+    const labels = V - 3;
+    let nll = 0;
+    let n = 0;
+    for (const id of val.y) {
+      if (id === 0) continue;
+      nll -= Math.log((counts[id] + 1) / (total + labels));
+      n++;
+    }
+    const perplexity = Math.exp(nll / n);
+    console.log(`unigram model: validation perplexity ${perplexity.toFixed(3)} over ${n} tokens`);
+    expect(perplexity).toBeCloseTo(MOBY_UNIGRAM_PERPLEXITY, 3);
   });
 });

@@ -165,6 +165,7 @@ describe('hostile input: one DataError naming the file', () => {
     ['only white space', ' \n\n\t', 'c.txt', /no text, only white space/],
     ['a file that is not text', 'abc\u0000\u0001\u0002', 'c.txt', /not a text file: a NUL byte at byte 4/],
     ['an empty CSV', '', 'c.csv', /the file is empty/],
+    ['a CSV file that is not text', 'text,label\nab\u0000c,x\n', 'c.csv', /not a text file: a NUL byte at byte 14/],
     ['a CSV with only a header', 'text,label\n', 'c.csv', /no data rows/],
   ])('%s', (_what, body, name, message) => {
     const path = tempCsv(body, name);
@@ -249,5 +250,27 @@ describe('fitPreprocessingFor', () => {
       task: 'classification',
     });
     expect(isPreprocessing(JSON.parse(JSON.stringify(prep)))).toBe(true);
+  });
+});
+
+describe('cross-validation folds of a language model', () => {
+  it('holds out one stretch of the text per fold, the folds covering it once', async () => {
+    const { splitDataset } = await import('../../src/data/split.js');
+    const { Rng } = await import('../../src/tensor/rng.js');
+    const path = tempCsv('abcdefghijklmnopqrstuvwxyz0123456789', 'c.txt');
+    const ds = readTextDataset(textConfig(path, { length: 3 }), path);
+    expect(ds.n).toBe(12);
+    const held: number[] = [];
+    for (let index = 1; index <= 3; index++) {
+      const { train, val } = splitDataset(ds, { validation: 0.2, shuffle: true, fold: { k: 3, index } }, new Rng(1));
+      expect(train.n + val.n).toBe(12);
+      // Each fold is 4 windows in a row: its first inputs are 3 tokens apart.
+      const starts = Array.from({ length: val.n }, (_, i) => val.x[i * 3]);
+      const ids = Array.from({ length: 12 }, (_, i) => ds.x[i * 3]);
+      const at = ids.indexOf(starts[0]);
+      expect(starts).toEqual(ids.slice(at, at + 4));
+      held.push(at);
+    }
+    expect(held).toEqual([0, 4, 8]);
   });
 });
