@@ -9,6 +9,7 @@ import { readIdxHeader } from './idx.js';
 import { DIGIT_CLASSES, imageShape } from './images.js';
 import { type ColumnLocator, type InputLayout, inputLayout } from './columns.js';
 import { loadData } from './load.js';
+import { isSequenceTask, taskPreprocessing } from './sequence-tasks.js';
 import type { Preprocessing } from './standardize.js';
 
 /** What compiling needs to know of the data: the shape of one sample and, when known, the classes. */
@@ -50,6 +51,8 @@ export function preprocessedDims(prep: Preprocessing): DataDims {
 
 /** The dims of `cfg`'s data; a CSV table is read, split with `seed` and fitted for it. */
 export function dataDims(cfg: DataConfig, seed = 0, locate?: ColumnLocator): DataDims {
+  // A sequence task's vocabulary and length are fixed by its config.
+  if (isSequenceTask(cfg)) return preprocessedDims(taskPreprocessing(cfg));
   switch (cfg.source) {
     case 'csv':
       return preprocessedDims(loadData(cfg, seed, locate).preprocessing);

@@ -10,6 +10,7 @@ import { fromCsv, type Dataset } from './dataset.js';
 import { fromIdx, idxClasses, type IdxDataConfig } from './images.js';
 import { applyPreprocessingInPlace, fitImagePreprocessing, fitPreprocessing, type Preprocessing } from './standardize.js';
 import { splitDataset } from './split.js';
+import { generateTask, isSequenceTask, taskPreprocessing } from './sequence-tasks.js';
 import { generate } from './synthetic.js';
 
 export interface LoadedData {
@@ -37,6 +38,12 @@ export function loadDataset(cfg: DataConfig, seed: number, classes?: readonly st
         flatten: cfg.flatten,
         classes: idxClasses(cfg, classes),
       });
+    case 'copy':
+    case 'reverse':
+    case 'sort':
+    case 'parity':
+    case 'addition':
+      return generateTask(cfg, new Rng(streamSeed(seed, 'data')));
     default:
       return generate(cfg, new Rng(streamSeed(seed, 'data')));
   }
@@ -58,6 +65,7 @@ const pathOnly: ColumnLocator = (path) => ({ path: path.join('.') });
 /** The preprocessing the config asks for, fitted on `train` (the training split only). */
 export function fitPreprocessingFor(cfg: DataConfig, train: Dataset, locate: ColumnLocator = pathOnly): Preprocessing {
   if (cfg.source === 'idx') return fitImagePreprocessing(train, cfg.scale);
+  if (isSequenceTask(cfg)) return taskPreprocessing(cfg);
   const columns = cfg.source === 'csv' ? fitColumns(train, cfg, locate) : undefined;
   const rules = columns ? { columns, missingValues: cfg.source === 'csv' ? cfg.missing_values : undefined } : undefined;
   return fitPreprocessing(train, cfg.standardize, cfg.standardize_target === true, rules);

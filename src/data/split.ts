@@ -7,6 +7,7 @@ import type { DataConfig } from '../config/schema.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { selectRows, type Dataset } from './dataset.js';
 import { type FoldSpec, foldRows } from './folds.js';
+import { isSequenceTask, taskPerToken } from './sequence-tasks.js';
 
 export interface SplitSpec {
   /** Fraction of rows held out, in [0, 1). */
@@ -66,11 +67,12 @@ export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: D
   for (let i = 0; i < ds.n; i++) order[i] = i;
   if (spec.shuffle) (spec.seed === undefined ? rng : new Rng(streamSeed(spec.seed, 'split'))).shuffle(order);
   if (spec.fold) {
-    const { train, val } = foldRows(order, spec.fold, ds.task === 'classification' ? ds.y : undefined);
+    // Labels per token are not one class per sample: such folds are not stratified.
+    const { train, val } = foldRows(order, spec.fold, ds.task === 'classification' && !ds.targetShape ? ds.y : undefined);
     return { train: selectRows(ds, train), val: selectRows(ds, val) };
   }
   const held = validationSize(ds.n, spec.validation);
-  if (!spec.stratify || ds.task !== 'classification') {
+  if (!spec.stratify || ds.task !== 'classification' || ds.targetShape) {
     const nTrain = ds.n - held;
     return { train: selectRows(ds, order.subarray(0, nTrain)), val: selectRows(ds, order.subarray(nTrain)) };
   }
@@ -122,7 +124,9 @@ function taskOfData(cfg: DataConfig): 'classification' | 'regression' {
  */
 export function withStratifyDefault<T extends DataConfig>(cfg: T): T {
   if (cfg.split.stratify !== undefined) return cfg;
-  return { ...cfg, split: { ...cfg.split, stratify: taskOfData(cfg) === 'classification' } };
+  // A label per token is no class per sample to stratify by.
+  const perToken = isSequenceTask(cfg) && taskPerToken(cfg.source);
+  return { ...cfg, split: { ...cfg.split, stratify: taskOfData(cfg) === 'classification' && !perToken } };
 }
 
 /**
@@ -131,6 +135,6 @@ export function withStratifyDefault<T extends DataConfig>(cfg: T): T {
  * target is used as it is.
  */
 export function withTargetDefault<T extends DataConfig>(cfg: T): T {
-  if (cfg.source === 'idx' || cfg.standardize_target !== undefined) return cfg;
+  if (cfg.source === 'idx' || isSequenceTask(cfg) || cfg.standardize_target !== undefined) return cfg;
   return { ...cfg, standardize_target: taskOfData(cfg) === 'regression' };
 }

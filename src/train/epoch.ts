@@ -17,7 +17,7 @@ import type { EventSink } from './events.js';
 import { MetricsAccumulator, type Metrics, type MetricsOptions } from './metrics.js';
 import { createOptimizer, restoreOptimizer, type Optimizer } from './optimizers.js';
 import { addPenaltyGradients, matchesAny } from './regularize.js';
-import { type Bound, ModelRuntime, applyStateUpdates, evaluateDataset, feed } from './runtime.js';
+import { type Bound, ModelRuntime, applyStateUpdates, evaluateDataset, feed, labelShape } from './runtime.js';
 import { type RunLength, learningRate } from './schedule.js';
 
 /** Why an epoch stopped part way: a signal, or a loss that is no longer finite. */
@@ -93,7 +93,7 @@ export class Trainer {
     this.batches = Math.ceil(trainSet.n / tc.batch_size);
     this.run = { stepsPerEpoch: this.batches, totalSteps: this.batches * tc.epochs };
     this.order = new Int32Array(trainSet.n);
-    this.metricOpts = { metrics: tc.metrics, topK: tc.top_k, classes: trainSet.classes?.length, threshold: tc.threshold, target: trainSet.target };
+    this.metricOpts = { metrics: tc.metrics, topK: tc.top_k, threshold: tc.threshold, target: trainSet.target, ...labelShape(trainSet) };
   }
 
   /** Trains one epoch; returns its training metrics and the last learning rate used. Throws EpochStopped. */

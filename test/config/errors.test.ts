@@ -61,7 +61,7 @@ describe('loadConfig errors', () => {
     [
       'invalid discriminator',
       VALID.replace('source: csv', 'source: cvs'),
-      "4:11: data.source: expected one of csv, idx, linear, xor, moons, spirals, got string 'cvs' (did you mean 'csv'?)",
+      "4:11: data.source: expected one of csv, idx, linear, xor, moons, spirals, copy, reverse, sort, parity, addition, got string 'cvs' (did you mean 'csv'?)",
     ],
     ['unknown key', VALID.replace('seed: 1', 'sed: 1'), "2:1: sed: unknown key; did you mean 'seed'?"],
     ['nested unknown key', VALID.replace('epochs: 20', 'epoch: 20'), "12:3: train.epoch: unknown key; did you mean 'epochs'?"],

@@ -29,6 +29,10 @@ export const LIMITS = {
   rank: 8,
   /** Samples of a built-in generator. */
   samples: 10_000_000,
+  /** Sequence length of a built-in sequence task. */
+  sequence: 100_000,
+  /** Digits of each number of the addition task. */
+  digits: 100,
   /** top_k of top_k_accuracy, and the classes (arms) of the spirals generator. */
   classes: 10_000,
   /** Run, layer, node and parameter names (a run name is a directory name). */

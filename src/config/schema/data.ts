@@ -122,7 +122,32 @@ const SyntheticData = z.strictObject({
   classes: z.number().int().min(2).max(LIMITS.classes).default(3).describe('Number of arms (spirals only).'),
   ...common,
 });
-export const DataSchema = z.discriminatedUnion('source', [CsvData, IdxData, SyntheticData]).describe('Where the data comes from.');
+// The built-in sequence tasks (data/sequence-tasks.ts): token ids, with a label per token or one per sample.
+const SequenceTaskData = z.strictObject({
+  source: z
+    .enum(['copy', 'reverse', 'sort', 'parity'])
+    .describe(
+      'A built-in seeded sequence task: copy, reverse or sort a sequence of digits (a label per token: the target sequence), ' +
+        'or parity (a sequence of bits; one class per sample: even or odd number of 1s).',
+    ),
+  samples: count(LIMITS.samples).default(1000).describe('Number of sequences generated.'),
+  length: count(LIMITS.sequence).default(8).describe('Longest sequence: each has a random length from 1 to `length`, padded to `length`.'),
+  split: SplitSchema.prefault({}).describe('Train/validation split.'),
+});
+const AdditionTaskData = z.strictObject({
+  source: z
+    .literal('addition')
+    .describe(
+      'A built-in seeded sequence task: two numbers written as characters, "123+45", padded to 2·digits + 1 tokens; the labels ' +
+        "are the sum's digits, most significant first, from position 0 on (a label per token; padding after).",
+    ),
+  samples: count(LIMITS.samples).default(1000).describe('Number of sums generated.'),
+  digits: count(LIMITS.digits).default(3).describe('Most digits of each number (each number has 1 to `digits` digits).'),
+  split: SplitSchema.prefault({}).describe('Train/validation split.'),
+});
+export const DataSchema = z
+  .discriminatedUnion('source', [CsvData, IdxData, SyntheticData, SequenceTaskData, AdditionTaskData])
+  .describe('Where the data comes from.');
 export type DataConfig = z.infer<typeof DataSchema>;
 export type MissingRuleConfig = z.infer<typeof MissingRule>;
 export type ColumnConfig = z.infer<typeof ColumnSchema>;
