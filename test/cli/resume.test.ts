@@ -72,7 +72,8 @@ train:
     const r = await dlf('train', '--resume', split, '--quiet');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const f of ['last.json', 'best.json']) expect(readFileSync(join(whole, 'checkpoints', f)).equals(readFileSync(join(split, 'checkpoints', f)))).toBe(true);
+    for (const f of ['last.json', 'best.json'])
+      expect(readFileSync(join(whole, 'checkpoints', f)).equals(readFileSync(join(split, 'checkpoints', f)))).toBe(true);
     const lines = epochLines(join(split, 'metrics.jsonl'));
     expect(lines).toEqual(epochLines(join(whole, 'metrics.jsonl')));
     expect(JSON.stringify(lines[3])).toMatch(/"perplexity"/);
