@@ -8,7 +8,8 @@
 //   npm run build && DLF_THREADS=1 node scripts/bench-transformer.mjs [--backend native|ts] [--steps 20] [--profile]
 //
 // Prints one JSON line: the backend, the thread count, the seconds of each timed step and, with
-// --profile, the share of one step's time taken by each op (summed over its nodes).
+// --profile, the share of one step's time taken by each op (summed over its nodes; with BENCH_SHAPES=1 in the
+// environment, by op, shape and attributes).
 import { parseArgs } from 'node:util';
 import { buildModel } from '../dist/compile/model.js';
 import { initialise } from '../dist/compile/init.js';
@@ -99,7 +100,11 @@ if (args.profile) {
     const now = performance.now();
     const op = opOf.get(id);
     if (op !== undefined) {
-      const key = op === 'matmul' || op === 'matmul_bias_act' ? `${op} ${plan.graph.nodes[id].shape.length}d` : op;
+      const key = process.env.BENCH_SHAPES
+        ? `${op} [${plan.graph.nodes[id].shape}] ${JSON.stringify(plan.graph.nodes[id].attrs)}`
+        : op === 'matmul' || op === 'matmul_bias_act'
+          ? `${op} ${plan.graph.nodes[id].shape.length}d`
+          : op;
       byOp.set(key, (byOp.get(key) ?? 0) + now - last);
     }
     last = now;
