@@ -8,8 +8,8 @@
 //   npm run build && DLF_THREADS=1 node scripts/bench-transformer.mjs [--backend native|ts] [--steps 20] [--profile]
 //
 // Prints one JSON line: the backend, the thread count, the seconds of each timed step and, with
-// --profile, the share of one step's time taken by each op (summed over its nodes; with BENCH_SHAPES=1 in the
-// environment, by op, shape and attributes).
+// --profile, the time of one step taken by each op (summed over its nodes, the median of 5 runs; with
+// BENCH_SHAPES=1 in the environment, by op, shape and attributes).
 import { parseArgs } from 'node:util';
 import { buildModel } from '../dist/compile/model.js';
 import { initialise } from '../dist/compile/init.js';
@@ -91,26 +91,31 @@ for (let i = 0; i < warmup + steps; i++) {
 }
 const result = { backend: K.name, threads: process.env.DLF_THREADS ?? 'all', tokens_per_step: B * L, times, loss: ex.buffer(o.idOf(loss))[0] };
 if (args.profile) {
-  // One more run, timing each step by the moment its value is complete.
-  const byOp = new Map();
-  const opOf = new Map(plan.steps.map((s) => [s.node.id, s.node.op]));
-  let last = performance.now();
-  const start = last;
-  ex.runWatched((id) => {
-    const now = performance.now();
+  // Five more runs, timing each step by the moment its value is complete; per op the median over
+  // the runs of its summed time.
+  const opOf = new Map(plan.steps.map((st) => [st.node.id, st.node.op]));
+  const keyOf = (id) => {
     const op = opOf.get(id);
-    if (op !== undefined) {
-      const key = process.env.BENCH_SHAPES
-        ? `${op} [${plan.graph.nodes[id].shape}] ${JSON.stringify(plan.graph.nodes[id].attrs)}`
-        : op === 'matmul' || op === 'matmul_bias_act'
-          ? `${op} ${plan.graph.nodes[id].shape.length}d`
-          : op;
-      byOp.set(key, (byOp.get(key) ?? 0) + now - last);
-    }
-    last = now;
-  });
-  const total = performance.now() - start;
-  result.profile = Object.fromEntries([...byOp].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, `${v.toFixed(1)} ms (${((100 * v) / total).toFixed(1)}%)`]));
-  result.profile_total_ms = total;
+    const n = plan.graph.nodes[id];
+    if (process.env.BENCH_SHAPES) return `${op} [${n.shape}] ${JSON.stringify(n.attrs)}`;
+    return op === 'matmul' || op === 'matmul_bias_act' ? `${op} ${n.shape.length}d` : op;
+  };
+  const runs = [];
+  for (let r = 0; r < 5; r++) {
+    const byOp = new Map();
+    let last = performance.now();
+    const start = last;
+    ex.runWatched((id) => {
+      const now = performance.now();
+      if (opOf.has(id)) byOp.set(keyOf(id), (byOp.get(keyOf(id)) ?? 0) + now - last);
+      last = now;
+    });
+    byOp.set('(total)', performance.now() - start);
+    runs.push(byOp);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const ops = new Map([...runs[0].keys()].map((k) => [k, median(runs.map((m) => m.get(k) ?? 0))]));
+  const total = ops.get('(total)');
+  result.profile = Object.fromEntries([...ops].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, `${v.toFixed(1)} ms (${((100 * v) / total).toFixed(1)}%)`]));
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
