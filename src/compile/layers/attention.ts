@@ -18,8 +18,7 @@
 import { ShapeError } from '../../errors.js';
 import type { GraphBuilder } from '../../graph/builder.js';
 import { shapeStr } from '../../tensor/shape.js';
-import type { LayerCtx } from './types.js';
-import type { LayerBuilder } from './types.js';
+import type { LayerBuilder, LayerCtx } from './types.js';
 
 /** What a score gets where attention is not allowed. */
 export const MASKED_SCORE = -1e9;
