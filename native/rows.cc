@@ -4,9 +4,10 @@
 // double, one row after another in order. exp and log come from the C library, which may round the
 // last bit of a double differently from JavaScript's Math.exp; after rounding to float32 the two
 // almost always agree, and each backend is deterministic. Long calls split their rows over threads.
-// Below them, the sums over a batch's rows (columnSums) and a batch of byte-stored images read
-// through a table (byteRows). mse, columnSums and byteRows are each their line in kernels.def and its DLF_ENTRY body at the end of
-// this file, and nothing else names it on the native side.
+// Below them, the sums over a batch's rows (columnSums), a batch of byte-stored images read
+// through a table (byteRows) and copies of runs of contiguous elements (copyRows). mse,
+// columnSums, byteRows and copyRows are each their line in kernels.def and its DLF_ENTRY body at
+// the end of this file, and nothing else names it on the native side.
 #include <algorithm>
 #include <cmath>
 
@@ -43,9 +44,26 @@ inline void max_and_sum(const float* x, int64_t cols, double* m_out, double* s_o
 
 }  // namespace
 
+/** Rows up to this long keep their exp(x − max) for the normalisation (one exp per element, not two). */
+constexpr int64_t kSoftmaxKeep = 1024;
+
 void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool log) {
   by_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+    double e[kSoftmaxKeep];
     for (int64_t r = r0; r < r1; r++) {
+      if (!log && cols <= kSoftmaxKeep) {
+        // The same maximum, the same sum in the same order and the same quotients as below.
+        const float* xr = x + r * cols;
+        float* o = out + r * cols;
+        double m = -INFINITY;
+        for (int64_t c = 0; c < cols; c++)
+          if (xr[c] > m) m = xr[c];
+        double s = 0;
+        for (int64_t c = 0; c < cols; c++) s += (e[c] = std::exp((double)xr[c] - m));
+        const double inv = 1 / s;
+        for (int64_t c = 0; c < cols; c++) o[c] = (float)(e[c] * inv);
+        continue;
+      }
       const float* xr = x + r * cols;
       float* o = out + r * cols;
       double m, s;
@@ -203,6 +221,31 @@ DLF_ENTRY(byteRows) {
       return;
   }
   in_kernel_mode([&] { byte_rows(a.bytes.data, a.rows.data, (int64_t)count, (int64_t)size, a.table.data, a.out.data); });
+}
+
+DLF_ENTRY(copyRows) {
+  const Count runs = a.src.len, len = a.len;
+  if (!in.require(a.dst.len >= runs, "dst holds %llu runs, src %llu", (unsigned long long)a.dst.len, (unsigned long long)runs)) return;
+  if (runs == 0 || len == 0) return;
+  for (Count r = 0; r < runs; r++) {
+    const int32_t s = a.src.data[r], d = a.dst.data[r];
+    if (!in.require(s >= 0 && (Count)s + len <= a.x.len, "run %llu reads x[%d .. %d + %llu) beyond its %llu floats", (unsigned long long)r, (int)s, (int)s,
+                    (unsigned long long)len, (unsigned long long)a.x.len))
+      return;
+    if (!in.require(d >= 0 && (Count)d + len <= a.out.len, "run %llu writes out[%d .. %d + %llu) beyond its %llu floats", (unsigned long long)r, (int)d,
+                    (int)d, (unsigned long long)len, (unsigned long long)a.out.len))
+      return;
+  }
+  in_kernel_mode([&] {
+    const float* x = a.x.data;
+    float* out = a.out.data;
+    const int32_t* src = a.src.data;
+    const int32_t* dst = a.dst.data;
+    const int64_t n = (int64_t)len;
+    by_rows((int64_t)runs, n, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; r++) std::copy(x + src[r], x + src[r] + n, out + dst[r]);
+    });
+  });
 }
 
 DLF_ENTRY(mse) {

@@ -71,7 +71,7 @@ export function buildModel(
   // 1 at a real token, 0 at padding (id 0); built once, outside any layer's scope.
   const tokenMask = () => {
     if (!tokens) return undefined;
-    mask ??= g.scope('input', () => g.apply('sub', [g.constant(1), g.apply('eq', [x, g.constant(0)])], {}, 'mask'));
+    mask ??= g.rootScope('input', () => g.apply('sub', [g.constant(1), g.apply('eq', [x, g.constant(0)])], {}, 'mask'));
     return mask;
   };
   const stateUpdates: StateUpdate[] = [];

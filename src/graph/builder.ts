@@ -48,6 +48,17 @@ export class GraphBuilder {
     }
   }
 
+  /** Runs `fn` with `name` as the whole scope, whatever scope the caller is in (nodes shared by layers). */
+  rootScope<T>(name: string, fn: () => T): T {
+    const saved = this.scopes;
+    this.scopes = [name];
+    try {
+      return fn();
+    } finally {
+      this.scopes = saved;
+    }
+  }
+
   /** Runs `fn` with `place` attached to any shape error it raises (a YAML line, a layer). */
   at<T>(place: Place, fn: () => T): T {
     const saved = this.place;

@@ -68,6 +68,11 @@ export interface NativeAddon {
    * images read as floats, native/rows.cc); every rows[r] must be an image of bytes and table hold 256 floats.
    */
   byteRows(bytes: Uint8Array, rows: Int32Array, table: Float32Array, out: Float32Array, size: number): void;
+  /**
+   * out[dst[r] + i] = x[src[r] + i] for i < len and every run r of src (Kernels.copyRows: slice, pad, concat and the
+   * transposes that keep their trailing axes, native/rows.cc); dst holds at least as many runs and every run lies inside its buffer.
+   */
+  copyRows(x: Float32Array, out: Float32Array, src: Int32Array, dst: Int32Array, len: number): void;
   /** The softmax (or log-softmax) of each row of x [rows, cols], in double like rows.ts. */
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void;
   /** out[r] = the cross-entropy of softmax(logits row r) against the class labels[r]. */
@@ -122,6 +127,7 @@ export const NATIVE_SIGNATURES: { readonly [F in keyof NativeAddon]: readonly Na
   reduceBlock: ['bool', 'f32', 'f32', 'size', 'size', 'size'],
   columnSums: ['bool', 'f32', 'f32', 'size', 'size'],
   byteRows: ['u8', 'i32s', 'f32', 'f32', 'size'],
+  copyRows: ['f32', 'f32', 'i32s', 'i32s', 'size'],
   softmax: ['f32', 'f32', 'size', 'size', 'bool'],
   softmaxXent: ['f32', 'f32', 'f32', 'size', 'size'],
   mse: ['f32', 'f32', 'f32', 'size', 'size'],

@@ -197,6 +197,11 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       if (rows > 0) return addon.columnSums(op === 'mean', x, out, rows, plan.kept.length);
       ts.reduce(op, x, out, plan);
     },
+    // Runs of contiguous elements (slice, pad, concat, transposes that keep the trailing axes): the same values.
+    copyRows(x, out, plan) {
+      if (f32(x) && f32(out) && plan.src.length * plan.len >= minElements) addon.copyRows(x, out, plan.src, plan.dst, plan.len);
+      else ts.copyRows(x, out, plan);
+    },
     byteRows(bytes, rows, table, out, size) {
       if (f32(out) && rows.length * size >= minElements) addon.byteRows(bytes, rows, table, out, size);
       else ts.byteRows(bytes, rows, table, out, size);

@@ -1,7 +1,7 @@
 // Plan-time index arithmetic for the kernels: broadcast, gather and reduction plans computed
 // once from static shapes, so that the kernels themselves only loop.
 import { type Shape, broadcastStrides, sizeOf, stridesOf } from '../tensor/shape.js';
-import type { BroadcastPlan, ChannelBroadcast, Conv2dDims, GatherPlan, ReducePlan } from './kernels.js';
+import type { BroadcastPlan, ChannelBroadcast, Conv2dDims, CopyRowsPlan, GatherPlan, ReducePlan } from './kernels.js';
 
 /** Offsets into a tensor read with `strides` at every position of `shape` (row-major). */
 function offsets(shape: Shape, strides: readonly number[]): Int32Array {
@@ -79,6 +79,29 @@ export function transposePlan(inShape: Shape, perm: readonly number[]): GatherPl
       perm.map((p) => st[p]),
     ),
   };
+}
+
+/**
+ * The plan of a transpose that keeps its trailing axes in place (perm ends with ..., k, ..., n−1
+ * for the last `keep` axes), as copies of runs of their contiguous elements: one source offset
+ * per output run (runs are dense in the output). Undefined when the last axis moves or the runs
+ * would be shorter than `minLen` (a gather is then as good).
+ */
+export function transposeRunsPlan(inShape: Shape, perm: readonly number[], minLen: number): CopyRowsPlan | undefined {
+  const rank = inShape.length;
+  let keep = 0;
+  while (keep < rank && perm[rank - 1 - keep] === rank - 1 - keep) keep++;
+  if (keep === 0) return undefined;
+  const len = sizeOf(inShape.slice(rank - keep));
+  if (len < minLen) return undefined;
+  const st = stridesOf(inShape);
+  const lead = perm.slice(0, rank - keep);
+  const src = offsets(
+    lead.map((p) => inShape[p]),
+    lead.map((p) => st[p]),
+  );
+  const dst = Int32Array.from({ length: src.length }, (_, r) => r * len);
+  return { src, dst, len };
 }
 
 /** Gather plan of broadcasting `inShape` to `outShape`. */

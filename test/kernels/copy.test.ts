@@ -3,6 +3,7 @@
 // elementwise abs and sign.
 import { describe, expect, it } from 'vitest';
 import { boxToDense, denseToBox } from '../../src/graph/ops/_box.js';
+import { transposePlan, transposeRunsPlan } from '../../src/kernels/plans.js';
 import { K } from '../backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { type Shape, sizeOf, stridesOf } from '../../src/tensor/shape.js';
@@ -33,6 +34,57 @@ function randomBox(rng: Rng): { outer: number[]; inner: number[]; begin: number[
   const begin = outer.map((d, i) => rng.int(d - inner[i] + 1));
   return { outer, inner, begin };
 }
+
+describe('transposes as runs (transposeRunsPlan)', () => {
+  it('agree with the gather of every element, in float32 and float64, for perms that keep 1 to 3 trailing axes', () => {
+    const rng = new Rng(13);
+    let tried = 0;
+    for (let t = 0; t < 60; t++) {
+      const rank = 2 + rng.int(3);
+      const shape = Array.from({ length: rank }, () => 1 + rng.int(6));
+      const keep = 1 + rng.int(rank - 1);
+      const lead = [...Array(rank - keep).keys()];
+      for (let i = lead.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [lead[i], lead[j]] = [lead[j], lead[i]];
+      }
+      const perm = [...lead, ...Array.from({ length: keep }, (_, i) => rank - keep + i)];
+      const runs = transposeRunsPlan(shape, perm, 1)!;
+      expect(runs, `[${shape}] perm [${perm}]`).toBeDefined();
+      for (const { Ctor } of DTYPES) {
+        const x = Ctor.from(iota(sizeOf(shape)));
+        const viaGather = new Ctor(x.length);
+        K.gather(x, viaGather, transposePlan(shape, perm));
+        const viaRuns = new Ctor(x.length).fill(NaN);
+        K.copyRows(x, viaRuns, runs);
+        expect([...viaRuns], `[${shape}] perm [${perm}]`).toEqual([...viaGather]);
+      }
+      tried++;
+    }
+    expect(tried).toBe(60);
+  });
+
+  it('a large one (attention heads [32, 64, 4, 32] → [4, 32, 64, 32]) in float32, where the native kernels take it', () => {
+    const shape = [32, 64, 4, 32];
+    const perm = [2, 0, 1, 3];
+    const x = Float32Array.from(iota(sizeOf(shape)));
+    const want = new Float32Array(x.length);
+    K.gather(x, want, transposePlan(shape, perm));
+    const got = new Float32Array(x.length);
+    K.copyRows(x, got, transposeRunsPlan(shape, perm, 8)!);
+    expect(got).toEqual(want);
+  });
+
+  it('no runs plan when the last axis moves or the runs are shorter than asked', () => {
+    expect(transposeRunsPlan([3, 4], [1, 0], 1)).toBeUndefined();
+    expect(transposeRunsPlan([3, 4, 2], [1, 0, 2], 4)).toBeUndefined();
+    expect(transposeRunsPlan([3, 4, 2], [1, 0, 2], 2)).toEqual({
+      src: Int32Array.from([0, 8, 16, 2, 10, 18, 4, 12, 20, 6, 14, 22]),
+      dst: Int32Array.from([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22]),
+      len: 2,
+    });
+  });
+});
 
 describe('copyRows', () => {
   for (const { name, Ctor } of DTYPES) {

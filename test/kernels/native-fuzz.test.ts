@@ -264,6 +264,12 @@ const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
   matmulBiasAct: matmulBiasActCase,
   columnSums: fc.tuple(dim(5), dim(6)).chain(([r, c]) => all(flag, exact(r * c), exact(c), ...sizes(r, c))),
   byteRows: byteRowsCase,
+  // Runs (some reaching outside x or out), and a dst with as many runs, or one fewer.
+  copyRows: fc
+    .record({ xn: dim(20), on: dim(20), runs: dim(4), len: dim(5) })
+    .chain((d) =>
+      all(exact(d.xn), exact(d.on), indices(fc.constant(d.runs)), indices(fc.constantFrom(d.runs, d.runs, Math.max(0, d.runs - 1))), ...sizes(d.len)),
+    ),
   binary: binaryCase,
   binaryChannel: binaryChannelCase,
   unary: fc.tuple(dim(12), dim(40)).chain(([op, n]) => all(...sizes(op), exact(n), exact(n), scalar)),

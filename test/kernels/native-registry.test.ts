@@ -159,6 +159,7 @@ function exerciseEveryKernel(k: Kernels): void {
   k.abs(ones(8), f(8));
   k.sign(ones(8), f(8));
   k.copy(ones(8), f(8));
+  k.copyRows(ones(8), f(8), { src: Int32Array.from([4, 0]), dst: Int32Array.from([0, 4]), len: 4 });
   k.byteRows(Uint8Array.from([0, 1, 2, 3, 4, 5]), Int32Array.from([1, 0]), f(256), f(6), 3);
   k.fill(f(8), 1);
   k.maskPositive(ones(8), ones(8), f(8));

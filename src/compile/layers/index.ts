@@ -2,6 +2,7 @@
 // compiler reject a layer type without a builder.
 import type { LayerConfig } from '../../config/schema.js';
 import { activation } from './activation.js';
+import { attention } from './attention.js';
 import { avgpool2d } from './avgpool2d.js';
 import { concat } from './concat.js';
 import { conv2d } from './conv2d.js';
@@ -10,8 +11,11 @@ import { dropout } from './dropout.js';
 import { embedding } from './embedding.js';
 import { global_avg_pool2d } from './global_avg_pool2d.js';
 import { maxpool2d } from './maxpool2d.js';
+import { positional_embedding } from './positional_embedding.js';
+import { sequence_pool } from './sequence_pool.js';
 import { batchnorm, layernorm } from './norm.js';
 import { add, flatten, reshape } from './shape-layers.js';
+import { transformer_block } from './transformer_block.js';
 import type { LayerBuilder } from './types.js';
 
 export const LAYERS: { readonly [K in LayerConfig['type']]: LayerBuilder<K> } = {
@@ -29,4 +33,8 @@ export const LAYERS: { readonly [K in LayerConfig['type']]: LayerBuilder<K> } = 
   add,
   concat,
   reshape,
+  attention,
+  positional_embedding,
+  transformer_block,
+  sequence_pool,
 };

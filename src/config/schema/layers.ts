@@ -118,6 +118,44 @@ const ReshapeLayer = z.strictObject({
   shape: z.array(z.number().int().min(-1).max(LIMITS.axis)).min(1).max(LIMITS.rank).describe('Shape of one sample; one size may be -1.'),
 });
 
+const AttentionLayer = z.strictObject({
+  type: z
+    .literal('attention')
+    .describe(
+      'Multi-head scaled dot-product self-attention over [batch, length, dim] with query, key, value and output projections; padded keys get no weight.',
+    ),
+  ...base,
+  heads: count(LIMITS.dim).default(4).describe('Number of heads; must divide the input dim.'),
+  causal: z.boolean().default(false).describe('Whether a position attends only to itself and earlier positions (a language model).'),
+  dropout: z.number().min(0).lt(1).default(0).describe('Fraction of attention weights dropped while training.'),
+  use_bias: z.boolean().default(true).describe('Whether the four projections add a bias.'),
+});
+const PositionalEmbeddingLayer = z.strictObject({
+  type: z.literal('positional_embedding').describe('Adds a vector per position to [batch, length, dim].'),
+  ...base,
+  encoding: z
+    .enum(['learned', 'sinusoidal'])
+    .default('learned')
+    .describe('learned: a trained table [length, dim]; sinusoidal: the fixed sine and cosine table of the original transformer.'),
+  init: InitSchema.default({ type: 'normal', mean: 0, std: 0.02 }).describe('Initialiser of the learned table.'),
+});
+const TransformerBlockLayer = z.strictObject({
+  type: z
+    .literal('transformer_block')
+    .describe('A pre-norm transformer block over [batch, length, dim]: x + drop(attention(ln1(x))), then x + drop(mlp(ln2(x))).'),
+  ...base,
+  heads: count(LIMITS.dim).default(4).describe('Number of attention heads; must divide the input dim.'),
+  ff_units: count(LIMITS.units).optional().describe('Hidden units of the MLP (dense relu, then dense back to dim); default 4·dim.'),
+  dropout: z.number().min(0).lt(1).default(0).describe('Dropout on the attention weights and on both residual branches while training.'),
+  causal: z.boolean().default(false).describe('Whether a position attends only to itself and earlier positions.'),
+  eps: z.number().positive().default(1e-5).describe('Added to the variance in both layer normalisations.'),
+});
+const SequencePoolLayer = z.strictObject({
+  type: z.literal('sequence_pool').describe('Pools [batch, length, dim] over the length to [batch, dim], leaving padding out.'),
+  ...base,
+  mode: z.enum(['mean', 'max', 'last']).default('mean').describe('mean or max over the real positions, or the last real position.'),
+});
+
 function decay() {
   return z.number().min(0).lt(1);
 }
@@ -138,6 +176,10 @@ export const LayerSchema = z
     AddLayer,
     ConcatLayer,
     ReshapeLayer,
+    AttentionLayer,
+    PositionalEmbeddingLayer,
+    TransformerBlockLayer,
+    SequencePoolLayer,
   ])
   .describe('One layer, chosen by its type.');
 export type LayerConfig = z.infer<typeof LayerSchema>;
