@@ -5,6 +5,8 @@
 // A program is laid out first, and its memory checked (compile/memory.ts) before its plan is
 // prepared: nothing large is allocated for a model that would not fit.
 import type { Config, LossConfig } from '../config/schema.js';
+import { ShapeError } from '../errors.js';
+import { shapeStr } from '../tensor/shape.js';
 import type { DataDims } from '../data/dims.js';
 import { type BackwardTrace, appendBackwardTraced } from '../graph/autodiff.js';
 import { GraphBuilder } from '../graph/builder.js';
@@ -91,9 +93,16 @@ export function layoutProgram(config: Config, dims: DataDims, batch: number, loc
   // The output's classes axis: [batch, n], or [batch, ...targetShape, n] with a label per token.
   const rank = 2 + (dims.targetShape?.length ?? 0);
   const width = out.length === rank ? out[rank - 1] : undefined;
+  const lossPlace = config.model.layers ? locate(['model', 'layers', config.model.layers.length - 1]) : locate(['model', 'graph', 'output']);
+  if (dims.tokens && !dims.targetShape && out.length === 3) {
+    throw new ShapeError(
+      `the model's output is ${shapeStr(out)}, one row per token, but the data has one class per sample`,
+      lossPlace,
+      'pool the sequence before the last dense layer: a sequence_pool layer, return_sequences: false on the last recurrent layer, or flatten',
+    );
+  }
   checkLossAgreement(config, dims, width, locate);
   const loss = lossOf(config, dims.task, width);
-  const lossPlace = config.model.layers ? locate(['model', 'layers', config.model.layers.length - 1]) : locate(['model', 'graph', 'output']);
   const weights =
     opts.classWeights ??
     (opts.weighted && loss !== 'mse' && !dims.targetShape ? new Array<number>(loss === 'softmax_cross_entropy' ? (width ?? 1) : 2).fill(1) : undefined);

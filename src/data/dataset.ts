@@ -152,8 +152,6 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
     else for (let j = 0, from = src * t, to = i * t; j < t; j++) y[to + j] = ds.y[from + j];
   }
   const out: Dataset = { x, y, n, features: ds.features.slice(), task: ds.task };
-  if (ds.targetShape) out.targetShape = ds.targetShape.slice();
-  if (ds.tokens) out.tokens = { vocab: ds.tokens.vocab.slice() };
   if (ds.shape) out.shape = ds.shape.slice();
   if (ds.targetShape) out.targetShape = ds.targetShape.slice();
   if (ds.tokens) out.tokens = { vocab: ds.tokens.vocab };

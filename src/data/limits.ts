@@ -52,6 +52,16 @@ export const TEXT_MAX_BYTES = 16 * 1024 ** 2;
 /** One line of a plain text file: 1 Mi characters. A longer line is not prose but data or a dump. */
 export const TEXT_MAX_LINE_CHARS = 1024 ** 2;
 
+/**
+ * Token ids of a text data set, samples × length: 2^27 (512 MB as floats). The ids of a CSV of
+ * texts are made before anything else is checked, so this bounds what data.length can make dlf
+ * allocate; a language model's ids are bounded by TEXT_MAX_BYTES already.
+ */
+export const TEXT_MAX_IDS = 2 ** 27;
+
+/** Distinct tokens of one file: 2^24, the largest count whose ids are all exact as float32. */
+export const TEXT_MAX_DISTINCT_TOKENS = 2 ** 24;
+
 /** The caps of one CSV read; parseCsv takes others in tests. */
 export interface CsvLimits {
   recordChars: number;

@@ -8,6 +8,7 @@ import { Rng, streamSeed } from '../tensor/rng.js';
 import { selectRows, type Dataset } from './dataset.js';
 import { type FoldSpec, foldRows } from './folds.js';
 import { isSequenceTask, taskPerToken } from './sequence-tasks.js';
+import { textSettings } from './text.js';
 
 export interface SplitSpec {
   /** Fraction of rows held out, in [0, 1). */
@@ -137,8 +138,8 @@ function taskOfData(cfg: DataConfig): 'classification' | 'regression' {
  */
 export function withStratifyDefault<T extends DataConfig>(cfg: T): T {
   if (cfg.split.stratify !== undefined) return cfg;
-  // A label per token is no class per sample to stratify by.
-  const perToken = isSequenceTask(cfg) && taskPerToken(cfg.source);
+  // A label per token (a sequence task's, a language model's) is no class per sample to stratify by.
+  const perToken = (isSequenceTask(cfg) && taskPerToken(cfg.source)) || (cfg.source === 'text' && textSettings(cfg).task === 'language_model');
   return { ...cfg, split: { ...cfg.split, stratify: taskOfData(cfg) === 'classification' && !perToken } };
 }
 

@@ -11,7 +11,7 @@ import { DataError, oneLine } from '../errors.js';
 import { shortPath } from '../short-path.js';
 import { sortClasses } from './cells.js';
 import { type CsvTable, csvFile, parseCsv } from './csv.js';
-import { CSV_MAX_BYTES, TEXT_MAX_BYTES, TEXT_MAX_LINE_CHARS } from './limits.js';
+import { CSV_MAX_BYTES, TEXT_MAX_BYTES, TEXT_MAX_DISTINCT_TOKENS, TEXT_MAX_IDS, TEXT_MAX_LINE_CHARS } from './limits.js';
 import { decodeDataText, type FileKind, readDataBytes } from './read-file.js';
 import type { TokenPreprocessing } from './standardize.js';
 import { columnHint } from './suggest.js';
@@ -51,10 +51,16 @@ class RawVocab {
   readonly tokens: string[] = [...SPECIAL_TOKENS];
   private readonly index = new Map<string, number>(SPECIAL_TOKENS.map((t, i) => [t, i]));
 
+  constructor(private readonly file: string) {}
+
   id(token: string): number {
     let i = this.index.get(token);
     if (i === undefined) {
       i = this.tokens.length;
+      // Ids are stored as float32, exact up to 2^24: one more distinct token would share an id.
+      if (i >= TEXT_MAX_DISTINCT_TOKENS) {
+        throw new DataError(`more than ${TEXT_MAX_DISTINCT_TOKENS} distinct tokens`, { file: this.file }, 'use the char tokenizer, or lowercase the text');
+      }
       this.tokens.push(token);
       this.index.set(token, i);
     }
@@ -100,8 +106,12 @@ export function readTextDataset(cfg: TextDataConfig, path: string, key = 'data.p
   const table = readTextTable(path, kind);
   const textCol = columnOf(table, s.textColumn, 'text', path);
   if (s.task === 'language_model') {
-    const cells = table.rows.map((row) => row[textCol]);
-    return streamDataset(cells.join('\n'), s, path);
+    const text = table.rows.map((row) => row[textCol]).join('\n');
+    // The same bound as a plain text file's (its characters, which are at least as many as its tokens).
+    if (text.length > TEXT_MAX_BYTES) {
+      throw new DataError(`the text column holds more than ${TEXT_MAX_BYTES} characters, the most a language model reads`, { file: shortPath(path) });
+    }
+    return streamDataset(text, s, path);
   }
   const labelCol = columnOf(table, s.labelColumn, 'label', path);
   if (labelCol === textCol) throw new DataError('the label column is also the text column', { file: shortPath(path), column: s.labelColumn });
@@ -159,13 +169,19 @@ function columnOf(table: CsvTable, name: string, what: 'text' | 'label', path: s
   return c;
 }
 
+/** Rows × length ids must be within TEXT_MAX_IDS before they are allocated. */
+function checkIdCount(n: number, L: number, file: string, hint = `lower data.length to at most ${Math.max(1, Math.floor(TEXT_MAX_IDS / n))}`): void {
+  if (n * L > TEXT_MAX_IDS) throw new DataError(`${n} rows of ${L} tokens (data.length) make ${n * L} token ids, more than ${TEXT_MAX_IDS}`, { file }, hint);
+}
+
 /** CSV rows, one sample each: the first L tokens of the text cell padded to L, and the class of the label cell. */
 function classifiedRows(table: CsvTable, textCol: number, labelCol: number, s: TextSettings, path: string, given?: readonly string[]): Dataset {
   const { rows, header } = table;
   const n = rows.length;
   const L = s.length;
   const file = shortPath(path);
-  const vocab = new RawVocab();
+  checkIdCount(n, L, file);
+  const vocab = new RawVocab(file);
   const x = new Float32Array(n * L); // PAD is 0
   const labels = new Array<string>(n);
   for (let r = 0; r < n; r++) {
@@ -203,7 +219,7 @@ function classifiedRows(table: CsvTable, textCol: number, labelCol: number, s: T
  * so the validation split is the end of the text.
  */
 function streamDataset(text: string, s: TextSettings, path: string): Dataset {
-  const vocab = new RawVocab();
+  const vocab = new RawVocab(shortPath(path));
   const ids = new IdList();
   forEachToken(text, s.tokenize, (t) => ids.push(vocab.id(t)));
   const N = ids.length;
@@ -266,6 +282,7 @@ export function textInput(table: CsvTable, column: string, prep: TokenPreprocess
   const n = table.rows.length;
   const index = new Map(prep.vocab.map((t, i) => [t, i]));
   const settings = { tokenizer: prep.tokenizer, lowercase: prep.lowercase };
+  checkIdCount(n, L, shortPath(path), 'predict from fewer rows at a time');
   const x = new Float32Array(n * L);
   for (let r = 0; r < n; r++) {
     const cell = table.rows[r][c];

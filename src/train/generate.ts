@@ -14,7 +14,7 @@ import type { Config } from '../config/schema.js';
 import { textSettings } from '../data/text.js';
 import { decode, encode } from '../data/tokens.js';
 import { BOS, EOS, PAD, SPECIAL_TOKENS, UNK } from '../data/tokens.js';
-import { UsageError } from '../errors.js';
+import { TrainingError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { loadRun } from './evaluate.js';
@@ -163,6 +163,8 @@ export function sampleNext(
   for (let c = 0; c < V; c++) if (!NEVER.has(c)) scratch.order[n++] = c;
   if (n === 0) throw new UsageError('the vocabulary has no token but the special ones');
   const order = scratch.order.subarray(0, n);
+  for (const c of order)
+    if (!Number.isFinite(logits[c])) throw new TrainingError(`the model's output for the next token is not finite (${logits[c]} for id ${c})`);
   if (temperature === 0 || topK === 1) {
     let best = order[0];
     for (const c of order) if (logits[c] > logits[best]) best = c;
@@ -172,10 +174,12 @@ export function sampleNext(
   order.sort((a, b) => logits[b] - logits[a] || a - b);
   const k = topK === undefined ? n : Math.min(topK, n);
   const z = scratch.logits;
-  const max = logits[order[0]] / temperature;
+  // Differences to the largest logit, divided after subtracting: a tiny temperature gives -Infinity
+  // (weight 0) for the others and 0 (weight 1) for the largest, never Infinity - Infinity.
+  const top = logits[order[0]];
   let sum = 0;
   for (let i = 0; i < k; i++) {
-    z[i] = Math.exp(logits[order[i]] / temperature - max);
+    z[i] = Math.exp((logits[order[i]] - top) / temperature);
     sum += z[i];
   }
   let u = rng.uniform() * sum;

@@ -104,11 +104,14 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
  * samples with dlf generate instead, and a built-in sequence task has no text to read.
  */
 function checkTextRun(prep: Extract<Preprocessing, { kind: 'tokens' }>, textColumn: string | undefined, runDir: string): void {
+  if (textColumn === undefined)
+    throw new UsageError(
+      'dlf predict reads text for runs trained on data.source: text; this run was trained on a built-in sequence task',
+      'score it with dlf eval',
+    );
   if (prep.labels === 'tokens') {
     throw new UsageError('this run is a language model (a label per token): dlf predict gives one class per row', `sample from it with dlf generate ${runDir}`);
   }
-  if (textColumn === undefined)
-    throw new UsageError('dlf predict reads text for runs trained on data.source: text; this run was trained on a built-in sequence task');
 }
 
 /** Columns of the model output (its last axis). */

@@ -47,6 +47,17 @@ describe('sampleNext', () => {
     }
   });
 
+  it('a tiny temperature draws only among the largest logits (no Infinity - Infinity)', () => {
+    for (const t of [1e-3, 1e-300, 5e-324]) {
+      const f = frequencies(t, undefined, 2_000);
+      expect(f[6] + f[8], `t=${t}`).toBe(1); // the two tied at the top
+    }
+  });
+
+  it('refuses a non-finite output instead of drawing from it', () => {
+    expect(() => sampleNext([0, 0, 0, 0, 1, Number.NaN], 1, undefined, new Rng(1))).toThrow(/not finite/);
+  });
+
   it('a higher temperature is flatter', () => {
     const cold = frequencies(0.3, undefined, 20_000);
     const hot = frequencies(5, undefined, 20_000);

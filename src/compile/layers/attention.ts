@@ -17,7 +17,7 @@
 // shape: the add is a repeated row, not a general broadcast with offset tables.
 import { ShapeError } from '../../errors.js';
 import type { GraphBuilder } from '../../graph/builder.js';
-import { shapeStr } from '../../tensor/shape.js';
+import { sameShape, shapeStr } from '../../tensor/shape.js';
 import type { LayerBuilder, LayerCtx } from './types.js';
 
 /** What a score gets where attention is not allowed. */
@@ -30,21 +30,26 @@ export interface AttentionOptions {
   readonly useBias: boolean;
 }
 
-/** The causal mask [L, L] as a constant: 1 where key j ≤ query i. */
+/**
+ * The causal mask [L, L]: 1 where key j ≤ query i, i.e. step((i + ½) − j). Made from two constants
+ * of L values rather than one of L², so that a long sequence is sized by the plan's memory check
+ * (its [L, L] buffer) before anything of size L² is allocated.
+ */
 function causalAllowed(g: GraphBuilder, L: number): number {
-  const v = new Array<number>(L * L);
-  for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) v[i * L + j] = j <= i ? 1 : 0;
-  return g.apply('reshape', [g.constantValues(v)], { shape: [L, L] });
+  const positions = (offset: number) => Array.from({ length: L }, (_, i) => i + offset);
+  const queries = g.apply('reshape', [g.constantValues(positions(0.5))], { shape: [L, 1] });
+  const keys = g.apply('reshape', [g.constantValues(positions(0))], { shape: [1, L] });
+  return g.apply('step', [g.apply('sub', [queries, keys])]);
 }
 
 /**
  * The additive bias on the scores ([B, L, L] with a padding mask, [L, L] with the causal mask
  * alone), or undefined when nothing is masked.
  */
-export function scoreBias(ctx: LayerCtx, B: number, L: number, causal: boolean): number | undefined {
+function scoreBias(ctx: LayerCtx, B: number, L: number, causal: boolean): number | undefined {
   const { g } = ctx;
   const m = ctx.mask();
-  const useMask = m !== undefined && sameDims(g.shapeOf(m), [B, L]);
+  const useMask = m !== undefined && sameShape(g.shapeOf(m), [B, L]);
   if (!useMask && !causal) return undefined;
   let allowed: number;
   if (useMask) {
@@ -56,10 +61,6 @@ export function scoreBias(ctx: LayerCtx, B: number, L: number, causal: boolean):
   }
   // (allowed − 1)·1e9: 0 where allowed, −1e9 where not.
   return g.apply('mul', [g.apply('sub', [allowed, g.constant(1)]), g.constant(-MASKED_SCORE)], {}, 'score_bias');
-}
-
-function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** x·w (+ b) under scope `name`, with w [inF, out] and b [out]. */

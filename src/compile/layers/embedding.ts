@@ -11,6 +11,10 @@ export const embedding: LayerBuilder<'embedding'> = (ctx, cfg, [ids]) => {
   }
   const vocab = cfg.vocab ?? ctx.vocab;
   if (vocab === undefined) throw new ShapeError('an embedding layer needs vocab (the number of ids) unless the data is text', ctx.place, 'give vocab');
+  if (ctx.vocab !== undefined && vocab < ctx.vocab) {
+    // An id ≥ vocab would look up a row of NaN.
+    throw new ShapeError(`vocab ${vocab} is smaller than the data's vocabulary of ${ctx.vocab} tokens`, ctx.place, "leave vocab out to use the data's");
+  }
   const table = ctx.param('w', [vocab, cfg.dim], cfg.init);
   return ctx.g.apply('gather_rows', [table, ids]);
 };

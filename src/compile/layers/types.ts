@@ -31,9 +31,9 @@ export interface LayerCtx {
   /**
    * The padding mask of the model input's sequence when the input is token ids: a node [batch, L]
    * of 1 at a real token and 0 at padding (id 0), made on first call and shared. Undefined when the
-   * input is not a sequence of tokens. A layer whose output keeps the L axis (recurrent layers,
-   * attention, positional embeddings) uses it for any [batch, L, ...] input of that L; one that
-   * pools the sequence uses it to leave padding out.
+   * input is not a sequence of tokens. A layer that mixes positions (recurrent layers, attention)
+   * uses it for any [batch, L, ...] input of that L; one that pools the sequence uses it to leave
+   * padding out.
    */
   mask(): number | undefined;
   /** The number of classes of the data, when known (a dense layer's `units: classes`). */

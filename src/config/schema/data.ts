@@ -155,7 +155,7 @@ const TextData = z.strictObject({
         .min(5)
         .max(LIMITS.vocab)
         .optional()
-        .describe('At most this many ids in all, the four special tokens included: the most frequent tokens are kept (ties in code-point order).'),
+        .describe('At most this many ids in all, the four special tokens included: the most frequent tokens are kept (ties in UTF-16 code-unit order).'),
     })
     .prefault({})
     .describe('The vocabulary, fitted on the training split: <pad>, <unk>, <s> and </s> first, then tokens by frequency.'),
@@ -165,7 +165,10 @@ const TextData = z.strictObject({
   bucket: z
     .boolean()
     .default(false)
-    .describe('Training batches of samples of similar length (seeded; the batches shuffled), so that little of a batch is padding.'),
+    .describe(
+      'Training batches of samples of similar length (seeded; the batches shuffled). Every batch is still padded to `length`; ' +
+        'the recurrent layers skip the steps that are padding in every sample of a batch, so bucketing saves their time.',
+    ),
   split: SplitSchema.prefault({}).describe(
     'Train/validation split. A language model holds out the last fraction of the text (its windows in order), never shuffled windows.',
   ),
@@ -180,7 +183,11 @@ const SequenceTaskData = z.strictObject({
         'or parity (a sequence of bits; one class per sample: even or odd number of 1s).',
     ),
   samples: count(LIMITS.samples).default(1000).describe('Number of sequences generated.'),
-  length: count(LIMITS.sequence).default(8).describe('Longest sequence: each has a random length from 1 to `length`, padded to `length`.'),
+  length: count(LIMITS.sequence)
+    .default(12)
+    .describe(
+      'Longest sequence: each has a random length from 1 to `length`, padded to `length`. No input is drawn twice, so `samples` must not exceed the distinct inputs (parity of length 12: 8,190).',
+    ),
   split: SplitSchema.prefault({}).describe('Train/validation split.'),
 });
 const AdditionTaskData = z.strictObject({
@@ -190,7 +197,7 @@ const AdditionTaskData = z.strictObject({
       'A built-in seeded sequence task: two numbers written as characters, "123+45", padded to 2·digits + 1 tokens; the labels ' +
         "are the sum's digits, most significant first, from position 0 on (a label per token; padding after).",
     ),
-  samples: count(LIMITS.samples).default(1000).describe('Number of sums generated.'),
+  samples: count(LIMITS.samples).default(1000).describe('Number of sums generated, no two the same (at most 10^(2·digits)).'),
   digits: count(LIMITS.digits).default(3).describe('Most digits of each number (each number has 1 to `digits` digits).'),
   split: SplitSchema.prefault({}).describe('Train/validation split.'),
 });
