@@ -42,6 +42,7 @@ export interface NoForm {
 }
 
 const TRAINING_ONLY: NoForm = { none: 'it is made only by autodiff for training programs and has no place in an inference graph' };
+const RECURRENT: NoForm = { none: 'recurrent layers are not exported to ONNX yet (ONNX has LSTM, GRU and RNN ops to map them to)' };
 const FUSED: NoForm = { none: "it is a fused op of dlf's graph optimiser, which export runs before" };
 
 const binary =
@@ -226,6 +227,10 @@ export const ONNX_OPS: { readonly [K in OpName]: Emitter | NoForm } = {
   matmul_bias_act: FUSED,
   conv2d_bias_act: FUSED,
   mask_positive: FUSED,
+  rnn_seq: RECURRENT,
+  lstm_seq: RECURRENT,
+  gru_seq: RECURRENT,
+  recurrent_seq_grad: TRAINING_ONLY,
 };
 
 /** ONNX pads [top, left, bottom, right] from dlf's [top, bottom, left, right]. */

@@ -71,7 +71,10 @@ describe('--set overrides', () => {
         .format()
         .split('\n')
         .map((l) => l.replace(/^.*config\.yaml/, 'config.yaml')),
-    ).toEqual(['config.yaml:2:7: seed: must be >= 0', "--set model.layers.1.units=x: model.layers.1.units: expected one of classes, or a number, got string 'x'"]);
+    ).toEqual([
+      'config.yaml:2:7: seed: must be >= 0',
+      "--set model.layers.1.units=x: model.layers.1.units: expected one of classes, or a number, got string 'x'",
+    ]);
   });
 
   it.each([
