@@ -11,6 +11,7 @@ import { embedding } from './embedding.js';
 import { global_avg_pool2d } from './global_avg_pool2d.js';
 import { maxpool2d } from './maxpool2d.js';
 import { batchnorm, layernorm } from './norm.js';
+import { gru, lstm, rnn } from './recurrent.js';
 import { add, flatten, reshape } from './shape-layers.js';
 import type { LayerBuilder } from './types.js';
 
@@ -29,4 +30,7 @@ export const LAYERS: { readonly [K in LayerConfig['type']]: LayerBuilder<K> } = 
   add,
   concat,
   reshape,
+  rnn,
+  lstm,
+  gru,
 };
