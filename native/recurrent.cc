@@ -1,0 +1,303 @@
+// The recurrent scans (Kernels.recurrentForward / recurrentBackward; layouts and formulas in
+// src/kernels/ts/recurrent.ts, the reference): per step, the recurrent product of the whole batch
+// is a GEMM (gemm_strided, reading h₋ and the weights where they lie) followed by the gates'
+// elementwise work. The hidden units are split among threads: a thread computes the gate columns
+// of its units and then their elementwise update, so a step needs one barrier, and every value is
+// computed the same way whatever the thread count (the GEMM sums each element in a fixed order).
+// Activations are computed in double from float inputs, as the reference does. A step that is
+// padding in every sample of the batch skips its GEMM.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+
+#include "dlf.h"
+#include "entry.h"
+
+namespace dlf {
+namespace {
+
+constexpr int kGates[3] = {1, 4, 3};
+constexpr int kPacked[3] = {1, 6, 5};
+constexpr int kDgates[3] = {1, 4, 4};
+/** Below this many multiply-adds per step the scan stays on the calling thread. */
+constexpr double kThreadedStep = 1 << 16;
+
+inline double sigmoid(double v) {
+  if (v >= 0) return 1.0 / (1.0 + std::exp(-v));
+  const double e = std::exp(v);
+  return e / (1.0 + e);
+}
+
+struct Scan {
+  int cell, B, L, H, G, P, D;
+  bool reverse;
+  int step(int s) const { return reverse ? L - 1 - s : s; }
+};
+
+/** How many threads a step uses, and unit p's range. */
+int parts_for(const Scan& s) {
+  const double macs = (double)s.B * s.G * s.H;
+  if (macs < kThreadedStep) return 1;
+  return std::max(1, std::min(threads(), s.H / 8));
+}
+
+bool any_real(const float* mask, const Scan& s, int t) {
+  for (int b = 0; b < s.B; b++)
+    if (mask[(ptrdiff_t)b * s.L + t] > 0) return true;
+  return false;
+}
+
+thread_local Scratch fwd_pre;
+thread_local Scratch bwd_buf;
+
+}  // namespace
+
+bool recurrent_forward(int cell, const float* xg, const float* whh, const float* bhn, const float* mask, float* out, int B, int L,
+                       int H, bool reverse) {
+  const Scan s{cell, B, L, H, kGates[cell] * H, kPacked[cell] * H, kDgates[cell] * H, reverse};
+  const int hOff = s.P - H;
+  const int G = s.G;
+  const ptrdiff_t rowP = (ptrdiff_t)L * s.P;  // between samples in out
+  const ptrdiff_t rowX = (ptrdiff_t)L * G;    // between samples in xg
+  float* pre = fwd_pre.get((size_t)B * G);
+  if (!pre) return false;
+  const int parts = parts_for(s);
+  std::atomic<bool> ok{true};
+  for (int si = 0; si < L; si++) {
+    const int t = s.step(si);
+    const int prev = si > 0 ? s.step(si - 1) : -1;
+    const bool real = any_real(mask, s, t);
+    auto task = [&](int p) {
+      const int j0 = (int)((int64_t)H * p / parts), j1 = (int)((int64_t)H * (p + 1) / parts), nj = j1 - j0;
+      if (nj <= 0) return;
+      if (real) {
+        for (int q = 0; q < kGates[cell]; q++) {
+          float* c = pre + q * H + j0;
+          if (prev < 0) {
+            for (int b = 0; b < B; b++) std::memset(c + (ptrdiff_t)b * G, 0, sizeof(float) * nj);
+          } else if (!gemm_strided(B, nj, H, out + (ptrdiff_t)prev * s.P + hOff, rowP, 1, whh + q * H + j0, G, 1, c, G, false)) {
+            ok.store(false);
+            return;
+          }
+        }
+      }
+      for (int b = 0; b < B; b++) {
+        float* o = out + b * rowP + (ptrdiff_t)t * s.P;
+        const float* po = prev < 0 ? nullptr : out + b * rowP + (ptrdiff_t)prev * s.P;
+        if (!(mask[(ptrdiff_t)b * L + t] > 0)) {
+          for (int q = 0; q < s.P / H - 1; q++) std::memset(o + q * H + j0, 0, sizeof(float) * nj);
+          for (int j = j0; j < j1; j++) o[hOff + j] = po ? po[hOff + j] : 0.0f;
+          if (cell == CELL_LSTM)
+            for (int j = j0; j < j1; j++) o[4 * H + j] = po ? po[4 * H + j] : 0.0f;
+          continue;
+        }
+        const float* x = xg + b * rowX + (ptrdiff_t)t * G;
+        const float* r = pre + (ptrdiff_t)b * G;
+        if (cell == CELL_RNN) {
+          for (int j = j0; j < j1; j++) o[j] = (float)std::tanh((double)(float)(x[j] + r[j]));
+        } else if (cell == CELL_LSTM) {
+          for (int j = j0; j < j1; j++) {
+            // The pre-activations rounded to float as the reference stores them.
+            const double i = sigmoid((float)(x[j] + r[j]));
+            const double f = sigmoid((float)(x[H + j] + r[H + j]));
+            const double g = std::tanh((double)(float)(x[2 * H + j] + r[2 * H + j]));
+            const double og = sigmoid((float)(x[3 * H + j] + r[3 * H + j]));
+            const double cp = po ? po[4 * H + j] : 0.0;
+            const float i32 = (float)i, f32 = (float)f, g32 = (float)g, o32 = (float)og;
+            const float c = (float)((double)f32 * cp + (double)i32 * g32);
+            o[j] = i32;
+            o[H + j] = f32;
+            o[2 * H + j] = g32;
+            o[3 * H + j] = o32;
+            o[4 * H + j] = c;
+            o[5 * H + j] = (float)((double)o32 * std::tanh((double)c));
+          }
+        } else {
+          for (int j = j0; j < j1; j++) {
+            const float rr = (float)sigmoid((float)(x[j] + r[j]));
+            const float z = (float)sigmoid((float)(x[H + j] + r[H + j]));
+            const float hn = (float)(r[2 * H + j] + bhn[j]);
+            const float n = (float)std::tanh((double)x[2 * H + j] + (double)rr * hn);
+            const double hp = po ? po[4 * H + j] : 0.0;
+            o[j] = rr;
+            o[H + j] = z;
+            o[2 * H + j] = n;
+            o[3 * H + j] = hn;
+            o[4 * H + j] = (float)((1.0 - z) * n + (double)z * hp);
+          }
+        }
+      }
+    };
+    if (parts <= 1) task(0);
+    else parallel_for(parts, task);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool recurrent_backward(int cell, const float* packed, const float* whh, const float* mask, const float* dpacked, float* out, int B,
+                        int L, int H, bool reverse) {
+  const Scan s{cell, B, L, H, kGates[cell] * H, kPacked[cell] * H, kDgates[cell] * H, reverse};
+  const int hOff = s.P - H;
+  const int G = s.G, P = s.P, D = s.D;
+  const ptrdiff_t rowP = (ptrdiff_t)L * P;
+  const ptrdiff_t rowD = (ptrdiff_t)L * D;
+  // dh: the total gradient of h at the current step (in place across steps); dc: LSTM: the carry of
+  // c's gradient to the step before; GRU: the direct part z·dh of h₋'s gradient; gt: the GEMM.
+  float* buf = bwd_buf.get((size_t)3 * B * H);
+  if (!buf) return false;
+  float* dh = buf;
+  float* dc = buf + (ptrdiff_t)B * H;
+  float* gt = buf + (ptrdiff_t)2 * B * H;
+  std::memset(buf, 0, sizeof(float) * 2 * (size_t)B * H);
+  const int parts = parts_for(s);
+  std::atomic<bool> ok{true};
+  for (int si = L - 1; si >= 0; si--) {
+    const int t = s.step(si);
+    const int prev = si > 0 ? s.step(si - 1) : -1;
+    const int next = si < L - 1 ? s.step(si + 1) : -1;
+    const bool gemm = next >= 0 && any_real(mask, s, next);
+    auto task = [&](int p) {
+      const int j0 = (int)((int64_t)H * p / parts), j1 = (int)((int64_t)H * (p + 1) / parts), nj = j1 - j0;
+      if (nj <= 0) return;
+      if (gemm) {
+        // gt[:, j0:j1] = drec(next) · whhᵀ[:, j0:j1], with whhᵀ(p, j) = whh[j·G + p].
+        const float* a = out + (ptrdiff_t)next * D;
+        const float* w = whh + (ptrdiff_t)j0 * G;
+        bool done;
+        if (cell == CELL_GRU) {
+          done = gemm_strided(B, nj, 2 * H, a, rowD, 1, w, 1, G, gt + j0, H, false) &&
+                 gemm_strided(B, nj, H, a + 3 * H, rowD, 1, w + 2 * H, 1, G, gt + j0, H, true);
+        } else {
+          done = gemm_strided(B, nj, G, a, rowD, 1, w, 1, G, gt + j0, H, false);
+        }
+        if (!done) {
+          ok.store(false);
+          return;
+        }
+      }
+      for (int b = 0; b < B; b++) {
+        const bool realNext = next >= 0 && mask[(ptrdiff_t)b * L + next] > 0;
+        const bool realT = mask[(ptrdiff_t)b * L + t] > 0;
+        const float* o = packed + b * rowP + (ptrdiff_t)t * P;
+        const float* po = prev < 0 ? nullptr : packed + b * rowP + (ptrdiff_t)prev * P;
+        const float* dp = dpacked + b * rowP + (ptrdiff_t)t * P;
+        float* q = out + b * rowD + (ptrdiff_t)t * D;
+        float* dhb = dh + (ptrdiff_t)b * H;
+        float* dcb = dc + (ptrdiff_t)b * H;
+        const float* gtb = gt + (ptrdiff_t)b * H;
+        for (int j = j0; j < j1; j++) {
+          // The gradient reaching h_t from later steps: through whh and (GRU) z if the next step was
+          // real, else the carried total.
+          float in = 0.0f;
+          if (next >= 0) in = realNext ? gtb[j] + (cell == CELL_GRU ? dcb[j] : 0.0f) : dhb[j];
+          dhb[j] = (float)((double)dp[hOff + j] + in);
+        }
+        if (cell == CELL_LSTM)
+          for (int j = j0; j < j1; j++) dcb[j] = (float)((double)dp[4 * H + j] + (next >= 0 ? dcb[j] : 0.0f));
+        if (!realT) {
+          for (int k = 0; k < D / H; k++) std::memset(q + k * H + j0, 0, sizeof(float) * nj);
+          continue;
+        }
+        if (cell == CELL_RNN) {
+          for (int j = j0; j < j1; j++) {
+            const double h = o[j];
+            q[j] = (float)(dhb[j] * (1.0 - h * h));
+          }
+        } else if (cell == CELL_LSTM) {
+          for (int j = j0; j < j1; j++) {
+            const double i = o[j], f = o[H + j], g = o[2 * H + j], og = o[3 * H + j], c = o[4 * H + j];
+            const double cp = po ? po[4 * H + j] : 0.0;
+            const double tc = std::tanh(c);
+            const double dhv = dhb[j];
+            const double dO = dhv * tc + dp[3 * H + j];
+            const double dC = dcb[j] + dhv * og * (1.0 - tc * tc);
+            const double dI = dC * g + dp[j];
+            const double dF = dC * cp + dp[H + j];
+            const double dG = dC * i + dp[2 * H + j];
+            q[j] = (float)(dI * i * (1.0 - i));
+            q[H + j] = (float)(dF * f * (1.0 - f));
+            q[2 * H + j] = (float)(dG * (1.0 - g * g));
+            q[3 * H + j] = (float)(dO * og * (1.0 - og));
+            dcb[j] = (float)(dC * f);
+          }
+        } else {
+          for (int j = j0; j < j1; j++) {
+            const double r = o[j], z = o[H + j], n = o[2 * H + j], hn = o[3 * H + j];
+            const double hp = po ? po[4 * H + j] : 0.0;
+            const double dhv = dhb[j];
+            const double dN = dhv * (1.0 - z) + dp[2 * H + j];
+            const double dZ = dhv * (hp - n) + dp[H + j];
+            const double an = dN * (1.0 - n * n);
+            const double dR = an * hn + dp[j];
+            q[j] = (float)(dR * r * (1.0 - r));
+            q[H + j] = (float)(dZ * z * (1.0 - z));
+            q[2 * H + j] = (float)an;
+            q[3 * H + j] = (float)(an * r + dp[3 * H + j]);
+            dcb[j] = (float)(dhv * z);
+          }
+        }
+      }
+    };
+    if (parts <= 1) task(0);
+    else parallel_for(parts, task);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace dlf
+
+using dlf::entry::Checks;
+using dlf::entry::Count;
+
+namespace {
+
+/** The checks both scans share: the cell, the sizes, and the buffers every step reads and writes. */
+bool check_scan(Checks& in, Count cell, Count B, Count L, Count H, const dlf::entry::F32& whh, const dlf::entry::F32& mask) {
+  using dlf::entry::kMaxDim;
+  using dlf::entry::mul;
+  in.require(cell < dlf::RecurrentCellCount, "cell must be 0 to %d, got %llu", dlf::RecurrentCellCount - 1, (unsigned long long)cell);
+  in.require(B < kMaxDim && L < kMaxDim && H < kMaxDim / 8, "batch and steps must be below 2^30, hidden below 2^27");
+  if (!in.ok()) return false;
+  const Count G = mul(H, (Count)dlf::kGates[cell]);
+  in.shape({B, L, H, 8}, "batch × steps × 8·hidden");
+  in.holds(whh, mul(H, G), "whh");
+  in.holds(mask, mul(B, L), "mask");
+  return in.ok();
+}
+
+}  // namespace
+
+DLF_ENTRY(recurrentForward) {
+  if (!check_scan(in, a.cell, a.batch, a.steps, a.hidden, a.whh, a.mask)) return;
+  const Count cell = a.cell, BL = dlf::entry::mul(a.batch, a.steps);
+  in.holds(a.xg, dlf::entry::mul(BL, a.hidden * dlf::kGates[cell]), "xg");
+  in.holds(a.out, dlf::entry::mul(BL, a.hidden * dlf::kPacked[cell]), "out");
+  if (cell == dlf::CELL_GRU) {
+    in.require(a.bhn.present, "a GRU needs bhn");
+    in.holds(a.bhn, a.hidden, "bhn");
+  }
+  if (!in.ok() || BL == 0 || a.hidden == 0) return;
+  const bool done = dlf::entry::in_kernel_mode([&] {
+    return dlf::recurrent_forward((int)cell, a.xg.data, a.whh.data, a.bhn.present ? a.bhn.data : nullptr, a.mask.data, a.out.data, (int)a.batch,
+                                  (int)a.steps, (int)a.hidden, a.reverse);
+  });
+  if (!done) in.fail(Checks::kError, "out of memory for the scan's buffers");
+}
+
+DLF_ENTRY(recurrentBackward) {
+  if (!check_scan(in, a.cell, a.batch, a.steps, a.hidden, a.whh, a.mask)) return;
+  const Count cell = a.cell, BL = dlf::entry::mul(a.batch, a.steps);
+  const Count packed = dlf::entry::mul(BL, a.hidden * dlf::kPacked[cell]);
+  in.holds(a.packed, packed, "packed");
+  in.holds(a.dpacked, packed, "dpacked");
+  in.holds(a.out, dlf::entry::mul(BL, a.hidden * dlf::kDgates[cell]), "out");
+  if (!in.ok() || BL == 0 || a.hidden == 0) return;
+  const bool done = dlf::entry::in_kernel_mode([&] {
+    return dlf::recurrent_backward((int)cell, a.packed.data, a.whh.data, a.mask.data, a.dpacked.data, a.out.data, (int)a.batch, (int)a.steps,
+                                   (int)a.hidden, a.reverse);
+  });
+  if (!done) in.fail(Checks::kError, "out of memory for the scan's buffers");
+}
