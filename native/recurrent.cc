@@ -4,8 +4,9 @@
 // elementwise work. The hidden units are split among threads: a thread computes the gate columns
 // of its units and then their elementwise update, so a step needs one barrier, and every value is
 // computed the same way whatever the thread count (the GEMM sums each element in a fixed order).
-// Activations are computed in double from float inputs, as the reference does. A step that is
-// padding in every sample of the batch skips its GEMM.
+// The gates' exp and tanh are computed in float by a polynomial (fexp below, within a few float
+// ulps of the reference's double ones) in loops the compiler vectorises for each instruction-set
+// level. A step that is padding in every sample of the batch skips its GEMM.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -23,11 +24,143 @@ constexpr int kDgates[3] = {1, 4, 4};
 /** Below this many multiply-adds per step the scan stays on the calling thread. */
 constexpr double kThreadedStep = 1 << 16;
 
-inline double sigmoid(double v) {
-  if (v >= 0) return 1.0 / (1.0 + std::exp(-v));
-  const double e = std::exp(v);
-  return e / (1.0 + e);
+/**
+ * e^x in float for |x| ≤ 88 (clamped beyond): x = n·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor
+ * polynomial of degree 6 (relative error below 2e-7), 2^n put into the exponent bits. Branch-free,
+ * so that the loops calling it vectorise.
+ */
+DLF_INLINE float fexp(float x) {
+  x = std::min(std::max(x, -87.0f), 88.0f);
+  const float k = x * 1.44269504088896341f + 12582912.0f;  // 1.5·2^23: rounds x·log2(e) to an integer in k's low bits
+  const float n = k - 12582912.0f;
+  const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;  // ln 2 in two parts
+  float p = 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  int32_t kb;
+  std::memcpy(&kb, &k, sizeof kb);
+  const int32_t bits = (kb - 0x4B400000 + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
 }
+DLF_INLINE float fsigmoid(float x) { return 1.0f / (1.0f + fexp(-x)); }
+DLF_INLINE float ftanh(float x) { return 1.0f - 2.0f / (fexp(2.0f * x) + 1.0f); }
+
+/** One sample's units [j0, j1) of a forward step, the mask real: x its xg row, r its recurrent products, hp/cp the previous state. */
+struct FwdRow {
+  const float* x;
+  const float* r;
+  const float* hp;
+  const float* cp;
+  const float* bhn;
+  float* o;
+  int H, j0, j1;
+};
+
+DLF_INLINE void fwd_body(int cell, const FwdRow& a) {
+  const int H = a.H;
+  const float* __restrict x = a.x;
+  const float* __restrict r = a.r;
+  float* __restrict o = a.o;
+  if (cell == CELL_RNN) {
+    for (int j = a.j0; j < a.j1; j++) o[j] = ftanh(x[j] + r[j]);
+  } else if (cell == CELL_LSTM) {
+    const float* __restrict cp = a.cp;
+    for (int j = a.j0; j < a.j1; j++) {
+      const float i = fsigmoid(x[j] + r[j]);
+      const float f = fsigmoid(x[H + j] + r[H + j]);
+      const float g = ftanh(x[2 * H + j] + r[2 * H + j]);
+      const float og = fsigmoid(x[3 * H + j] + r[3 * H + j]);
+      const float c = f * cp[j] + i * g;
+      o[j] = i;
+      o[H + j] = f;
+      o[2 * H + j] = g;
+      o[3 * H + j] = og;
+      o[4 * H + j] = c;
+      o[5 * H + j] = og * ftanh(c);
+    }
+  } else {
+    const float* __restrict hp = a.hp;
+    const float* __restrict bhn = a.bhn;
+    for (int j = a.j0; j < a.j1; j++) {
+      const float rr = fsigmoid(x[j] + r[j]);
+      const float z = fsigmoid(x[H + j] + r[H + j]);
+      const float hn = r[2 * H + j] + bhn[j];
+      const float n = ftanh(x[2 * H + j] + rr * hn);
+      o[j] = rr;
+      o[H + j] = z;
+      o[2 * H + j] = n;
+      o[3 * H + j] = hn;
+      o[4 * H + j] = (1.0f - z) * n + z * hp[j];
+    }
+  }
+}
+
+/** One sample's units [j0, j1) of a backward step, the mask real: o its packed row, dp its gradient, dh/dc as in recurrent_backward, q its output row. */
+struct BwdRow {
+  const float* o;
+  const float* hp;
+  const float* cp;
+  const float* dp;
+  float* dh;
+  float* dc;
+  float* q;
+  int H, j0, j1;
+};
+
+DLF_INLINE void bwd_body(int cell, const BwdRow& a) {
+  const int H = a.H;
+  const float* __restrict o = a.o;
+  const float* __restrict dp = a.dp;
+  float* __restrict dh = a.dh;
+  float* __restrict dc = a.dc;
+  float* __restrict q = a.q;
+  if (cell == CELL_RNN) {
+    for (int j = a.j0; j < a.j1; j++) q[j] = dh[j] * (1.0f - o[j] * o[j]);
+  } else if (cell == CELL_LSTM) {
+    const float* __restrict cp = a.cp;
+    for (int j = a.j0; j < a.j1; j++) {
+      const float i = o[j], f = o[H + j], g = o[2 * H + j], og = o[3 * H + j];
+      const float tc = ftanh(o[4 * H + j]);
+      const float dO = dh[j] * tc + dp[3 * H + j];
+      const float dC = dc[j] + dh[j] * og * (1.0f - tc * tc);
+      q[j] = (dC * g + dp[j]) * i * (1.0f - i);
+      q[H + j] = (dC * cp[j] + dp[H + j]) * f * (1.0f - f);
+      q[2 * H + j] = (dC * i + dp[2 * H + j]) * (1.0f - g * g);
+      q[3 * H + j] = dO * og * (1.0f - og);
+      dc[j] = dC * f;
+    }
+  } else {
+    const float* __restrict hp = a.hp;
+    for (int j = a.j0; j < a.j1; j++) {
+      const float r = o[j], z = o[H + j], n = o[2 * H + j], hn = o[3 * H + j];
+      const float dN = dh[j] * (1.0f - z) + dp[2 * H + j];
+      const float dZ = dh[j] * (hp[j] - n) + dp[H + j];
+      const float an = dN * (1.0f - n * n);
+      q[j] = (an * hn + dp[j]) * r * (1.0f - r);
+      q[H + j] = dZ * z * (1.0f - z);
+      q[2 * H + j] = an;
+      q[3 * H + j] = an * r + dp[3 * H + j];
+      dc[j] = dh[j] * z;
+    }
+  }
+}
+
+void fwd_row_base(int cell, const FwdRow& a) { fwd_body(cell, a); }
+void bwd_row_base(int cell, const BwdRow& a) { bwd_body(cell, a); }
+#if DLF_X86
+DLF_AVX2 void fwd_row_avx2(int cell, const FwdRow& a) { fwd_body(cell, a); }
+DLF_AVX2 void bwd_row_avx2(int cell, const BwdRow& a) { bwd_body(cell, a); }
+DLF_AVX512 void fwd_row_avx512(int cell, const FwdRow& a) { fwd_body(cell, a); }
+DLF_AVX512 void bwd_row_avx512(int cell, const BwdRow& a) { bwd_body(cell, a); }
+#endif
+void fwd_row(int cell, const FwdRow& a) { DLF_DISPATCH(fwd_row, cell, a); }
+void bwd_row(int cell, const BwdRow& a) { DLF_DISPATCH(bwd_row, cell, a); }
 
 struct Scan {
   int cell, B, L, H, G, P, D;
@@ -60,8 +193,11 @@ bool recurrent_forward(int cell, const float* xg, const float* whh, const float*
   const int G = s.G;
   const ptrdiff_t rowP = (ptrdiff_t)L * s.P;  // between samples in out
   const ptrdiff_t rowX = (ptrdiff_t)L * G;    // between samples in xg
-  float* pre = fwd_pre.get((size_t)B * G);
+  // The recurrent products of a step, then a row of zeros (the state before the first step).
+  float* pre = fwd_pre.get((size_t)B * G + H);
   if (!pre) return false;
+  float* zeros = pre + (ptrdiff_t)B * G;
+  std::memset(zeros, 0, sizeof(float) * H);
   const int parts = parts_for(s);
   std::atomic<bool> ok{true};
   for (int si = 0; si < L; si++) {
@@ -92,41 +228,9 @@ bool recurrent_forward(int cell, const float* xg, const float* whh, const float*
             for (int j = j0; j < j1; j++) o[4 * H + j] = po ? po[4 * H + j] : 0.0f;
           continue;
         }
-        const float* x = xg + b * rowX + (ptrdiff_t)t * G;
-        const float* r = pre + (ptrdiff_t)b * G;
-        if (cell == CELL_RNN) {
-          for (int j = j0; j < j1; j++) o[j] = (float)std::tanh((double)(float)(x[j] + r[j]));
-        } else if (cell == CELL_LSTM) {
-          for (int j = j0; j < j1; j++) {
-            // The pre-activations rounded to float as the reference stores them.
-            const double i = sigmoid((float)(x[j] + r[j]));
-            const double f = sigmoid((float)(x[H + j] + r[H + j]));
-            const double g = std::tanh((double)(float)(x[2 * H + j] + r[2 * H + j]));
-            const double og = sigmoid((float)(x[3 * H + j] + r[3 * H + j]));
-            const double cp = po ? po[4 * H + j] : 0.0;
-            const float i32 = (float)i, f32 = (float)f, g32 = (float)g, o32 = (float)og;
-            const float c = (float)((double)f32 * cp + (double)i32 * g32);
-            o[j] = i32;
-            o[H + j] = f32;
-            o[2 * H + j] = g32;
-            o[3 * H + j] = o32;
-            o[4 * H + j] = c;
-            o[5 * H + j] = (float)((double)o32 * std::tanh((double)c));
-          }
-        } else {
-          for (int j = j0; j < j1; j++) {
-            const float rr = (float)sigmoid((float)(x[j] + r[j]));
-            const float z = (float)sigmoid((float)(x[H + j] + r[H + j]));
-            const float hn = (float)(r[2 * H + j] + bhn[j]);
-            const float n = (float)std::tanh((double)x[2 * H + j] + (double)rr * hn);
-            const double hp = po ? po[4 * H + j] : 0.0;
-            o[j] = rr;
-            o[H + j] = z;
-            o[2 * H + j] = n;
-            o[3 * H + j] = hn;
-            o[4 * H + j] = (float)((1.0 - z) * n + (double)z * hp);
-          }
-        }
+        const FwdRow row{xg + b * rowX + (ptrdiff_t)t * G, pre + (ptrdiff_t)b * G, po ? po + hOff : zeros, po && cell == CELL_LSTM ? po + 4 * H : zeros,
+                         bhn, o, H, j0, j1};
+        fwd_row(cell, row);
       }
     };
     if (parts <= 1) task(0);
@@ -145,8 +249,10 @@ bool recurrent_backward(int cell, const float* packed, const float* whh, const f
   const ptrdiff_t rowD = (ptrdiff_t)L * D;
   // dh: the total gradient of h at the current step (in place across steps); dc: LSTM: the carry of
   // c's gradient to the step before; GRU: the direct part z·dh of h₋'s gradient; gt: the GEMM.
-  float* buf = bwd_buf.get((size_t)3 * B * H);
+  float* buf = bwd_buf.get((size_t)3 * B * H + H);
   if (!buf) return false;
+  float* zeros = buf + (ptrdiff_t)3 * B * H;
+  std::memset(zeros, 0, sizeof(float) * H);
   float* dh = buf;
   float* dc = buf + (ptrdiff_t)B * H;
   float* gt = buf + (ptrdiff_t)2 * B * H;
@@ -192,52 +298,16 @@ bool recurrent_backward(int cell, const float* packed, const float* whh, const f
           // real, else the carried total.
           float in = 0.0f;
           if (next >= 0) in = realNext ? gtb[j] + (cell == CELL_GRU ? dcb[j] : 0.0f) : dhb[j];
-          dhb[j] = (float)((double)dp[hOff + j] + in);
+          dhb[j] = dp[hOff + j] + in;
         }
         if (cell == CELL_LSTM)
-          for (int j = j0; j < j1; j++) dcb[j] = (float)((double)dp[4 * H + j] + (next >= 0 ? dcb[j] : 0.0f));
+          for (int j = j0; j < j1; j++) dcb[j] = dp[4 * H + j] + (next >= 0 ? dcb[j] : 0.0f);
         if (!realT) {
           for (int k = 0; k < D / H; k++) std::memset(q + k * H + j0, 0, sizeof(float) * nj);
           continue;
         }
-        if (cell == CELL_RNN) {
-          for (int j = j0; j < j1; j++) {
-            const double h = o[j];
-            q[j] = (float)(dhb[j] * (1.0 - h * h));
-          }
-        } else if (cell == CELL_LSTM) {
-          for (int j = j0; j < j1; j++) {
-            const double i = o[j], f = o[H + j], g = o[2 * H + j], og = o[3 * H + j], c = o[4 * H + j];
-            const double cp = po ? po[4 * H + j] : 0.0;
-            const double tc = std::tanh(c);
-            const double dhv = dhb[j];
-            const double dO = dhv * tc + dp[3 * H + j];
-            const double dC = dcb[j] + dhv * og * (1.0 - tc * tc);
-            const double dI = dC * g + dp[j];
-            const double dF = dC * cp + dp[H + j];
-            const double dG = dC * i + dp[2 * H + j];
-            q[j] = (float)(dI * i * (1.0 - i));
-            q[H + j] = (float)(dF * f * (1.0 - f));
-            q[2 * H + j] = (float)(dG * (1.0 - g * g));
-            q[3 * H + j] = (float)(dO * og * (1.0 - og));
-            dcb[j] = (float)(dC * f);
-          }
-        } else {
-          for (int j = j0; j < j1; j++) {
-            const double r = o[j], z = o[H + j], n = o[2 * H + j], hn = o[3 * H + j];
-            const double hp = po ? po[4 * H + j] : 0.0;
-            const double dhv = dhb[j];
-            const double dN = dhv * (1.0 - z) + dp[2 * H + j];
-            const double dZ = dhv * (hp - n) + dp[H + j];
-            const double an = dN * (1.0 - n * n);
-            const double dR = an * hn + dp[j];
-            q[j] = (float)(dR * r * (1.0 - r));
-            q[H + j] = (float)(dZ * z * (1.0 - z));
-            q[2 * H + j] = (float)an;
-            q[3 * H + j] = (float)(an * r + dp[3 * H + j]);
-            dcb[j] = (float)(dhv * z);
-          }
-        }
+        const BwdRow row{o, po ? po + hOff : zeros, po && cell == CELL_LSTM ? po + 4 * H : zeros, dp, dhb, dcb, q, H, j0, j1};
+        bwd_row(cell, row);
       }
     };
     if (parts <= 1) task(0);
