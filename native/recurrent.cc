@@ -25,15 +25,21 @@ constexpr int kDgates[3] = {1, 4, 4};
 constexpr double kThreadedStep = 1 << 16;
 
 /**
- * e^x in float for |x| ≤ 88 (clamped beyond): x = n·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor
- * polynomial of degree 6 (relative error below 2e-7), 2^n put into the exponent bits. Branch-free,
- * so that the loops calling it vectorise.
+ * e^x in float: x = n·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor polynomial of degree 6 (relative
+ * error below 2e-7), 2^n put into the exponent bits. |x| is clamped to 87 on its bit pattern (for
+ * non-negative floats the integer order is the float order), and a NaN or infinite x gives NaN.
+ * Branch-free, so that the loops calling it vectorise.
  */
 DLF_INLINE float fexp(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
-  const float k = x * 1.44269504088896341f + 12582912.0f;  // 1.5·2^23: rounds x·log2(e) to an integer in k's low bits
+  int32_t xi;
+  std::memcpy(&xi, &x, sizeof xi);
+  const int32_t ax = std::min<int32_t>(xi & 0x7FFFFFFF, 0x42AE0000);  // 87.0f
+  const int32_t yi = (xi & (int32_t)0x80000000) | ax;
+  float y;
+  std::memcpy(&y, &yi, sizeof y);
+  const float k = y * 1.44269504088896341f + 12582912.0f;  // 1.5·2^23: rounds y·log2(e) to an integer in k's low bits
   const float n = k - 12582912.0f;
-  const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;  // ln 2 in two parts
+  const float r = (y - n * 0.693145751953125f) - n * 1.428606765330187e-06f;  // ln 2 in two parts
   float p = 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;
   p = p * r + 1.0f / 24.0f;
@@ -46,10 +52,18 @@ DLF_INLINE float fexp(float x) {
   const int32_t bits = (kb - 0x4B400000 + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  return p * scale + (x - x);
 }
 DLF_INLINE float fsigmoid(float x) { return 1.0f / (1.0f + fexp(-x)); }
 DLF_INLINE float ftanh(float x) { return 1.0f - 2.0f / (fexp(2.0f * x) + 1.0f); }
+
+// The rows' pointers never overlap where a loop writes (different blocks of one row, or different
+// buffers): ivdep spares the vectoriser run-time alias checks, of which it would need too many.
+#if defined(__GNUC__) && !defined(__clang__)
+#define DLF_IVDEP _Pragma("GCC ivdep")
+#else
+#define DLF_IVDEP
+#endif
 
 /** One sample's units [j0, j1) of a forward step, the mask real: x its xg row, r its recurrent products, hp/cp the previous state. */
 struct FwdRow {
@@ -64,14 +78,18 @@ struct FwdRow {
 
 DLF_INLINE void fwd_body(int cell, const FwdRow& a) {
   const int H = a.H;
+  // Locals, not the struct's fields: with -fno-strict-aliasing a store through o could change a field, and the loop would not vectorise.
+  const int j0 = a.j0, j1 = a.j1;
   const float* __restrict x = a.x;
   const float* __restrict r = a.r;
   float* __restrict o = a.o;
   if (cell == CELL_RNN) {
-    for (int j = a.j0; j < a.j1; j++) o[j] = ftanh(x[j] + r[j]);
+    DLF_IVDEP
+    for (int j = j0; j < j1; j++) o[j] = ftanh(x[j] + r[j]);
   } else if (cell == CELL_LSTM) {
     const float* __restrict cp = a.cp;
-    for (int j = a.j0; j < a.j1; j++) {
+    DLF_IVDEP
+    for (int j = j0; j < j1; j++) {
       const float i = fsigmoid(x[j] + r[j]);
       const float f = fsigmoid(x[H + j] + r[H + j]);
       const float g = ftanh(x[2 * H + j] + r[2 * H + j]);
@@ -87,7 +105,8 @@ DLF_INLINE void fwd_body(int cell, const FwdRow& a) {
   } else {
     const float* __restrict hp = a.hp;
     const float* __restrict bhn = a.bhn;
-    for (int j = a.j0; j < a.j1; j++) {
+    DLF_IVDEP
+    for (int j = j0; j < j1; j++) {
       const float rr = fsigmoid(x[j] + r[j]);
       const float z = fsigmoid(x[H + j] + r[H + j]);
       const float hn = r[2 * H + j] + bhn[j];
@@ -115,16 +134,20 @@ struct BwdRow {
 
 DLF_INLINE void bwd_body(int cell, const BwdRow& a) {
   const int H = a.H;
+  // Locals, not the struct's fields: with -fno-strict-aliasing a store through o could change a field, and the loop would not vectorise.
+  const int j0 = a.j0, j1 = a.j1;
   const float* __restrict o = a.o;
   const float* __restrict dp = a.dp;
   float* __restrict dh = a.dh;
   float* __restrict dc = a.dc;
   float* __restrict q = a.q;
   if (cell == CELL_RNN) {
-    for (int j = a.j0; j < a.j1; j++) q[j] = dh[j] * (1.0f - o[j] * o[j]);
+    DLF_IVDEP
+    for (int j = j0; j < j1; j++) q[j] = dh[j] * (1.0f - o[j] * o[j]);
   } else if (cell == CELL_LSTM) {
     const float* __restrict cp = a.cp;
-    for (int j = a.j0; j < a.j1; j++) {
+    DLF_IVDEP
+    for (int j = j0; j < j1; j++) {
       const float i = o[j], f = o[H + j], g = o[2 * H + j], og = o[3 * H + j];
       const float tc = ftanh(o[4 * H + j]);
       const float dO = dh[j] * tc + dp[3 * H + j];
@@ -137,7 +160,8 @@ DLF_INLINE void bwd_body(int cell, const BwdRow& a) {
     }
   } else {
     const float* __restrict hp = a.hp;
-    for (int j = a.j0; j < a.j1; j++) {
+    DLF_IVDEP
+    for (int j = j0; j < j1; j++) {
       const float r = o[j], z = o[H + j], n = o[2 * H + j], hn = o[3 * H + j];
       const float dN = dh[j] * (1.0f - z) + dp[2 * H + j];
       const float dZ = dh[j] * (hp[j] - n) + dp[H + j];
@@ -249,10 +273,15 @@ bool recurrent_backward(int cell, const float* packed, const float* whh, const f
   const ptrdiff_t rowD = (ptrdiff_t)L * D;
   // dh: the total gradient of h at the current step (in place across steps); dc: LSTM: the carry of
   // c's gradient to the step before; GRU: the direct part z·dh of h₋'s gradient; gt: the GEMM.
-  float* buf = bwd_buf.get((size_t)3 * B * H + H);
+  // Then a row of zeros (the state before the first step) and whh transposed, [G, H], so that each
+  // step's GEMM reads its B operand by rows instead of transposing it again.
+  float* buf = bwd_buf.get((size_t)3 * B * H + H + (size_t)G * H);
   if (!buf) return false;
   float* zeros = buf + (ptrdiff_t)3 * B * H;
   std::memset(zeros, 0, sizeof(float) * H);
+  float* wt = zeros + H;
+  for (int k = 0; k < H; k++)
+    for (int c = 0; c < G; c++) wt[(ptrdiff_t)c * H + k] = whh[(ptrdiff_t)k * G + c];
   float* dh = buf;
   float* dc = buf + (ptrdiff_t)B * H;
   float* gt = buf + (ptrdiff_t)2 * B * H;
@@ -268,15 +297,14 @@ bool recurrent_backward(int cell, const float* packed, const float* whh, const f
       const int j0 = (int)((int64_t)H * p / parts), j1 = (int)((int64_t)H * (p + 1) / parts), nj = j1 - j0;
       if (nj <= 0) return;
       if (gemm) {
-        // gt[:, j0:j1] = drec(next) · whhᵀ[:, j0:j1], with whhᵀ(p, j) = whh[j·G + p].
+        // gt[:, j0:j1] = drec(next) · whhᵀ[:, j0:j1], whhᵀ being wt.
         const float* a = out + (ptrdiff_t)next * D;
-        const float* w = whh + (ptrdiff_t)j0 * G;
         bool done;
         if (cell == CELL_GRU) {
-          done = gemm_strided(B, nj, 2 * H, a, rowD, 1, w, 1, G, gt + j0, H, false) &&
-                 gemm_strided(B, nj, H, a + 3 * H, rowD, 1, w + 2 * H, 1, G, gt + j0, H, true);
+          done = gemm_strided(B, nj, 2 * H, a, rowD, 1, wt + j0, H, 1, gt + j0, H, false) &&
+                 gemm_strided(B, nj, H, a + 3 * H, rowD, 1, wt + (ptrdiff_t)2 * H * H + j0, H, 1, gt + j0, H, true);
         } else {
-          done = gemm_strided(B, nj, G, a, rowD, 1, w, 1, G, gt + j0, H, false);
+          done = gemm_strided(B, nj, G, a, rowD, 1, wt + j0, H, 1, gt + j0, H, false);
         }
         if (!done) {
           ok.store(false);
@@ -293,15 +321,24 @@ bool recurrent_backward(int cell, const float* packed, const float* whh, const f
         float* dhb = dh + (ptrdiff_t)b * H;
         float* dcb = dc + (ptrdiff_t)b * H;
         const float* gtb = gt + (ptrdiff_t)b * H;
-        for (int j = j0; j < j1; j++) {
-          // The gradient reaching h_t from later steps: through whh and (GRU) z if the next step was
-          // real, else the carried total.
-          float in = 0.0f;
-          if (next >= 0) in = realNext ? gtb[j] + (cell == CELL_GRU ? dcb[j] : 0.0f) : dhb[j];
-          dhb[j] = dp[hOff + j] + in;
+        // The gradient reaching h_t from later steps: through whh (and GRU's z) if the next step was
+        // real, else the carried total (dh and dc start at zero, for the first step processed).
+        const float* __restrict dph = dp + hOff;
+        if (realNext && cell == CELL_GRU) {
+          DLF_IVDEP
+          for (int j = j0; j < j1; j++) dhb[j] = dph[j] + (gtb[j] + dcb[j]);
+        } else if (realNext) {
+          DLF_IVDEP
+          for (int j = j0; j < j1; j++) dhb[j] = dph[j] + gtb[j];
+        } else {
+          DLF_IVDEP
+          for (int j = j0; j < j1; j++) dhb[j] = dph[j] + dhb[j];
         }
-        if (cell == CELL_LSTM)
-          for (int j = j0; j < j1; j++) dcb[j] = dp[4 * H + j] + (next >= 0 ? dcb[j] : 0.0f);
+        if (cell == CELL_LSTM) {
+          const float* __restrict dpc = dp + 4 * H;
+          DLF_IVDEP
+          for (int j = j0; j < j1; j++) dcb[j] = dpc[j] + dcb[j];
+        }
         if (!realT) {
           for (int k = 0; k < D / H; k++) std::memset(q + k * H + j0, 0, sizeof(float) * nj);
           continue;
