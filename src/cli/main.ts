@@ -22,6 +22,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['summary', async () => (await import('./commands/summary.js')).registerSummary],
   ['gradcheck', async () => (await import('./commands/gradcheck.js')).registerGradcheck],
   ['predict', async () => (await import('./commands/predict.js')).registerPredict],
+  ['generate', async () => (await import('./commands/generate.js')).registerGenerate],
   ['export', async () => (await import('./commands/export.js')).registerExport],
   ['info', async () => (await import('./commands/info.js')).registerInfo],
   ['cv', async () => (await import('./commands/cv.js')).registerCv],

@@ -75,6 +75,8 @@ const hintOf = (what: string, sets: string | undefined): string | undefined => (
  * the output width. `width` is the model output's last axis (undefined when the output is not [batch, n]).
  */
 export function checkLossAgreement(config: Config, dims: DataDims, width: number | undefined, locate: Locator): void {
+  // A label per token with an output of the wrong rank: compile/loss.ts says what the output must be.
+  if (dims.targetShape && width === undefined) return;
   const loss = lossOf(config, dims.task, width);
   const explicit = config.loss !== undefined;
   const at = (fallback: Path): Place => locate(explicit ? ['loss'] : fallback);

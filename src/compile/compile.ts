@@ -88,13 +88,16 @@ export function layoutProgram(config: Config, dims: DataDims, batch: number, loc
   const x = g.input('x', [batch, ...dims.sampleShape]);
   const model = buildModel(g, config.model, x, locate, mode, dims);
   const out = g.shapeOf(model.output);
-  const width = out.length === 2 ? out[1] : undefined;
+  // The output's classes axis: [batch, n], or [batch, ...targetShape, n] with a label per token.
+  const rank = 2 + (dims.targetShape?.length ?? 0);
+  const width = out.length === rank ? out[rank - 1] : undefined;
   checkLossAgreement(config, dims, width, locate);
   const loss = lossOf(config, dims.task, width);
   const lossPlace = config.model.layers ? locate(['model', 'layers', config.model.layers.length - 1]) : locate(['model', 'graph', 'output']);
   const weights =
-    opts.classWeights ?? (opts.weighted && loss !== 'mse' ? new Array<number>(loss === 'softmax_cross_entropy' ? (width ?? 1) : 2).fill(1) : undefined);
-  const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, weights);
+    opts.classWeights ??
+    (opts.weighted && loss !== 'mse' && !dims.targetShape ? new Array<number>(loss === 'softmax_cross_entropy' ? (width ?? 1) : 2).fill(1) : undefined);
+  const built = buildLoss(g, loss, model.output, batch, dims.classes, lossPlace, weights, dims.targetShape);
   const grads = new Map<string, number>();
   let trace: BackwardTrace | undefined;
   if (mode === 'train') {

@@ -32,6 +32,11 @@ export interface LayerSummary {
 }
 
 export interface ModelSummary {
+  /**
+   * One sample of the model input and its labels: the input's shape, the vocabulary size when the
+   * input is token ids, and the labels' shape when not one per sample ([L]: a label per token).
+   */
+  input: { shape: number[]; vocab?: number; labels?: number[] };
   layers: LayerSummary[];
   /** The training program's node count and plan, as graph and validate report them. */
   program: ProgramStats;
@@ -157,6 +162,11 @@ export function summarize(config: Config, dims: DataDims, locate: Locator, opts:
   const totals = { params: total('param'), state: total('state'), macs: layers.reduce((s, l) => s + l.macs, 0) };
   const m = planMemory(trainProgram.layout);
   return {
+    input: {
+      shape: dims.sampleShape.slice(),
+      ...(dims.tokens ? { vocab: dims.tokens.vocab } : {}),
+      ...(dims.targetShape ? { labels: dims.targetShape.slice() } : {}),
+    },
     layers,
     program: programStats(trainProgram),
     totals,

@@ -73,7 +73,7 @@ function plainValue(doc: Document, file: string): unknown {
 /** Make the relative file paths in the config absolute (relative to the config's directory). */
 function resolvePaths(config: Config, dir: string): Config {
   const d = config.data;
-  if (d.source === 'csv') {
+  if (d.source === 'csv' || d.source === 'text') {
     d.path = resolve(dir, d.path);
     if (d.test !== undefined) d.test = resolve(dir, d.test);
   }

@@ -140,16 +140,24 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
     return imageDataset(ds.classes ? { ...fields, classes: ds.classes.slice() } : fields, selectPixels(ds.pixels, indices));
   }
   const x = new Float32Array(n * f);
-  const y = new Float32Array(n);
+  // Labels per sample: one, or a row of targetShape's size (a label per token).
+  const t = ds.targetShape ? ds.targetShape.reduce((a, b) => a * b, 1) : 1;
+  const y = new Float32Array(n * t);
   for (let i = 0; i < n; i++) {
     const src = indices[i];
     if (f > 64)
       x.set(ds.x.subarray(src * f, (src + 1) * f), i * f); // images: one block copy per row
     else for (let j = 0, from = src * f, to = i * f; j < f; j++) x[to + j] = ds.x[from + j];
-    y[i] = ds.y[src];
+    if (t === 1) y[i] = ds.y[src];
+    else for (let j = 0, from = src * t, to = i * t; j < t; j++) y[to + j] = ds.y[from + j];
   }
   const out: Dataset = { x, y, n, features: ds.features.slice(), task: ds.task };
+  if (ds.targetShape) out.targetShape = ds.targetShape.slice();
+  if (ds.tokens) out.tokens = { vocab: ds.tokens.vocab.slice() };
   if (ds.shape) out.shape = ds.shape.slice();
+  if (ds.targetShape) out.targetShape = ds.targetShape.slice();
+  if (ds.tokens) out.tokens = { vocab: ds.tokens.vocab };
+  if (ds.ordered) out.ordered = true;
   if (ds.classes) out.classes = ds.classes.slice();
   if (ds.target) out.target = { ...ds.target };
   if (ds.categories) out.categories = ds.categories.map((c) => (c ? c.slice() : null));

@@ -2,13 +2,14 @@
 // of classes and, for a table with embedded columns, the layout of its inputs. Images and the
 // generators tell it before their data are read (from the config or an IDX header); a CSV table
 // only once it is read and its columns fitted on the training split (one-hot columns add an input
-// per category), so its dims come from its preprocessing.
+// per category), and text once its vocabulary is fitted, so their dims come from their preprocessing.
 import { resolve } from 'node:path';
 import type { DataConfig } from '../config/schema.js';
 import { readIdxHeader } from './idx.js';
 import { DIGIT_CLASSES, imageShape } from './images.js';
 import { type ColumnLocator, type InputLayout, inputLayout } from './columns.js';
 import { loadData } from './load.js';
+import { isSequenceTask, taskPreprocessing } from './sequence-tasks.js';
 import type { Preprocessing } from './standardize.js';
 
 /** What compiling needs to know of the data: the shape of one sample and, when known, the classes. */
@@ -50,8 +51,11 @@ export function preprocessedDims(prep: Preprocessing): DataDims {
 
 /** The dims of `cfg`'s data; a CSV table is read, split with `seed` and fitted for it. */
 export function dataDims(cfg: DataConfig, seed = 0, locate?: ColumnLocator): DataDims {
+  // A sequence task's vocabulary and length are fixed by its config.
+  if (isSequenceTask(cfg)) return preprocessedDims(taskPreprocessing(cfg));
   switch (cfg.source) {
     case 'csv':
+    case 'text':
       return preprocessedDims(loadData(cfg, seed, locate).preprocessing);
     case 'idx': {
       const h = readIdxHeader(resolve(cfg.dir, cfg.train_images), 'images');

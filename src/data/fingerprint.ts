@@ -24,6 +24,7 @@ export interface Fingerprint {
 function dataFiles(cfg: DataConfig): string[] {
   switch (cfg.source) {
     case 'csv':
+    case 'text':
       return cfg.test === undefined ? [cfg.path] : [cfg.path, cfg.test];
     case 'idx': {
       const test = idxTestFiles(cfg);

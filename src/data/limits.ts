@@ -42,6 +42,16 @@ export const IDX_MAX_IMAGE_PIXELS = 2 ** 24;
  */
 export const DEFLATE_MAX_RATIO = 1032;
 
+/**
+ * A plain text file (data.source: text): 16 MiB. Its tokens are numbered as they are read (4 bytes
+ * each), then cut into windows of floats (8 bytes per token, x and y), so a whole read stays well
+ * inside Node's default heap; a character-level corpus for a CPU run is far smaller.
+ */
+export const TEXT_MAX_BYTES = 16 * 1024 ** 2;
+
+/** One line of a plain text file: 1 Mi characters. A longer line is not prose but data or a dump. */
+export const TEXT_MAX_LINE_CHARS = 1024 ** 2;
+
 /** The caps of one CSV read; parseCsv takes others in tests. */
 export interface CsvLimits {
   recordChars: number;

@@ -10,7 +10,9 @@ import { fromCsv, type Dataset } from './dataset.js';
 import { fromIdx, idxClasses, type IdxDataConfig } from './images.js';
 import { applyPreprocessingInPlace, fitImagePreprocessing, fitPreprocessing, type Preprocessing } from './standardize.js';
 import { splitDataset } from './split.js';
+import { generateTask, isSequenceTask, taskPreprocessing } from './sequence-tasks.js';
 import { generate } from './synthetic.js';
+import { fitTokenPreprocessing, readTextDataset } from './text.js';
 
 export interface LoadedData {
   train: Dataset;
@@ -23,20 +25,29 @@ const DEFAULT_TEST_IMAGES = 't10k-images-idx3-ubyte.gz';
 const DEFAULT_TEST_LABELS = 't10k-labels-idx1-ubyte.gz';
 
 /**
- * The whole training data set, unsplit and not preprocessed (images as raw 0..255 values).
- * `cfg.path` (csv) and `cfg.dir` (idx) must already be absolute; `classes` (from a saved run)
- * fixes the class indices of a CSV file and names the classes of an idx data set.
+ * The whole training data set, unsplit and not preprocessed (images as raw 0..255 values, text as
+ * ids of the file's own vocabulary, data/text.ts). `cfg.path` (csv, text) and `cfg.dir` (idx) must
+ * already be absolute; `classes` (from a saved run) fixes the class indices of a CSV file and
+ * names the classes of an idx data set.
  */
 export function loadDataset(cfg: DataConfig, seed: number, classes?: readonly string[], prep?: Preprocessing): Dataset {
   switch (cfg.source) {
     case 'csv':
       return fromCsv(cfg, cfg.path, classes, 'data.path', prep ? tableReadRules(cfg, prep) : undefined);
+    case 'text':
+      return readTextDataset(cfg, cfg.path, 'data.path', classes);
     case 'idx':
       return fromIdx(resolve(cfg.dir, cfg.train_images), resolve(cfg.dir, cfg.train_labels), {
         limit: cfg.limit,
         flatten: cfg.flatten,
         classes: idxClasses(cfg, classes),
       });
+    case 'copy':
+    case 'reverse':
+    case 'sort':
+    case 'parity':
+    case 'addition':
+      return generateTask(cfg, new Rng(streamSeed(seed, 'data')));
     default:
       return generate(cfg, new Rng(streamSeed(seed, 'data')));
   }
@@ -58,6 +69,8 @@ const pathOnly: ColumnLocator = (path) => ({ path: path.join('.') });
 /** The preprocessing the config asks for, fitted on `train` (the training split only). */
 export function fitPreprocessingFor(cfg: DataConfig, train: Dataset, locate: ColumnLocator = pathOnly): Preprocessing {
   if (cfg.source === 'idx') return fitImagePreprocessing(train, cfg.scale);
+  if (isSequenceTask(cfg)) return taskPreprocessing(cfg);
+  if (cfg.source === 'text') return fitTokenPreprocessing(train, cfg);
   const columns = cfg.source === 'csv' ? fitColumns(train, cfg, locate) : undefined;
   const rules = columns ? { columns, missingValues: cfg.source === 'csv' ? cfg.missing_values : undefined } : undefined;
   return fitPreprocessing(train, cfg.standardize, cfg.standardize_target === true, rules);
@@ -78,7 +91,7 @@ export function loadData(cfg: DataConfig, seed: number, locate?: ColumnLocator):
 }
 
 /**
- * The test set, preprocessed with `prep` (the run's): for csv the file `cfg.test` (absolute), for
+ * The test set, preprocessed with `prep` (the run's): for csv and text the file `cfg.test` (absolute), for
  * idx `test_images` and `test_labels` in `cfg.dir` (by default t10k-images-idx3-ubyte.gz and
  * t10k-labels-idx1-ubyte.gz when both exist). Undefined when the config has none, and for the
  * generators.
@@ -88,6 +101,9 @@ export function loadTestSet(cfg: DataConfig, prep: Preprocessing): Dataset | und
     case 'csv':
       if (cfg.test === undefined) return undefined;
       return applyPreprocessingInPlace(fromCsv(cfg, cfg.test, prep.classes, 'data.test', tableReadRules(cfg, prep)), prep);
+    case 'text':
+      if (cfg.test === undefined) return undefined;
+      return applyPreprocessingInPlace(readTextDataset(cfg, cfg.test, 'data.test', prep.classes), prep);
     case 'idx': {
       const files = idxTestFiles(cfg);
       if (!files) return undefined;

@@ -7,6 +7,7 @@ import type { DataConfig } from '../config/schema.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
 import { selectRows, type Dataset } from './dataset.js';
 import { type FoldSpec, foldRows } from './folds.js';
+import { isSequenceTask, taskPerToken } from './sequence-tasks.js';
 
 export interface SplitSpec {
   /** Fraction of rows held out, in [0, 1). */
@@ -60,17 +61,22 @@ export function stratifiedCounts(counts: readonly number[], total: number): numb
   return out;
 }
 
-/** Splits `ds` into new train and validation sets; draws from `rng` only when shuffling. */
+/**
+ * Splits `ds` into new train and validation sets; draws from `rng` only when shuffling. The
+ * windows of one text (`ds.ordered`) are never shuffled: validation is the end of the text. Labels
+ * per token (`ds.targetShape`) are not one class per sample, so they are never stratified.
+ */
 export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: Dataset; val: Dataset } {
   const order = new Uint32Array(ds.n);
   for (let i = 0; i < ds.n; i++) order[i] = i;
-  if (spec.shuffle) (spec.seed === undefined ? rng : new Rng(streamSeed(spec.seed, 'split'))).shuffle(order);
+  if (spec.shuffle && !ds.ordered) (spec.seed === undefined ? rng : new Rng(streamSeed(spec.seed, 'split'))).shuffle(order);
+  const byClass = ds.task === 'classification' && !ds.targetShape;
   if (spec.fold) {
-    const { train, val } = foldRows(order, spec.fold, ds.task === 'classification' ? ds.y : undefined);
+    const { train, val } = foldRows(order, spec.fold, byClass ? ds.y : undefined);
     return { train: selectRows(ds, train), val: selectRows(ds, val) };
   }
   const held = validationSize(ds.n, spec.validation);
-  if (!spec.stratify || ds.task !== 'classification') {
+  if (!spec.stratify || !byClass) {
     const nTrain = ds.n - held;
     return { train: selectRows(ds, order.subarray(0, nTrain)), val: selectRows(ds, order.subarray(nTrain)) };
   }
@@ -122,7 +128,9 @@ function taskOfData(cfg: DataConfig): 'classification' | 'regression' {
  */
 export function withStratifyDefault<T extends DataConfig>(cfg: T): T {
   if (cfg.split.stratify !== undefined) return cfg;
-  return { ...cfg, split: { ...cfg.split, stratify: taskOfData(cfg) === 'classification' } };
+  // A label per token is no class per sample to stratify by.
+  const perToken = isSequenceTask(cfg) && taskPerToken(cfg.source);
+  return { ...cfg, split: { ...cfg.split, stratify: taskOfData(cfg) === 'classification' && !perToken } };
 }
 
 /**
@@ -131,6 +139,6 @@ export function withStratifyDefault<T extends DataConfig>(cfg: T): T {
  * target is used as it is.
  */
 export function withTargetDefault<T extends DataConfig>(cfg: T): T {
-  if (cfg.source === 'idx' || cfg.standardize_target !== undefined) return cfg;
+  if (cfg.source === 'idx' || cfg.source === 'text' || isSequenceTask(cfg) || cfg.standardize_target !== undefined) return cfg;
   return { ...cfg, standardize_target: taskOfData(cfg) === 'regression' };
 }

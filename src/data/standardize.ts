@@ -15,6 +15,7 @@ import {
 import { gatherRows, sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
 import { imageDataset, scaledValues } from './pixels.js';
 import { type TargetScale, fitTargetScale, isTargetScale, standardizedTargets } from './target.js';
+import { SPECIAL_TOKENS, UNK } from './tokens.js';
 
 /** Plain JSON: what a run needs to prepare new data like its training data. */
 export type Preprocessing = TablePreprocessing | ImagePreprocessing | TokenPreprocessing;
@@ -62,7 +63,8 @@ export type ImageScale = 'unit' | 'standardize';
 /**
  * Token ids: text split into tokens and numbered by a vocabulary fitted on the training split
  * (data/tokens.ts), or a built-in sequence task's fixed vocabulary. A loader reading new data for
- * the run encodes it with `vocab` and pads or truncates it to `length`, so applying it only checks.
+ * the run splits it with `tokenizer` and `lowercase` and pads or truncates it to `length`; applying
+ * it renumbers the ids by token into `vocab` (a token it lacks becoming <unk>) and checks the rest.
  */
 export interface TokenPreprocessing {
   kind: 'tokens';
@@ -208,8 +210,10 @@ function checkTask(ds: Dataset, prep: Preprocessing): void {
 }
 
 /**
- * Token ids are encoded when they are read (with the run's vocabulary), so this only checks that
- * `ds` is made of them, at the run's length and vocabulary size, and renumbers classes by name.
+ * Token ids are read at the run's length, numbered by the data's own vocabulary (`ds.tokens`):
+ * this checks the length and the kind of labels, renumbers the ids by token into the run's
+ * vocabulary (the inputs, and the labels when they are tokens; a token the run lacks becomes
+ * <unk>, padding stays 0) and classes by name. Data numbered by the run's vocabulary are kept as they are.
  */
 function applyTokens(ds: Dataset, prep: TokenPreprocessing): Dataset {
   const shape = sampleShape(ds);
@@ -217,12 +221,35 @@ function applyTokens(ds: Dataset, prep: TokenPreprocessing): Dataset {
     const got = ds.tokens ? `sequences of ${shape.join('×')} tokens` : 'not token sequences';
     throw new DataError(`the data are ${got} but the run was trained on sequences of ${prep.length} tokens`, {}, "read the data with the run's text settings");
   }
-  if (ds.tokens.vocab.length !== prep.vocab.length) {
-    throw new DataError(`the data are numbered by a vocabulary of ${ds.tokens.vocab.length} tokens but the run's has ${prep.vocab.length}`);
+  const perToken = ds.targetShape !== undefined;
+  if (perToken !== (prep.labels === 'tokens')) {
+    const [got, want] = perToken ? ['a label per token', 'a class per sample'] : ['a class per sample', 'a label per token'];
+    throw new DataError(`the data have ${got} but the run was trained on ${want}`, {}, "read the data with the run's data.task");
   }
-  const y = prep.labels === 'class' ? remapClasses(ds, prep) : ds.y;
-  const out: Dataset = { ...ds, y, tokens: { vocab: prep.vocab.slice() } };
+  const from = ds.tokens.vocab;
+  const same = from.length === prep.vocab.length && from.every((t, i) => t === prep.vocab[i]);
+  const ids = same ? undefined : renumbering(from, prep.vocab);
+  const x = ids ? renumbered(ds.x, ids) : ds.x;
+  const y = prep.labels === 'class' ? remapClasses(ds, prep) : ids ? renumbered(ds.y, ids) : ds.y;
+  const out: Dataset = { ...ds, x, y, tokens: { vocab: prep.vocab.slice() } };
   if (prep.classes) out.classes = prep.classes.slice();
+  return out;
+}
+
+/** The id in `to` of each token of `from`: by name, UNK for a token `to` lacks; the special tokens keep their ids. */
+function renumbering(from: readonly string[], to: readonly string[]): Int32Array {
+  const index = new Map(to.map((t, i) => [t, i]));
+  return Int32Array.from(from, (t, i) => (i < SPECIAL_TOKENS.length ? i : (index.get(t) ?? UNK)));
+}
+
+/** `ids` (floats) renumbered through `map`; an id outside it is an error of the data. */
+function renumbered(ids: Float32Array, map: Int32Array): Float32Array {
+  const out = new Float32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const k = map[ids[i]];
+    if (k === undefined) throw new DataError(`token id ${ids[i]} is outside the data's vocabulary of ${map.length} tokens`);
+    out[i] = k;
+  }
   return out;
 }
 

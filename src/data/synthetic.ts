@@ -5,7 +5,7 @@ import type { DataConfig } from '../config/schema.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Dataset } from './dataset.js';
 
-export type SyntheticConfig = Exclude<DataConfig, { source: 'csv' | 'idx' }>;
+export type SyntheticConfig = Extract<DataConfig, { source: 'linear' | 'xor' | 'moons' | 'spirals' }>;
 export type GeneratorSpec = Pick<SyntheticConfig, 'samples' | 'noise'>;
 
 /** Runs the generator named by cfg.source. */

@@ -26,6 +26,11 @@ export interface Dataset {
    * names every id (index → token). Absent for tables and images.
    */
   tokens?: TokenInfo;
+  /**
+   * Samples are consecutive windows of one text (a language model): a split holds out the last
+   * ones, never shuffled or stratified, since windows next to each other share their text.
+   */
+  ordered?: boolean;
   n: number;
   /** Names of the features of a table (empty for images, whose pixels have no names). */
   features: string[];

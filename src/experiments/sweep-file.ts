@@ -40,7 +40,7 @@ const SweepSchema = z
       .string()
       .regex(/^(train|val|test)\.\w+$/, 'must be train.<metric>, val.<metric> or test.<metric>, e.g. val.accuracy')
       .describe('The final metric that ranks the trials.'),
-    mode: z.enum(['max', 'min']).optional().describe('max or min is best (default: min for loss, mse, mae, rmse; else max).'),
+    mode: z.enum(['max', 'min']).optional().describe('max or min is best (default: min for loss, perplexity, mse, mae, rmse; else max).'),
   })
   .superRefine((s, ctx) => {
     if (s.search === 'random' && s.trials === undefined) ctx.addIssue({ code: 'custom', message: 'a random search needs trials: N', path: ['search'] });

@@ -81,7 +81,7 @@ function points(runs: readonly CurveRun[], panels: readonly string[]): Point[] {
 }
 
 /** Quantities that fall towards 0 over training and may span decades; bounded scores (accuracy, r2) stay linear. */
-const ERROR_PANELS = new Set(['loss', 'mse', 'mae', 'rmse']);
+const ERROR_PANELS = new Set(['loss', 'perplexity', 'mse', 'mae', 'rmse']);
 
 /**
  * A log scale for an error panel whose values are all positive and span more than two decades

@@ -53,7 +53,7 @@ export function gatherRunReport(runDir: string, opts: GatherOptions): RunReportD
   const { config, prep } = loadRun(absDir, undefined, opts.maxMemory);
   const configFile = join(absDir, 'config.json');
   const configText = readRunFile(configFile, 8 << 20);
-  const dims = prep.kind === 'table' ? preprocessedDims(prep) : { ...dataDims(config.data), classes: prep.classes?.length };
+  const dims = prep.kind !== 'image' ? preprocessedDims(prep) : { ...dataDims(config.data), classes: prep.classes?.length };
   const locate = (path: (string | number)[]) => ({ file: configFile, path: path.join('.') });
   const summary = summarize(config, dims, locate, { maxMemory: opts.maxMemory });
   const program = layoutProgram(config, dims, config.train.batch_size, locate, 'train', { weighted: config.train.class_weights !== undefined });

@@ -143,20 +143,22 @@ function progressProblem(c: Checkpoint): string | undefined {
 
 const TABLE_KEYS = ['kind', 'features', 'mean', 'std', 'task'];
 const IMAGE_KEYS = ['kind', 'scale', 'mean', 'std', 'shape', 'task'];
+const TOKEN_KEYS = ['kind', 'tokenizer', 'lowercase', 'vocab', 'length', 'labels', 'task'];
 
 /**
  * Why the member names of a preprocessing object are not those of its kind, or undefined: a
  * table's are kind, features, mean, std and task (version 1 may lack kind), an image's kind,
- * scale, mean, std, shape and task, and either may have classes; a table may have target (the
+ * scale, mean, std, shape and task, tokens' kind, tokenizer, lowercase, vocab, length, labels and
+ * task (data/standardize.ts), and any may have classes; a table may have target (the
  * regression target's mean and std, data.standardize_target), and columns with missingValues
  * (categorical columns and missing-value rules, data/columns.ts). Checked on writing as on
  * reading, so that a field added to Preprocessing without a new checkpoint version is found
  * when a checkpoint is written, not when it is read back.
  */
 export function preprocessingKeysProblem(keys: readonly string[], kind: unknown, version: number): string | undefined {
-  const required = kind === 'image' ? IMAGE_KEYS : kind === undefined && version < 2 ? TABLE_KEYS.slice(1) : TABLE_KEYS;
+  const required = kind === 'image' ? IMAGE_KEYS : kind === 'tokens' ? TOKEN_KEYS : kind === undefined && version < 2 ? TABLE_KEYS.slice(1) : TABLE_KEYS;
   for (const k of required) if (!keys.includes(k)) return `preprocessing.${k} is missing`;
-  const optional = kind === 'image' ? ['classes'] : ['classes', 'target', 'columns', 'missingValues'];
+  const optional = kind === 'image' || kind === 'tokens' ? ['classes'] : ['classes', 'target', 'columns', 'missingValues'];
   for (const k of keys) if (!required.includes(k) && !optional.includes(k)) return `preprocessing has the unknown member ${quote(k)}`;
   return undefined;
 }

@@ -1,4 +1,4 @@
-// One epoch of training: the seeded shuffle, the batches (the last partial one included), the
+// One epoch of training: the seeded shuffle (with data.bucket, into batches of similar length), the batches (the last partial one included), the
 // scheduled learning rate, penalties and clipping, one optimizer update per batch and the
 // running-statistics updates; then the validation metrics and the checkpoint of the epoch. The
 // Trainer owns the runtime, optimizer and random streams for the whole run; it decides nothing
@@ -17,7 +17,7 @@ import type { EventSink } from './events.js';
 import { MetricsAccumulator, type Metrics, type MetricsOptions } from './metrics.js';
 import { createOptimizer, restoreOptimizer, type Optimizer } from './optimizers.js';
 import { addPenaltyGradients, matchesAny } from './regularize.js';
-import { type Bound, ModelRuntime, applyStateUpdates, evaluateDataset, feed } from './runtime.js';
+import { type Bound, ModelRuntime, applyStateUpdates, evaluateDataset, feed, labelShape } from './runtime.js';
 import { type RunLength, learningRate } from './schedule.js';
 
 /** Why an epoch stopped part way: a signal, or a loss that is no longer finite. */
@@ -46,11 +46,64 @@ function tensorsOf(model: CompiledModel, params: ReadonlyMap<string, Float32Arra
   return t;
 }
 
-/** The order an epoch feeds the training samples in: 0 … n−1, shuffled by `rng` when the run shuffles. */
-export function epochOrder(order: Int32Array, rng: Rng | undefined): Int32Array {
+/** Length bucketing (data.bucket): the length of every training sample and the batch size. */
+export interface Buckets {
+  /** Real (non-padding) tokens of each sample. */
+  lengths: Int32Array;
+  batch: number;
+}
+
+/** Batches sorted together when bucketing: a pool of this many batches is sorted by length, then cut into batches. */
+export const BUCKET_POOL = 50;
+
+/**
+ * The order an epoch feeds the training samples in: 0 … n−1, shuffled by `rng` when the run
+ * shuffles. With `buckets`, batches are made of samples of similar length: the (shuffled) order
+ * is cut into pools of BUCKET_POOL batches, each pool sorted by length (stable, so equal lengths
+ * keep their shuffled order) and cut into batches, and the full batches are then shuffled by
+ * `rng` (the last, partial batch stays last, as the epoch loop expects). Every draw is from `rng`,
+ * so a resumed run orders its epochs as the run it continues.
+ */
+export function epochOrder(order: Int32Array, rng: Rng | undefined, buckets?: Buckets): Int32Array {
   for (let i = 0; i < order.length; i++) order[i] = i;
   if (rng) rng.shuffle(order);
+  if (buckets) bucketInPlace(order, buckets, rng);
   return order;
+}
+
+function bucketInPlace(order: Int32Array, { lengths, batch }: Buckets, rng: Rng | undefined): void {
+  const n = order.length;
+  const pool = batch * BUCKET_POOL;
+  for (let start = 0; start < n; start += pool) {
+    const part = Array.from(order.subarray(start, Math.min(n, start + pool)));
+    part.sort((a, b) => lengths[a] - lengths[b]); // Array.prototype.sort is stable
+    order.set(part, start);
+  }
+  const full = Math.floor(n / batch);
+  if (!rng || full < 2) return;
+  const batches = new Int32Array(full);
+  for (let b = 0; b < full; b++) batches[b] = b;
+  rng.shuffle(batches);
+  const sorted = order.slice(0, full * batch);
+  for (let b = 0; b < full; b++) order.set(sorted.subarray(batches[b] * batch, (batches[b] + 1) * batch), b * batch);
+}
+
+/** The real tokens of each sample of a data set of token ids (ids other than padding, 0). */
+export function sampleLengths(ds: Dataset): Int32Array {
+  const L = ds.n > 0 ? ds.x.length / ds.n : 0;
+  const out = new Int32Array(ds.n);
+  for (let i = 0; i < ds.n; i++) {
+    let k = 0;
+    for (let j = i * L, end = j + L; j < end; j++) if (ds.x[j] !== 0) k++;
+    out[i] = k;
+  }
+  return out;
+}
+
+/** The buckets `config` asks for on `train` (data.bucket on token data), else undefined. */
+export function bucketsOf(config: Config, train: Dataset): Buckets | undefined {
+  if (config.data.source !== 'text' || !config.data.bucket || !train.tokens) return undefined;
+  return { lengths: sampleLengths(train), batch: config.train.batch_size };
 }
 
 export class Trainer {
@@ -65,6 +118,7 @@ export class Trainer {
   private readonly shuffleRng: Rng;
   private readonly dropoutRng: Rng;
   private readonly order: Int32Array;
+  private readonly buckets: Buckets | undefined;
   private readonly run: RunLength;
   private readonly metricOpts: MetricsOptions;
   private lastYield = performance.now();
@@ -93,7 +147,8 @@ export class Trainer {
     this.batches = Math.ceil(trainSet.n / tc.batch_size);
     this.run = { stepsPerEpoch: this.batches, totalSteps: this.batches * tc.epochs };
     this.order = new Int32Array(trainSet.n);
-    this.metricOpts = { metrics: tc.metrics, topK: tc.top_k, classes: trainSet.classes?.length, threshold: tc.threshold, target: trainSet.target };
+    this.buckets = bucketsOf(config, trainSet);
+    this.metricOpts = { metrics: tc.metrics, topK: tc.top_k, threshold: tc.threshold, target: trainSet.target, ...labelShape(trainSet) };
   }
 
   /** Trains one epoch; returns its training metrics and the last learning rate used. Throws EpochStopped. */
@@ -105,7 +160,7 @@ export class Trainer {
     const clipping = tc.clip.norm !== undefined || tc.clip.value !== undefined;
     const baseLr = tc.optimizer.lr;
     const { trainSet, opt, order } = this;
-    epochOrder(order, tc.shuffle !== false ? this.shuffleRng : undefined);
+    epochOrder(order, tc.shuffle !== false ? this.shuffleRng : undefined, this.buckets);
     const acc = new MetricsAccumulator(trainSet.task, this.metricOpts);
     let lr = baseLr;
     for (let bi = 0; bi < this.batches; bi++) {

@@ -32,6 +32,11 @@ export interface EvalResult {
   epoch: number;
   split: Split;
   samples: number;
+  /**
+   * With a label per token: the real tokens scored (padding left out), and a note that the
+   * per-class table and the confusion matrix, which are per sample, are not given.
+   */
+  tokens?: { count: number; note: string };
   /** Regression with `keepPoints`: each sample's prediction and true value, in the target's units, in split order. */
   points?: { predicted: number[]; actual: number[] };
   metrics: Metrics;
@@ -89,7 +94,7 @@ export function loadRun(runDirArg: string, checkpoint?: string, maxMemory?: numb
     throw new CheckpointError('checkpoint was written for a different config than this run directory holds', { file: ckptPath });
   }
   const prep = ckpt.preprocessing;
-  const dims = prep.kind === 'table' ? preprocessedDims(prep) : { ...dataDims(config.data), classes: prep.classes?.length };
+  const dims = prep.kind !== 'image' ? preprocessedDims(prep) : { ...dataDims(config.data), classes: prep.classes?.length };
   const classWeights = runClassWeights(runDir, config, prep);
   const model = compileModel(config, dims, (path) => ({ file: join(runDir, 'config.json'), path: path.join('.') }), {
     optimize: true,
@@ -143,9 +148,10 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
   const { runDir, config, ckptPath, ckpt, prep, model, params, classWeights } = loadRun(runDirArg, opts.checkpoint, opts.maxMemory);
   const split = opts.split ?? 'val';
   const task = prep.task;
-  const k = prep.classes?.length ?? 0;
-  const binary = task === 'classification' && k === 2;
-  const metrics = requestedMetrics(task, k, config.train.metrics, opts.metrics ?? []);
+  const perToken = prep.kind === 'tokens' && prep.labels === 'tokens';
+  const k = perToken ? (prep as { vocab: string[] }).vocab.length : (prep.classes?.length ?? 0);
+  const binary = task === 'classification' && k === 2 && !perToken;
+  const metrics = requestedMetrics(task, k, config.train.metrics, opts.metrics ?? [], perToken);
   if (opts.threshold !== undefined && !binary) {
     throw new UsageError(`--threshold applies to two classes; this run has ${task === 'classification' ? `${k} classes` : 'a regression task'}`);
   }
@@ -160,7 +166,7 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
   const points = opts.keepPoints && ds.task === 'regression' ? { predicted: [] as number[], actual: [] as number[] } : undefined;
   const acc = evaluateDataset(rt, ds, {
     batchSize: config.train.batch_size,
-    metrics: { metrics, topK: config.train.top_k, classes: prep.classes?.length, ...(binary ? { threshold, keepScores: true } : {}) },
+    metrics: { metrics, topK: config.train.top_k, ...(perToken ? {} : { classes: prep.classes?.length }), ...(binary ? { threshold, keepScores: true } : {}) },
     ...(points
       ? {
           onBatch: (output: Float32Array, start: number, count: number, cols: number) => {
@@ -183,6 +189,10 @@ export function evaluateRun(runDirArg: string, opts: EvalOptions): EvalResult {
     ...(classWeights ? { classWeights } : {}),
     ...(note ? { warnings: [note] } : {}),
   };
+  if (acc.perToken) {
+    const note = 'labels per token: accuracy, top_k_accuracy and perplexity count real tokens; no per-class table or confusion matrix';
+    return { ...result, tokens: { count: acc.counts().tokens ?? 0, note } };
+  }
   if (ds.task !== 'classification') return result;
   const classes = prep.classes ?? acc.confusion().map((_, i) => String(i));
   const report = acc.report();
@@ -204,13 +214,16 @@ function requestedMetrics(
   classes: number,
   named: readonly MetricName[] | undefined,
   extra: readonly MetricName[],
+  perToken = false,
 ): MetricName[] {
-  const allowed = taskMetrics(task);
+  const allowed = taskMetrics(task, perToken);
+  const what = perToken ? 'a label per token' : task;
+  const hint = `${perToken ? 'with a label per token the' : task} metrics are ${allowed.join(', ')}`;
   for (const m of extra) {
-    if (!allowed.includes(m)) throw new UsageError(`--metrics: '${m}' does not apply to ${task}`, `${task} metrics are ${allowed.join(', ')}`);
+    if (!allowed.includes(m)) throw new UsageError(`--metrics: '${m}' does not apply to ${what}`, hint);
     if (BINARY_METRICS.includes(m) && classes !== 2) throw new UsageError(`--metrics: '${m}' needs two classes; this run has ${classes}`);
   }
-  const out = metricNames(task, named);
+  const out = metricNames(task, named, perToken);
   for (const m of extra) if (!out.includes(m)) out.push(m);
   return out;
 }

@@ -1,8 +1,14 @@
 // Metrics accumulated over batches, read from the model output buffer [batch, cols] and the
 // labels [batch] after each batch. The loss is always reported; besides it:
-//   classification: accuracy, top_k_accuracy, macro precision / recall / f1, and a confusion matrix;
-//                   for two classes, ROC-AUC and average precision (PR-AUC), and a decision threshold;
+//   classification: accuracy, top_k_accuracy, macro precision / recall / f1, perplexity (exp of the
+//                   mean cross-entropy of the outputs), and a confusion matrix; for two classes,
+//                   ROC-AUC and average precision (PR-AUC), and a decision threshold;
 //   regression:     mse, mae, rmse, r2 (the prediction is the output's first column).
+// With a label per token (`positions` labels per sample: output [batch, positions, cols], labels
+// [batch, positions]) every real token (label ≠ 0) counts as one sample and padding counts for
+// nothing: the loss is the mean over real tokens, accuracy, top_k_accuracy and perplexity are
+// token-level, and there is no confusion matrix or per-class report (precision, recall, f1 and the
+// ranking metrics do not apply).
 // All state is a few numbers plus one K×K count matrix, allocated once; add() allocates nothing,
 // except that the ranking metrics (roc_auc, pr_auc) keep every sample's score and label.
 // Everything is summed in float64, sample by sample in order, so several add() calls give exactly
@@ -29,6 +35,7 @@ export type Metrics = {
   r2?: number;
   roc_auc?: number;
   pr_auc?: number;
+  perplexity?: number;
 };
 
 export interface MetricsOptions {
@@ -50,22 +57,31 @@ export interface MetricsOptions {
    * units (v · std + mean) before mse, mae, rmse and r2; the loss is kept as given.
    */
   target?: { mean: number; std: number };
+  /**
+   * Labels per sample when there is a label per token (the size of the data's targetShape): the
+   * output is [batch, positions, cols] and the labels [batch, positions], label 0 being padding.
+   */
+  positions?: number;
 }
 
 /** The default decision threshold of a binary task. */
 export const DEFAULT_THRESHOLD = 0.5;
 
 const TASK_METRICS: Record<Task, readonly MetricName[]> = {
-  classification: ['accuracy', 'top_k_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc'],
+  classification: ['accuracy', 'top_k_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc', 'perplexity'],
   regression: ['mse', 'mae', 'rmse', 'r2'],
 };
 const DEFAULTS: Record<Task, readonly MetricName[]> = {
   classification: ['accuracy'],
   regression: ['mse', 'mae'],
 };
+/** With a label per token: the metrics that apply, and the default. */
+const TOKEN_METRICS: readonly MetricName[] = ['accuracy', 'top_k_accuracy', 'perplexity'];
+const TOKEN_DEFAULTS: readonly MetricName[] = ['accuracy', 'perplexity'];
 
-/** The metrics that apply to a task. */
-export const taskMetrics = (task: Task): readonly MetricName[] => TASK_METRICS[task];
+/** The metrics that apply to a task (`perToken`: classification with a label per token). */
+export const taskMetrics = (task: Task, perToken = false): readonly MetricName[] =>
+  perToken && task === 'classification' ? TOKEN_METRICS : TASK_METRICS[task];
 
 /** Metrics defined for two classes only. */
 export const BINARY_METRICS: readonly MetricName[] = ['roc_auc', 'pr_auc'];
@@ -79,10 +95,15 @@ export function metricIssues(
   task: Task,
   classes: number | undefined,
   requested: readonly MetricName[] = [],
+  perToken = false,
 ): { index: number; message: string; hint: string }[] {
   const allowed = TASK_METRICS[task];
+  const tokens = taskMetrics(task, perToken);
   return requested.flatMap((m, index) => {
     if (!allowed.includes(m)) return [{ index, message: `metric '${m}' does not apply to ${task}`, hint: `${task} metrics are ${allowed.join(', ')}` }];
+    if (!tokens.includes(m)) {
+      return [{ index, message: `metric '${m}' does not apply to a label per token`, hint: `with a label per token the metrics are ${tokens.join(', ')}` }];
+    }
     if (task === 'classification' && classes !== undefined && classes !== 2 && BINARY_METRICS.includes(m)) {
       return [
         { index, message: `metric '${m}' needs two classes; the data has ${classes}`, hint: 'use it on a binary task (e.g. one class against the rest)' },
@@ -94,19 +115,21 @@ export function metricIssues(
 
 /**
  * The metrics reported besides the loss: `requested` in its order without repeats, or the task's
- * default. A metric of the other task (e.g. mse for classification) is a config error.
+ * default (with a label per token: accuracy and perplexity). A metric of the other task (e.g. mse
+ * for classification), or one that does not apply per token, is a config error.
  */
-export function metricNames(task: Task, requested?: readonly MetricName[]): MetricName[] {
-  if (requested === undefined) return DEFAULTS[task].slice();
-  const allowed = TASK_METRICS[task];
+export function metricNames(task: Task, requested?: readonly MetricName[], perToken = false): MetricName[] {
+  const token = perToken && task === 'classification';
+  if (requested === undefined) return (token ? TOKEN_DEFAULTS : DEFAULTS[task]).slice();
+  const allowed = taskMetrics(task, token);
   const out: MetricName[] = [];
   for (const m of requested) {
     if (!allowed.includes(m)) {
       throw new ConfigError([
         {
           place: { path: 'train.metrics' },
-          message: `metric '${m}' does not apply to ${task}`,
-          hint: `${task} metrics are ${allowed.join(', ')}`,
+          message: `metric '${m}' does not apply to ${token ? 'a label per token' : task}`,
+          hint: `${token ? 'with a label per token the' : task} metrics are ${allowed.join(', ')}`,
         },
       ]);
     }
@@ -131,11 +154,20 @@ export class MetricsAccumulator {
 
   private n = 0;
   private lossSum = 0;
+  /** Labels per sample with a label per token (0: one label per sample). */
+  private readonly positions: number;
+  /** Samples added (with a label per token `n` counts real tokens). */
+  private samples = 0;
+  // perplexity: Σ cross-entropy of the outputs in float64
+  private readonly wantPerplexity: boolean;
+  private ceSum = 0;
+  // with a label per token: tokens whose argmax is the label
   // classification
   private cols = 0; // output columns, fixed by the first add()
   private k = 0; // number of classes: the side of the confusion matrix
   private conf: Float64Array = new Float64Array(0); // [true class * k + predicted class] counts
   private topKHits = 0;
+  private tokenHits = 0;
   private readonly wantTopK: boolean;
   // binary: the decision cut on the logit scale, and the scores kept for the ranking metrics
   private readonly threshold: number;
@@ -154,7 +186,10 @@ export class MetricsAccumulator {
 
   constructor(task: Task, opts: MetricsOptions = {}) {
     this.task = task;
-    this.metrics = metricNames(task, opts.metrics);
+    this.positions = opts.positions ?? 0;
+    if (this.positions && task !== 'classification') throw new InternalError('a label per token needs a classification task');
+    this.metrics = metricNames(task, opts.metrics, this.positions > 0);
+    this.wantPerplexity = this.metrics.includes('perplexity');
     this.targetMean = opts.target?.mean ?? 0;
     this.targetStd = opts.target?.std ?? 1;
     this.topK = opts.topK ?? (opts.classes !== undefined ? defaultTopK(opts.classes) : undefined);
@@ -171,7 +206,8 @@ export class MetricsAccumulator {
       if (!Number.isInteger(opts.classes) || opts.classes < 2) {
         throw new InternalError(`classes must be an integer of at least 2, got ${opts.classes}`);
       }
-      this.allocate(opts.classes);
+      if (this.positions) this.k = opts.classes;
+      else this.allocate(opts.classes);
     }
   }
 
@@ -190,13 +226,57 @@ export class MetricsAccumulator {
     this.conf = new Float64Array(k * k);
   }
 
-  /** Adds a batch: its mean loss, the model outputs [batch, cols] and the labels or targets [batch]. */
+  /**
+   * Adds a batch: its mean loss, the model outputs [batch, cols] and the labels or targets [batch]
+   * (with a label per token: outputs [batch, positions, cols], labels [batch, positions], and the
+   * loss the mean over the batch's real tokens).
+   */
   add(batch: number, loss: number, output: Buf, labels: Buf, cols: number): void {
     if (batch === 0) return;
+    this.samples += batch;
+    if (this.positions) {
+      const real = this.addTokens(batch * this.positions, output, labels, cols);
+      this.n += real;
+      if (real > 0) this.lossSum += loss * real;
+      return;
+    }
     if (this.task === 'classification') this.addClassification(batch, output, labels, cols);
     else this.addRegression(batch, output, labels, cols);
     this.n += batch;
     this.lossSum += loss * batch;
+  }
+
+  /** Tokens of a batch with a label per token: rows of `cols` outputs, label 0 skipped. Returns the real tokens. */
+  private addTokens(rows: number, output: Buf, labels: Buf, cols: number): number {
+    if (this.cols === 0) {
+      if (this.k !== 0 && this.k !== cols) throw new InternalError(`the model has ${cols} outputs per token but ${this.k} classes were declared`);
+      this.k = cols;
+      this.cols = cols;
+    } else if (cols !== this.cols) {
+      throw new InternalError(`output columns changed from ${this.cols} to ${cols} between batches`);
+    }
+    const topK = Math.min(this.topK ?? defaultTopK(cols), cols);
+    let real = 0;
+    for (let r = 0; r < rows; r++) {
+      const label = labels[r];
+      if (label === 0) continue;
+      if (!(label > 0 && label < cols && Number.isInteger(label))) {
+        throw new InternalError(`label ${label} of token ${r} of the batch is not a class index in [0, ${cols})`);
+      }
+      real++;
+      const o = r * cols;
+      const v = output[o + label];
+      // The label's rank: the classes ordered before it (a larger logit, or an equal one at a lower index).
+      let rank = 0;
+      for (let c = 0; c < cols && rank < topK; c++) {
+        const w = output[o + c];
+        if (w > v || (w === v && c < label)) rank++;
+      }
+      if (rank === 0) this.tokenHits++;
+      if (rank < topK) this.topKHits++;
+      if (this.wantPerplexity) this.ceSum += crossEntropy(output, o, cols, label);
+    }
+    return real;
   }
 
   private addClassification(batch: number, output: Buf, labels: Buf, cols: number): void {
@@ -230,6 +310,7 @@ export class MetricsAccumulator {
         for (let c = 1; c < cols; c++) if (output[o + c] > output[o + pred]) pred = c;
       }
       conf[label * k + pred]++;
+      if (this.wantPerplexity) this.ceSum += crossEntropy(output, o, cols, label);
       if (this.wantTopK) {
         if (cols === 1) {
           // two classes: top-1 is accuracy, top-2 always holds the label
@@ -289,10 +370,19 @@ export class MetricsAccumulator {
       for (const name of this.metrics) m[name] = NaN;
       return m;
     }
+    if (this.positions) {
+      for (const name of this.metrics) {
+        if (name === 'accuracy') m.accuracy = this.tokenHits / n;
+        else if (name === 'top_k_accuracy') m.top_k_accuracy = this.topKHits / n;
+        else if (name === 'perplexity') m.perplexity = Math.exp(this.ceSum / n);
+      }
+      return m;
+    }
     if (this.task === 'classification') {
       const macro = this.metrics.some((x) => x === 'precision' || x === 'recall' || x === 'f1') ? this.macro() : undefined;
       for (const name of this.metrics) {
         if (name === 'accuracy') m.accuracy = this.trace() / n;
+        else if (name === 'perplexity') m.perplexity = Math.exp(this.ceSum / n);
         else if (name === 'top_k_accuracy') m.top_k_accuracy = this.topKHits / n;
         else if (name === 'precision' || name === 'recall' || name === 'f1') m[name] = macro![name];
         else if (name === 'roc_auc') m.roc_auc = this.rocAuc();
@@ -310,9 +400,19 @@ export class MetricsAccumulator {
     return m;
   }
 
+  /** Whether labels are per token (no confusion matrix, class report or ranking metrics then). */
+  get perToken(): boolean {
+    return this.positions > 0;
+  }
+
+  /** Samples added; with a label per token, `tokens` is the number of real tokens among them. */
+  counts(): { samples: number; tokens?: number } {
+    return this.positions ? { samples: this.samples, tokens: this.n } : { samples: this.samples };
+  }
+
   /** Counts: rows are the true class, columns the predicted class. Classification only. */
   confusion(): number[][] {
-    if (this.task !== 'classification') throw new InternalError('a confusion matrix needs a classification task');
+    if (this.task !== 'classification' || this.positions) throw new InternalError('a confusion matrix needs a classification task with a label per sample');
     const k = this.k;
     const rows: number[][] = [];
     for (let t = 0; t < k; t++) rows.push(Array.from(this.conf.subarray(t * k, (t + 1) * k)));
@@ -332,7 +432,7 @@ export class MetricsAccumulator {
 
   /** Per-class precision, recall, F1 and support with macro and weighted averages. Classification only. */
   report(): ClassReport {
-    if (this.task !== 'classification') throw new InternalError('a class report needs a classification task');
+    if (this.task !== 'classification' || this.positions) throw new InternalError('a class report needs a classification task with a label per sample');
     return classReport(this.conf, this.k);
   }
 
@@ -368,4 +468,21 @@ export class MetricsAccumulator {
     if (ssTot === 0) return ssRes === 0 ? 1 : 0;
     return 1 - ssRes / ssTot;
   }
+}
+
+/**
+ * −log softmax(row)[label] of the `cols` logits at output[o ..], in float64 (log-sum-exp shifted by
+ * the row's maximum); one logit stands for two classes, the logit being class 1's against class 0.
+ */
+function crossEntropy(output: Buf, o: number, cols: number, label: number): number {
+  if (cols === 1) {
+    // −log σ(z) for class 1, −log(1 − σ(z)) for class 0: softplus(∓z), written to stay finite.
+    const z = label === 1 ? -output[o] : output[o];
+    return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+  }
+  let max = -Infinity;
+  for (let c = 0; c < cols; c++) if (output[o + c] > max) max = output[o + c];
+  let s = 0;
+  for (let c = 0; c < cols; c++) s += Math.exp(output[o + c] - max);
+  return Math.log(s) + max - output[o + label];
 }

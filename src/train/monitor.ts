@@ -3,9 +3,9 @@
 
 export type MonitorMode = 'min' | 'max';
 
-const LOWER_IS_BETTER = ['loss', 'mse', 'mae', 'rmse'];
+const LOWER_IS_BETTER = ['loss', 'perplexity', 'mse', 'mae', 'rmse'];
 
-/** `min` for metrics whose name ends in loss, mse, mae or rmse (e.g. val.loss), `max` otherwise. */
+/** `min` for metrics whose name ends in loss, perplexity, mse, mae or rmse (e.g. val.loss), `max` otherwise. */
 export function defaultMode(metric: string): MonitorMode {
   const m = metric.toLowerCase();
   return LOWER_IS_BETTER.some((s) => m.endsWith(s)) ? 'min' : 'max';

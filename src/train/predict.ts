@@ -1,5 +1,6 @@
-// Predicting with a trained run: new data (a CSV table with the run's feature columns, or IDX
-// images) prepared with the run's saved preprocessing, the evaluation program run over it in
+// Predicting with a trained run: new data (a CSV table with the run's feature columns, IDX
+// images, or a CSV table with the text column of a text classifier) prepared with the run's saved
+// preprocessing, the evaluation program run over it in
 // batches, and one record per sample: the predicted class name and a probability per class
 // (softmax of the logits, or the sigmoid of a single logit), or the predicted value.
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { imageShape } from '../data/images.js';
 import { imageDataset, rawValues } from '../data/pixels.js';
 import { type ImagePreprocessing, type Preprocessing, type TablePreprocessing, applyPreprocessing } from '../data/standardize.js';
 import { type TargetScale, unstandardize } from '../data/target.js';
+import { textInput, textSettings } from '../data/text.js';
 import { DataError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { loadRun } from './evaluate.js';
@@ -52,9 +54,11 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
   const { config, ckptPath, prep, model, params } = loadRun(runDir, opts.checkpoint, opts.maxMemory);
   const keep = opts.keep ?? [];
   if (keep.length && prep.kind === 'image') throw new UsageError('--keep copies columns of a CSV input; this run was trained on images');
-  const table = prep.kind === 'table' ? readTableInput(opts.input) : undefined;
+  const textColumn = config.data.source === 'text' ? textSettings(config.data).textColumn : undefined;
+  if (prep.kind === 'tokens') checkTextRun(prep, textColumn, runDir);
+  const table = prep.kind !== 'image' ? readTableInput(opts.input) : undefined;
   const kept = table && keep.length ? keptColumns(table, keep, resolve(opts.input)) : undefined;
-  const input = readPredictInput(opts.input, prep, table);
+  const input = readPredictInput(opts.input, prep, table, textColumn);
   const ds = applyPreprocessing(input, prep);
   const rt = new ModelRuntime(model, opts.kernels, params);
   const batch = opts.batchSize ?? config.train.batch_size;
@@ -93,6 +97,18 @@ export function predictRun(runDir: string, opts: PredictOptions): Predictions {
   columns.unshift(...keep);
   const note = unseenNote(ds.unseen);
   return { checkpoint: ckptPath, task: prep.task, columns, rows, warnings: note ? [note] : [] };
+}
+
+/**
+ * dlf predict reads text for a classifier trained on text (data.source: text); a language model
+ * samples with dlf generate instead, and a built-in sequence task has no text to read.
+ */
+function checkTextRun(prep: Extract<Preprocessing, { kind: 'tokens' }>, textColumn: string | undefined, runDir: string): void {
+  if (prep.labels === 'tokens') {
+    throw new UsageError('this run is a language model (a label per token): dlf predict gives one class per row', `sample from it with dlf generate ${runDir}`);
+  }
+  if (textColumn === undefined)
+    throw new UsageError('dlf predict reads text for runs trained on data.source: text; this run was trained on a built-in sequence task');
 }
 
 /** Columns of the model output (its last axis). */
@@ -151,10 +167,10 @@ function round(v: number): number {
 
 /**
  * Reads the input of a prediction as an unlabeled Dataset (y = 0) in the run's terms: the
- * feature columns of a table run (by name; other columns, the label among them, are ignored), or
- * IDX images for an image run.
+ * feature columns of a table run (by name; other columns, the label among them, are ignored),
+ * IDX images for an image run, or the text column `textColumn` of a text classifier's CSV input.
  */
-export function readPredictInput(file: string, prep: Preprocessing, table?: CsvTable): Dataset {
+export function readPredictInput(file: string, prep: Preprocessing, table?: CsvTable, textColumn?: string): Dataset {
   const path = resolve(file);
   const idx = looksLikeIdx(path);
   if (prep.kind === 'image') {
@@ -163,14 +179,17 @@ export function readPredictInput(file: string, prep: Preprocessing, table?: CsvT
     }
     return imagesInput(path, prep);
   }
-  if (prep.kind === 'tokens') throw new UsageError('dlf predict does not read input for a run on token sequences yet');
+  if (prep.kind === 'tokens') {
+    if (textColumn === undefined || prep.labels !== 'class') throw new UsageError('dlf predict reads text for a text classifier only');
+    return textInput(table ?? readTableInput(path, idx), textColumn, prep, path);
+  }
   return tableInput(path, { ...prep, kind: 'table' }, table ?? readTableInput(path, idx));
 }
 
-/** The CSV input of a run trained on a table; an IDX file is refused with a message that says so. */
+/** The CSV input of a run trained on a table or text; an IDX file is refused with a message that says so. */
 function readTableInput(file: string, idx = looksLikeIdx(resolve(file))): CsvTable {
   const path = resolve(file);
-  if (idx) throw new DataError('the input is an IDX file but the run was trained on a table: give a CSV file', { file: path });
+  if (idx) throw new DataError('the input is an IDX file but the run was trained on a table or text: give a CSV file', { file: path });
   return readCsvTable(path);
 }
 

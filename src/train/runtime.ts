@@ -7,7 +7,7 @@ import { imageOf } from '../data/pixels.js';
 import { Executor } from '../exec/executor.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../tensor/rng.js';
-import { MetricsAccumulator, type Metrics } from './metrics.js';
+import { MetricsAccumulator, type Metrics, type MetricsOptions } from './metrics.js';
 
 export interface Bound {
   readonly program: Program;
@@ -76,19 +76,36 @@ export function applyStateUpdates(b: Bound): void {
   }
 }
 
+/** Labels per sample: 1, or the size of the data's targetShape (a label per token). */
+export function labelsPerSample(ds: Pick<Dataset, 'targetShape'>): number {
+  return ds.targetShape ? ds.targetShape.reduce((a, b) => a * b, 1) : 1;
+}
+
+/**
+ * What the metrics need to know of `ds`'s labels: its classes and, with a label per token, how
+ * many labels each sample has (its classes being its vocabulary).
+ */
+export function labelShape(ds: Dataset): Pick<MetricsOptions, 'classes' | 'positions'> {
+  if (!ds.targetShape) return { classes: ds.classes?.length };
+  return { positions: labelsPerSample(ds), classes: ds.classes?.length ?? ds.tokens?.vocab.length };
+}
+
 /**
  * Copies samples `order[start .. start+count)` (or `start ..` without an order) into a bound
  * program's inputs; `count` is the program's batch size. Images stored as bytes are read through
- * the kernels (byteRows), the rest by gatherRows.
+ * the kernels (byteRows), the rest by gatherRows. With a label per token each sample's labels
+ * (size(targetShape) of them) are copied as one row.
  */
 export function feed(b: Bound, ds: Dataset, order: ArrayLike<number> | null, start: number, count: number): void {
   const p = ds.pixels;
   const { images } = b;
   const bytes = p !== undefined && count === images.length;
+  const t = labelsPerSample(ds);
   for (let r = 0; r < count; r++) {
     const row = order ? order[start + r] : start + r;
     if (bytes) images[r] = imageOf(p, row);
-    b.y[r] = ds.y[row];
+    if (t === 1) b.y[r] = ds.y[row];
+    else for (let j = 0, from = row * t, to = r * t; j < t; j++) b.y[to + j] = ds.y[from + j];
   }
   // b.x holds images.length samples (the batch the program was bound at): its length over that is one sample's size.
   if (bytes) b.ex.kernels.byteRows(p.bytes, images, p.values, b.x, b.x.length / images.length);
@@ -106,7 +123,7 @@ export interface EvalOptions {
 
 /** Runs the evaluation program over a whole dataset in batches; returns the accumulator. */
 export function evaluateDataset(rt: ModelRuntime, ds: Dataset, opts: EvalOptions): MetricsAccumulator {
-  const acc = new MetricsAccumulator(ds.task, { target: ds.target, ...opts.metrics });
+  const acc = new MetricsAccumulator(ds.task, { target: ds.target, ...labelShape(ds), ...opts.metrics });
   for (let start = 0; start < ds.n; start += opts.batchSize) {
     const count = Math.min(opts.batchSize, ds.n - start);
     const b = rt.bind(count, 'eval');

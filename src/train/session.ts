@@ -15,6 +15,7 @@ import type { Dataset } from '../data/dataset.js';
 import { dataDims, preprocessedDims } from '../data/dims.js';
 import { FINGERPRINTS_FILE, type Fingerprint, compareFingerprints, fingerprintData, parseFingerprints } from '../data/fingerprint.js';
 import { loadData, loadTestSet } from '../data/load.js';
+import { isSequenceTask } from '../data/sequence-tasks.js';
 import { withStratifyDefault, withTargetDefault } from '../data/split.js';
 import type { Preprocessing } from '../data/standardize.js';
 import { CheckpointError, ConfigError, DataError, oneLine } from '../errors.js';
@@ -124,23 +125,24 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
   const locate = locatorOf(resolved);
   checkWatchedSplits(config, locate);
   // Images and generated data: shapes and memory are checked before any data row is read. A CSV
-  // table's inputs are known only once its columns are fitted on the training split, and it is
-  // small enough (data/limits.ts) to read first.
-  const early = config.data.source === 'csv' ? loadData(config.data, config.seed, locate) : undefined;
+  // table's inputs are known only once its columns are fitted on the training split, and text's
+  // once its vocabulary is; both are small enough (data/limits.ts) to read first.
+  const early = config.data.source === 'csv' || config.data.source === 'text' ? loadData(config.data, config.seed, locate) : undefined;
   const dims = early ? preprocessedDims(early.preprocessing) : dataDims(config.data);
   checkTopK(config, dims.classes, locate);
-  checkMetrics(config, dims.task, dims.classes, locate);
+  checkMetrics(config, dims.task, dims.classes, locate, dims.targetShape !== undefined);
   const checked = compileModel(config, dims, locate, { optimize: true, maxMemory });
   checkCheckpointable(checked.params, config.train.optimizer); // names a checkpoint can hold, a size it can be read back at
   const loaded = early ?? loadData(config.data, config.seed, locate);
   const test = loadTestSet(config.data, loaded.preprocessing);
   // After the readers, which refuse what is not a regular file and name the problem first.
   const fingerprints = fingerprintData(config.data);
-  const classes = loaded.train.classes?.length;
+  // With a label per token the classes are the vocabulary, which the dims already tell.
+  const classes = loaded.train.classes?.length ?? (loaded.train.targetShape ? dims.classes : undefined);
   if (loaded.train.classes) checkNumericClasses(config, loaded.train.classes, written(resolved.raw, ['data', 'task']), outputWidth(checked), locate);
   checkTopK(config, classes ?? dims.classes, locate);
   checkThreshold(config, loaded.train.task, classes ?? dims.classes, locate);
-  checkMetrics(config, loaded.train.task, classes ?? dims.classes, locate);
+  checkMetrics(config, loaded.train.task, classes ?? dims.classes, locate, loaded.train.targetShape !== undefined);
   const classWeights = weightsOf(config, loaded.train, locate);
   // Compiled again only when the data told what the config did not: the number of classes, or class weights.
   const model =
@@ -151,8 +153,8 @@ function prepareResolved(resolved: ResolvedConfig, maxMemory?: number): Prepared
 }
 
 /** train.metrics must fit the task and the classes: each problem at its item of the list. */
-function checkMetrics(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator): void {
-  const issues = metricIssues(task, classes, config.train.metrics).map((i) => ({
+function checkMetrics(config: ResolvedConfig['config'], task: Dataset['task'], classes: number | undefined, locate: Locator, perToken: boolean): void {
+  const issues = metricIssues(task, classes, config.train.metrics, perToken).map((i) => ({
     place: locate(['train', 'metrics', i.index]),
     message: i.message,
     hint: i.hint,
@@ -197,6 +199,11 @@ function outputWidth(model: CompiledModel): number | undefined {
 function weightsOf(config: ResolvedConfig['config'], train: Dataset, locate: Locator): ClassWeights | undefined {
   const spec = config.train.class_weights;
   if (spec === undefined) return undefined;
+  if (train.targetShape) {
+    throw new ConfigError([
+      { place: locate(['train', 'class_weights']), message: 'class weights are not supported with a label per token', hint: 'remove train.class_weights' },
+    ]);
+  }
   if (train.task !== 'classification' || !train.classes) {
     throw new ConfigError([{ place: locate(['train', 'class_weights']), message: 'class weights apply to classification, not regression' }]);
   }
@@ -372,6 +379,8 @@ function readHistory(file: string, epoch: number): EpochRecord[] {
 /** `given` with the saved run's `data.standardize_target` when `given` does not say. */
 function withSavedTarget(given: ResolvedConfig, saved: ResolvedConfig['config']['data']): ResolvedConfig {
   const data = given.config.data;
-  if (data.source === 'idx' || saved.source === 'idx' || data.standardize_target !== undefined || saved.standardize_target === undefined) return given;
+  if (data.source === 'idx' || data.source === 'text' || saved.source === 'idx' || saved.source === 'text') return given;
+  if (isSequenceTask(data) || isSequenceTask(saved)) return given;
+  if (data.standardize_target !== undefined || saved.standardize_target === undefined) return given;
   return withData(given, { ...data, standardize_target: saved.standardize_target });
 }

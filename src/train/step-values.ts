@@ -12,7 +12,7 @@ import { DataError } from '../errors.js';
 import type { Buf } from '../graph/types.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
-import { epochOrder } from './epoch.js';
+import { bucketsOf, epochOrder } from './epoch.js';
 import { loadRun, splitOf } from './evaluate.js';
 import { initParams } from './loop.js';
 import { ModelRuntime, feed } from './runtime.js';
@@ -66,7 +66,8 @@ export function summarize(buf: Buf): ValueSummary {
 export function stepValues(model: CompiledModel, config: Config, params: ReadonlyMap<string, Float32Array>, train: Dataset, kernels: Kernels): StepValues {
   if (train.n === 0) throw new DataError('the training split is empty: there is no batch to run');
   const count = Math.min(config.train.batch_size, train.n);
-  const order = epochOrder(new Int32Array(train.n), config.train.shuffle !== false ? new Rng(streamSeed(config.seed, 'shuffle')) : undefined);
+  const shuffle = config.train.shuffle !== false ? new Rng(streamSeed(config.seed, 'shuffle')) : undefined;
+  const order = epochOrder(new Int32Array(train.n), shuffle, bucketsOf(config, train));
   const program = model.asBuilt(count, 'train');
   // A runtime whose training program is the graph as built.
   const b = new ModelRuntime({ ...model, program: () => program }, kernels, params).bind(count, 'train');

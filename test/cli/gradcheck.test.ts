@@ -49,6 +49,17 @@ describe('dlf gradcheck', () => {
     for (const p of j.params) expect(p.maxRelError).toBeLessThan(1e-4);
   });
 
+  it('passes on a sequence task with a label per token (each sample a row of labels)', async () => {
+    const cfg = tmp.write(
+      'seq.yaml',
+      'name: seq\nseed: 2\ndata: {source: sort, samples: 40, length: 5}\nmodel:\n  layers:\n    - {type: embedding, dim: 6}\n    - {type: dense, units: classes}\n',
+    );
+    const r = await dlf('gradcheck', cfg);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok: 3 parameters within relative error/);
+  });
+
   it('is deterministic', async () => {
     const a = await dlf('gradcheck', regularised(), '--json');
     const b = await dlf('gradcheck', regularised(), '--json');

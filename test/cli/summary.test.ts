@@ -79,6 +79,22 @@ describe('dlf summary', () => {
     ]);
   });
 
+  it('shows the sequence shapes of a task with a label per token, and its input and labels', async () => {
+    const cfg = tmp.write(
+      'seq.yaml',
+      `name: seq\ndata: {source: copy, length: 12}\nmodel:\n  layers:\n    - {type: embedding, dim: 16}\n    - {type: dense, units: classes}\n`,
+    );
+    const s = await summaryJson(cfg);
+    expect(s.input).toEqual({ shape: [12], vocab: 14, labels: [12] });
+    expect(s.layers.map((l: any) => [l.type, l.outputShape, l.params, l.macs])).toEqual([
+      ['embedding', [12, 16], 14 * 16, 0],
+      ['dense', [12, 14], 16 * 14 + 14, 12 * 16 * 14],
+    ]);
+    const text = await dlf('summary', cfg);
+    expect(text.stdout).toContain('input [12] token ids of a vocabulary of 14; labels [12], one per token\n');
+    expect(text.stdout).toMatch(/layer1\/dense +dense +\[12, 14\]/);
+  });
+
   it('reports a bad config with exit code 2', async () => {
     const r = await dlf('summary', repo('configs/iris.yaml'), '--set', 'model.layers.1.units=0');
     expect(r.code).toBe(2);

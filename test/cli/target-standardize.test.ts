@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSequenceTask } from '../../src/data/sequence-tasks.js';
 import { withTargetDefault } from '../../src/data/split.js';
 import type { Config, DataConfig } from '../../src/config/schema.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -82,7 +83,7 @@ describe('standardised regression targets', () => {
     const prep = JSON.parse(readFileSync(join(plain, 'preprocessing.json'), 'utf8')) as Record<string, unknown>;
     expect(prep.target).toBeUndefined();
     const data = { source: 'linear', samples: 10, noise: 0.1, classes: 3, standardize: true, split: { validation: 0.2, shuffle: true } } as const;
-    const target = (d: DataConfig) => (d.source === 'idx' ? undefined : d.standardize_target);
+    const target = (d: DataConfig) => (d.source === 'idx' || d.source === 'text' || isSequenceTask(d) ? undefined : d.standardize_target);
     expect(target(withTargetDefault<DataConfig>(data))).toBe(true);
     expect(target(withTargetDefault<DataConfig>({ ...data, source: 'xor' }))).toBe(false);
     expect(target(withTargetDefault<DataConfig>({ ...data, standardize_target: false }))).toBe(false);

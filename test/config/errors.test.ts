@@ -61,14 +61,14 @@ describe('loadConfig errors', () => {
     [
       'invalid discriminator',
       VALID.replace('source: csv', 'source: cvs'),
-      "4:11: data.source: expected one of csv, idx, linear, xor, moons, spirals, got string 'cvs' (did you mean 'csv'?)",
+      "4:11: data.source: expected one of csv, idx, linear, xor, moons, spirals, text, copy, reverse, sort, parity, addition, got string 'cvs' (did you mean 'csv'?)",
     ],
     ['unknown key', VALID.replace('seed: 1', 'sed: 1'), "2:1: sed: unknown key; did you mean 'seed'?"],
     ['nested unknown key', VALID.replace('epochs: 20', 'epoch: 20'), "12:3: train.epoch: unknown key; did you mean 'epochs'?"],
     [
       'unknown key of another variant',
       VALID.replace('source: csv', 'source: xor').replace('  label: digit\n', ''),
-      "5:3: data.path: unknown key ('path' is only valid with source: csv)",
+      "5:3: data.path: unknown key ('path' is only valid with source: csv, text)",
     ],
     ['missing key', VALID.replace('  label: digit\n', ''), '3:1: data.label: required key is missing'],
     [

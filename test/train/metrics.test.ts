@@ -291,3 +291,87 @@ describe('accumulation', () => {
     for (const v of Object.values(g)) expect(v).toBeNaN();
   });
 });
+
+describe('labels per token', () => {
+  // Two samples of 3 positions, 4 classes (token ids; 0 is padding). Sample 0: labels 1, 2, 0;
+  // sample 1: labels 3, 0, 0. Three real tokens.
+  const out = [
+    [0, 2, 1, 0], // label 1: argmax 1, a hit
+    [0, 3, 1, 2], // label 2: its logit 1 is below 3 and 2, rank 2: a miss, and not in the top 2
+    [9, 9, 9, 9], // padding: ignored whatever it holds
+    [0, 1, 2, 0], // label 3: its logit 0 is below 1 and 2, and index 0 ties lower: rank 3
+    [5, 0, 0, 0], // padding
+    [0, 0, 0, 7], // padding
+  ];
+  const labels = [1, 2, 0, 3, 0, 0];
+  const acc = () => new MetricsAccumulator('classification', { positions: 3, metrics: ['accuracy', 'top_k_accuracy', 'perplexity'], topK: 2 });
+
+  /** −log softmax(row)[label]. */
+  const ce = (row: number[], label: number) => Math.log(row.reduce((a, v) => a + Math.exp(v), 0)) - row[label];
+
+  it('counts real tokens only: accuracy, top-k and perplexity over them, the loss weighed by them', () => {
+    const a = acc();
+    a.add(2, 0.5, f32(out), lab(labels), 4);
+    // The second batch: one sample, one real token (label 2, argmax 2, a hit).
+    a.add(
+      1,
+      2,
+      f32([
+        [0, 0, 4, 0],
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+      ]),
+      lab([2, 0, 0]),
+      4,
+    );
+    // Token 2 (label 2) of sample 0: logits [0,3,1,2]: 3 and 2 are above 1, rank 2, not in the top 2.
+    // Token of sample 1 (label 3): logits [0,1,2,0]: 1 and 2 above 0, and index 0 ties lower: rank 3.
+    // Hits: the first token and the last: 2 of 4; top-2: the same two.
+    const perplexity = Math.exp((ce(out[0], 1) + ce(out[1], 2) + ce(out[3], 3) + ce([0, 0, 4, 0], 2)) / 4);
+    // loss: (0.5 · 3 + 2 · 1) / 4 real tokens
+    expectMetrics(a.result(), { loss: 3.5 / 4, accuracy: 0.5, top_k_accuracy: 0.5, perplexity });
+    expect(a.counts()).toEqual({ samples: 3, tokens: 4 });
+    expect(a.perToken).toBe(true);
+    expect(() => a.confusion()).toThrow(InternalError);
+  });
+
+  it('gives NaN for a split without a real token, and defaults to accuracy and perplexity', () => {
+    const a = new MetricsAccumulator('classification', { positions: 3 });
+    expect(a.metrics).toEqual(['accuracy', 'perplexity']);
+    a.add(
+      1,
+      0,
+      f32([
+        [1, 0],
+        [1, 0],
+        [1, 0],
+      ]),
+      lab([0, 0, 0]),
+      2,
+    );
+    const r = a.result();
+    expect(r.loss).toBeNaN();
+    expect(r.accuracy).toBeNaN();
+  });
+
+  it('refuses the per-class metrics', () => {
+    expect(() => new MetricsAccumulator('classification', { positions: 3, metrics: ['f1'] })).toThrow(ConfigError);
+    expect(metricNames('classification', ['perplexity', 'accuracy'], true)).toEqual(['perplexity', 'accuracy']);
+  });
+});
+
+describe('perplexity with a label per sample', () => {
+  it('is exp of the mean cross-entropy of the outputs, for softmax rows and a single sigmoid logit', () => {
+    const rows = [
+      [1, 2, 0],
+      [0, 0, 3],
+    ];
+    const a = feed(new MetricsAccumulator('classification', { metrics: ['perplexity'] }), rows, [1, 0]);
+    const ce = (row: number[], label: number) => Math.log(row.reduce((s, v) => s + Math.exp(v), 0)) - row[label];
+    expect(a.result().perplexity).toBeCloseTo(Math.exp((ce(rows[0], 1) + ce(rows[1], 0)) / 2), 12);
+    // One logit z: −log σ(z) for class 1, −log(1 − σ(z)) for class 0.
+    const b = feed(new MetricsAccumulator('classification', { metrics: ['perplexity'] }), [[2], [-1]], [1, 1]);
+    const nll = (z: number) => Math.log1p(Math.exp(-z));
+    expect(b.result().perplexity).toBeCloseTo(Math.exp((nll(2) + nll(-1)) / 2), 12);
+  });
+});

@@ -75,8 +75,10 @@ export function registerEval(program: Command, io: Io): void {
           io.out(JSON.stringify(r) + '\n');
           return;
         }
-        io.out(`checkpoint ${r.checkpoint} (epoch ${r.epoch})\n${r.split}: ${r.samples} samples\n`);
+        const tokens = r.tokens ? ` (${r.tokens.count} tokens)` : '';
+        io.out(`checkpoint ${r.checkpoint} (epoch ${r.epoch})\n${r.split}: ${r.samples} samples${tokens}\n`);
         io.out(metricsText(r));
+        if (r.tokens) io.out(`\n${r.tokens.note}\n`);
         if (r.binary) io.out('\n' + binaryText(r));
         if (r.report && r.report.classes.length <= 50) io.out('\n' + reportText(r));
         if (r.confusion && r.confusion.length <= 20) io.out('\n' + confusionText(r));

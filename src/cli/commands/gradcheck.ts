@@ -9,6 +9,7 @@ import { BACKEND_HELP, defaultBackend } from '../backend.js';
 import { Rng, streamSeed } from '../../tensor/rng.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { initParams } from '../../train/loop.js';
+import { labelsPerSample } from '../../train/runtime.js';
 import { prepareRun } from '../../train/session.js';
 import type { Io } from '../output.js';
 import { collect, positiveInt } from './common.js';
@@ -62,7 +63,8 @@ export function registerGradcheck(program: Command, io: Io): void {
       const result = gradcheck(
         program,
         params,
-        { x, y: train.y.subarray(0, n) },
+        // A label per token: each sample's row of labels.
+        { x, y: train.y.subarray(0, n * labelsPerSample(train)) },
         {
           kernels,
           maskState: new Rng(streamSeed(config.seed, 'dropout')).state(),

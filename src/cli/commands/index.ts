@@ -45,6 +45,12 @@ export const COMMAND_INDEX: readonly CommandEntry[] = [
     description: "predict with a run's checkpoint (best by default): the class and a probability per class, or the value",
   },
   {
+    name: 'generate',
+    args: ['<run-dir>'],
+    options: true,
+    description: 'sample text from a trained language model (a run on text with task: language_model), seeded and reproducible',
+  },
+  {
     name: 'export',
     args: ['<run-dir>'],
     options: true,

@@ -47,6 +47,11 @@ export function registerSummary(program: Command, io: Io): void {
       const right = new Set(head.map((h, c) => (['params', 'state', 'MACs', 'line'].includes(h) ? c : -1)));
       const table = textTable(all, (c) => right.has(c));
       io.out(`${rc.file}\n`);
+      const inp = s.input;
+      if (inp.vocab !== undefined) {
+        const labels = inp.labels ? `; labels ${shapeStr(inp.labels)}, one per token` : '';
+        io.out(`input ${shapeStr(inp.shape)} token ids of a vocabulary of ${int(inp.vocab)}${labels}\n`);
+      }
       io.out(table.line(head));
       for (const r of rows) io.out(table.line(r));
       io.out(table.line(table.widths.map((w) => '-'.repeat(w))));

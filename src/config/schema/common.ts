@@ -27,8 +27,12 @@ export const LIMITS = {
   axis: 1_000_000_000,
   /** Axes of a shape written in the config. */
   rank: 8,
+  /** Tokens per sample of a sequence (data.length of text and of the built-in sequence tasks). */
+  sequence: 1_000_000,
   /** Samples of a built-in generator. */
   samples: 10_000_000,
+  /** Digits of each number of the addition task. */
+  digits: 100,
   /** top_k of top_k_accuracy, and the classes (arms) of the spirals generator. */
   classes: 10_000,
   /** Run, layer, node and parameter names (a run name is a directory name). */

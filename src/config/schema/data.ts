@@ -122,7 +122,82 @@ const SyntheticData = z.strictObject({
   classes: z.number().int().min(2).max(LIMITS.classes).default(3).describe('Number of arms (spirals only).'),
   ...common,
 });
-export const DataSchema = z.discriminatedUnion('source', [CsvData, IdxData, SyntheticData]).describe('Where the data comes from.');
+// Text (data/text.ts): token sequences from a CSV text column (a class per row) or a plain text
+// file (a language model). Optional keys without a default are resolved by the loader, whose
+// defaults depend on the file (format by extension, task by format).
+const TextData = z.strictObject({
+  source: z.literal('text').describe('Text read as token sequences: a CSV file with a text column, or a plain text file.'),
+  path: pathString.describe('Path of the text file (CSV with a header, or plain UTF-8 text), relative to the config file.'),
+  format: z
+    .enum(['csv', 'plain'])
+    .optional()
+    .describe('csv: a table with a header row; plain: the whole file is one text. Default: csv for a .csv file, else plain.'),
+  text: text.optional().describe('The column that holds the text (CSV only; default: text).'),
+  label: text.optional().describe('The column that holds the class of each row (CSV classification only; default: label).'),
+  task: z
+    .enum(['classification', 'language_model'])
+    .optional()
+    .describe(
+      'classification: one class per row (CSV); language_model: the text is one token stream, cut into windows of length + 1 tokens, ' +
+        'the model predicting each next token. Default: classification for csv, language_model for plain.',
+    ),
+  tokenizer: z
+    .enum(['char', 'word'])
+    .default('char')
+    .describe('char: every character (Unicode code point) is a token; word: runs of letters, digits and apostrophes, and each punctuation mark.'),
+  lowercase: z.boolean().default(false).describe('Lowercase the text before it is split into tokens.'),
+  vocab: z
+    .strictObject({
+      min_freq: count(LIMITS.samples).default(1).describe('Leave out tokens seen fewer times than this in the training split.'),
+      max_size: z
+        .number()
+        .int()
+        .min(5)
+        .max(LIMITS.vocab)
+        .optional()
+        .describe('At most this many ids in all, the four special tokens included: the most frequent tokens are kept (ties in code-point order).'),
+    })
+    .prefault({})
+    .describe('The vocabulary, fitted on the training split: <pad>, <unk>, <s> and </s> first, then tokens by frequency.'),
+  length: count(LIMITS.sequence).describe(
+    'Tokens per sample, L: a row is cut to its first L tokens or padded at the end; a language model reads windows of L + 1 tokens.',
+  ),
+  bucket: z
+    .boolean()
+    .default(false)
+    .describe('Training batches of samples of similar length (seeded; the batches shuffled), so that little of a batch is padding.'),
+  split: SplitSchema.prefault({}).describe(
+    'Train/validation split. A language model holds out the last fraction of the text (its windows in order), never shuffled windows.',
+  ),
+  test: pathString.optional().describe('A second file of the same kind used as the test set (`dlf eval --split test`).'),
+});
+// The built-in sequence tasks (data/sequence-tasks.ts): token ids, with a label per token or one per sample.
+const SequenceTaskData = z.strictObject({
+  source: z
+    .enum(['copy', 'reverse', 'sort', 'parity'])
+    .describe(
+      'A built-in seeded sequence task: copy, reverse or sort a sequence of digits (a label per token: the target sequence), ' +
+        'or parity (a sequence of bits; one class per sample: even or odd number of 1s).',
+    ),
+  samples: count(LIMITS.samples).default(1000).describe('Number of sequences generated.'),
+  length: count(LIMITS.sequence).default(8).describe('Longest sequence: each has a random length from 1 to `length`, padded to `length`.'),
+  split: SplitSchema.prefault({}).describe('Train/validation split.'),
+});
+const AdditionTaskData = z.strictObject({
+  source: z
+    .literal('addition')
+    .describe(
+      'A built-in seeded sequence task: two numbers written as characters, "123+45", padded to 2·digits + 1 tokens; the labels ' +
+        "are the sum's digits, most significant first, from position 0 on (a label per token; padding after).",
+    ),
+  samples: count(LIMITS.samples).default(1000).describe('Number of sums generated.'),
+  digits: count(LIMITS.digits).default(3).describe('Most digits of each number (each number has 1 to `digits` digits).'),
+  split: SplitSchema.prefault({}).describe('Train/validation split.'),
+});
+export const DataSchema = z
+  .discriminatedUnion('source', [CsvData, IdxData, SyntheticData, TextData, SequenceTaskData, AdditionTaskData])
+  .describe('Where the data comes from.');
 export type DataConfig = z.infer<typeof DataSchema>;
 export type MissingRuleConfig = z.infer<typeof MissingRule>;
 export type ColumnConfig = z.infer<typeof ColumnSchema>;
+export type TextDataConfig = z.infer<typeof TextData>;

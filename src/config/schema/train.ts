@@ -119,7 +119,7 @@ const ScheduleSchema = z
     z.strictObject({
       type: z.literal('plateau').describe('Reduce on plateau: multiply lr by factor when the metric stops improving.'),
       metric: text.default('val.loss').describe('Metric watched, e.g. val.loss or val.accuracy (train.loss by default when data.split.validation is 0).'),
-      mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, mse, mae, rmse; max otherwise).'),
+      mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, perplexity, mse, mae, rmse; max otherwise).'),
       factor: z.number().gt(0).lt(1).default(0.1).describe('Factor applied to lr.'),
       patience: z
         .number()
@@ -142,7 +142,7 @@ const MetricSelector = {
     .describe(
       'The metric: train.<m> or val.<m>, e.g. val.loss, val.accuracy, val.f1 (train.loss by default when data.split.validation is 0, where a val.* metric is an error).',
     ),
-  mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, mse, mae, rmse; max otherwise).'),
+  mode: z.enum(['min', 'max']).optional().describe('Whether lower or higher is better (default: min for loss, perplexity, mse, mae, rmse; max otherwise).'),
 };
 
 const EarlyStoppingSchema = z.strictObject({
@@ -152,10 +152,11 @@ const EarlyStoppingSchema = z.strictObject({
 });
 
 export const MetricName = z
-  .enum(['accuracy', 'top_k_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc', 'mse', 'mae', 'rmse', 'r2'])
+  .enum(['accuracy', 'top_k_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc', 'perplexity', 'mse', 'mae', 'rmse', 'r2'])
   .describe(
     'A metric: accuracy, top_k_accuracy, precision, recall, f1 (macro), roc_auc and pr_auc (average precision; two classes ' +
-      'only, class 1 positive), mse, mae, rmse, r2.',
+      'only, class 1 positive), perplexity (exp of the mean cross-entropy), mse, mae, rmse, r2. With a label per token, accuracy, ' +
+      'top_k_accuracy and perplexity count the real tokens (padding left out); precision, recall, f1, roc_auc and pr_auc do not apply.',
   );
 export type MetricNameT = z.infer<typeof MetricName>;
 
@@ -188,7 +189,9 @@ export const TrainSchema = z.strictObject({
   metrics: z
     .array(MetricName)
     .optional()
-    .describe('Metrics logged each epoch besides the loss (default: accuracy for classification; mse, mae for regression).'),
+    .describe(
+      'Metrics logged each epoch besides the loss (default: accuracy for classification, with perplexity for a label per token; mse, mae for regression).',
+    ),
   // Optional, not defaulted: the default depends on the number of classes, which the data tells.
   top_k: count(LIMITS.classes).optional().describe('k of top_k_accuracy: below the number of classes (default min(5, classes - 1), at least 1).'),
   // threshold and class_weights are optional rather than defaulted, so that the hash of runs saved
