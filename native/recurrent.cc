@@ -199,9 +199,9 @@ int parts_for(const Scan& s) {
   return std::max(1, std::min(threads(), s.H / 8));
 }
 
-bool any_real(const float* mask, const Scan& s, int t) {
+bool any_real(const float* mask, ptrdiff_t ms, const Scan& s, int t) {
   for (int b = 0; b < s.B; b++)
-    if (mask[(ptrdiff_t)b * s.L + t] > 0) return true;
+    if (mask[(ptrdiff_t)b * ms + t] > 0) return true;
   return false;
 }
 
@@ -210,8 +210,8 @@ thread_local Scratch bwd_buf;
 
 }  // namespace
 
-bool recurrent_forward(int cell, const float* xg, const float* whh, const float* bhn, const float* mask, float* out, int B, int L,
-                       int H, bool reverse) {
+bool recurrent_forward(int cell, const float* xg, const float* whh, const float* bhn, const float* mask, ptrdiff_t ms, float* out, int B,
+                       int L, int H, bool reverse) {
   const Scan s{cell, B, L, H, kGates[cell] * H, kPacked[cell] * H, kDgates[cell] * H, reverse};
   const int hOff = s.P - H;
   const int G = s.G;
@@ -227,7 +227,7 @@ bool recurrent_forward(int cell, const float* xg, const float* whh, const float*
   for (int si = 0; si < L; si++) {
     const int t = s.step(si);
     const int prev = si > 0 ? s.step(si - 1) : -1;
-    const bool real = any_real(mask, s, t);
+    const bool real = any_real(mask, ms, s, t);
     auto task = [&](int p) {
       const int j0 = (int)((int64_t)H * p / parts), j1 = (int)((int64_t)H * (p + 1) / parts), nj = j1 - j0;
       if (nj <= 0) return;
@@ -245,7 +245,7 @@ bool recurrent_forward(int cell, const float* xg, const float* whh, const float*
       for (int b = 0; b < B; b++) {
         float* o = out + b * rowP + (ptrdiff_t)t * s.P;
         const float* po = prev < 0 ? nullptr : out + b * rowP + (ptrdiff_t)prev * s.P;
-        if (!(mask[(ptrdiff_t)b * L + t] > 0)) {
+        if (!(mask[(ptrdiff_t)b * ms + t] > 0)) {
           for (int q = 0; q < s.P / H - 1; q++) std::memset(o + q * H + j0, 0, sizeof(float) * nj);
           for (int j = j0; j < j1; j++) o[hOff + j] = po ? po[hOff + j] : 0.0f;
           if (cell == CELL_LSTM)
@@ -264,8 +264,8 @@ bool recurrent_forward(int cell, const float* xg, const float* whh, const float*
   return true;
 }
 
-bool recurrent_backward(int cell, const float* packed, const float* whh, const float* mask, const float* dpacked, float* out, int B,
-                        int L, int H, bool reverse) {
+bool recurrent_backward(int cell, const float* packed, const float* whh, const float* mask, ptrdiff_t ms, const float* dpacked, float* out,
+                        int B, int L, int H, bool reverse) {
   const Scan s{cell, B, L, H, kGates[cell] * H, kPacked[cell] * H, kDgates[cell] * H, reverse};
   const int hOff = s.P - H;
   const int G = s.G, P = s.P, D = s.D;
@@ -292,7 +292,7 @@ bool recurrent_backward(int cell, const float* packed, const float* whh, const f
     const int t = s.step(si);
     const int prev = si > 0 ? s.step(si - 1) : -1;
     const int next = si < L - 1 ? s.step(si + 1) : -1;
-    const bool gemm = next >= 0 && any_real(mask, s, next);
+    const bool gemm = next >= 0 && any_real(mask, ms, s, next);
     auto task = [&](int p) {
       const int j0 = (int)((int64_t)H * p / parts), j1 = (int)((int64_t)H * (p + 1) / parts), nj = j1 - j0;
       if (nj <= 0) return;
@@ -312,8 +312,8 @@ bool recurrent_backward(int cell, const float* packed, const float* whh, const f
         }
       }
       for (int b = 0; b < B; b++) {
-        const bool realNext = next >= 0 && mask[(ptrdiff_t)b * L + next] > 0;
-        const bool realT = mask[(ptrdiff_t)b * L + t] > 0;
+        const bool realNext = next >= 0 && mask[(ptrdiff_t)b * ms + next] > 0;
+        const bool realT = mask[(ptrdiff_t)b * ms + t] > 0;
         const float* o = packed + b * rowP + (ptrdiff_t)t * P;
         const float* po = prev < 0 ? nullptr : packed + b * rowP + (ptrdiff_t)prev * P;
         const float* dp = dpacked + b * rowP + (ptrdiff_t)t * P;
@@ -371,9 +371,12 @@ bool check_scan(Checks& in, Count cell, Count B, Count L, Count H, const dlf::en
   const Count G = mul(H, (Count)dlf::kGates[cell]);
   in.shape({B, L, H, 8}, "batch × steps × 8·hidden");
   in.holds(whh, mul(H, G), "whh");
-  in.holds(mask, mul(B, L), "mask");
+  in.holds(mask, L, "mask");  // [B, L], or [1, L] for every sample
   return in.ok();
 }
+
+/** Between samples' mask rows: L for a mask of B·L floats, 0 for one row shared by every sample. */
+ptrdiff_t mask_stride(const dlf::entry::F32& mask, Count BL, Count L) { return mask.len >= BL ? (ptrdiff_t)L : 0; }
 
 }  // namespace
 
@@ -388,7 +391,7 @@ DLF_ENTRY(recurrentForward) {
   }
   if (!in.ok() || BL == 0 || a.hidden == 0) return;
   const bool done = dlf::entry::in_kernel_mode([&] {
-    return dlf::recurrent_forward((int)cell, a.xg.data, a.whh.data, a.bhn.present ? a.bhn.data : nullptr, a.mask.data, a.out.data, (int)a.batch,
+    return dlf::recurrent_forward((int)cell, a.xg.data, a.whh.data, a.bhn.present ? a.bhn.data : nullptr, a.mask.data, mask_stride(a.mask, BL, a.steps), a.out.data, (int)a.batch,
                                   (int)a.steps, (int)a.hidden, a.reverse);
   });
   if (!done) in.fail(Checks::kError, "out of memory for the scan's buffers");
@@ -403,7 +406,7 @@ DLF_ENTRY(recurrentBackward) {
   in.holds(a.out, dlf::entry::mul(BL, a.hidden * dlf::kDgates[cell]), "out");
   if (!in.ok() || BL == 0 || a.hidden == 0) return;
   const bool done = dlf::entry::in_kernel_mode([&] {
-    return dlf::recurrent_backward((int)cell, a.packed.data, a.whh.data, a.mask.data, a.dpacked.data, a.out.data, (int)a.batch, (int)a.steps,
+    return dlf::recurrent_backward((int)cell, a.packed.data, a.whh.data, a.mask.data, mask_stride(a.mask, BL, a.steps), a.dpacked.data, a.out.data, (int)a.batch, (int)a.steps,
                                    (int)a.hidden, a.reverse);
   });
   if (!done) in.fail(Checks::kError, "out of memory for the scan's buffers");

@@ -258,8 +258,8 @@ export interface Kernels extends OptimizerKernels {
   /**
    * A recurrent scan (RecurrentDims): from the input pre-activations xg [batch, steps, G·hidden]
    * (the input projection and biases of every step), the recurrent weights whh [hidden, G·hidden],
-   * GRU's recurrent bias bhn [hidden] (null for the other cells) and the mask [batch, steps] (a step
-   * is real where it is > 0; elsewhere the state is carried), writes what every step computed into
+   * GRU's recurrent bias bhn [hidden] (null for the other cells) and the mask [batch, steps] or [1, steps]
+   * (a step is real where it is > 0; elsewhere the state is carried), writes what every step computed into
    * out [batch, steps, P·hidden]: gate activations, cell state and hidden state.
    */
   recurrentForward(xg: Buf, whh: Buf, bhn: Buf | null, mask: Buf, out: Buf, d: RecurrentDims): void;

@@ -98,7 +98,7 @@ export interface NativeAddon {
   pool2d(mode: number, a: Float32Array, b: Float32Array | null, out: Float32Array, geometry: Int32Array): void;
   /**
    * The recurrent scans (native/recurrent.cc; layouts in src/kernels/ts/recurrent.ts) by cell (RecurrentCell): xg
-   * [batch, steps, G·hidden], whh [hidden, G·hidden], bhn [hidden] for a GRU (else null), mask [batch, steps], out
+   * [batch, steps, G·hidden], whh [hidden, G·hidden], bhn [hidden] for a GRU (else null), mask [batch, steps] (or [1, steps]), out
    * [batch, steps, P·hidden]; reverse runs from the last step to the first.
    */
   recurrentForward(cell: number, xg: Float32Array, whh: Float32Array, bhn: Float32Array | null, mask: Float32Array, out: Float32Array, batch: number, steps: number, hidden: number, reverse: boolean): void;

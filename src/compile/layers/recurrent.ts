@@ -40,7 +40,8 @@ function recurrent(cell: RecurrentCell, ctx: LayerCtx, cfg: LayerOf<RecurrentCel
   const H = cfg.units;
   const given = ctx.mask();
   const fits = given !== undefined && g.shapeOf(given)[0] === B && g.shapeOf(given)[1] === L;
-  const mask = fits ? given : g.constant(1, [B, L]);
+  // Without token input every step is real: one mask row for every sample (a constant that does not depend on the batch size).
+  const mask = fits ? given : g.constant(1, [1, L]);
   // PyTorch's default: every weight and bias uniform in ±1/√H.
   const init: InitConfig = cfg.init ?? { type: 'uniform', low: -1 / Math.sqrt(H), high: 1 / Math.sqrt(H) };
   let seq = x;

@@ -21,7 +21,8 @@ export function scanSizes(cell: RecurrentCell, xg: Shape, whh: Shape, mask: Shap
   if (whh.length !== 2 || whh[1] !== G * whh[0]) throw new Error(`the recurrent weights must be [H, ${G}·H], got ${shapeStr(whh)}`);
   const H = whh[0];
   if (xg.length !== 3 || xg[2] !== G * H) throw new Error(`the input pre-activations must be [batch, steps, ${G * H}], got ${shapeStr(xg)}`);
-  if (!sameShape(mask, [xg[0], xg[1]])) throw new Error(`the mask must be [batch, steps] = [${xg[0]}, ${xg[1]}], got ${shapeStr(mask)}`);
+  if (!sameShape(mask, [xg[0], xg[1]]) && !sameShape(mask, [1, xg[1]]))
+    throw new Error(`the mask must be [batch, steps] = [${xg[0]}, ${xg[1]}] (or [1, ${xg[1]}], one row for every sample), got ${shapeStr(mask)}`);
   return [xg[0], xg[1], H];
 }
 
@@ -67,7 +68,7 @@ export function scanVjp(cell: RecurrentCell, g: GraphBuilder, n: Node, grad: num
   return gru ? [dxg, dwhh, dbhn, null] : [dxg, dwhh, null];
 }
 
-/** Gradient-check cases of a scan: forward and reverse, with padding in the middle and at the ends, and one step. */
+/** Gradient-check cases of a scan: forward and reverse, with padding in the middle and at the ends, one step, and one mask row for the batch. */
 export function scanCases(cell: RecurrentCell): GradCase[] {
   const G = GATES[cell];
   const gru = cell === 'gru';
@@ -84,5 +85,6 @@ export function scanCases(cell: RecurrentCell): GradCase[] {
     { shapes: shapes(3, 4, 2), domains, label: 'forward' },
     { shapes: shapes(3, 4, 2), domains, attrs: { reverse: true }, label: 'reverse' },
     { shapes: shapes(2, 1, 3), domains, label: 'one step' },
+    { shapes: shapes(2, 3, 2).map((sh, i, all) => (i === all.length - 1 ? [1, 3] : sh)), domains, label: 'one mask row' },
   ];
 }

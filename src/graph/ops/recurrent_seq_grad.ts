@@ -26,7 +26,8 @@ function sizes([packed, whh, mask, dpacked]: readonly (readonly number[])[], att
   if (packed.length !== 3 || packed[2] !== PACKED[cell] * H)
     throw new Error(`the scan output must be [batch, steps, ${PACKED[cell] * H}], got ${shapeStr(packed)}`);
   if (!sameShape(dpacked, packed)) throw new Error(`the gradient ${shapeStr(dpacked)} must have the scan output's shape ${shapeStr(packed)}`);
-  if (!sameShape(mask, [packed[0], packed[1]])) throw new Error(`the mask must be [${packed[0]}, ${packed[1]}], got ${shapeStr(mask)}`);
+  if (!sameShape(mask, [packed[0], packed[1]]) && !sameShape(mask, [1, packed[1]]))
+    throw new Error(`the mask must be [${packed[0]}, ${packed[1]}] or [1, ${packed[1]}], got ${shapeStr(mask)}`);
   return [packed[0], packed[1], H];
 }
 

@@ -11,7 +11,7 @@
 //   rnn   h = tanh(a + h₋·whh)
 //   lstm  i, f, o = σ(·), g = tanh(·) of (xg + h₋·whh); c = f·c₋ + i·g; h = o·tanh(c)
 //   gru   r, z = σ(xg + h₋·whh); hn = h₋·whh_n + bhn; n = tanh(xg_n + r·hn); h = (1 − z)·n + z·h₋
-// At a step whose mask is not > 0 the state is carried (h = h₋, c = c₋) and the gates are 0.
+// The mask is [batch, steps], or [1, steps] for every sample alike. At a step whose mask is not > 0 the state is carried (h = h₋, c = c₋) and the gates are 0.
 // The GRU's dhn is the gradient of hn, the recurrent pre-activation of n (that of whh_n and bhn).
 import type { Buf } from '../../tensor/buffer.js';
 import type { RecurrentCell, RecurrentDims } from '../kernels.js';
@@ -33,13 +33,14 @@ export function recurrentForward(xg: Buf, whh: Buf, bhn: Buf | null, mask: Buf, 
   const G = GATES[cell] * H;
   const P = PACKED[cell] * H;
   const hOff = P - H;
+  const ms = mask.length >= B * L ? L : 0; // between samples' mask rows
   for (let b = 0; b < B; b++) {
     let prev = -1; // offset in out of the previous step's packed row
     for (let s = 0; s < L; s++) {
       const t = stepAt(s, L, reverse);
       const o = (b * L + t) * P;
       const x = (b * L + t) * G;
-      if (!(mask[b * L + t] > 0)) {
+      if (!(mask[b * ms + t] > 0)) {
         for (let j = 0; j < hOff; j++) out[o + j] = 0;
         for (let j = 0; j < H; j++) out[o + hOff + j] = prev < 0 ? 0 : out[prev + hOff + j];
         if (cell === 'lstm') for (let j = 0; j < H; j++) out[o + 4 * H + j] = prev < 0 ? 0 : out[prev + 4 * H + j];
@@ -104,6 +105,7 @@ export function recurrentBackward(packed: Buf, whh: Buf, mask: Buf, dpacked: Buf
   // dc: LSTM: the same for c; GRU: the direct part z·dh of the gradient of h₋.
   const dh = room.subarray(0, H);
   const dc = room.subarray(H, 2 * H);
+  const ms = mask.length >= B * L ? L : 0;
   for (let b = 0; b < B; b++) {
     dh.fill(0);
     dc.fill(0);
@@ -114,7 +116,7 @@ export function recurrentBackward(packed: Buf, whh: Buf, mask: Buf, dpacked: Buf
       const prev = s > 0 ? (b * L + stepAt(s - 1, L, reverse)) * P : -1;
       for (let j = 0; j < H; j++) dh[j] += dpacked[o + hOff + j];
       if (cell === 'lstm') for (let j = 0; j < H; j++) dc[j] += dpacked[o + 4 * H + j];
-      if (!(mask[b * L + t] > 0)) {
+      if (!(mask[b * ms + t] > 0)) {
         // The state was carried: its gradient passes on unchanged; the gates were constants.
         for (let j = 0; j < D; j++) out[q + j] = 0;
         continue;
