@@ -1,8 +1,8 @@
 // The recurrent scan kernels of the backend under test, in float32, against the reference
 // (kernels/ts/recurrent.ts) in float64: every cell, both directions, masks with padding at the
 // end, in the middle, and a step that is padding in every sample (which the native scan skips),
-// at sizes the native kernels spread over threads (B·G·H ≥ 2^16); the native scans give the same bits on one
-// thread and on several. The reference itself is gradient-checked through the scan ops
+// and one mask row for the whole batch, at sizes the native kernels spread over threads
+// (B·G·H ≥ 2^16); the native scans give the same bits on one thread and on several. The reference itself is gradient-checked through the scan ops
 // (test/graph/gradcheck.test.ts) and matched against PyTorch (test/compile/layers-recurrent.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { RecurrentCell, RecurrentDims } from '../../src/kernels/kernels.js';
@@ -80,6 +80,26 @@ describe.each(['rnn', 'lstm', 'gru'] as const)('recurrent scan kernels: %s', (ce
         }
     });
   }
+
+  it('one mask row [1, L] applies to every sample as the same row repeated would', () => {
+    const H = 128;
+    const d: RecurrentDims = { cell, batch: B, steps: L, hidden: H, reverse: false };
+    const v = inputs(cell, H, 5);
+    const row = Float64Array.from([1, 1, 0, 1, 1, 0, 0]);
+    const full = Float64Array.from({ length: B * L }, (_, i) => row[i % L]);
+    const P = PACKED[cell] * H;
+    const D = DGATES[cell] * H;
+    const run = (mask: Float64Array) => {
+      const out = new Float32Array(B * L * P);
+      K.recurrentForward(f32(v.xg), f32(v.whh), v.bhn && f32(v.bhn), f32(mask), out, d);
+      const grad = new Float32Array(B * L * D);
+      K.recurrentBackward(out, f32(v.whh), f32(mask), f32(v.dpacked), grad, d);
+      return [out, grad];
+    };
+    const [a, b] = [run(row), run(full)];
+    expect(Buffer.from(a[0].buffer).equals(Buffer.from(b[0].buffer))).toBe(true);
+    expect(Buffer.from(a[1].buffer).equals(Buffer.from(b[1].buffer))).toBe(true);
+  });
 
   it('gives the same bits on one thread and on two (native)', () => {
     const status = nativeStatus();
