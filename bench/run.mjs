@@ -4,7 +4,7 @@
 // Prints a table of medians, peak RSS and dlf's speed ratios on stdout (progress on stderr) and
 // writes every raw number to bench/results/<ISO date>-<hostname>.json.
 //
-//   node bench/run.mjs [--quick] [--only w1,w2,w3,gemm,w5]
+//   node bench/run.mjs [--quick] [--only w1,w2,w3,gemm,w4,w5]
 //
 // --quick shortens every run (smaller time budgets, fewer repeats) for a smoke test of the harness;
 // its numbers are noisier and the output says it was quick.
@@ -27,7 +27,7 @@ const NODE = process.execPath;
 const { values: cli } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'w1,w2,w3,gemm,w5' },
+    only: { type: 'string', default: 'w1,w2,w3,gemm,w4,w5' },
   },
 });
 const only = new Set(cli.only.split(',').map((s) => s.trim().toLowerCase()));
@@ -36,8 +36,8 @@ const only = new Set(cli.only.split(',').map((s) => s.trim().toLowerCase()));
 // known in advance) are probed first on a few batches and then given as many samples as fit the
 // budget per run, up to the full count; the output marks every reduced run.
 const P = cli.quick
-  ? { epochs: 2, w1Budget: 4, w2Budget: 4, w3Reps: 2, gemmRuns: 3, w5Budget: 0.1, w5Runs: 3 }
-  : { epochs: 3, w1Budget: 30, w2Budget: 20, w3Reps: 5, gemmRuns: 5, w5Budget: 0.5, w5Runs: 5 };
+  ? { epochs: 2, w1Budget: 4, w2Budget: 4, w3Reps: 2, gemmRuns: 3, w4Steps: 2, w4Runs: 2, w5Budget: 0.1, w5Runs: 3 }
+  : { epochs: 3, w1Budget: 30, w2Budget: 20, w3Reps: 5, gemmRuns: 5, w4Steps: 10, w4Runs: 5, w5Budget: 0.5, w5Runs: 5 };
 const W = {
   w1: { full: 60_000, batch: 128, probe: 6_400, budget: P.w1Budget, config: 'bench/configs/w1-mlp.yaml' },
   w2: { full: 10_000, batch: 64, probe: 640, budget: P.w2Budget, config: 'bench/configs/w2-cnn.yaml' },
@@ -477,6 +477,86 @@ function gemm(backends, torchSkip, tfjsSkip) {
   }
 }
 
+// ---------------------------------------------------------------- W4
+
+const W4_MODELS = [
+  { key: 'lstm', title: 'character LSTM: embedding 65→128, 2-layer LSTM 256, dense 65' },
+  { key: 'transformer', title: 'causal transformer: embedding 65→128 + learned positions, 2 blocks (4 heads, MLP 512), dense 65' },
+];
+
+/**
+ * Sequence models in training, tokens per second (batch 32 × 64 random tokens, Adam): dlf's native
+ * kernels (bench/w4-seq.mjs) and PyTorch's best configuration (torch_bench.py --workload w4), each
+ * at every thread count of TRAIN_THREADS, one process per measurement.
+ */
+function w4(backends, torchSkip) {
+  const unit = 'tokens/s';
+  const steps = ['--steps', String(P.w4Steps), '--runs', String(P.w4Runs)];
+  if (backends.includes('ts')) notes.push('w4: the TypeScript kernels are not timed (a step of these models takes them seconds)');
+  for (const m of W4_MODELS) {
+    const full = P.w4Steps * 32 * 64;
+    if (backends.includes('native'))
+      for (const threads of TRAIN_THREADS) {
+        const base = { workload: 'w4', model: m.key, batch: 32, framework: 'dlf', backend: 'native', threads, label: `dlf native (${plural(threads)})`, unit };
+        log(`w4 ${m.key} dlf native ${plural(threads)} ...`);
+        const args = [join(BENCH, 'w4-seq.mjs'), '--model', m.key, '--backend', 'native', ...steps];
+        const r = runProcess(NODE, args, { cwd: ROOT, env: { ...process.env, DLF_THREADS: String(threads) }, timeoutSeconds: 1800 });
+        const ok = r.code === 0 && r.json?.values;
+        record(
+          base,
+          ok
+            ? {
+                status: 'ok',
+                values: r.json.values,
+                samples: full,
+                loss: r.json.loss,
+                peakRssKb: r.peakRssKb,
+                othersCores: r.othersCores,
+                cpuSeconds: r.cpuSeconds,
+              }
+            : { status: r.json?.skipped ? 'skipped' : 'failed', message: r.json?.skipped ?? failure(r) },
+          full,
+        );
+      }
+    for (const threads of TRAIN_THREADS) {
+      const base = {
+        workload: 'w4',
+        model: m.key,
+        batch: 32,
+        framework: 'torch',
+        mode: 'best',
+        threads,
+        label: `PyTorch best config, ${plural(threads)}`,
+        unit,
+      };
+      if (torchSkip) {
+        record(base, { status: 'skipped', message: torchSkip }, full);
+        continue;
+      }
+      log(`w4 ${m.key} torch best ${plural(threads)} ...`);
+      const args = [join(BENCH, 'torch_bench.py'), '--workload', 'w4', '--mode', 'best', '--threads', String(threads), '--model', m.key, ...steps];
+      const r = runProcess(PYTHON, args, { env: torchEnv('best', 'w4', threads), timeoutSeconds: 1800 });
+      if (r.code !== 0 || !r.json?.result) record(base, notTrained(r), full);
+      else
+        record(
+          base,
+          {
+            status: 'ok',
+            values: r.json.result.values,
+            samples: full,
+            loss: r.json.result.loss,
+            peakRssKb: r.peakRssKb,
+            othersCores: r.othersCores,
+            settings: r.json.settings,
+            version: r.json.version,
+            python: r.json.python,
+          },
+          full,
+        );
+    }
+  }
+}
+
 // ---------------------------------------------------------------- W5
 
 const W5_MODELS = [
@@ -668,6 +748,7 @@ try {
   if (only.has('w2')) training('w2', data, backends, torchSkip, tfjsSkip);
   if (only.has('w3')) w3(backends, torchSkip, tfjsSkip);
   if (only.has('gemm')) gemm(backends, torchSkip, tfjsSkip);
+  if (only.has('w4')) w4(backends, torchSkip);
   if (only.has('w5')) w5(backends, work);
 
   // Notes: reduced runs, unsupported and failed measurements.
@@ -733,6 +814,14 @@ try {
       unit: 'GFLOP/s',
       extra: { head: 'GFLOP/CPU-s', value: (r) => (Number.isFinite(r.gflopsPerCpuSecond) ? formatValue(r.gflopsPerCpuSecond, 'GFLOP/s') : '') },
     })),
+    ...W4_MODELS.map((m) => ({
+      key: 'w4',
+      match: (r) => r.model === m.key,
+      title: `W4  ${m.title}; training on batches of 32 × 64 random tokens, Adam 1e-3, ${P.w4Steps} steps/run; throughput`,
+      unit: 'tokens/s',
+      threadsColumn: true,
+      summary: true,
+    })),
     ...W5_MODELS.flatMap((m) =>
       W5_BATCHES.flatMap((batch) =>
         w5Threads().map((threads) => ({
@@ -782,6 +871,7 @@ try {
           workloads: W,
           trainThreads: TRAIN_THREADS,
           gemmShapes: SHAPES,
+          w4: { models: W4_MODELS.map((m) => m.key), batch: 32, length: 64 },
           w5: { batches: W5_BATCHES, threads: w5Threads() },
           peakRss: HAS_TIME ? '/usr/bin/time -f %M' : 'self-reported',
           disturbed: { below: DISTURBED_BELOW, minEarlier: MIN_EARLIER },

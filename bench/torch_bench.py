@@ -3,8 +3,8 @@
 Run by bench/run.mjs with /usr/bin/python3 (Debian's python3-torch), once per workload and
 configuration:
 
-  torch_bench.py --workload w1|w2|gemm|w3 --mode best|installed [--threads N] [--images F --labels F]
-                 [--samples N] [--epochs K] [--shapes 128x784x256,...]
+  torch_bench.py --workload w1|w2|gemm|w3|w4 --mode best|installed [--threads N] [--images F --labels F]
+                 [--samples N] [--epochs K] [--shapes 128x784x256,...] [--model lstm|transformer --steps S]
 
 `--mode best` expects OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS in the environment, set by the
 caller before the process starts; it then sets torch's thread count (`--threads`, else 1 for W1,
@@ -181,9 +181,69 @@ def run_linear(args):
     return {"train_seconds": time.perf_counter() - t0, "w": model.weight.item(), "b": model.bias.item()}
 
 
+class CharLstm(nn.Module):
+    """W4's language model: embedding 65 → 128, a 2-layer LSTM of 256, dense to 65 (as bench/w4-seq.mjs)."""
+
+    def __init__(self, vocab=65):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, 128)
+        self.rnn = nn.LSTM(128, 256, num_layers=2, batch_first=True)
+        self.out = nn.Linear(256, vocab)
+
+    def forward(self, x):
+        return self.out(self.rnn(self.emb(x))[0])
+
+
+class CharTransformer(nn.Module):
+    """W4's transformer: embedding 128 plus learned positions, 2 pre-norm causal blocks (4 heads, MLP 512, ReLU), dense to 65."""
+
+    def __init__(self, vocab=65, length=64, d=128):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.randn(length, d) * 0.02)
+        layer = nn.TransformerEncoderLayer(d, 4, dim_feedforward=512, dropout=0.0, activation="relu", batch_first=True, norm_first=True)
+        self.blocks = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.out = nn.Linear(d, vocab)
+        self.register_buffer("causal", torch.triu(torch.full((length, length), float("-inf")), diagonal=1))
+
+    def forward(self, x):
+        return self.out(self.blocks(self.emb(x) + self.pos, mask=self.causal))
+
+
+def run_seq(args):
+    """W4: tokens/s of training on random tokens (batch 32, sequence 64), Adam 1e-3; each run `steps` steps, drawing not timed."""
+    torch.manual_seed(1)
+    vocab, batch, length = 65, 32, 64
+    model = CharLstm(vocab) if args.model == "lstm" else CharTransformer(vocab, length)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(4)
+
+    def steps(n):
+        total = 0.0
+        for _ in range(n):
+            stream = torch.randint(1, vocab, (batch, length + 1), generator=gen)
+            x, y = stream[:, :-1].contiguous(), stream[:, 1:].contiguous()
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x).reshape(-1, vocab), y.reshape(-1))
+            loss.backward()
+            opt.step()
+            last = loss.item()
+            total += time.perf_counter() - t0
+        return total, last
+
+    steps(2)
+    values, loss = [], None
+    for _ in range(args.runs):
+        seconds, loss = steps(args.steps)
+        values.append(args.steps * batch * length / seconds)
+    return {"model": args.model, "tokensPerStep": batch * length, "steps": args.steps, "values": values, "loss": loss}
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--workload", required=True, choices=["w1", "w2", "gemm", "w3"])
+    p.add_argument("--workload", required=True, choices=["w1", "w2", "gemm", "w3", "w4"])
     p.add_argument("--mode", required=True, choices=["best", "installed"])
     p.add_argument("--threads", type=int)
     p.add_argument("--images")
@@ -192,6 +252,8 @@ def main():
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--shapes", default="128x784x256,128x256x128,512x512x512")
+    p.add_argument("--model", choices=["lstm", "transformer"], default="lstm")
+    p.add_argument("--steps", type=int, default=10)
     args = p.parse_args()
 
     settings = configure(args.mode, args.workload, args.threads)
@@ -201,6 +263,8 @@ def main():
         result = run_training(args, False, cnn, 64)
     elif args.workload == "gemm":
         result = run_gemm(args)
+    elif args.workload == "w4":
+        result = run_seq(args)
     else:
         result = run_linear(args)
     emit(

@@ -184,6 +184,16 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool l
 /** out[r] = logsumexp(logits row r) − logits[r, labels[r]], NaN for a label that is not a class index. */
 void softmax_xent_rows(const float* logits, const float* labels, float* out, int64_t rows, int64_t cols);
 
+/**
+ * The recurrent scans (recurrent.cc; layouts in src/kernels/ts/recurrent.ts): cell a RecurrentCell,
+ * bhn GRU's candidate bias (null for the others), mask_stride the floats between samples' mask rows (0: one
+ * row for all). Return false only when a buffer could not be allocated.
+ */
+bool recurrent_forward(int cell, const float* xg, const float* whh, const float* bhn, const float* mask, ptrdiff_t mask_stride, float* out,
+                       int batch, int steps, int hidden, bool reverse);
+bool recurrent_backward(int cell, const float* packed, const float* whh, const float* mask, ptrdiff_t mask_stride, const float* dpacked,
+                        float* out, int batch, int steps, int hidden, bool reverse);
+
 /** A task of parallel_for: task number t of the job, with the caller's context. */
 using TaskFn = void (*)(void* ctx, int task);
 /**

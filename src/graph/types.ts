@@ -89,6 +89,12 @@ export interface OpDef<A extends Attrs = Attrs, P = unknown> {
   readonly inPlace?: boolean;
   /** Cases the gradient check runs; an op with no differentiable input leaves it empty. */
   readonly gradCheck: readonly GradCase[];
+  /**
+   * Set on the backward kernel of a fused op (recurrent_seq_grad) whose own VJP, a second
+   * derivative, dlf does not implement: its vjp throws, its gradCheck is empty, and it is checked
+   * through the gradient-check cases of the ops whose VJP it serves (named here).
+   */
+  readonly gradientOf?: readonly string[];
 }
 
 /** Identity helper that keeps each op's attribute and prep types while checking it is an OpDef. */

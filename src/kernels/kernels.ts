@@ -173,6 +173,24 @@ export interface GatherRowsDims {
   readonly vocab: number;
 }
 
+/** The cell of a recurrent scan: a tanh RNN, an LSTM or a GRU. */
+export type RecurrentCell = 'rnn' | 'lstm' | 'gru';
+
+/**
+ * A recurrent scan over `steps` steps of `batch` sequences with `hidden` units (kernels/ts/recurrent.ts
+ * describes the layouts). `reverse` runs from the last step to the first. `carry` is room for two
+ * rows of `hidden` values that the reference backward pass works in (prepared once per plan step);
+ * the native kernels keep their own.
+ */
+export interface RecurrentDims {
+  readonly cell: RecurrentCell;
+  readonly batch: number;
+  readonly steps: number;
+  readonly hidden: number;
+  readonly reverse: boolean;
+  readonly carry?: Float64Array;
+}
+
 export interface Kernels extends OptimizerKernels {
   readonly name: string;
   binary(op: BinaryOp, a: Buf, b: Buf, out: Buf, plan: BroadcastPlan): void;
@@ -237,6 +255,20 @@ export interface Kernels extends OptimizerKernels {
   byteRows(bytes: Uint8Array, rows: Int32Array, table: Float32Array, out: Buf, size: number): void;
   /** out = 0 ([vocab, cols]), then out[ids[r], :] += src[r, :]; ids out of range are skipped. */
   scatterAddRows(ids: Buf, src: Buf, out: Buf, d: GatherRowsDims): void;
+  /**
+   * A recurrent scan (RecurrentDims): from the input pre-activations xg [batch, steps, G·hidden]
+   * (the input projection and biases of every step), the recurrent weights whh [hidden, G·hidden],
+   * GRU's recurrent bias bhn [hidden] (null for the other cells) and the mask [batch, steps] or [1, steps]
+   * (a step is real where it is > 0; elsewhere the state is carried), writes what every step computed into
+   * out [batch, steps, P·hidden]: gate activations, cell state and hidden state.
+   */
+  recurrentForward(xg: Buf, whh: Buf, bhn: Buf | null, mask: Buf, out: Buf, d: RecurrentDims): void;
+  /**
+   * The backward pass of recurrentForward: from its output `packed`, whh, the mask and the gradient
+   * `dpacked` of packed (every part of it), writes the gradient of the pre-activations into out
+   * [batch, steps, D·hidden] (kernels/ts/recurrent.ts says what D holds per cell).
+   */
+  recurrentBackward(packed: Buf, whh: Buf, mask: Buf, dpacked: Buf, out: Buf, d: RecurrentDims): void;
   /** out = |x|. */
   abs(x: Buf, out: Buf): void;
   /** out = sign(x): −1, 0 or 1 (NaN stays NaN). */

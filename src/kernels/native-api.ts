@@ -101,6 +101,17 @@ export interface NativeAddon {
    * the geometry is [planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl].
    */
   pool2d(mode: number, a: Float32Array, b: Float32Array | null, out: Float32Array, geometry: Int32Array): void;
+  /**
+   * The recurrent scans (native/recurrent.cc; layouts in src/kernels/ts/recurrent.ts) by cell (RecurrentCell): xg
+   * [batch, steps, G·hidden], whh [hidden, G·hidden], bhn [hidden] for a GRU (else null), mask [batch, steps] (or [1, steps]), out
+   * [batch, steps, P·hidden]; reverse runs from the last step to the first.
+   */
+  recurrentForward(cell: number, xg: Float32Array, whh: Float32Array, bhn: Float32Array | null, mask: Float32Array, out: Float32Array, batch: number, steps: number, hidden: number, reverse: boolean): void;
+  /**
+   * The backward pass: from the scan's output packed, whh, the mask and packed's gradient dpacked, out [batch, steps,
+   * D·hidden] = the gradients of the pre-activations.
+   */
+  recurrentBackward(cell: number, packed: Float32Array, whh: Float32Array, mask: Float32Array, dpacked: Float32Array, out: Float32Array, batch: number, steps: number, hidden: number, reverse: boolean): void;
   /** What the CPU has and what the addon chose. */
   info(): NativeInfo;
   /** Lowers the dispatch level (0 portable, 1 AVX2, 2 AVX-512), capped by the CPU; returns the level in force. */
@@ -143,6 +154,8 @@ export const NATIVE_SIGNATURES: { readonly [F in keyof NativeAddon]: readonly Na
   conv2dGradInput: ['f32', 'f32', 'f32', 'i32x15'],
   conv2dGradWeight: ['f32', 'f32', 'f32', 'i32x15'],
   pool2d: ['size', 'f32', 'f32?', 'f32', 'i32x11'],
+  recurrentForward: ['size', 'f32', 'f32', 'f32?', 'f32', 'f32', 'size', 'size', 'size', 'bool'],
+  recurrentBackward: ['size', 'f32', 'f32', 'f32', 'f32', 'f32', 'size', 'size', 'size', 'bool'],
   info: [],
   setLevel: ['size'],
   setThreads: ['size'],
@@ -159,3 +172,6 @@ export const UNARY_OP = { neg: 0, exp: 1, log: 2, sqrt: 3, pow: 4, relu: 5, leak
 
 /** The codes of native/dlf.h enum PoolMode. */
 export const POOL_MODE = { max: 0, max_grad: 1, max_pick: 2, avg: 3, avg_grad: 4, max_grad_masked: 5 } as const;
+
+/** The codes of native/dlf.h enum RecurrentCell. */
+export const RECURRENT_CELL = { rnn: 0, lstm: 1, gru: 2 } as const;

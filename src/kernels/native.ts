@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import type { Buf } from '../tensor/buffer.js';
 import { packageRoot } from '../package-root.js';
 import type { Conv2dDims, Kernels, Pool2dDims, ReducePlan, UnaryOp } from './kernels.js';
-import { BINARY_OP, NATIVE_FUNCTIONS, type NativeAddon, POOL_MODE, UNARY_OP } from './native-api.js';
+import { BINARY_OP, NATIVE_FUNCTIONS, type NativeAddon, POOL_MODE, RECURRENT_CELL, UNARY_OP } from './native-api.js';
 import { withOverrides } from './overrides.js';
 import { tsKernels } from './ts/index.js';
 
@@ -216,6 +216,17 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       f32(x) && f32(u) && f32(out) ? addon.pool2d(POOL_MODE.max_pick, x, u, out, poolGeometry(d)) : ts.maxPool2dPick(x, u, out, d),
     avgPool2d: (x, out, d) => (f32(x) && f32(out) ? addon.pool2d(POOL_MODE.avg, x, null, out, poolGeometry(d)) : ts.avgPool2d(x, out, d)),
     avgPool2dGrad: (g, out, d) => (f32(g) && f32(out) ? addon.pool2d(POOL_MODE.avg_grad, g, null, out, poolGeometry(d)) : ts.avgPool2dGrad(g, out, d)),
+    // Recurrent scans: a GEMM per step over the batch, threads over the hidden units (native/recurrent.cc).
+    recurrentForward(xg, whh, bhn, mask, out, d) {
+      if (f32(xg) && f32(whh) && f32(mask) && f32(out) && (bhn === null || f32(bhn)))
+        addon.recurrentForward(RECURRENT_CELL[d.cell], xg, whh, bhn, mask, out, d.batch, d.steps, d.hidden, d.reverse);
+      else ts.recurrentForward(xg, whh, bhn, mask, out, d);
+    },
+    recurrentBackward(packed, whh, mask, dpacked, out, d) {
+      if (f32(packed) && f32(whh) && f32(mask) && f32(dpacked) && f32(out))
+        addon.recurrentBackward(RECURRENT_CELL[d.cell], packed, whh, mask, dpacked, out, d.batch, d.steps, d.hidden, d.reverse);
+      else ts.recurrentBackward(packed, whh, mask, dpacked, out, d);
+    },
     binary(op, a, b, out, plan) {
       if (plan.n < minElements || !(f32(a) && f32(b) && f32(out))) return ts.binary(op, a, b, out, plan);
       const code = BINARY_OP[op];

@@ -79,6 +79,36 @@ train:
     expect(JSON.stringify(lines[3])).toMatch(/"perplexity"/);
   });
 
+  it('a run with recurrent layers (stacked bidirectional LSTM with dropout between layers, GRU) resumes bit for bit', async () => {
+    const rec = tmp.write(
+      'rec.yaml',
+      `name: rec
+seed: 4
+data: {source: reverse, samples: 200, length: 6}
+model:
+  layers:
+    - {type: embedding, dim: 8}
+    - {type: lstm, units: 8, num_layers: 2, bidirectional: true, dropout: 0.2}
+    - {type: gru, units: 8}
+    - {type: dense, units: classes}
+train:
+  epochs: 4
+  batch_size: 32
+  optimizer: {type: adam, lr: 0.02}
+`,
+    );
+    const whole = join(tmp.dir, 'rec-whole');
+    const split = join(tmp.dir, 'rec-split');
+    expect((await dlf('train', rec, '--out', whole, '--quiet')).code).toBe(0);
+    expect((await dlf('train', rec, '--out', split, '--quiet', '--stop-after', '2')).code).toBe(0);
+    const r = await dlf('train', '--resume', split, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const f of ['last.json', 'best.json'])
+      expect(readFileSync(join(whole, 'checkpoints', f)).equals(readFileSync(join(split, 'checkpoints', f)))).toBe(true);
+    expect(epochLines(join(split, 'metrics.jsonl'))).toEqual(epochLines(join(whole, 'metrics.jsonl')));
+  });
+
   it('a run trained for fewer epochs can be extended with --epochs (a schedule that does not depend on the run length)', async () => {
     const flat = tmp.write('flat.yaml', config.replace('{type: cosine, warmup_steps: 5}', '{type: step, step_epochs: 1, gamma: 0.5}'));
     const whole = join(tmp.dir, 'flat-whole');

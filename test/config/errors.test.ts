@@ -74,7 +74,7 @@ describe('loadConfig errors', () => {
     [
       'missing discriminator',
       VALID.replace('{type: dense, units: 10}', '{units: 10}'),
-      '10:7: model.layers.1.type: required key is missing; expected one of dense, activation, conv2d, maxpool2d, avgpool2d, global_avg_pool2d, flatten, dropout, batchnorm, layernorm, embedding, add, concat, reshape, attention, positional_embedding, transformer_block, sequence_pool',
+      '10:7: model.layers.1.type: required key is missing; expected one of dense, activation, conv2d, maxpool2d, avgpool2d, global_avg_pool2d, flatten, dropout, batchnorm, layernorm, embedding, add, concat, reshape, rnn, lstm, gru, attention, positional_embedding, transformer_block, sequence_pool',
     ],
     [
       'refinement',

@@ -1,6 +1,6 @@
 // Which ops a YAML graph node may name: the public ones. The ops that exist only for autodiff
-// (gradients of conv and pooling, scatter_add_rows) and for the graph optimiser (fused epilogues,
-// mask_positive) are internal: naming one is a ConfigError at the node's `op`, listing the
+// (gradients of conv and pooling, scatter_add_rows, recurrent_seq_grad), for the graph optimiser
+// (fused epilogues, mask_positive) and for the recurrent layers (the scans) are internal: naming one is a ConfigError at the node's `op`, listing the
 // public ops, and `dlf graph --ops` does not list them.
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../src/compile/compile.js';
@@ -22,6 +22,10 @@ const INTERNAL: OpName[] = [
   'matmul_bias_act',
   'conv2d_bias_act',
   'mask_positive',
+  'rnn_seq',
+  'lstm_seq',
+  'gru_seq',
+  'recurrent_seq_grad',
 ];
 
 /** A graph-form config on generated XOR data whose second node applies `op` to [h, h]. */

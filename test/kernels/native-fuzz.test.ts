@@ -258,6 +258,36 @@ const byteRowsCase = fc
     ),
   );
 
+/**
+ * recurrentForward(cell, xg, whh, bhn, mask, out, batch, steps, hidden, reverse) and recurrentBackward(cell, packed,
+ * whh, mask, dpacked, out, ...): a cell (now and then no cell), buffers of the cell's widths, a mask of any floats,
+ * GRU's bhn (and for the others sometimes one anyway).
+ */
+const WIDTHS = [
+  [1, 1, 1],
+  [4, 6, 4],
+  [3, 5, 4],
+  [1, 1, 1],
+];
+const scanDims = fc.record({ cell: dim(3), b: dim(3), l: dim(4), h: dim(5) });
+const recurrentForwardCase = scanDims.chain(({ cell, b, l, h }) => {
+  const [G, P] = WIDTHS[cell];
+  return all(
+    ...sizes(cell),
+    exact(b * l * G * h),
+    exact(h * G * h),
+    cell === 2 ? exact(h) : fc.oneof(none, exact(h)),
+    exact(b * l),
+    exact(b * l * P * h),
+    ...sizes(b, l, h),
+    flag,
+  );
+});
+const recurrentBackwardCase = scanDims.chain(({ cell, b, l, h }) => {
+  const [G, P, D] = WIDTHS[cell];
+  return all(...sizes(cell), exact(b * l * P * h), exact(h * G * h), exact(b * l), exact(b * l * P * h), exact(b * l * D * h), ...sizes(b, l, h), flag);
+});
+
 /** Per export, arguments that fit together. */
 const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
   matmul: matmulCase,
@@ -290,6 +320,8 @@ const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
   conv2dGradInput: conv(['G', 'W', 'X']),
   conv2dGradWeight: conv(['X', 'G', 'W']),
   pool2d: poolCase,
+  recurrentForward: recurrentForwardCase,
+  recurrentBackward: recurrentBackwardCase,
   info: fc.constant([]),
   setLevel: dim(3).map((l) => [num(l)]),
   setThreads: fc.integer({ min: 1, max: 3 }).map((t) => [num(t)]),

@@ -186,6 +186,12 @@ function exerciseEveryKernel(k: Kernels): void {
   k.maxPool2dPick(ones(32), ones(32), f(8), pool);
   k.avgPool2d(ones(32), f(8), pool);
   k.avgPool2dGrad(ones(8), f(32), pool);
+  for (const cell of ['rnn', 'lstm', 'gru'] as const) {
+    const [G, P, D] = { rnn: [1, 1, 1], lstm: [4, 6, 4], gru: [3, 5, 4] }[cell];
+    const scan = { cell, batch: 2, steps: 3, hidden: 2, reverse: false };
+    k.recurrentForward(ones(12 * G), ones(4 * G), cell === 'gru' ? ones(2) : null, ones(6), f(12 * P), scan);
+    k.recurrentBackward(ones(12 * P), ones(4 * G), ones(6), ones(12 * P), f(12 * D), scan);
+  }
   k.sgdStep(f(8), f(8), 0.1);
   k.momentumStep(f(8), f(8), f(8), 0.1, 0.9, false);
   k.adagradStep(f(8), f(8), f(8), 0.1, 1e-8);

@@ -14,6 +14,7 @@ import { maxpool2d } from './maxpool2d.js';
 import { positional_embedding } from './positional_embedding.js';
 import { sequence_pool } from './sequence_pool.js';
 import { batchnorm, layernorm } from './norm.js';
+import { gru, lstm, rnn } from './recurrent.js';
 import { add, flatten, reshape } from './shape-layers.js';
 import { transformer_block } from './transformer_block.js';
 import type { LayerBuilder } from './types.js';
@@ -33,6 +34,9 @@ export const LAYERS: { readonly [K in LayerConfig['type']]: LayerBuilder<K> } = 
   add,
   concat,
   reshape,
+  rnn,
+  lstm,
+  gru,
   attention,
   positional_embedding,
   transformer_block,

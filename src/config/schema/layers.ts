@@ -95,6 +95,34 @@ const EmbeddingLayer = z.strictObject({
   dim: count(LIMITS.dim).describe('Size of each vector.'),
   init: InitSchema.default({ type: 'normal', mean: 0, std: 0.05 }).describe('Initialiser of the table.'),
 });
+/** The keys shared by rnn, lstm and gru (docs/recurrent.md). */
+function recurrentLayer<T extends 'rnn' | 'lstm' | 'gru'>(type: T, what: string) {
+  return z.strictObject({
+    type: z
+      .literal(type)
+      .describe(
+        `${what} over a sequence [batch, L, features] → [batch, L, units·directions], or [batch, units·directions] without return_sequences; the state is carried through padding.`,
+      ),
+    ...base,
+    units: count(LIMITS.dim).describe('Size of the hidden state (H).'),
+    num_layers: count(16).default(1).describe('Number of stacked layers; each reads the sequence the one before it returns.'),
+    bidirectional: z
+      .boolean()
+      .default(false)
+      .describe('Also run each layer from the last real token to the first and concatenate the two directions (forward first).'),
+    return_sequences: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Return every step [batch, L, units·directions]; false: the last state [batch, units·directions] (forward: at the last real token; backward: at position 0).',
+      ),
+    dropout: z.number().min(0).lt(1).default(0).describe('Dropout rate on the sequence between stacked layers, while training.'),
+    init: InitSchema.optional().describe('Initialiser of every weight and bias (default: uniform in ±1/√units, as PyTorch).'),
+  });
+}
+const RnnLayer = recurrentLayer('rnn', 'A tanh recurrent layer');
+const LstmLayer = recurrentLayer('lstm', 'An LSTM layer');
+const GruLayer = recurrentLayer('gru', 'A GRU layer');
 const AddLayer = z.strictObject({
   type: z.literal('add').describe('Sum of two or more earlier layers of the same shape (residual connections).'),
   ...base,
@@ -176,6 +204,9 @@ export const LayerSchema = z
     AddLayer,
     ConcatLayer,
     ReshapeLayer,
+    RnnLayer,
+    LstmLayer,
+    GruLayer,
     AttentionLayer,
     PositionalEmbeddingLayer,
     TransformerBlockLayer,

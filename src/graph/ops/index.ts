@@ -49,6 +49,10 @@ import { sub } from './sub.js';
 import { sum } from './sum.js';
 import { tanh } from './tanh.js';
 import { transpose } from './transpose.js';
+import { rnn_seq } from './rnn_seq.js';
+import { lstm_seq } from './lstm_seq.js';
+import { gru_seq } from './gru_seq.js';
+import { recurrent_seq_grad } from './recurrent_seq_grad.js';
 
 /** Every op name. Declared rather than inferred from OPS because VJPs refer to ops by name. */
 export type OpName =
@@ -97,7 +101,11 @@ export type OpName =
   | 'scatter_add_rows'
   | 'matmul_bias_act'
   | 'conv2d_bias_act'
-  | 'mask_positive';
+  | 'mask_positive'
+  | 'rnn_seq'
+  | 'lstm_seq'
+  | 'gru_seq'
+  | 'recurrent_seq_grad';
 
 // biome-ignore lint/suspicious/noExplicitAny: each op has its own attribute and prep types, and a table of ops holds them all
 export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
@@ -147,6 +155,10 @@ export const OPS: { readonly [K in OpName]: OpDef<any, any> } = {
   matmul_bias_act,
   conv2d_bias_act,
   mask_positive,
+  rnn_seq,
+  lstm_seq,
+  gru_seq,
+  recurrent_seq_grad,
 };
 
 export function isOpName(name: string): name is OpName {

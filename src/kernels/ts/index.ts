@@ -8,6 +8,7 @@ import { matmul } from './matmul.js';
 import { channelBiasAct, makeMatmulBiasAct, maskPositive } from './matmul-bias-act.js';
 import { tsOptimizerKernels } from './optim.js';
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dPick } from './pool.js';
+import { recurrentBackward, recurrentForward } from './recurrent.js';
 import { mse, oneHot, sigmoidBce, softmax, softmaxXent } from './rows.js';
 import { abs, sign } from './sign.js';
 
@@ -45,5 +46,7 @@ export const tsKernels: Kernels = {
   byteRows,
   abs,
   sign,
+  recurrentForward,
+  recurrentBackward,
   ...tsOptimizerKernels,
 };
