@@ -9,10 +9,6 @@
 //   addition: "a+b" written as characters, a and b of 1..digits digits each (L = 2·digits + 1); a
 //     label per token: the decimal digits of a + b, most significant first, at positions 0..m-1
 //     (m ≤ digits + 1 ≤ L), padding 0 after. "123+45" gives labels "168" then padding.
-// No input is drawn twice (a draw that repeats an earlier input is drawn again), so a validation
-// sample is never one the model trained on; a task asked for more samples than it has distinct
-// inputs is refused.
-import { DataError } from '../errors.js';
 import type { DataConfig } from '../config/schema.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Dataset } from './types.js';
@@ -69,64 +65,37 @@ export function taskPreprocessing(cfg: SequenceTaskConfig): TokenPreprocessing {
   };
 }
 
-/** How many distinct inputs the task can draw (capped at 2^53; only compared with a sample count). */
-export function distinctInputs(cfg: SequenceTaskConfig): number {
-  if (cfg.source === 'addition') return Math.min(2 ** 53, 10 ** (2 * cfg.digits));
-  const base = cfg.source === 'parity' ? 2 : 10;
-  let total = 0;
-  for (let l = 1; l <= cfg.length && total < 2 ** 53; l++) total += base ** l;
-  return Math.min(total, 2 ** 53);
-}
-
-/** Draws per sample before giving up on finding a new input (only reached when few inputs are left). */
-const MAX_DRAWS_PER_SAMPLE = 50;
-
-/** Generates the task's samples from `rng`, every input distinct. */
+/** Generates the task's samples from `rng`. */
 export function generateTask(cfg: SequenceTaskConfig, rng: Rng): Dataset {
   const L = taskLength(cfg);
   const n = cfg.samples;
-  const space = distinctInputs(cfg);
-  const longer = cfg.source === 'addition' ? 'data.digits' : 'data.length';
-  if (n > space) {
-    throw new DataError(
-      `the ${cfg.source} task has only ${space} distinct inputs at this size, fewer than data.samples (${n})`,
-      { path: 'data.samples' },
-      `ask for at most ${space} samples, or raise ${longer}`,
-    );
-  }
   const vocab = taskVocab(cfg.source);
-  const seen = new Set<string>();
-  let draws = 0;
   const x = new Float32Array(n * L);
   const perToken = taskPerToken(cfg.source);
   const y = new Float32Array(perToken ? n * L : n);
   const first = SPECIAL_TOKENS.length; // id of the first symbol
   for (let i = 0; i < n; i++) {
     const xi = x.subarray(i * L, (i + 1) * L);
-    // A repeated input is drawn again: its labels are rewritten below with the new one's.
-    do {
-      if (++draws > MAX_DRAWS_PER_SAMPLE * n) {
-        throw new DataError(
-          `the ${cfg.source} task found only ${i} distinct inputs in ${draws - 1} draws`,
-          { path: 'data.samples' },
-          `ask for fewer samples, or raise ${longer}`,
-        );
-      }
-      drawInput(cfg, rng, vocab, xi, L);
-    } while (!fresh(seen, xi));
-    const len = realLength(xi);
+    if (cfg.source === 'addition') {
+      const a = randomNumber(cfg.digits, rng);
+      const b = randomNumber(cfg.digits, rng);
+      writeChars(`${a}+${b}`, vocab, xi);
+      writeChars(String(BigInt(a) + BigInt(b)), vocab, y.subarray(i * L, (i + 1) * L));
+      continue;
+    }
+    const len = 1 + rng.int(L);
+    const base = cfg.source === 'parity' ? 2 : 10;
+    let ones = 0;
+    for (let t = 0; t < len; t++) {
+      const s = rng.int(base);
+      ones += s;
+      xi[t] = first + s;
+    }
     if (cfg.source === 'parity') {
-      let ones = 0;
-      for (let t = 0; t < len; t++) ones += xi[t] - first;
       y[i] = ones % 2;
       continue;
     }
     const yi = y.subarray(i * L, (i + 1) * L);
-    if (cfg.source === 'addition') {
-      const [a, b] = decode(xi, vocab).split('+');
-      writeChars(String(BigInt(a) + BigInt(b)), vocab, yi);
-      continue;
-    }
     const seq = Array.from(xi.subarray(0, len));
     if (cfg.source === 'reverse') seq.reverse();
     else if (cfg.source === 'sort') seq.sort((p, q) => p - q);
@@ -136,39 +105,6 @@ export function generateTask(cfg: SequenceTaskConfig, rng: Rng): Dataset {
   if (perToken) out.targetShape = [L];
   else out.classes = PARITY_CLASSES.slice();
   return out;
-}
-
-/** Draws one input into `xi` (padding after it). */
-function drawInput(cfg: SequenceTaskConfig, rng: Rng, vocab: readonly string[], xi: Float32Array, L: number): void {
-  if (cfg.source === 'addition') {
-    const a = randomNumber(cfg.digits, rng);
-    const b = randomNumber(cfg.digits, rng);
-    writeChars(`${a}+${b}`, vocab, xi);
-    return;
-  }
-  const len = 1 + rng.int(L);
-  const base = cfg.source === 'parity' ? 2 : 10;
-  for (let t = 0; t < len; t++) xi[t] = SPECIAL_TOKENS.length + rng.int(base);
-  xi.fill(PAD, len);
-}
-
-/** Whether `xi` is an input not seen before; records it. */
-function fresh(seen: Set<string>, xi: Float32Array): boolean {
-  const key = xi.join(',');
-  if (seen.has(key)) return false;
-  seen.add(key);
-  return true;
-}
-
-/** The tokens before the first padding. */
-function realLength(xi: Float32Array): number {
-  const at = xi.indexOf(PAD);
-  return at < 0 ? xi.length : at;
-}
-
-/** The symbols of `xi` up to its padding, as text. */
-function decode(xi: Float32Array, vocab: readonly string[]): string {
-  return Array.from(xi.subarray(0, realLength(xi)), (id) => vocab[id]).join('');
 }
 
 /** A number of 1..digits digits (uniform number of digits, then uniform digits; no leading zero unless it is 0), as text. */

@@ -66,12 +66,15 @@ export function stratifiedCounts(counts: readonly number[], total: number): numb
  * Splits `ds` into new train and validation sets; draws from `rng` only when shuffling. The
  * windows of one text (`ds.ordered`) are never shuffled: validation is the end of the text, and
  * a cross-validation fold is one stretch of it (fold i of k: the i-th k-th). Labels
- * per token (`ds.targetShape`) are not one class per sample, so they are never stratified.
+ * per token (`ds.targetShape`) are not one class per sample, so they are never stratified. Token
+ * data keep the samples with the same input on one side (groupedOrder): a validation sample is
+ * never one the model trained on, however often a short sequence recurs.
  */
 export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: Dataset; val: Dataset } {
   const order = new Uint32Array(ds.n);
   for (let i = 0; i < ds.n; i++) order[i] = i;
-  if (spec.shuffle && !ds.ordered) (spec.seed === undefined ? rng : new Rng(streamSeed(spec.seed, 'split'))).shuffle(order);
+  const shuffler = spec.seed === undefined ? rng : new Rng(streamSeed(spec.seed, 'split'));
+  if (spec.shuffle && !ds.ordered) shuffler.shuffle(order);
   const byClass = ds.task === 'classification' && !ds.targetShape;
   if (spec.fold && ds.ordered) {
     // Folds of one text are stretches of it, one after another: fold i is the i-th of k parts.
@@ -86,12 +89,86 @@ export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: D
     return { train: selectRows(ds, train), val: selectRows(ds, val) };
   }
   const held = validationSize(ds.n, spec.validation);
+  if (ds.tokens && !ds.ordered) {
+    const { train, val } = groupedOrder(inputGroups(ds), order, held, spec.stratify && byClass ? ds.y : undefined, spec.shuffle ? shuffler : undefined);
+    return { train: selectRows(ds, train), val: selectRows(ds, val) };
+  }
   if (!spec.stratify || !byClass) {
     const nTrain = ds.n - held;
     return { train: selectRows(ds, order.subarray(0, nTrain)), val: selectRows(ds, order.subarray(nTrain)) };
   }
   const { train, val } = stratifiedOrder(ds.y, order, held);
   return { train: selectRows(ds, train), val: selectRows(ds, val) };
+}
+
+/** A group id per row of token data: rows with the same ids share one. */
+function inputGroups(ds: Dataset): { of: Int32Array; size: number[] } {
+  const L = ds.n > 0 ? ds.x.length / ds.n : 0;
+  const ids = new Map<string, number>();
+  const of = new Int32Array(ds.n);
+  const size: number[] = [];
+  for (let r = 0; r < ds.n; r++) {
+    const key = ds.x.subarray(r * L, (r + 1) * L).join(',');
+    let g = ids.get(key);
+    if (g === undefined) {
+      g = size.length;
+      ids.set(key, g);
+      size.push(0);
+    }
+    of[r] = g;
+    size[g]++;
+  }
+  return { of, size };
+}
+
+/**
+ * The rows of `order` split with every group on one side. The groups, in the order their first
+ * rows come (shuffled by `rng` when given), are taken from the last: a group goes to validation when
+ * all its rows fit in what is still wanted (of its class, with `labels`: stratifiedCounts shares),
+ * else to training. Every group is as likely to be held out, so each row is too (a short sequence
+ * that recurs goes with all its copies): validation holds at most `held` rows, fewer when the
+ * groups left do not fit exactly. Both parts keep the order's sequence.
+ */
+function groupedOrder(
+  groups: { of: Int32Array; size: number[] },
+  order: Uint32Array,
+  held: number,
+  labels: ArrayLike<number> | undefined,
+  rng: Rng | undefined,
+): { train: Uint32Array; val: Uint32Array } {
+  let want = [held];
+  if (labels) {
+    let k = 0;
+    for (let i = 0; i < labels.length; i++) k = Math.max(k, labels[i] + 1);
+    const counts = new Array<number>(k).fill(0);
+    for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+    want = stratifiedCounts(counts, held);
+  }
+  // Each group once, in the order its first row comes, with the class of that row.
+  const first = new Int32Array(groups.size.length).fill(-1);
+  const list: number[] = [];
+  for (const r of order) {
+    const g = groups.of[r];
+    if (first[g] < 0) {
+      first[g] = r;
+      list.push(g);
+    }
+  }
+  const sequence = Uint32Array.from(list);
+  if (rng) rng.shuffle(sequence);
+  const isVal = new Uint8Array(groups.size.length);
+  for (let i = sequence.length - 1; i >= 0; i--) {
+    const g = sequence[i];
+    const c = labels ? labels[first[g]] : 0;
+    if (want[c] >= groups.size[g]) {
+      want[c] -= groups.size[g];
+      isVal[g] = 1;
+    }
+  }
+  const train: number[] = [];
+  const val: number[] = [];
+  for (const r of order) (isVal[groups.of[r]] ? val : train).push(r);
+  return { train: Uint32Array.from(train), val: Uint32Array.from(val) };
 }
 
 /**

@@ -71,7 +71,7 @@ train: {epochs: 4, batch_size: 32, optimizer: {type: adam, lr: 0.01}}
       `parity-${mode}.yaml`,
       `name: parity
 seed: 2
-data: {source: parity, samples: 400, length: 10}
+data: {source: parity, samples: 400, length: 6}
 model:
   layers:
     - {type: embedding, dim: 16}

@@ -183,11 +183,7 @@ const SequenceTaskData = z.strictObject({
         'or parity (a sequence of bits; one class per sample: even or odd number of 1s).',
     ),
   samples: count(LIMITS.samples).default(1000).describe('Number of sequences generated.'),
-  length: count(LIMITS.sequence)
-    .default(12)
-    .describe(
-      'Longest sequence: each has a random length from 1 to `length`, padded to `length`. No input is drawn twice, so `samples` must not exceed the distinct inputs (parity of length 12: 8,190).',
-    ),
+  length: count(LIMITS.sequence).default(8).describe('Longest sequence: each has a random length from 1 to `length`, padded to `length`.'),
   split: SplitSchema.prefault({}).describe('Train/validation split.'),
 });
 const AdditionTaskData = z.strictObject({
@@ -197,7 +193,7 @@ const AdditionTaskData = z.strictObject({
       'A built-in seeded sequence task: two numbers written as characters, "123+45", padded to 2·digits + 1 tokens; the labels ' +
         "are the sum's digits, most significant first, from position 0 on (a label per token; padding after).",
     ),
-  samples: count(LIMITS.samples).default(1000).describe('Number of sums generated, no two the same (at most 10^(2·digits)).'),
+  samples: count(LIMITS.samples).default(1000).describe('Number of sums generated.'),
   digits: count(LIMITS.digits).default(3).describe('Most digits of each number (each number has 1 to `digits` digits).'),
   split: SplitSchema.prefault({}).describe('Train/validation split.'),
 });
