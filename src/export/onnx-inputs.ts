@@ -14,13 +14,17 @@
 //
 // Images: one float input `pixels` [N, ...sample shape] of raw pixel values 0..255, scaled as the
 // run scaled them: (v - mean) / std in double precision, rounded to float.
+//
+// Token sequences: one int64 input `ids` [N, L] of token ids in the run's vocabulary (0 is
+// padding, at the end of a sequence), cast to the float ids dlf's x holds. The padding mask is
+// computed in the graph from the ids, as the model computes it (1 where the id is not 0).
 import { type CategoricalColumnPrep, DEFAULT_MISSING_VALUES, UNKNOWN_CATEGORY, inputLayout } from '../data/columns.js';
-import type { ImagePreprocessing, TablePreprocessing } from '../data/standardize.js';
+import type { ImagePreprocessing, TablePreprocessing, TokenPreprocessing } from '../data/standardize.js';
 import { BATCH, type OnnxGraph } from './onnx-graph.js';
 import { DataType, ML_DOMAIN } from './onnx-proto.js';
 
 /** Names the graph's inputs and outputs use; a categorical input never takes one of them. */
-const RESERVED_NAMES = ['features', 'pixels', 'prediction', 'probabilities', 'logits'] as const;
+const RESERVED_NAMES = ['features', 'pixels', 'ids', 'prediction', 'probabilities', 'logits'] as const;
 
 /** What the model's graph starts from. */
 export interface ModelInput {
@@ -48,6 +52,32 @@ export function imageInputs(g: OnnxGraph, prep: ImagePreprocessing): ModelInput 
   const x = scaled(g, pixels, [prep.mean], [prep.std], 'pixels');
   const how = prep.scale === 'unit' ? 'divided by 255' : `standardised: (v - ${prep.mean}) / ${prep.std}`;
   return { x, described: { pixels: { shape: ['N', ...prep.shape], values: 'raw 0..255', scaling: how } } };
+}
+
+export function tokenInputs(g: OnnxGraph, prep: TokenPreprocessing): ModelInput {
+  const L = prep.length;
+  const V = prep.vocab.length;
+  const ids = g.input(
+    'ids',
+    DataType.INT64,
+    [BATCH, L],
+    `token ids [N, ${L}], each in 0..${V - 1} (the vocabulary is in the metadata): a sequence cut to its first ${L} tokens and padded at the end with 0`,
+  );
+  const x = g.node('Cast', [ids], { to: DataType.FLOAT }, 'x');
+  return {
+    x,
+    described: {
+      ids: {
+        shape: ['N', L],
+        type: 'int64',
+        vocabulary: V,
+        padding: 'id 0, after the last token',
+        tokenizer: prep.tokenizer,
+        lowercase: prep.lowercase,
+        special: prep.vocab.slice(0, 4),
+      },
+    },
+  };
 }
 
 export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput {

@@ -42,7 +42,9 @@ export interface NoForm {
 }
 
 const TRAINING_ONLY: NoForm = { none: 'it is made only by autodiff for training programs and has no place in an inference graph' };
-const RECURRENT: NoForm = { none: 'recurrent layers are not exported to ONNX yet (ONNX has LSTM, GRU and RNN ops to map them to)' };
+const RECURRENT: NoForm = {
+  none: "a recurrent scan is exported with its layer's input projection and the slice of h as one ONNX RNN, LSTM or GRU node (onnx-recurrent.ts), and this one is not read that way",
+};
 const FUSED: NoForm = { none: "it is a fused op of dlf's graph optimiser, which export runs before" };
 
 const binary =

@@ -107,3 +107,24 @@ export function emitOutputs(g: OnnxGraph, spec: OutputSpec, emitModel: (out: str
     logits: `the model's output [N, ${width}]`,
   };
 }
+
+/**
+ * The outputs of a model with a label per token (a language model, a tagger over the run's
+ * vocabulary): logits [N, L, C] (the model's output), probabilities [N, L, C] (softmax over the
+ * last axis) and prediction [N, L] (the id of the most probable token, the first on a tie), at
+ * every position; positions whose input id is 0 are padding, which dlf's loss and metrics leave out.
+ */
+export function emitTokenOutputs(g: OnnxGraph, steps: number, width: number, emitModel: (out: string) => void): Record<string, string> {
+  const logits = g.reserve('logits');
+  emitModel(logits);
+  const probs = g.node('Softmax', [logits], { axis: -1 }, g.reserve('probabilities'));
+  g.node('ArgMax', [probs], { axis: 2, keepdims: 0 }, g.reserve('prediction'));
+  g.output('prediction', DataType.INT64, [BATCH, steps], 'per position, the id of the most probable token (the first of equally probable ones)');
+  g.output('probabilities', DataType.FLOAT, [BATCH, steps, width], 'per position, the probability of each token of the vocabulary, in id order');
+  g.output('logits', DataType.FLOAT, [BATCH, steps, width], 'per position, the logit of each token of the vocabulary (softmax gives the probabilities)');
+  return {
+    prediction: `most probable token id per position [N, ${steps}]`,
+    probabilities: `probability per token id and position [N, ${steps}, ${width}]`,
+    logits: `the model's output [N, ${steps}, ${width}]`,
+  };
+}
