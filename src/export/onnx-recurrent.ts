@@ -40,11 +40,10 @@ export interface ScanPlan {
   readonly scan: number;
   /** The node whose value is the direction's hidden states [B, L, H]: the slice of h (LSTM, GRU) or the scan (RNN). */
   readonly outer: number;
-  /** Nodes that the ONNX node replaces besides `outer` (the scan, and the input projection when it is matched). */
+  /** Nodes that the ONNX node replaces besides `outer`: the input projection's matmul and add, and the scan (LSTM, GRU). */
   readonly inner: readonly number[];
-  /** The input projection x·w_ih + b, when the scan's input is exactly that: the ids of x, w_ih and b. */
-  readonly projection?: { readonly x: number; readonly wih: number; readonly b: number };
-  readonly xg: number;
+  /** The input projection x·w_ih + b that feeds the scan: the ids of x, w_ih and b. */
+  readonly projection: { readonly x: number; readonly wih: number; readonly b: number };
   readonly whh: number;
   readonly bhn?: number;
   readonly mask: number;
@@ -52,8 +51,8 @@ export interface ScanPlan {
 
 /**
  * The recurrent directions of the needed part of the graph, by the id of their outer node. A scan
- * whose packed output something other than one slice of h reads is left out (export then fails
- * at it, naming the layer).
+ * that is not fed x·w_ih + b, or whose packed output something other than one slice of h reads,
+ * is left out (the layers never make one; export would fail at it, naming the layer).
  */
 export function recurrentScans(
   nodes: readonly Node[],
@@ -86,17 +85,14 @@ export function recurrentScans(
       outer = s.id;
       inner.push(id);
     }
-    let projection: ScanPlan['projection'];
     const add = nodes[xg];
-    if (add.op === 'add' && readers.get(xg) === 1 && constant.has(add.inputs[1]) && nodes[add.inputs[1]].shape.length === 1) {
-      const mm = nodes[add.inputs[0]];
-      const plain = !mm.attrs.transpose_a && !mm.attrs.transpose_b;
-      if (mm.op === 'matmul' && plain && readers.get(mm.id) === 1 && constant.has(mm.inputs[1]) && nodes[mm.inputs[1]].shape.length === 2) {
-        projection = { x: mm.inputs[0], wih: mm.inputs[1], b: add.inputs[1] };
-        inner.push(xg, mm.id);
-      }
-    }
-    plans.set(outer, { cell, reverse: n.attrs.reverse === true, scan: id, outer, inner, projection, xg, whh, bhn, mask });
+    if (add.op !== 'add' || readers.get(xg) !== 1 || !constant.has(add.inputs[1]) || nodes[add.inputs[1]].shape.length !== 1) continue;
+    const mm = nodes[add.inputs[0]];
+    const plain = mm.op === 'matmul' && !mm.attrs.transpose_a && !mm.attrs.transpose_b;
+    if (!plain || readers.get(mm.id) !== 1 || !constant.has(mm.inputs[1]) || nodes[mm.inputs[1]].shape.length !== 2) continue;
+    inner.push(xg, mm.id);
+    const projection = { x: mm.inputs[0], wih: mm.inputs[1], b: add.inputs[1] };
+    plans.set(outer, { cell, reverse: n.attrs.reverse === true, scan: id, outer, inner, projection, whh, bhn, mask });
   }
   return plans;
 }
@@ -138,7 +134,7 @@ export function emitScan(ctx: ScanContext, plan: ScanPlan, out: string): void {
   const H = nodes[plan.whh].shape[0];
   const G = GATES[cell];
   const order = ORDER[cell];
-  const input = plan.projection?.x ?? plan.xg;
+  const input = plan.projection.x;
   const inDims = ctx.dims[input];
   const [, L, F] = inDims;
   if (inDims.length !== 3 || !isBatchDim(inDims[0]) || inDims[0].batch !== 1 || isBatchDim(L) || isBatchDim(F)) {
@@ -153,15 +149,15 @@ export function emitScan(ctx: ScanContext, plan: ScanPlan, out: string): void {
   const R = new Float32Array(G * H * H);
   const B = new Float32Array(2 * G * H);
   const whh = ctx.valuesOf(plan.whh);
-  const wih = plan.projection ? ctx.valuesOf(plan.projection.wih) : undefined;
-  const b = plan.projection ? ctx.valuesOf(plan.projection.b) : undefined;
+  const wih = ctx.valuesOf(plan.projection.wih);
+  const b = ctx.valuesOf(plan.projection.b);
   for (let k = 0; k < G; k++) {
     const from = order[k] * H;
     for (let j = 0; j < H; j++) {
       const row = k * H + j;
-      for (let f = 0; f < width; f++) W[row * width + f] = wih ? wih[f * G * H + from + j] : f === from + j ? 1 : 0;
+      for (let f = 0; f < width; f++) W[row * width + f] = wih[f * G * H + from + j];
       for (let i = 0; i < H; i++) R[row * H + i] = whh[i * G * H + from + j];
-      if (b) B[row] = b[from + j];
+      B[row] = b[from + j];
     }
   }
   if (plan.bhn !== undefined) B.set(ctx.valuesOf(plan.bhn), G * H + 2 * H); // the recurrent bias of GRU's h block
