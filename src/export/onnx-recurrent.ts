@@ -142,7 +142,9 @@ export function emitScan(ctx: ScanContext, plan: ScanPlan, out: string): void {
   }
   const steps = L as number;
   const width = F as number;
-  const scope = nodes[plan.outer].name;
+  // The direction's scope, e.g. layer1/gru/l0 (its parameters are <scope>/w_hh, ...).
+  const whhName = nodes[plan.whh].name;
+  const scope = whhName.includes('/') ? whhName.slice(0, whhName.lastIndexOf('/')) : nodes[plan.outer].name;
 
   // W [1, G·H, F], R [1, G·H, H], B [1, 2·G·H] in ONNX's gate order.
   const W = new Float32Array(G * H * width);
