@@ -1,5 +1,6 @@
 // Models on token sequences through ONNX: text classifiers (a GRU; an RNN under a stacked
-// bidirectional GRU) and character language models (a 2-layer LSTM; a bidirectional LSTM), each
+// bidirectional GRU), character language models (a 2-layer LSTM; a bidirectional LSTM) and a
+// 2-layer bidirectional LSTM on the built-in reverse task, each
 // trained a little, exported with the CLI and run in ONNX Runtime on ids with every kind of
 // padding (none, at the end, a whole row, a 0 inside a sequence), against dlf's evaluation
 // program on the same ids: every row, and every position of a language model, within float32 noise;
@@ -11,9 +12,9 @@ import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encode } from '../../src/data/tokens.js';
 import { decodeModel } from '../../src/export/onnx-proto.js';
-import { kernelsFor } from '../../src/kernels/select.js';
 import { loadRun } from '../../src/train/evaluate.js';
 import { ModelRuntime } from '../../src/train/runtime.js';
+import { K } from '../backend.js';
 import { tempDir } from '../cli/helpers.js';
 import { repo } from '../cli/helpers.js';
 import { checkWithOnnx, expectAgreement, exportRun, onnxCheckerMissing, predict, readCsv, runOnnx, tableFeeds, train, writeCsv } from './onnx-helpers.js';
@@ -45,9 +46,11 @@ const CLASSIFIERS: Record<string, string> = {
   gru: '    - {type: gru, units: 6, return_sequences: false}',
   'rnn-bigru2': '    - {type: rnn, units: 5}\n    - {type: gru, units: 4, num_layers: 2, bidirectional: true, return_sequences: false}',
 };
-const LANGUAGE_MODELS: Record<string, string> = {
-  lstm2: '    - {type: lstm, units: 6, num_layers: 2}',
-  bilstm: '    - {type: lstm, units: 5, bidirectional: true}',
+/** Models with a label per token: character language models, and a stacked bidirectional LSTM on the built-in reverse task. */
+const PER_TOKEN: Record<string, { data?: string; layers: string }> = {
+  lstm2: { layers: '    - {type: lstm, units: 6, num_layers: 2}' },
+  bilstm: { layers: '    - {type: lstm, units: 5, bidirectional: true}' },
+  'reverse-bilstm2': { data: `{source: reverse, samples: 200, length: ${L}}`, layers: '    - {type: lstm, units: 5, num_layers: 2, bidirectional: true}' },
 };
 
 function config(name: string, data: string, layers: string): string {
@@ -89,10 +92,10 @@ function idRows(vocab: number): { ids: BigInt64Array; n: number } {
   return { ids, n };
 }
 
-/** dlf's model output for `ids`, by its evaluation program on the default backend. */
+/** dlf's model output for `ids`, by its evaluation program on the suite's backend (as dlf predict and dlf eval run it). */
 function dlfOutput(run: string, ids: BigInt64Array, n: number): Float32Array {
   const { model, params } = loadRun(run);
-  const rt = new ModelRuntime(model, kernelsFor(), params);
+  const rt = new ModelRuntime(model, K, params);
   const b = rt.bind(n, 'eval');
   b.x.set(Float32Array.from(ids, (v) => Number(v)));
   b.ex.run();
@@ -154,13 +157,14 @@ describe('ONNX export of models on token sequences', () => {
     });
   }
 
-  for (const [name, layers] of Object.entries(LANGUAGE_MODELS)) {
-    it(`a language model (${name}) agrees with dlf at every position`, async () => {
+  for (const [name, { data, layers }] of Object.entries(PER_TOKEN)) {
+    it(`a model with a label per token (${name}) agrees with dlf at every position`, async () => {
       const run = join(tmp.dir, `run-${name}`);
-      await train(config(name, `{source: text, path: ${txt}, task: language_model, tokenizer: char, length: ${L}}`, layers), run);
+      await train(config(name, data ?? `{source: text, path: ${txt}, task: language_model, tokenizer: char, length: ${L}}`, layers), run);
       const file = join(tmp.dir, `${name}.onnx`);
       const meta = await exportRun(run, file);
       exported.push(file);
+      expect(meta.task).toBe('classification per token');
       const vocab = JSON.parse(meta.vocab) as string[];
       const V = vocab.length;
       const { ids, n } = idRows(V);
