@@ -73,7 +73,9 @@ export function exportOnnx(runDirArg: string, opts: { checkpoint?: string } = {}
   const input: ModelInput = prep.kind === 'image' ? imageInputs(g, prep) : prep.kind === 'tokens' ? tokenInputs(g, prep) : tableInputs(g, prep);
   const threshold = config.train.threshold ?? DEFAULT_THRESHOLD;
   const emit = (out: string) => emitModel(g, inf, params, input.x, out);
-  const outputs = perToken ? emitTokenOutputs(g, prep.length, width, emit) : emitOutputs(g, { prep, width, invalid: input.invalid, threshold }, emit);
+  const outputs = perToken
+    ? emitTokenOutputs(g, prep.length, width, input.invalid, emit)
+    : emitOutputs(g, { prep, width, invalid: input.invalid, threshold }, emit);
 
   const version = dlfVersion();
   const opsets: Record<string, number> = { '': OPSET };
