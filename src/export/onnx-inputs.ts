@@ -25,7 +25,7 @@ import { BATCH, type OnnxGraph } from './onnx-graph.js';
 import { DataType, ML_DOMAIN } from './onnx-proto.js';
 
 /** Names the graph's inputs and outputs use; a categorical input never takes one of them. */
-const RESERVED_NAMES = ['features', 'pixels', 'ids', 'prediction', 'probabilities', 'logits'] as const;
+const RESERVED_NAMES = ['features', 'pixels', 'prediction', 'probabilities', 'logits'] as const;
 
 /** What the model's graph starts from. */
 export interface ModelInput {
