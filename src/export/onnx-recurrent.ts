@@ -12,7 +12,7 @@
 // after it (reverse), zero when there is none. ONNX's ops take instead a length per sample
 // (sequence_lens), read the first `length` steps and leave zeros after them. So, when the mask
 // comes from token ids, the export
-//   1. moves each sample's real steps to the front, in order (TopK of a sort key, GatherElements),
+//   1. moves each sample's real steps to the front, in order (TopK of a sort key, Gather),
 //   2. runs the ONNX op with sequence_lens = the number of real steps,
 //   3. puts each output step back where dlf has it: at step t, with c_t the number of real steps
 //      up to t, the forward direction's output is the compact step c_t − 1 and the reverse one's
@@ -123,8 +123,10 @@ export interface MaskPrep {
   /** float [B, L, 1]: 1 where that compact step exists, 0 where dlf's output is the zero state. */
   readonly forwardKeep: string;
   readonly reverseKeep: string;
-  /** Expanded gather indices, by the width of the values gathered (key `order|F`, `forward|H`, ...). */
-  readonly expanded: Map<string, string>;
+  /** int64 [B, 1]: b·L, the first row of sample b in values [B, L, W] seen as rows [B·L, W]. */
+  readonly rowBase: string;
+  /** `order`, `forward` and `reverse` as rows of [B·L, W] (row b·L + index), made on first use. */
+  readonly rows: Map<string, string>;
 }
 
 /** Emits the ONNX node of one direction into `out`, a value [B, L, H]. */
@@ -189,13 +191,13 @@ export function emitScan(ctx: ScanContext, plan: ScanPlan, out: string): void {
     prep = maskPrep(g, mask, steps);
     ctx.masks.set(mask, prep);
   }
-  const packed = g.node('GatherElements', [x, expandedIndex(g, prep, 'order', width)], { axis: 1 }, `${scope}/real_steps_first`);
+  const packed = gatherSteps(g, prep, x, 'order', width, `${scope}/real_steps_first`);
   const X = g.node('Transpose', [packed], { perm: [1, 0, 2] }, `${scope}/steps_first`);
   const Y = g.node(ONNX_OP[cell], [X, Wname, Rname, Bname, prep.lengths], attrs, `${scope}/Y`);
   const Y3 = g.node('Squeeze', [Y, g.ints([1])], {}, `${scope}/Y_squeezed`);
   const compact = g.node('Transpose', [Y3], { perm: [1, 0, 2] }, `${scope}/Y_compact`);
   const dir = plan.reverse ? 'reverse' : 'forward';
-  const placed = g.node('GatherElements', [compact, expandedIndex(g, prep, dir, H)], { axis: 1 }, `${scope}/Y_placed`);
+  const placed = gatherSteps(g, prep, compact, dir, H, `${scope}/Y_placed`);
   g.node('Mul', [placed, plan.reverse ? prep.reverseKeep : prep.forwardKeep], {}, out);
 }
 
@@ -232,17 +234,28 @@ function maskPrep(g: OnnxGraph, mask: string, steps: number): MaskPrep {
     'mask/sort_key',
   );
   const [, order] = g.nodeOutputs('TopK', [key, g.ints([steps])], { axis: 1, largest: 0, sorted: 1 }, ['mask/sorted_keys', 'mask/order']);
-  return { lengths, order, forward, reverse, forwardKeep, reverseKeep, expanded: new Map() };
+  const batch = g.node('Gather', [g.node('Shape', [mask], {}, 'mask/shape'), zero], { axis: 0 }, 'mask/batch');
+  const samples = g.node('Range', [zero, batch, one], {}, 'mask/samples');
+  const rowBase = g.node(
+    'Unsqueeze',
+    [g.node('Mul', [samples, g.constant(DataType.INT64, [], [steps], 'steps_i64')], {}, 'mask/first_rows'), g.ints([1])],
+    {},
+    'mask/first_rows_column',
+  );
+  return { lengths, order, forward, reverse, forwardKeep, reverseKeep, rowBase, rows: new Map() };
 }
 
-/** The index [B, L] of `which` repeated along a last axis of `width`, for GatherElements over [B, L, width]. */
-function expandedIndex(g: OnnxGraph, prep: MaskPrep, which: 'order' | 'forward' | 'reverse', width: number): string {
-  const key = `${which}|${width}`;
-  let name = prep.expanded.get(key);
-  if (name === undefined) {
-    const column = g.node('Unsqueeze', [prep[which], g.ints([2])], {}, `mask/${which}_column`);
-    name = g.node('Expand', [column, g.ints([1, 1, width])], {}, `mask/${which}_x${width}`);
-    prep.expanded.set(key, name);
+/**
+ * `values` [B, L, width] with the steps of each sample picked by the index [B, L] `which`: one
+ * Gather of rows from the values seen as [B·L, width] (cheaper than GatherElements, whose index
+ * would have to be expanded to the values' shape).
+ */
+function gatherSteps(g: OnnxGraph, prep: MaskPrep, values: string, which: 'order' | 'forward' | 'reverse', width: number, out: string): string {
+  let rows = prep.rows.get(which);
+  if (rows === undefined) {
+    rows = g.node('Add', [prep[which], prep.rowBase], {}, `mask/${which}_rows`);
+    prep.rows.set(which, rows);
   }
-  return name;
+  const flat = g.node('Reshape', [values, g.ints([-1, width])], {}, `${out}/rows`);
+  return g.node('Gather', [flat, rows], { axis: 0 }, out);
 }
