@@ -15,10 +15,10 @@ import { readRunConfig } from '../train/evaluate.js';
 import { DEFAULT_THRESHOLD } from '../train/metrics.js';
 import { classNames } from '../train/predict.js';
 import { OnnxGraph } from './onnx-graph.js';
-import { type ModelInput, imageInputs, tableInputs } from './onnx-inputs.js';
+import { type ModelInput, imageInputs, tableInputs, tokenInputs } from './onnx-inputs.js';
 import { emitModel, inferenceGraph, layerOf } from './onnx-model.js';
 import { isBatchDim } from './onnx-ops.js';
-import { emitOutputs } from './onnx-outputs.js';
+import { emitOutputs, emitTokenOutputs } from './onnx-outputs.js';
 import { IR_VERSION, ML_DOMAIN, ML_OPSET, type ModelProto, OPSET, encodeModel } from './onnx-proto.js';
 
 export interface OnnxExport {
@@ -45,39 +45,47 @@ export function exportOnnx(runDirArg: string, opts: { checkpoint?: string } = {}
     throw new CheckpointError('checkpoint was written for a different config than this run directory holds', { file: ckptPath });
   }
   const prep = ckpt.preprocessing;
-  if (prep.kind === 'tokens') throw new ExportError('ONNX export of a model on token sequences is not supported yet', { file: ckptPath });
   const configFile = join(runDir, 'config.json');
   const inf = inferenceGraph(config, preprocessedDims(prep), (path) => ({ file: configFile, path: path.join('.') }));
   checkMatchesModel(ckpt, inf.params, ckptPath);
   const params = new Map<string, Float32Array>();
   for (const [name, t] of [...ckpt.params, ...ckpt.state]) params.set(name, t.data);
 
+  // One row per sample [N, outputs]; with a label per token, one per position [N, L, outputs].
+  const perToken = prep.kind === 'tokens' && prep.labels === 'tokens';
   const outDims = inf.dims[inf.output];
-  if (outDims.length !== 2 || !isBatchDim(outDims[0]) || outDims[0].batch !== 1 || isBatchDim(outDims[1])) {
+  const rank = perToken ? 3 : 2;
+  const fixed = outDims.slice(1);
+  if (outDims.length !== rank || !isBatchDim(outDims[0]) || outDims[0].batch !== 1 || fixed.some(isBatchDim) || (perToken && fixed[0] !== prep.length)) {
     const node = inf.graph.nodes[inf.output];
     const layer = layerOf(inf.layers, node.name);
     const shape = outDims.map((d) => (isBatchDim(d) ? (d.batch === 1 ? 'N' : `${d.batch}N`) : String(d))).join(', ');
+    const wanted = perToken ? `one row per position [N, ${prep.length}, outputs]` : 'one row per sample [N, outputs]';
     throw new ExportError(
-      `cannot export the model to ONNX: its output is [${shape}], not one row per sample [N, outputs]`,
+      `cannot export the model to ONNX: its output is [${shape}], not ${wanted}`,
       { ...(layer?.place ?? {}), node: node.name },
-      'end the model with a dense layer (or flatten its output)',
+      perToken ? 'end the model with a dense layer over the sequence' : 'end the model with a dense layer (or flatten its output)',
     );
   }
-  const width = outDims[1] as number;
+  const width = outDims[outDims.length - 1] as number;
 
   const g = new OnnxGraph();
-  const input: ModelInput = prep.kind === 'image' ? imageInputs(g, prep) : tableInputs(g, prep);
+  const input: ModelInput = prep.kind === 'image' ? imageInputs(g, prep) : prep.kind === 'tokens' ? tokenInputs(g, prep) : tableInputs(g, prep);
   const threshold = config.train.threshold ?? DEFAULT_THRESHOLD;
-  const outputs = emitOutputs(g, { prep, width, invalid: input.invalid, threshold }, (out) => emitModel(g, inf, params, input.x, out));
+  const emit = (out: string) => emitModel(g, inf, params, input.x, out);
+  const outputs = perToken
+    ? emitTokenOutputs(g, prep.length, width, input.invalid, emit)
+    : emitOutputs(g, { prep, width, invalid: input.invalid, threshold }, emit);
 
   const version = dlfVersion();
   const opsets: Record<string, number> = { '': OPSET };
   if (g.domains.has(ML_DOMAIN)) opsets[ML_DOMAIN] = ML_OPSET;
   const doc = `${config.name}: exported by dlf ${version} from ${basename(ckptPath)} (epoch ${ckpt.epoch})`;
   const metadata: Record<string, string> = {
-    task: prep.task,
-    ...(prep.task === 'classification' ? { classes: JSON.stringify(classNames(prep.classes, width)) } : {}),
-    ...(prep.task === 'classification' && classNames(prep.classes, width).length === 2 ? { threshold: String(threshold) } : {}),
+    task: perToken ? 'classification per token' : prep.task,
+    ...(prep.task === 'classification' && !perToken ? { classes: JSON.stringify(classNames(prep.classes, width)) } : {}),
+    ...(prep.task === 'classification' && !perToken && classNames(prep.classes, width).length === 2 ? { threshold: String(threshold) } : {}),
+    ...(prep.kind === 'tokens' ? { vocab: JSON.stringify(prep.vocab) } : {}),
     ...(config.data.source === 'csv' ? { label: config.data.label } : {}),
     inputs: JSON.stringify(input.described),
     outputs: JSON.stringify(outputs),

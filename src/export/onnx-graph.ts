@@ -57,12 +57,21 @@ export class OnnxGraph {
    * was claimed (fresh(), reserve()) and nothing defines it yet, else a hint for a fresh name.
    */
   node(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, out?: string, domain?: string): string {
-    const output = out !== undefined && this.names.has(out) && !this.defined.has(out) ? out : this.fresh(out ?? op.toLowerCase());
-    this.defined.add(output);
+    return this.nodeOutputs(op, inputs, attrs, [out ?? op.toLowerCase()], domain)[0];
+  }
+
+  /**
+   * Adds a node with several outputs (TopK's values and indices); `outs` are claimed names or
+   * hints, one per output, as for node(); an empty string leaves an optional output unnamed.
+   * Returns the outputs' names.
+   */
+  nodeOutputs(op: string, inputs: readonly string[], attrs: Record<string, AttrValue>, outs: readonly string[], domain?: string): string[] {
+    const output = outs.map((out) => (out === '' ? '' : this.names.has(out) && !this.defined.has(out) ? out : this.fresh(out)));
+    for (const o of output) if (o !== '') this.defined.add(o);
     const node: NodeProto = {
       input: [...inputs],
-      output: [output],
-      name: output,
+      output,
+      name: output.find((o) => o !== '') ?? this.fresh(op.toLowerCase()),
       opType: op,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     };

@@ -14,8 +14,13 @@
 //
 // Images: one float input `pixels` [N, ...sample shape] of raw pixel values 0..255, scaled as the
 // run scaled them: (v - mean) / std in double precision, rounded to float.
+//
+// Token sequences: one int64 input `ids` [N, L] of token ids in the run's vocabulary (0 is
+// padding, at the end of a sequence), cast to the float ids dlf's x holds. The padding mask is
+// computed in the graph from the ids, as the model computes it (1 where the id is not 0). A
+// sequence with an id outside the vocabulary is flagged invalid (dlf's embedding gives NaN there).
 import { type CategoricalColumnPrep, DEFAULT_MISSING_VALUES, UNKNOWN_CATEGORY, inputLayout } from '../data/columns.js';
-import type { ImagePreprocessing, TablePreprocessing } from '../data/standardize.js';
+import type { ImagePreprocessing, TablePreprocessing, TokenPreprocessing } from '../data/standardize.js';
 import { BATCH, type OnnxGraph } from './onnx-graph.js';
 import { DataType, ML_DOMAIN } from './onnx-proto.js';
 
@@ -48,6 +53,53 @@ export function imageInputs(g: OnnxGraph, prep: ImagePreprocessing): ModelInput 
   const x = scaled(g, pixels, [prep.mean], [prep.std], 'pixels');
   const how = prep.scale === 'unit' ? 'divided by 255' : `standardised: (v - ${prep.mean}) / ${prep.std}`;
   return { x, described: { pixels: { shape: ['N', ...prep.shape], values: 'raw 0..255', scaling: how } } };
+}
+
+export function tokenInputs(g: OnnxGraph, prep: TokenPreprocessing): ModelInput {
+  const L = prep.length;
+  const V = prep.vocab.length;
+  const ids = g.input(
+    'ids',
+    DataType.INT64,
+    [BATCH, L],
+    `token ids [N, ${L}], each in 0..${V - 1} (the vocabulary is in the metadata): a sequence cut to its first ${L} tokens and padded at the end with 0`,
+  );
+  // An id outside 0 .. V-1 is a row of NaN in dlf's embedding but an error in a runtime's Gather:
+  // its sample is flagged invalid (NaN outputs) and the id read as padding.
+  const outside = g.node(
+    'Or',
+    [
+      g.node('Less', [ids, g.constant(DataType.INT64, [], [0], 'zero_i64')], {}, 'ids/negative'),
+      g.node('GreaterOrEqual', [ids, g.constant(DataType.INT64, [], [V], 'vocabulary_size')], {}, 'ids/too_large'),
+    ],
+    {},
+    'ids/outside_vocabulary',
+  );
+  const rowOutside = g.node(
+    'ReduceMax',
+    [g.node('Cast', [outside], { to: DataType.FLOAT }, 'ids/outside_float')],
+    { axes: [1], keepdims: 0 },
+    'ids/row_outside',
+  );
+  const invalid = g.node('Cast', [rowOutside], { to: DataType.BOOL }, 'ids/row_invalid');
+  const safe = g.node('Where', [outside, g.constant(DataType.INT64, [], [0], 'zero_i64'), ids], {}, 'ids/in_vocabulary');
+  const x = g.node('Cast', [safe], { to: DataType.FLOAT }, 'x');
+  return {
+    x,
+    invalid,
+    described: {
+      ids: {
+        shape: ['N', L],
+        type: 'int64',
+        vocabulary: V,
+        padding: 'id 0, after the last token',
+        invalid: 'a sequence with an id outside the vocabulary: NaN outputs (prediction empty, or -1 per position)',
+        tokenizer: prep.tokenizer,
+        lowercase: prep.lowercase,
+        special: prep.vocab.slice(0, 4),
+      },
+    },
+  };
 }
 
 export function tableInputs(g: OnnxGraph, prep: TablePreprocessing): ModelInput {

@@ -5,7 +5,9 @@
 // and square-rooted, a bias reshaped for a convolution) are computed here with dlf's own
 // kernels and written as initializers. Every other node goes through ONNX_OPS in graph order,
 // except two pairs that ONNX has one op for: a matrix product plus a bias row (a dense layer)
-// becomes Gemm, and a convolution plus a per-filter bias becomes Conv with its bias input.
+// becomes Gemm, and a convolution plus a per-filter bias becomes Conv with its bias input; and
+// one direction of a recurrent layer (input projection, scan, slice of h) becomes one ONNX RNN,
+// LSTM or GRU node (onnx-recurrent.ts).
 import type { Config } from '../config/schema.js';
 import type { DataDims } from '../data/dims.js';
 import { ExportError } from '../errors.js';
@@ -18,6 +20,7 @@ import { sizeOf } from '../tensor/shape.js';
 import type { OnnxGraph } from './onnx-graph.js';
 import { DataType } from './onnx-proto.js';
 import { type Emit, ONNX_OPS, type SymDim, emitConv, isBatchDim } from './onnx-ops.js';
+import { type MaskPrep, emitScan, recurrentScans } from './onnx-recurrent.js';
 
 /** The batch sizes the model is built at; any two different sizes would do. */
 const BATCHES = [2, 3] as const;
@@ -114,13 +117,20 @@ export function emitModel(g: OnnxGraph, inf: InferenceGraph, params: ReadonlyMap
   });
 
   const fused = fusions(nodes, needed, constant, readers, inf.dims);
+  const scans = recurrentScans(nodes, needed, constant, readers);
+  for (const plan of scans.values()) for (const i of plan.inner) fused.inner.add(i);
+  const masks = new Map<string, MaskPrep>();
   for (const id of needed) {
     const n = nodes[id];
     if (constant.has(id) || n.op === 'input' || fused.inner.has(id)) continue;
     if (n.op === 'random') failAt(n, 'it is a random mask, which evaluation never draws');
     const outName = id === inf.output ? out : g.fresh(n.name);
     const pair = fused.outer.get(id);
-    if (pair) {
+    const scan = scans.get(id);
+    if (scan) {
+      const scanNode = nodes[scan.scan];
+      emitScan({ g, nodes, dims: inf.dims, use, valuesOf, masks, fail: (why, hint) => failAt(scanNode, why, hint) }, scan, outName);
+    } else if (pair) {
       pair.emit(g, emitFor(nodes[pair.inner], outName, nodes[pair.inner].inputs.map(use), nodes[pair.inner].inputs), pair.bias(g, valuesOf));
     } else {
       if (!isOpName(n.op)) failAt(n, `it is a '${n.op}' node, which export does not know`);

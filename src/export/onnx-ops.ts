@@ -11,7 +11,7 @@ import type { OpName } from '../graph/ops/index.js';
 import type { Node } from '../graph/types.js';
 import { normAxes } from '../tensor/shape.js';
 import { convAttrsOf, poolAttrsOf } from '../graph/ops/_window.js';
-import type { AttrValue, OnnxGraph } from './onnx-graph.js';
+import type { OnnxGraph } from './onnx-graph.js';
 import { DataType } from './onnx-proto.js';
 
 /** A size along one axis: fixed, or the batch size times `batch`. */
@@ -42,6 +42,9 @@ export interface NoForm {
 }
 
 const TRAINING_ONLY: NoForm = { none: 'it is made only by autodiff for training programs and has no place in an inference graph' };
+const RECURRENT: NoForm = {
+  none: "a recurrent scan is exported with its layer's input projection and the slice of h as one ONNX RNN, LSTM or GRU node (onnx-recurrent.ts), and this one is not read that way",
+};
 const FUSED: NoForm = { none: "it is a fused op of dlf's graph optimiser, which export runs before" };
 
 const binary =
@@ -82,52 +85,6 @@ function staticShape(e: Emit, dims: readonly SymDim[], batchAs: number): number[
   const batchAxes = dims.filter(isBatchDim).length;
   if (batchAxes > 1) e.fail('its result has more than one axis that depends on the batch size, which a static ONNX shape cannot say');
   return dims.map((d) => (isBatchDim(d) ? batchAs : d));
-}
-
-/**
- * A recurrent scan (rnn_seq, lstm_seq, gru_seq) as ONNX's RNN, LSTM or GRU, time first (ONNX Runtime
- * has no batch-first layout for them), between two transposes.
- * ONNX's op projects its input itself, so it gets dlf's pre-activations xg with W a permutation
- * matrix: the gate blocks in ONNX's order (LSTM i o f c from dlf's i f g o; GRU z r h from r z n),
- * and R = whhᵀ with its rows in the same order. GRU's b_hn is ONNX's Rb of the h block with
- * linear_before_reset, PyTorch's and dlf's cell. The mask is not exported: export refuses token
- * input, so every step is real. The op's packed output is rebuilt with zeros where the gates and
- * c would be: inference reads only h, which the layer slices from its last block.
- */
-function scan(cell: 'rnn' | 'lstm' | 'gru'): Emitter {
-  const order = { rnn: [0], lstm: [0, 3, 1, 2], gru: [1, 0, 2] }[cell];
-  const packed = { rnn: 1, lstm: 6, gru: 5 }[cell];
-  return (e) => {
-    const H = e.inDims[1][0] as number;
-    const G = order.length * H;
-    const rows = order.flatMap((q) => Array.from({ length: H }, (_, j) => q * H + j));
-    const w = new Float32Array(G * G);
-    rows.forEach((c, r) => {
-      w[r * G + c] = 1;
-    });
-    const W = e.g.floats(`${e.out}/W`, [1, G, G], w);
-    const whhT = e.g.node('Transpose', [e.ins[1]], { perm: [1, 0] }, `${e.out}/whhT`);
-    const gathered = e.g.node('Gather', [whhT, e.g.ints(rows, 'gate_rows')], { axis: 0 }, `${e.out}/R2`);
-    const R = e.g.node('Unsqueeze', [gathered, e.g.ints([0])], {}, `${e.out}/R`);
-    let B = e.g.floats(`${e.out}/B`, [1, 2 * G], new Float32Array(2 * G));
-    if (cell === 'gru') {
-      const zeros = e.g.floats(`${e.out}/B0`, [2 * G - H], new Float32Array(2 * G - H));
-      const b = e.g.node('Concat', [zeros, e.ins[2]], { axis: 0 }, `${e.out}/B1`);
-      B = e.g.node('Unsqueeze', [b, e.g.ints([0])], {}, `${e.out}/B`);
-    }
-    const attrs: Record<string, AttrValue> = { hidden_size: H, direction: e.node.attrs.reverse === true ? 'reverse' : 'forward' };
-    if (cell === 'gru') attrs.linear_before_reset = 1;
-    const x = e.g.node('Transpose', [e.ins[0]], { perm: [1, 0, 2] }, `${e.out}/X`);
-    const y = e.g.node({ rnn: 'RNN', lstm: 'LSTM', gru: 'GRU' }[cell], [x, W, R, B], attrs, `${e.out}/Y`); // [L, 1, B, H]
-    const ht = e.g.node('Squeeze', [y, e.g.ints([1])], {}, `${e.out}/hT`);
-    if (packed === 1) {
-      e.g.node('Transpose', [ht], { perm: [1, 0, 2] }, e.out);
-      return;
-    }
-    const h = e.g.node('Transpose', [ht], { perm: [1, 0, 2] }, `${e.out}/h`);
-    const zero = e.g.node('Sub', [h, h], {}, `${e.out}/zero`);
-    e.g.node('Concat', [...Array(packed - 1).fill(zero), h], { axis: 2 }, e.out);
-  };
 }
 
 /** Class index labels of any shape as int64 with a trailing axis of 1. */
@@ -272,9 +229,9 @@ export const ONNX_OPS: { readonly [K in OpName]: Emitter | NoForm } = {
   matmul_bias_act: FUSED,
   conv2d_bias_act: FUSED,
   mask_positive: FUSED,
-  rnn_seq: scan('rnn'),
-  lstm_seq: scan('lstm'),
-  gru_seq: scan('gru'),
+  rnn_seq: RECURRENT,
+  lstm_seq: RECURRENT,
+  gru_seq: RECURRENT,
   recurrent_seq_grad: TRAINING_ONLY,
 };
 

@@ -107,3 +107,45 @@ export function emitOutputs(g: OnnxGraph, spec: OutputSpec, emitModel: (out: str
     logits: `the model's output [N, ${width}]`,
   };
 }
+
+/**
+ * The outputs of a model with a label per token (a language model, a tagger over the run's
+ * vocabulary): logits [N, L, C] (the model's output), probabilities [N, L, C] (softmax over the
+ * last axis) and prediction [N, L] (the id of the most probable token, the first on a tie), at
+ * every position; positions whose input id is 0 are padding, which dlf's loss and metrics leave out.
+ * A sequence flagged `invalid` gets NaN logits and probabilities and the prediction -1.
+ */
+export function emitTokenOutputs(
+  g: OnnxGraph,
+  steps: number,
+  width: number,
+  invalid: string | undefined,
+  emitModel: (out: string) => void,
+): Record<string, string> {
+  let logits = invalid ? g.fresh('model_output') : g.reserve('logits');
+  emitModel(logits);
+  if (invalid) {
+    // A sequence flagged invalid (an id outside the vocabulary): NaN logits and probabilities, prediction -1.
+    const cube = g.node('Unsqueeze', [invalid, g.ints([1, 2])], {}, 'row_invalid_cube');
+    logits = g.node('Where', [cube, g.scalar(NaN), logits], {}, g.reserve('logits'));
+  }
+  const probs = g.node('Softmax', [logits], { axis: -1 }, g.reserve('probabilities'));
+  const best = g.node('ArgMax', [probs], { axis: 2, keepdims: 0 }, invalid ? 'prediction/id' : g.reserve('prediction'));
+  if (invalid) {
+    const column = g.node('Unsqueeze', [invalid, g.ints([1])], {}, 'row_invalid_column');
+    g.node('Where', [column, g.constant(DataType.INT64, [], [-1], 'minus_one_i64'), best], {}, g.reserve('prediction'));
+  }
+  g.output(
+    'prediction',
+    DataType.INT64,
+    [BATCH, steps],
+    'per position, the id of the most probable token (the first of equally probable ones); -1 for a sequence with an id outside the vocabulary',
+  );
+  g.output('probabilities', DataType.FLOAT, [BATCH, steps, width], 'per position, the probability of each token of the vocabulary, in id order');
+  g.output('logits', DataType.FLOAT, [BATCH, steps, width], 'per position, the logit of each token of the vocabulary (softmax gives the probabilities)');
+  return {
+    prediction: `most probable token id per position [N, ${steps}]`,
+    probabilities: `probability per token id and position [N, ${steps}, ${width}]`,
+    logits: `the model's output [N, ${steps}, ${width}]`,
+  };
+}

@@ -16,7 +16,7 @@ export const ML_DOMAIN = 'ai.onnx.ml';
 export const ML_OPSET = 3;
 
 /** TensorProto.DataType values dlf uses. */
-export const DataType = { FLOAT: 1, UINT8: 2, INT64: 7, STRING: 8, BOOL: 9, DOUBLE: 11 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT32: 6, INT64: 7, STRING: 8, BOOL: 9, DOUBLE: 11 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 /** AttributeProto.AttributeType values dlf uses. */

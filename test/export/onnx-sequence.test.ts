@@ -1,7 +1,7 @@
 // The sequence layers through ONNX on a model without token input (the rows of the 8×8 digits as a
 // sequence of 8 vectors): attention (causal and not), both position encodings, a transformer block
 // and the three poolings, exported and run in ONNX Runtime on every row of the table (a batch size
-// other than training's) against dlf predict. Token models are still refused by the exporter.
+// other than training's) against dlf predict. Token models with these layers: onnx-tokens.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
