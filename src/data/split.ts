@@ -89,8 +89,10 @@ export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: D
     return { train: selectRows(ds, train), val: selectRows(ds, val) };
   }
   const held = validationSize(ds.n, spec.validation);
-  if (ds.tokens && !ds.ordered) {
-    const { train, val } = groupedOrder(inputGroups(ds), order, held, spec.stratify && byClass ? ds.y : undefined, spec.shuffle ? shuffler : undefined);
+  // Only when some input recurs: with every input distinct, the split is the one below.
+  const groups = ds.tokens && !ds.ordered ? inputGroups(ds) : undefined;
+  if (groups && groups.size.length < ds.n) {
+    const { train, val } = groupedOrder(groups, order, held, spec.stratify && byClass ? ds.y : undefined, spec.shuffle ? shuffler : undefined);
     return { train: selectRows(ds, train), val: selectRows(ds, val) };
   }
   if (!spec.stratify || !byClass) {
