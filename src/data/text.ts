@@ -91,6 +91,22 @@ class IdList {
 export function readTextDataset(cfg: TextDataConfig, path: string, key = 'data.path', classes?: readonly string[]): Dataset {
   const s = textSettings(cfg);
   const kind = csvFile(key);
+  // Keys that name CSV columns do nothing where there are none (or no labels): say so rather than ignore them.
+  if (s.format === 'plain' && (cfg.text !== undefined || cfg.label !== undefined)) {
+    const which = cfg.text !== undefined ? 'data.text' : 'data.label';
+    throw new DataError(
+      `${which} names a CSV column, but ${shortPath(path)} is read as plain text`,
+      { file: shortPath(path) },
+      `remove ${which}, or set data.format: csv`,
+    );
+  }
+  if (s.task === 'language_model' && cfg.label !== undefined) {
+    throw new DataError(
+      'data.label has no use in a language model (its labels are the next tokens)',
+      { file: shortPath(path) },
+      'remove data.label, or set data.task: classification',
+    );
+  }
   if (s.format === 'plain') {
     if (s.task === 'classification') {
       throw new DataError(
@@ -228,7 +244,9 @@ function streamDataset(text: string, s: TextSettings, path: string): Dataset {
     throw new DataError(
       `the text has ${N} token${N === 1 ? '' : 's'}, fewer than data.length + 1 = ${L + 1}`,
       { file: shortPath(path) },
-      `a language model reads windows of length + 1 tokens: set data.length to at most ${Math.max(1, N - 1)}`,
+      N < 2
+        ? 'a language model needs a text of at least two tokens'
+        : `a language model reads windows of length + 1 tokens: set data.length to at most ${N - 1}`,
     );
   }
   const pairs = N - 1; // (token, next token) pairs

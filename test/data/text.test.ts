@@ -174,6 +174,20 @@ describe('hostile input: one DataError naming the file', () => {
     expect(e.place.file).toBe(path);
   });
 
+  it('CSV keys where they do nothing: data.text or data.label on plain text, data.label on a language model', () => {
+    const txt = tempCsv('some words of text here\n', 'c.txt');
+    expect(dataError(read(txt, { task: 'language_model', text: 'body' })).message).toMatch(/data\.text names a CSV column, but .* is read as plain text/);
+    expect(dataError(read(txt, { task: 'language_model', label: 'y' })).message).toMatch(/data\.label names a CSV column/);
+    const csv = tempCsv('text,label\nsome words,a\nmore words,b\n');
+    expect(dataError(read(csv, { task: 'language_model', label: 'label' })).message).toMatch(/data\.label has no use in a language model/);
+  });
+
+  it('a text of one token: the hint does not suggest a length that fails too', () => {
+    const e = dataError(read(tempCsv('a', 'c.txt'), { task: 'language_model', tokenizer: 'char' }));
+    expect(e.message).toMatch(/the text has 1 token, fewer than/);
+    expect(e.hint).toMatch(/at least two tokens/);
+  });
+
   it('bytes that are not UTF-8, with the line', () => {
     const path = join(tempDir(), 'bad.txt');
     writeFileSync(path, Buffer.from([0x61, 0x0a, 0x62, 0xff, 0x63]));
