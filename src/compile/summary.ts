@@ -26,7 +26,7 @@ export interface LayerSummary {
   params: number;
   /** Non-trainable state values (running statistics). */
   state: number;
-  /** Multiply-adds per sample of the layer's matmul and conv2d nodes. */
+  /** Multiply-adds per sample of the layer's matmul, conv2d and recurrent-scan nodes. */
   macs: number;
   place: Place;
 }
@@ -96,6 +96,12 @@ function nodeMacs(graph: Graph, n: Node): number {
     const a = graph.nodes[n.inputs[0]].shape;
     const k = n.attrs.transpose_a ? a[a.length - 2] : a[a.length - 1];
     return sizeOf(n.shape) * k;
+  }
+  if (n.op === 'rnn_seq' || n.op === 'lstm_seq' || n.op === 'gru_seq') {
+    // Each step multiplies the state [B, H] by w_hh [H, G·H]: B·L·H·G·H (the input projection is a matmul of its own).
+    const [B, L] = graph.nodes[n.inputs[0]].shape;
+    const whh = graph.nodes[n.inputs[1]].shape;
+    return B * L * whh[0] * whh[1];
   }
   if (n.op === 'conv2d') {
     // Output [N, F, OH, OW]; each output value takes C·KH·KW products of the kernel [F, C, KH, KW].

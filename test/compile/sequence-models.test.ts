@@ -3,6 +3,7 @@
 // of L² values (so a long sequence is sized by the plan's memory check, not allocated first).
 import { describe, expect, it } from 'vitest';
 import { layoutProgram } from '../../src/compile/compile.js';
+import { summarize } from '../../src/compile/summary.js';
 import { type Config, ConfigSchema } from '../../src/config/schema.js';
 import type { DataDims } from '../../src/data/dims.js';
 import { ShapeError } from '../../src/errors.js';
@@ -58,5 +59,19 @@ describe('models on token data', () => {
     const consts = p.graph.nodes.filter((n) => n.op === 'const' && Array.isArray(n.attrs.values));
     expect(consts.length).toBeGreaterThan(0);
     for (const n of consts) expect((n.attrs.values as number[]).length).toBeLessThanOrEqual(L);
+  });
+
+  it('counts the multiply-adds of a recurrent layer: the input projection and every step of the scan', () => {
+    const s = summarize(
+      config([
+        { type: 'embedding', dim: 4 },
+        { type: 'lstm', units: 8 },
+        { type: 'dense', units: 'classes' },
+      ]),
+      PER_TOKEN,
+      locate,
+    );
+    // 12 steps, each x [4]·w_ih [4, 32] and h [8]·w_hh [8, 32].
+    expect(s.layers[1].macs).toBe(12 * (4 * 32 + 8 * 32));
   });
 });
