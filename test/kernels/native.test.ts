@@ -7,9 +7,10 @@
 // bounds checks. Skipped when the addon is not built.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Buf } from '../../src/graph/types.js';
-import type { BinaryOp, BroadcastPlan, Conv2dDims, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
+import type { BinaryOp, BroadcastPlan, Conv2dDims, GatherPlan, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
 import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus, threadsFromEnv } from '../../src/kernels/native.js';
-import { reducePlan } from '../../src/kernels/plans.js';
+import { broadcastPlan, broadcastToPlan, reducePlan, transposePlan } from '../../src/kernels/plans.js';
+import { broadcastShapes } from '../../src/tensor/shape.js';
 import { kernelsFor } from '../../src/kernels/select.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
 import { channelBiasAct } from '../../src/kernels/ts/matmul-bias-act.js';
@@ -797,6 +798,74 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       D.binary(op, a, b, a, { kind: 'same', n: 37 });
       expectSame(a, want);
     });
+  });
+
+  it('general broadcasts and gathers (offset tables) are split over threads with the same bits as the reference', () => {
+    const rng = new Rng(7660);
+    // An attention mask [B, 1, L] against [L, L], a row [B, 1, C] against [L, C], both large enough to split.
+    const cases: [number[], number[]][] = [
+      [
+        [32, 1, 64],
+        [64, 64],
+      ],
+      [
+        [40, 1, 129],
+        [33, 129],
+      ],
+    ];
+    const before = addon.info().threads;
+    try {
+      for (const t of [1, 2, 3]) {
+        addon.setThreads(t);
+        for (const [sa, sb] of cases) {
+          const out = broadcastShapes(sa, sb) ?? [];
+          const plan = broadcastPlan(sa, sb, out);
+          expect(plan.kind === 'general' && !plan.channel, `${sa} with ${sb} is a general plan`).toBe(true);
+          const a = random(
+            rng,
+            sa.reduce((p, d) => p * d, 1),
+            -3,
+            3,
+          );
+          const b = random(
+            rng,
+            sb.reduce((p, d) => p * d, 1),
+            -3,
+            3,
+          );
+          a.set([NaN, -0, Infinity, 0], 0);
+          b.set([0, 0, 2, -0], 0);
+          for (const op of OPS) {
+            const want = new Float32Array(plan.n);
+            const got = new Float32Array(plan.n).fill(NaN);
+            T.binary(op, a, b, want, plan);
+            N.binary(op, a, b, got, plan);
+            expectSame(got, want, `${op} ${sa} with ${sb} on ${t} threads`);
+          }
+        }
+        const x = random(rng, 32 * 64 * 4 * 32);
+        const gathers: [string, Float32Array, GatherPlan][] = [
+          ['broadcast_to [32, 64, 1] → [32, 64, 128]', x.subarray(0, 32 * 64), broadcastToPlan([32, 64, 1], [32, 64, 128])],
+          ['transpose [32, 64, 4, 32] by [0, 2, 3, 1]', x, transposePlan([32, 64, 4, 32], [0, 2, 3, 1])],
+        ];
+        for (const [label, src, plan] of gathers) {
+          const want = new Float32Array(plan.src.length);
+          const got = new Float32Array(plan.src.length).fill(NaN);
+          T.gather(src, want, plan);
+          N.gather(src, got, plan);
+          expectSame(got, want, `${label} on ${t} threads`);
+        }
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+    expect(() => addon.gather(new Float32Array(4), Int32Array.from([0, 4]), new Float32Array(2))).toThrow(RangeError);
+    expect(() => addon.gather(new Float32Array(4), Int32Array.from([-1, 0]), new Float32Array(2))).toThrow(RangeError);
+    expect(() => addon.gather(new Float32Array(4), Int32Array.from([0, 1]), new Float32Array(1))).toThrow(RangeError);
+    const off = Int32Array.from([0, 1]);
+    expect(() => addon.binaryOffsets(0, new Float32Array(1), new Float32Array(2), new Float32Array(2), off, off)).toThrow(RangeError);
+    expect(() => addon.binaryOffsets(0, new Float32Array(2), new Float32Array(2), new Float32Array(2), off, Int32Array.from([0]))).toThrow(RangeError);
+    expect(() => addon.binaryOffsets(9, new Float32Array(2), new Float32Array(2), new Float32Array(2), off, off)).toThrow(RangeError);
   });
 
   const UNARY: { op: UnaryOp; p: number; exact: boolean }[] = [
