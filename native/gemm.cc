@@ -428,17 +428,34 @@ bool matmul_epilogue(const float* a, const float* b, float* out, int batch, int 
     m *= batch;
     batch = 1;
   }
-  for (int bt = 0; bt < batch; bt++) {
+  // One product of the batch, threaded within when it is large enough.
+  auto one = [&](int bt) {
     Operand A{a + bt * stride_a, sai, sap};
     Operand B{b + bt * stride_b, sbj, sbp};
     float* C = out + (ptrdiff_t)bt * m * n;
     if (m <= selected->few_rows_max && B.rs == 1) {
       if (!selected->few_rows(m, n, k, A, B, C, n, selected->blocking.kc)) return false;
       bias_act(C, n, m, 0, n, ep);
-      continue;
+      return true;
     }
-    if (!gemm_threads(m, n, k, A, B, C, ep)) return false;
+    return gemm_threads(m, n, k, A, B, C, ep);
+  };
+  // A batch of products each too small to split (attention's [heads·batch, L, L] by [heads·batch,
+  // L, dh]) but large together: bands of whole products go to the threads instead, each product
+  // computed exactly as on one thread.
+  const double macs = (double)m * n * k;
+  const int bands = batch > 1 && macs < kThreadedMacs && macs * batch >= kThreadedMacs ? std::min(threads(), batch) : 1;
+  if (bands > 1) {
+    std::atomic<bool> ok{true};
+    auto task = [&](int t) {
+      for (int bt = batch * t / bands; bt < batch * (t + 1) / bands; bt++)
+        if (!one(bt)) ok.store(false);
+    };
+    parallel_for(bands, task);
+    return ok;
   }
+  for (int bt = 0; bt < batch; bt++)
+    if (!one(bt)) return false;
   return true;
 }
 

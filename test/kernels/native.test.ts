@@ -206,6 +206,48 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     }
   });
 
+  it('a batch of small products is split over threads by whole products, each the bits of that product alone', () => {
+    const rng = new Rng(7160);
+    const before = addon.info().threads;
+    try {
+      // Attention's shapes (scores and both gradients), a few-row case, and a shared B with A transposed.
+      for (const [batch, m, n, k, transA, transB, shared] of [
+        [128, 64, 64, 32, false, true, false],
+        [128, 64, 32, 64, true, false, false],
+        [37, 2, 96, 200, false, false, false],
+        [33, 40, 48, 70, true, true, true],
+      ] as [number, number, number, number, boolean, boolean, boolean][]) {
+        const strideA = m * k;
+        const strideB = shared ? 0 : k * n;
+        const d: MatmulDims = { batch, m, n, k, transA, transB, strideA, strideB };
+        const a = random(rng, batch * m * k);
+        const b = random(rng, shared ? k * n : batch * k * n);
+        const bias = random(rng, n);
+        const label = `${batch}x${m}x${n}x${k} ${transA} ${transB}${shared ? ' shared b' : ''}`;
+        // Each product alone, on one thread.
+        addon.setThreads(1);
+        const alone = new Float32Array(batch * m * n);
+        for (let t = 0; t < batch; t++)
+          N.matmul(a.subarray(t * strideA, (t + 1) * strideA), b.subarray(t * strideB, t * strideB + k * n), alone.subarray(t * m * n, (t + 1) * m * n), {
+            ...d,
+            batch: 1,
+          });
+        for (const t of [1, 2, 3, 4]) {
+          addon.setThreads(t);
+          const o = new Float32Array(batch * m * n).fill(NaN);
+          N.matmul(a, b, o, d);
+          expectSame(o, alone, `${label} on ${t} threads`);
+          const fused = new Float32Array(batch * m * n).fill(NaN);
+          N.matmulBiasAct(a, b, bias, fused, d, 'relu');
+          const want = alone.map((v, i) => Math.max(0, Math.fround(v + bias[i % n])));
+          expectSame(fused, want, `${label} with bias and relu on ${t} threads`);
+        }
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
   it('matmul works in place on views with a byte offset and writes nothing outside out', () => {
     const rng = new Rng(7200);
     const m = 17;
