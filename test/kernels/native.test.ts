@@ -175,7 +175,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     });
   });
 
-  it('matmul gives the same bits on 1 to 4 threads (large products split the columns of the result)', () => {
+  it('matmul gives the same bits on 1 to 4 threads (large products split the columns of the result, tall ones its rows)', () => {
     const rng = new Rng(7150);
     const before = addon.info().threads;
     try {
@@ -184,6 +184,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
         [129, 257, 333],
         [20, 1000, 300],
         [300, 40, 200],
+        [701, 130, 67],
       ]) {
         for (const { transA, transB } of TRANSPOSES) {
           const d: MatmulDims = { batch: 2, m, n, k, transA, transB, strideA: m * k, strideB: k * n };
@@ -216,6 +217,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
         [128, 64, 32, 64, true, false, false],
         [37, 2, 96, 200, false, false, false],
         [33, 40, 48, 70, true, true, true],
+        [1, 2048, 128, 128, false, false, false], // one tall product: bands of rows
       ] as [number, number, number, number, boolean, boolean, boolean][]) {
         const strideA = m * k;
         const strideB = shared ? 0 : k * n;
