@@ -32,13 +32,21 @@ void by_rows(int64_t rows, int64_t cols, F f) {
   parallel_for(parts, task);
 }
 
+/**
+ * exp(d) for d = x − max ≤ 0: the C library's value, but no call below −746, where it is +0
+ * whatever library rounds it (e^−745.14 is under half the least subnormal double). A causal or
+ * padding mask puts half of attention's scores at −1e9 below the row's maximum; their exp
+ * cost as much as the rest.
+ */
+inline double exp_below_max(double d) { return d < -746.0 ? 0.0 : std::exp(d); }
+
 /** The row's maximum (NaN-blind, as the reference's `>` test) and Σ exp(x − max) in double. */
 inline void max_and_sum(const float* x, int64_t cols, double* m_out, double* s_out) {
   double m = -INFINITY;
   for (int64_t c = 0; c < cols; c++)
     if (x[c] > m) m = x[c];
   double s = 0;
-  for (int64_t c = 0; c < cols; c++) s += std::exp((double)x[c] - m);
+  for (int64_t c = 0; c < cols; c++) s += exp_below_max((double)x[c] - m);
   *m_out = m;
   *s_out = s;
 }
@@ -60,7 +68,7 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool l
         for (int64_t c = 0; c < cols; c++)
           if (xr[c] > m) m = xr[c];
         double s = 0;
-        for (int64_t c = 0; c < cols; c++) s += (e[c] = std::exp((double)xr[c] - m));
+        for (int64_t c = 0; c < cols; c++) s += (e[c] = exp_below_max((double)xr[c] - m));
         const double inv = 1 / s;
         for (int64_t c = 0; c < cols; c++) o[c] = (float)(e[c] * inv);
         continue;
@@ -74,7 +82,7 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool l
         for (int64_t c = 0; c < cols; c++) o[c] = (float)((double)xr[c] - lse);
       } else {
         const double inv = 1 / s;
-        for (int64_t c = 0; c < cols; c++) o[c] = (float)(std::exp((double)xr[c] - m) * inv);
+        for (int64_t c = 0; c < cols; c++) o[c] = (float)(exp_below_max((double)xr[c] - m) * inv);
       }
     }
   });

@@ -1051,6 +1051,43 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     });
   });
 
+  it('softmax over masked scores (−1e9 and −∞ added, as attention does) agrees with the reference, with exact zeros where masked', () => {
+    const rng = new Rng(7680);
+    const [rows, cols] = [300, 64];
+    const x = random(rng, rows * cols, -8, 8);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        if (c > r % cols) x[r * cols + c] += r % 7 === 3 ? -Infinity : -1e9; // causal
+        if (r % 50 === 10) x[r * cols + c] = -1e9; // a row masked everywhere: a uniform softmax
+        if (r % 50 === 20) x[r * cols + c] = c === 0 ? 0 : c === 1 ? -745.5 : c === 2 ? -746.5 : -800; // around the cut
+      }
+    const before = addon.info().threads;
+    try {
+      const results = [1, 2].map((t) => {
+        addon.setThreads(t);
+        const sm = new Float32Array(rows * cols);
+        const lsm = new Float32Array(rows * cols);
+        N.softmax(x, sm, { rows, cols }, false);
+        N.softmax(x, lsm, { rows, cols }, true);
+        return [sm, lsm];
+      });
+      for (let k = 0; k < 2; k++) expectSame(results[1][k], results[0][k]);
+      const want = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+      T.softmax(x, want[0], { rows, cols }, false);
+      T.softmax(x, want[1], { rows, cols }, true);
+      const close = (a: number, b: number) => a === b || Math.abs(a - b) <= 2 * 2 ** -23 * Math.max(Math.abs(a), Math.abs(b));
+      for (let k = 0; k < 2; k++) {
+        const bad = [...results[0][k]].map((v, i) => [v, want[k][i], i]).filter(([a, b]) => !close(a, b));
+        expect(bad.slice(0, 3), ['softmax', 'log-softmax'][k]).toEqual([]);
+      }
+      for (let i = 0; i < rows * cols; i++)
+        if (x[i] < -1e8 && Math.max(...x.subarray(i - (i % cols), i - (i % cols) + cols)) > -1e8) expect(results[0][0][i]).toBe(0);
+      expect(results[0][0][10 * cols + 5]).toBe(Math.fround(1 / cols));
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
   it('mse: the mean squared error of each row, bit for bit, on any thread count', () => {
     const rng = new Rng(3115);
     const before = addon.info().threads;
