@@ -887,6 +887,39 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
             expectSame(got, want, `${op} ${sa} with ${sb} on ${t} threads`);
           }
         }
+        // A channel broadcast with one pattern ([B, L, 1] against [B, L, D]): split by runs of D.
+        for (const [sa, sb] of [
+          [
+            [32, 64, 1],
+            [32, 64, 128],
+          ],
+          [
+            [40, 33, 129],
+            [40, 33, 1],
+          ],
+        ]) {
+          const plan = broadcastPlan(sa, sb, broadcastShapes(sa, sb) ?? []);
+          expect(plan.kind === 'general' && plan.channel !== undefined, `${sa} with ${sb} is a channel plan`).toBe(true);
+          const a = random(
+            rng,
+            sa.reduce((p, d) => p * d, 1),
+            -3,
+            3,
+          );
+          const b = random(
+            rng,
+            sb.reduce((p, d) => p * d, 1),
+            -3,
+            3,
+          );
+          for (const op of OPS) {
+            const want = new Float32Array(plan.n);
+            const got = new Float32Array(plan.n).fill(NaN);
+            T.binary(op, a, b, want, plan);
+            N.binary(op, a, b, got, plan);
+            expectSame(got, want, `${op} ${sa} with ${sb} on ${t} threads`);
+          }
+        }
         const x = random(rng, 32 * 64 * 4 * 32);
         const gathers: [string, Float32Array, GatherPlan][] = [
           ['broadcast_to [32, 64, 1] → [32, 64, 128]', x.subarray(0, 32 * 64), broadcastToPlan([32, 64, 1], [32, 64, 128])],
