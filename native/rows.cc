@@ -123,12 +123,22 @@ void softmax_xent_rows(const float* logits, const float* labels, float* out, int
 namespace dlf {
 namespace {
 
-/** out[c] (float) += x[r·cols + c] for r in [0, rows), in row order, over columns [c0, c1). */
+/**
+ * out[c] = Σ (float) x[r·cols + c] for r in [0, rows), in row order, over columns [c0, c1). The
+ * running sums live in a block of the thread's own stack, not in out: two threads' bands of out
+ * may share a cache line, which every row's store would otherwise pass back and forth.
+ */
 DLF_INLINE void column_sums_body(const float* __restrict x, float* __restrict out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
-  for (int64_t c = c0; c < c1; c++) out[c] = 0.0f;
-  for (int64_t r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    for (int64_t c = c0; c < c1; c++) out[c] += xr[c];
+  constexpr int64_t kBlock = 256;
+  alignas(64) float acc[kBlock];
+  for (int64_t b0 = c0; b0 < c1; b0 += kBlock) {
+    const int64_t w = std::min(kBlock, c1 - b0);
+    for (int64_t c = 0; c < w; c++) acc[c] = 0.0f;
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * cols + b0;
+      for (int64_t c = 0; c < w; c++) acc[c] += xr[c];
+    }
+    for (int64_t c = 0; c < w; c++) out[b0 + c] = acc[c];
   }
 }
 
