@@ -250,15 +250,15 @@ void binary(int op, const float* a, const float* b, float* out, size_t n, int sa
   });
 }
 void binary_channel(int op, const float* a, const float* b, float* out, size_t n, int side, size_t mid, size_t inner) {
-  // Each run of `inner` elements is a scalar-side op (a scalar at index m of the small side).
-  const size_t block = mid * inner;
-  split(n, block, kCheapMin, [&](size_t i0, size_t i1) {
-    for (size_t o = i0; o < i1; o += block)
-      for (size_t m = 0; m < mid; m++) {
-        const size_t s = o + m * inner;
-        if (side == 2) binary_serial(op, a + s, b + m, out + s, inner, 1, 0, 0, 0);
-        else binary_serial(op, a + m, b + s, out + s, inner, 0, 1, 0, 0);
-      }
+  // Each run of `inner` elements is a scalar-side op (a scalar at index m of the small side); bands
+  // are whole runs, so that one pattern ([B, L, 1] against [B, L, D]) splits too.
+  if (inner == 0) return;
+  split(n, inner, kCheapMin, [&](size_t i0, size_t i1) {
+    for (size_t s = i0; s < i1; s += inner) {
+      const size_t m = (s / inner) % mid;
+      if (side == 2) binary_serial(op, a + s, b + m, out + s, inner, 1, 0, 0, 0);
+      else binary_serial(op, a + m, b + s, out + s, inner, 0, 1, 0, 0);
+    }
   });
 }
 void unary(int op, const float* x, float* out, size_t n, double p) {

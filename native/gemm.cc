@@ -399,6 +399,24 @@ bool gemm_threads(int m, int n, int k, Operand A, Operand B, float* C, const Epi
     return true;
   }
   std::atomic<bool> ok{true};
+  if (m > n) {
+    // A tall C (a dense layer over batch·length rows): bands of rows, so that each thread packs
+    // only its own rows of A and shares nothing but B, which is the smaller operand. An element's
+    // sum does not depend on its row's place (gemm), so the bits are those of the column bands.
+    constexpr int kRowUnit = 24;  // whole micro-tiles of every kernel (4, 6 and 8 rows)
+    const int units = (m + kRowUnit - 1) / kRowUnit;
+    const int row_parts = std::min(parts, units);
+    auto rows_task = [&](int t) {
+      const int i0 = units * t / row_parts * kRowUnit, i1 = std::min(m, units * (t + 1) / row_parts * kRowUnit);
+      if (i1 <= i0) return;
+      const Operand At{A.ptr + (ptrdiff_t)i0 * A.rs, A.rs, A.ks};
+      float* Ct = C + (ptrdiff_t)i0 * n;
+      if (!selected->fn(i1 - i0, n, k, At, B, Ct, n, selected->blocking, false)) ok.store(false);
+      else bias_act(Ct, n, i1 - i0, 0, n, ep);
+    };
+    parallel_for(row_parts, rows_task);
+    return ok;
+  }
   auto task = [&](int t) {
     const int j0 = tiles * t / parts * nr, j1 = std::min(n, tiles * (t + 1) / parts * nr);
     if (j1 <= j0) return;
@@ -428,17 +446,34 @@ bool matmul_epilogue(const float* a, const float* b, float* out, int batch, int 
     m *= batch;
     batch = 1;
   }
-  for (int bt = 0; bt < batch; bt++) {
+  // One product of the batch, threaded within when it is large enough.
+  auto one = [&](int bt) {
     Operand A{a + bt * stride_a, sai, sap};
     Operand B{b + bt * stride_b, sbj, sbp};
     float* C = out + (ptrdiff_t)bt * m * n;
     if (m <= selected->few_rows_max && B.rs == 1) {
       if (!selected->few_rows(m, n, k, A, B, C, n, selected->blocking.kc)) return false;
       bias_act(C, n, m, 0, n, ep);
-      continue;
+      return true;
     }
-    if (!gemm_threads(m, n, k, A, B, C, ep)) return false;
+    return gemm_threads(m, n, k, A, B, C, ep);
+  };
+  // A batch of products each too small to split (attention's [heads·batch, L, L] by [heads·batch,
+  // L, dh]) but large together: bands of whole products go to the threads instead, each product
+  // computed exactly as on one thread.
+  const double macs = (double)m * n * k;
+  const int bands = batch > 1 && macs < kThreadedMacs && macs * batch >= kThreadedMacs ? std::min(threads(), batch) : 1;
+  if (bands > 1) {
+    std::atomic<bool> ok{true};
+    auto task = [&](int t) {
+      for (int bt = batch * t / bands; bt < batch * (t + 1) / bands; bt++)
+        if (!one(bt)) ok.store(false);
+    };
+    parallel_for(bands, task);
+    return ok;
   }
+  for (int bt = 0; bt < batch; bt++)
+    if (!one(bt)) return false;
   return true;
 }
 

@@ -7,7 +7,8 @@
 // Below them, the sums over a batch's rows (columnSums), a batch of byte-stored images read
 // through a table (byteRows) and copies of runs of contiguous elements (copyRows). mse,
 // columnSums, byteRows and copyRows are each their line in kernels.def and its DLF_ENTRY body at
-// the end of this file, and nothing else names it on the native side.
+// the end of this file, and nothing else names it on the native side; so are gather and binaryOffsets (the
+// offset tables of a transpose, a broadcast_to and a general broadcast), whose bodies close the file.
 #include <algorithm>
 #include <cmath>
 
@@ -31,13 +32,21 @@ void by_rows(int64_t rows, int64_t cols, F f) {
   parallel_for(parts, task);
 }
 
+/**
+ * exp(d) for d = x − max ≤ 0: the C library's value, but no call below −746, where it is +0
+ * whatever library rounds it (e^−745.14 is under half the least subnormal double). A causal or
+ * padding mask puts half of attention's scores at −1e9 below the row's maximum; their exp
+ * cost as much as the rest.
+ */
+inline double exp_below_max(double d) { return d < -746.0 ? 0.0 : std::exp(d); }
+
 /** The row's maximum (NaN-blind, as the reference's `>` test) and Σ exp(x − max) in double. */
 inline void max_and_sum(const float* x, int64_t cols, double* m_out, double* s_out) {
   double m = -INFINITY;
   for (int64_t c = 0; c < cols; c++)
     if (x[c] > m) m = x[c];
   double s = 0;
-  for (int64_t c = 0; c < cols; c++) s += std::exp((double)x[c] - m);
+  for (int64_t c = 0; c < cols; c++) s += exp_below_max((double)x[c] - m);
   *m_out = m;
   *s_out = s;
 }
@@ -59,7 +68,7 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool l
         for (int64_t c = 0; c < cols; c++)
           if (xr[c] > m) m = xr[c];
         double s = 0;
-        for (int64_t c = 0; c < cols; c++) s += (e[c] = std::exp((double)xr[c] - m));
+        for (int64_t c = 0; c < cols; c++) s += (e[c] = exp_below_max((double)xr[c] - m));
         const double inv = 1 / s;
         for (int64_t c = 0; c < cols; c++) o[c] = (float)(e[c] * inv);
         continue;
@@ -73,7 +82,7 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool l
         for (int64_t c = 0; c < cols; c++) o[c] = (float)((double)xr[c] - lse);
       } else {
         const double inv = 1 / s;
-        for (int64_t c = 0; c < cols; c++) o[c] = (float)(std::exp((double)xr[c] - m) * inv);
+        for (int64_t c = 0; c < cols; c++) o[c] = (float)(exp_below_max((double)xr[c] - m) * inv);
       }
     }
   });
@@ -114,12 +123,22 @@ void softmax_xent_rows(const float* logits, const float* labels, float* out, int
 namespace dlf {
 namespace {
 
-/** out[c] (float) += x[r·cols + c] for r in [0, rows), in row order, over columns [c0, c1). */
+/**
+ * out[c] = Σ (float) x[r·cols + c] for r in [0, rows), in row order, over columns [c0, c1). The
+ * running sums live in a block of the thread's own stack, not in out: two threads' bands of out
+ * may share a cache line, which every row's store would otherwise pass back and forth.
+ */
 DLF_INLINE void column_sums_body(const float* __restrict x, float* __restrict out, int64_t rows, int64_t cols, int64_t c0, int64_t c1) {
-  for (int64_t c = c0; c < c1; c++) out[c] = 0.0f;
-  for (int64_t r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    for (int64_t c = c0; c < c1; c++) out[c] += xr[c];
+  constexpr int64_t kBlock = 256;
+  alignas(64) float acc[kBlock];
+  for (int64_t b0 = c0; b0 < c1; b0 += kBlock) {
+    const int64_t w = std::min(kBlock, c1 - b0);
+    for (int64_t c = 0; c < w; c++) acc[c] = 0.0f;
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * cols + b0;
+      for (int64_t c = 0; c < w; c++) acc[c] += xr[c];
+    }
+    for (int64_t c = 0; c < w; c++) out[b0 + c] = acc[c];
   }
 }
 
@@ -255,4 +274,109 @@ DLF_ENTRY(mse) {
   in.holds(a.out, a.rows, "out");
   if (!in.ok() || a.rows == 0) return;
   in_kernel_mode([&] { dlf::mse_rows(a.a.data, a.b.data, a.out.data, (int64_t)a.rows, (int64_t)a.cols); });
+}
+
+// ---- gathers through a table of offsets (transpose, broadcast_to) and the broadcasting binary
+// ops that have no simpler form (a `general` BroadcastPlan) ----
+
+namespace dlf {
+namespace {
+
+/** Below this many elements a gather stays on the calling thread (a wake-up costs more). */
+constexpr int64_t kGatherParallelMin = 1 << 15;
+
+/** Runs f(i0, i1) over bands of [0, n), 16 elements a unit. */
+template <class F>
+void by_bands(int64_t n, F f) {
+  const int64_t units = (n + 15) / 16;
+  const int parts = n >= kGatherParallelMin ? (int)std::min<int64_t>(units, threads()) : 1;
+  if (parts <= 1) return f((int64_t)0, n);
+  auto task = [&](int t) {
+    const int64_t b = units * t / parts * 16, e = std::min(n, units * (t + 1) / parts * 16);
+    if (b < e) f(b, e);
+  };
+  parallel_for(parts, task);
+}
+
+/** The smallest and largest of n offsets (0 and 0 when there are none). */
+void offset_range(const int32_t* off, int64_t n, int32_t* lo, int32_t* hi) {
+  int32_t a = n > 0 ? off[0] : 0, b = a;
+  for (int64_t i = 0; i < n; i++) {
+    a = off[i] < a ? off[i] : a;
+    b = off[i] > b ? off[i] : b;
+  }
+  *lo = a;
+  *hi = b;
+}
+
+template <int OP>
+DLF_INLINE float apply_op(float x, float y) {
+  if (OP == OP_ADD) return x + y;
+  if (OP == OP_SUB) return x - y;
+  if (OP == OP_MUL) return x * y;
+  if (OP == OP_DIV) return x / y;
+  return x == y ? 1.0f : 0.0f;
+}
+
+template <int OP>
+void binary_offsets_op(const float* a, const float* b, float* out, const int32_t* ao, const int32_t* bo, int64_t n) {
+  by_bands(n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) out[i] = apply_op<OP>(a[ao[i]], b[bo[i]]);
+  });
+}
+
+}  // namespace
+}  // namespace dlf
+
+// out[i] = x[src[i]] for i < src.len: the same values as the reference's gather.
+DLF_ENTRY(gather) {
+  const Count n = a.src.len;
+  in.holds(a.out, n, "out");
+  if (!in.ok() || n == 0) return;
+  int32_t lo, hi;
+  dlf::offset_range(a.src.data, (int64_t)n, &lo, &hi);
+  if (!in.require(lo >= 0 && (Count)hi < a.x.len, "src holds offset %d, outside x's %llu floats", lo < 0 ? (int)lo : (int)hi,
+                  (unsigned long long)a.x.len))
+    return;
+  in_kernel_mode([&] {
+    const float* x = a.x.data;
+    const int32_t* src = a.src.data;
+    float* out = a.out.data;
+    dlf::by_bands((int64_t)n, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) out[i] = x[src[i]];
+    });
+  });
+}
+
+// out[i] = a[aOff[i]] op b[bOff[i]] for i < aOff.len (op a BinaryOp), each a float32 operation as in binary.
+DLF_ENTRY(binaryOffsets) {
+  const Count n = a.aOff.len;
+  if (!in.require(a.bOff.len >= n, "bOff holds %llu offsets, aOff %llu", (unsigned long long)a.bOff.len, (unsigned long long)n)) return;
+  if (!in.require(a.op <= dlf::OP_EQ, "op %llu is not a BinaryOp", (unsigned long long)a.op)) return;
+  in.holds(a.out, n, "out");
+  if (!in.ok() || n == 0) return;
+  int32_t lo, hi;
+  dlf::offset_range(a.aOff.data, (int64_t)n, &lo, &hi);
+  if (!in.require(lo >= 0 && (Count)hi < a.a.len, "aOff holds offset %d, outside a's %llu floats", lo < 0 ? (int)lo : (int)hi,
+                  (unsigned long long)a.a.len))
+    return;
+  dlf::offset_range(a.bOff.data, (int64_t)n, &lo, &hi);
+  if (!in.require(lo >= 0 && (Count)hi < a.b.len, "bOff holds offset %d, outside b's %llu floats", lo < 0 ? (int)lo : (int)hi,
+                  (unsigned long long)a.b.len))
+    return;
+  in_kernel_mode([&] {
+    const float* x = a.a.data;
+    const float* y = a.b.data;
+    float* out = a.out.data;
+    const int32_t* ao = a.aOff.data;
+    const int32_t* bo = a.bOff.data;
+    const int64_t m = (int64_t)n;
+    switch (a.op) {
+      case dlf::OP_ADD: return dlf::binary_offsets_op<dlf::OP_ADD>(x, y, out, ao, bo, m);
+      case dlf::OP_SUB: return dlf::binary_offsets_op<dlf::OP_SUB>(x, y, out, ao, bo, m);
+      case dlf::OP_MUL: return dlf::binary_offsets_op<dlf::OP_MUL>(x, y, out, ao, bo, m);
+      case dlf::OP_DIV: return dlf::binary_offsets_op<dlf::OP_DIV>(x, y, out, ao, bo, m);
+      default: return dlf::binary_offsets_op<dlf::OP_EQ>(x, y, out, ao, bo, m);
+    }
+  });
 }

@@ -7,7 +7,12 @@
 //   add(matmul(a, w), b) with b a row  → matmul_bias_act(a, w, b)            (bias epilogue);
 //   relu(matmul_bias_act(a, w, b))     → matmul_bias_act(a, w, b, act=relu)  (relu epilogue);
 //   add(conv2d(x, w), reshape(b)), b [F] → conv2d_bias_act(x, w, b), and its relu epilogue likewise;
-//   mask_positive(maxpool2d_grad(x, g), x) → maxpool2d_grad(x, g, mask_positive)  (relu then pool).
+//   mask_positive(maxpool2d_grad(x, g), x) → maxpool2d_grad(x, g, mask_positive)  (relu then pool);
+//   op(broadcast_to(x), y), op one of add sub mul div, y of the output's shape → op(x, y) when
+//                                         every reader of the broadcast_to is such an op (the
+//                                         gradients of a mean or a sum over an axis, in a layer
+//                                         norm's backward pass): the op reads x's value for each
+//                                         element through its own broadcasting, the same values.
 // A node is folded into its consumer only when that consumer is its one reader and it is not an
 // output. The fused node takes the name of the node it replaces last, so outputs keep their names.
 import { InternalError } from '../errors.js';
@@ -23,6 +28,9 @@ export interface OptimizedGraph {
   /** How many rewrites of each kind were made, e.g. { matmul_bias_act: 2, mask_positive: 1 }. */
   readonly rewrites: Readonly<Record<string, number>>;
 }
+
+/** The binary ops that broadcast their inputs, as their kernels do for a broadcast_to's input. */
+const BROADCASTING = new Set(['add', 'sub', 'mul', 'div']);
 
 interface Work {
   op: string;
@@ -143,6 +151,28 @@ export function optimizeGraph(graph: Graph, outputs: readonly number[]): Optimiz
     fold(f, id, { ...fw, attrs: { ...fw.attrs, act: 'relu' }, name: w.name });
     count('relu epilogue');
   });
+
+  // op(broadcast_to(x), y) → op(x, y) when every reader of the broadcast_to allows it.
+  uses = readers();
+  const readersOf = new Map<number, number[]>();
+  work.forEach((w, id) => {
+    if (w) for (const i of w.inputs) if (work[i]?.op === 'broadcast_to') readersOf.set(i, [...(readersOf.get(i) ?? []), id]);
+  });
+  for (const [bc, ids] of readersOf) {
+    const shape = work[bc]!.shape;
+    const direct = (id: number) => {
+      const w = work[id]!;
+      if (!BROADCASTING.has(w.op) || !sameShape(w.shape, shape)) return false;
+      const k = w.inputs.indexOf(bc);
+      return k >= 0 && w.inputs[1 - k] !== bc && sameShape(work[w.inputs[1 - k]]!.shape, shape);
+    };
+    if (isOutput.has(bc) || uses.get(bc) !== ids.length || !ids.every(direct)) continue;
+    const x = work[bc]!.inputs[0];
+    for (const id of ids) work[id]!.inputs = work[id]!.inputs.map((i) => (i === bc ? x : i));
+    work[bc] = null;
+    into.set(bc, ids[0]);
+    count('broadcast_to read through');
+  }
 
   // Renumber the surviving nodes in their (topological) order.
   const newId = new Map<number, number>();

@@ -73,6 +73,13 @@ export interface NativeAddon {
    * transposes that keep their trailing axes, native/rows.cc); dst holds at least as many runs and every run lies inside its buffer.
    */
   copyRows(x: Float32Array, out: Float32Array, src: Int32Array, dst: Int32Array, len: number): void;
+  /** out[i] = x[src[i]] for every i of src (Kernels.gather: transpose and broadcast_to, native/rows.cc); every offset must lie inside x. */
+  gather(x: Float32Array, src: Int32Array, out: Float32Array): void;
+  /**
+   * out[i] = a[aOff[i]] op b[bOff[i]] (BinaryOp) for every i of aOff: a `general` BroadcastPlan's offset tables (native/rows.cc),
+   * each element one float32 operation as binary computes it; every offset must lie inside its buffer.
+   */
+  binaryOffsets(op: number, a: Float32Array, b: Float32Array, out: Float32Array, aOff: Int32Array, bOff: Int32Array): void;
   /** The softmax (or log-softmax) of each row of x [rows, cols], in double like rows.ts. */
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void;
   /** out[r] = the cross-entropy of softmax(logits row r) against the class labels[r]. */
@@ -139,6 +146,8 @@ export const NATIVE_SIGNATURES: { readonly [F in keyof NativeAddon]: readonly Na
   columnSums: ['bool', 'f32', 'f32', 'size', 'size'],
   byteRows: ['u8', 'i32s', 'f32', 'f32', 'size'],
   copyRows: ['f32', 'f32', 'i32s', 'i32s', 'size'],
+  gather: ['f32', 'i32s', 'f32'],
+  binaryOffsets: ['size', 'f32', 'f32', 'f32', 'i32s', 'i32s'],
   softmax: ['f32', 'f32', 'size', 'size', 'bool'],
   softmaxXent: ['f32', 'f32', 'f32', 'size', 'size'],
   mse: ['f32', 'f32', 'f32', 'size', 'size'],

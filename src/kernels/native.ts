@@ -197,6 +197,11 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
       if (rows > 0) return addon.columnSums(op === 'mean', x, out, rows, plan.kept.length);
       ts.reduce(op, x, out, plan);
     },
+    // Gathers through an offset table (broadcast_to, transposes that move single elements): the same values.
+    gather(x, out, plan) {
+      if (f32(x) && f32(out) && plan.src.length >= minElements) addon.gather(x, plan.src, out);
+      else ts.gather(x, out, plan);
+    },
     // Runs of contiguous elements (slice, pad, concat, transposes that keep the trailing axes): the same values.
     copyRows(x, out, plan) {
       if (f32(x) && f32(out) && plan.src.length * plan.len >= minElements) addon.copyRows(x, out, plan.src, plan.dst, plan.len);
@@ -246,7 +251,9 @@ export function nativeKernels(addon: NativeAddon, minElements: number = NATIVE_M
         case 'general': {
           const ch = plan.channel;
           if (ch) return addon.binaryChannel(code, a, b, out, plan.n, ch.side === 'a' ? 1 : 2, ch.mid, ch.inner);
-          return ts.binary(op, a, b, out, plan);
+          // Through the offset tables, on every thread (an attention mask against scores, a row
+          // statistic against [B, L, D]): one float32 operation an element, as the reference.
+          return addon.binaryOffsets(code, a, b, out, plan.aOff, plan.bOff);
         }
       }
     },

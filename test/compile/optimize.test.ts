@@ -259,4 +259,46 @@ describe('optimizeGraph on hand-built graphs', () => {
       expect(values(o.graph, [o.idOf(r), o.idOf(m)], o.idOf(0), o.idOf(grad))).toEqual(values(g.graph, [r, m], 0, grad));
     }
   });
+
+  it('reads a broadcast_to through when every reader is a broadcasting binary op on a full-shaped operand, with the same bits', () => {
+    // A layer norm's backward pattern: a row statistic [B, L, 1] broadcast to [B, L, D], read by mul and add.
+    const g = new GraphBuilder();
+    const x = g.input('x', [3, 4, 8]);
+    const y = g.input('y', [3, 4, 8]);
+    const stat = g.apply('mean', [x], { axes: [2], keepdims: true });
+    const bc = g.apply('broadcast_to', [stat], { shape: [3, 4, 8] });
+    const prod = g.apply('mul', [bc, y]);
+    const sum = g.apply('add', [y, bc]);
+    const out = g.apply('div', [prod, sum]);
+    const o = optimizeGraph(g.graph, [out]);
+    expect(o.rewrites).toEqual({ 'broadcast_to read through': 1 });
+    expect(o.graph.nodes.map((n) => n.op)).not.toContain('broadcast_to');
+    expect(o.graph.nodes[o.idOf(prod)].inputs).toEqual([o.idOf(stat), o.idOf(y)]);
+    expect(o.graph.nodes[o.idOf(sum)].inputs).toEqual([o.idOf(y), o.idOf(stat)]);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const values = (graph: typeof g.graph, ids: number[], xi: number, yi: number) => {
+        const ex = new Executor(planGraph(graph, ids), K, new Map(), dtype);
+        const feed = new Rng(5);
+        ex.buffer(xi).set(Array.from({ length: 96 }, () => feed.normal()));
+        ex.buffer(yi).set(Array.from({ length: 96 }, () => feed.normal()));
+        ex.run();
+        return ids.map((id) => bits(ex.buffer(id)));
+      };
+      expect(values(o.graph, [o.idOf(out), o.idOf(prod)], o.idOf(x), o.idOf(y))).toEqual(values(g.graph, [out, prod], x, y));
+    }
+
+    // Kept: a reader that is no binary op, a broadcast_to that is an output, an operand that is not full-shaped.
+    const h = new GraphBuilder();
+    const a = h.input('a', [2, 1]);
+    const full = h.input('f', [2, 3]);
+    const b1 = h.apply('broadcast_to', [a], { shape: [2, 3] });
+    const m1 = h.apply('mul', [b1, full]);
+    const e1 = h.apply('exp', [b1]);
+    expect(optimizeGraph(h.graph, [m1, e1]).rewrites).toEqual({});
+    expect(optimizeGraph(h.graph, [m1, b1]).rewrites).toEqual({});
+    const row = h.input('r', [1, 3]);
+    const b2 = h.apply('broadcast_to', [a], { shape: [2, 3] });
+    const m2 = h.apply('mul', [b2, row]);
+    expect(optimizeGraph(h.graph, [m2]).rewrites).toEqual({});
+  });
 });

@@ -301,6 +301,13 @@ const SHAPED: Record<string, fc.Arbitrary<ArgSpec[]>> = {
       all(exact(d.xn), exact(d.on), indices(fc.constant(d.runs)), indices(fc.constantFrom(d.runs, d.runs, Math.max(0, d.runs - 1))), ...sizes(d.len)),
     ),
   binary: binaryCase,
+  // Offsets mostly inside x (0..5), sometimes outside or negative; out as long as src, or not.
+  gather: fc.tuple(dim(8), dim(20)).chain(([xn, n]) => all(exact(xn), indices(fc.constant(n)), exact(n))),
+  binaryOffsets: fc
+    .record({ op: dim(5), an: dim(8), bn: dim(8), n: dim(20) })
+    .chain((d) =>
+      all(...sizes(d.op), exact(d.an), exact(d.bn), exact(d.n), indices(fc.constant(d.n)), indices(fc.constantFrom(d.n, d.n, Math.max(0, d.n - 1)))),
+    ),
   binaryChannel: binaryChannelCase,
   unary: fc.tuple(dim(12), dim(40)).chain(([op, n]) => all(...sizes(op), exact(n), exact(n), scalar)),
   sgdStep: dim(40).chain((n) => all(exact(n), exact(n), scalar)),

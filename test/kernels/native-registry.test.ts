@@ -150,6 +150,11 @@ function exerciseEveryKernel(k: Kernels): void {
       [3, 1],
       [2, 3, 2],
     ], // a channel
+    [
+      [2, 1],
+      [1, 3],
+      [2, 3],
+    ], // a general one (an outer sum)
   ];
   for (const [a, b, out] of forms) {
     const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
@@ -160,6 +165,7 @@ function exerciseEveryKernel(k: Kernels): void {
   k.sign(ones(8), f(8));
   k.copy(ones(8), f(8));
   k.copyRows(ones(8), f(8), { src: Int32Array.from([4, 0]), dst: Int32Array.from([0, 4]), len: 4 });
+  k.gather(ones(8), f(8), { src: Int32Array.from([7, 6, 5, 4, 3, 2, 1, 0]) });
   k.byteRows(Uint8Array.from([0, 1, 2, 3, 4, 5]), Int32Array.from([1, 0]), f(256), f(6), 3);
   k.fill(f(8), 1);
   k.maskPositive(ones(8), ones(8), f(8));

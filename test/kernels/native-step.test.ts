@@ -107,6 +107,8 @@ describe.skipIf(!status.available)('native kernels of a dense training step', ()
       [3, 33],
       [1000, 300],
       [2, 17],
+      [2048, 128], // the W4 transformer's bias gradients
+      [300, 700], // bands wider than one 256-column block of running sums
     ];
     it.each(SHAPES.map(([rows, cols]) => ({ rows, cols })))(
       '[$rows, $cols]: the reference bits, sum and mean, on 1 to 3 threads and every dispatch level',

@@ -7,9 +7,10 @@
 // bounds checks. Skipped when the addon is not built.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Buf } from '../../src/graph/types.js';
-import type { BinaryOp, BroadcastPlan, Conv2dDims, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
+import type { BinaryOp, BroadcastPlan, Conv2dDims, GatherPlan, MatmulDims, Pool2dDims, UnaryOp } from '../../src/kernels/kernels.js';
 import { NATIVE_MIN_ELEMENTS, nativeKernels, nativeStatus, threadsFromEnv } from '../../src/kernels/native.js';
-import { reducePlan } from '../../src/kernels/plans.js';
+import { broadcastPlan, broadcastToPlan, reducePlan, transposePlan } from '../../src/kernels/plans.js';
+import { broadcastShapes } from '../../src/tensor/shape.js';
 import { kernelsFor } from '../../src/kernels/select.js';
 import { tsKernels as T } from '../../src/kernels/ts/index.js';
 import { channelBiasAct } from '../../src/kernels/ts/matmul-bias-act.js';
@@ -174,7 +175,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     });
   });
 
-  it('matmul gives the same bits on 1 to 4 threads (large products split the columns of the result)', () => {
+  it('matmul gives the same bits on 1 to 4 threads (large products split the columns of the result, tall ones its rows)', () => {
     const rng = new Rng(7150);
     const before = addon.info().threads;
     try {
@@ -183,6 +184,7 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
         [129, 257, 333],
         [20, 1000, 300],
         [300, 40, 200],
+        [701, 130, 67],
       ]) {
         for (const { transA, transB } of TRANSPOSES) {
           const d: MatmulDims = { batch: 2, m, n, k, transA, transB, strideA: m * k, strideB: k * n };
@@ -198,6 +200,49 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
           const want = new Float32Array(2 * m * n);
           T.matmul(a, b, want, d);
           expect(matmulMismatches(a, b, outs[1], want, d)).toEqual([]);
+        }
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
+  it('a batch of small products is split over threads by whole products, each the bits of that product alone', () => {
+    const rng = new Rng(7160);
+    const before = addon.info().threads;
+    try {
+      // Attention's shapes (scores and both gradients), a few-row case, and a shared B with A transposed.
+      for (const [batch, m, n, k, transA, transB, shared] of [
+        [128, 64, 64, 32, false, true, false],
+        [128, 64, 32, 64, true, false, false],
+        [37, 2, 96, 200, false, false, false],
+        [33, 40, 48, 70, true, true, true],
+        [1, 2048, 128, 128, false, false, false], // one tall product: bands of rows
+      ] as [number, number, number, number, boolean, boolean, boolean][]) {
+        const strideA = m * k;
+        const strideB = shared ? 0 : k * n;
+        const d: MatmulDims = { batch, m, n, k, transA, transB, strideA, strideB };
+        const a = random(rng, batch * m * k);
+        const b = random(rng, shared ? k * n : batch * k * n);
+        const bias = random(rng, n);
+        const label = `${batch}x${m}x${n}x${k} ${transA} ${transB}${shared ? ' shared b' : ''}`;
+        // Each product alone, on one thread.
+        addon.setThreads(1);
+        const alone = new Float32Array(batch * m * n);
+        for (let t = 0; t < batch; t++)
+          N.matmul(a.subarray(t * strideA, (t + 1) * strideA), b.subarray(t * strideB, t * strideB + k * n), alone.subarray(t * m * n, (t + 1) * m * n), {
+            ...d,
+            batch: 1,
+          });
+        for (const t of [1, 2, 3, 4]) {
+          addon.setThreads(t);
+          const o = new Float32Array(batch * m * n).fill(NaN);
+          N.matmul(a, b, o, d);
+          expectSame(o, alone, `${label} on ${t} threads`);
+          const fused = new Float32Array(batch * m * n).fill(NaN);
+          N.matmulBiasAct(a, b, bias, fused, d, 'relu');
+          const want = alone.map((v, i) => Math.max(0, Math.fround(v + bias[i % n])));
+          expectSame(fused, want, `${label} with bias and relu on ${t} threads`);
         }
       }
     } finally {
@@ -799,6 +844,107 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
     });
   });
 
+  it('general broadcasts and gathers (offset tables) are split over threads with the same bits as the reference', () => {
+    const rng = new Rng(7660);
+    // An attention mask [B, 1, L] against [L, L], a row [B, 1, C] against [L, C], both large enough to split.
+    const cases: [number[], number[]][] = [
+      [
+        [32, 1, 64],
+        [64, 64],
+      ],
+      [
+        [40, 1, 129],
+        [33, 129],
+      ],
+    ];
+    const before = addon.info().threads;
+    try {
+      for (const t of [1, 2, 3]) {
+        addon.setThreads(t);
+        for (const [sa, sb] of cases) {
+          const out = broadcastShapes(sa, sb) ?? [];
+          const plan = broadcastPlan(sa, sb, out);
+          expect(plan.kind === 'general' && !plan.channel, `${sa} with ${sb} is a general plan`).toBe(true);
+          const a = random(
+            rng,
+            sa.reduce((p, d) => p * d, 1),
+            -3,
+            3,
+          );
+          const b = random(
+            rng,
+            sb.reduce((p, d) => p * d, 1),
+            -3,
+            3,
+          );
+          a.set([NaN, -0, Infinity, 0], 0);
+          b.set([0, 0, 2, -0], 0);
+          for (const op of OPS) {
+            const want = new Float32Array(plan.n);
+            const got = new Float32Array(plan.n).fill(NaN);
+            T.binary(op, a, b, want, plan);
+            N.binary(op, a, b, got, plan);
+            expectSame(got, want, `${op} ${sa} with ${sb} on ${t} threads`);
+          }
+        }
+        // A channel broadcast with one pattern ([B, L, 1] against [B, L, D]): split by runs of D.
+        for (const [sa, sb] of [
+          [
+            [32, 64, 1],
+            [32, 64, 128],
+          ],
+          [
+            [40, 33, 129],
+            [40, 33, 1],
+          ],
+        ]) {
+          const plan = broadcastPlan(sa, sb, broadcastShapes(sa, sb) ?? []);
+          expect(plan.kind === 'general' && plan.channel !== undefined, `${sa} with ${sb} is a channel plan`).toBe(true);
+          const a = random(
+            rng,
+            sa.reduce((p, d) => p * d, 1),
+            -3,
+            3,
+          );
+          const b = random(
+            rng,
+            sb.reduce((p, d) => p * d, 1),
+            -3,
+            3,
+          );
+          for (const op of OPS) {
+            const want = new Float32Array(plan.n);
+            const got = new Float32Array(plan.n).fill(NaN);
+            T.binary(op, a, b, want, plan);
+            N.binary(op, a, b, got, plan);
+            expectSame(got, want, `${op} ${sa} with ${sb} on ${t} threads`);
+          }
+        }
+        const x = random(rng, 32 * 64 * 4 * 32);
+        const gathers: [string, Float32Array, GatherPlan][] = [
+          ['broadcast_to [32, 64, 1] → [32, 64, 128]', x.subarray(0, 32 * 64), broadcastToPlan([32, 64, 1], [32, 64, 128])],
+          ['transpose [32, 64, 4, 32] by [0, 2, 3, 1]', x, transposePlan([32, 64, 4, 32], [0, 2, 3, 1])],
+        ];
+        for (const [label, src, plan] of gathers) {
+          const want = new Float32Array(plan.src.length);
+          const got = new Float32Array(plan.src.length).fill(NaN);
+          T.gather(src, want, plan);
+          N.gather(src, got, plan);
+          expectSame(got, want, `${label} on ${t} threads`);
+        }
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+    expect(() => addon.gather(new Float32Array(4), Int32Array.from([0, 4]), new Float32Array(2))).toThrow(RangeError);
+    expect(() => addon.gather(new Float32Array(4), Int32Array.from([-1, 0]), new Float32Array(2))).toThrow(RangeError);
+    expect(() => addon.gather(new Float32Array(4), Int32Array.from([0, 1]), new Float32Array(1))).toThrow(RangeError);
+    const off = Int32Array.from([0, 1]);
+    expect(() => addon.binaryOffsets(0, new Float32Array(1), new Float32Array(2), new Float32Array(2), off, off)).toThrow(RangeError);
+    expect(() => addon.binaryOffsets(0, new Float32Array(2), new Float32Array(2), new Float32Array(2), off, Int32Array.from([0]))).toThrow(RangeError);
+    expect(() => addon.binaryOffsets(9, new Float32Array(2), new Float32Array(2), new Float32Array(2), off, off)).toThrow(RangeError);
+  });
+
   const UNARY: { op: UnaryOp; p: number; exact: boolean }[] = [
     { op: 'neg', p: 0, exact: true },
     { op: 'exp', p: 0, exact: false },
@@ -936,6 +1082,43 @@ describe.skipIf(!nativeAvailable)('native kernels against the TypeScript referen
       expect(() => addon.softmax(new Float32Array(5), new Float32Array(6), 2, 3, false)).toThrow(RangeError);
       expect(() => addon.softmaxXent(new Float32Array(6), new Float32Array(1), new Float32Array(2), 2, 3)).toThrow(RangeError);
     });
+  });
+
+  it('softmax over masked scores (−1e9 and −∞ added, as attention does) agrees with the reference, with exact zeros where masked', () => {
+    const rng = new Rng(7680);
+    const [rows, cols] = [300, 64];
+    const x = random(rng, rows * cols, -8, 8);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        if (c > r % cols) x[r * cols + c] += r % 7 === 3 ? -Infinity : -1e9; // causal
+        if (r % 50 === 10) x[r * cols + c] = -1e9; // a row masked everywhere: a uniform softmax
+        if (r % 50 === 20) x[r * cols + c] = c === 0 ? 0 : c === 1 ? -745.5 : c === 2 ? -746.5 : -800; // around the cut
+      }
+    const before = addon.info().threads;
+    try {
+      const results = [1, 2].map((t) => {
+        addon.setThreads(t);
+        const sm = new Float32Array(rows * cols);
+        const lsm = new Float32Array(rows * cols);
+        N.softmax(x, sm, { rows, cols }, false);
+        N.softmax(x, lsm, { rows, cols }, true);
+        return [sm, lsm];
+      });
+      for (let k = 0; k < 2; k++) expectSame(results[1][k], results[0][k]);
+      const want = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+      T.softmax(x, want[0], { rows, cols }, false);
+      T.softmax(x, want[1], { rows, cols }, true);
+      const close = (a: number, b: number) => a === b || Math.abs(a - b) <= 2 * 2 ** -23 * Math.max(Math.abs(a), Math.abs(b));
+      for (let k = 0; k < 2; k++) {
+        const bad = [...results[0][k]].map((v, i) => [v, want[k][i], i]).filter(([a, b]) => !close(a, b));
+        expect(bad.slice(0, 3), ['softmax', 'log-softmax'][k]).toEqual([]);
+      }
+      for (let i = 0; i < rows * cols; i++)
+        if (x[i] < -1e8 && Math.max(...x.subarray(i - (i % cols), i - (i % cols) + cols)) > -1e8) expect(results[0][0][i]).toBe(0);
+      expect(results[0][0][10 * cols + 5]).toBe(Math.fround(1 / cols));
+    } finally {
+      addon.setThreads(before);
+    }
   });
 
   it('mse: the mean squared error of each row, bit for bit, on any thread count', () => {
