@@ -80,7 +80,7 @@ export function selfAttention(ctx: LayerCtx, x: number, opts: AttentionOptions):
   if (s.length !== 3) throw new ShapeError(`attention needs input [batch, length, dim], got ${shapeStr(s)}`, ctx.place);
   const [B, L, D] = s;
   const H = opts.heads;
-  if (D % H !== 0) throw new ShapeError(`attention: ${H} heads do not divide the input dim ${D}`, ctx.place, `use a number of heads that divides ${D}`);
+  if (D % H !== 0) throw new ShapeError(`${H} heads do not divide the input dim ${D}`, ctx.place, `use a number of heads that divides ${D}`);
   const dh = D / H;
   // [B, L, D] → [B, L, H, dh] → [H, B, L, dh]
   const split = (t: number) => g.apply('transpose', [g.apply('reshape', [t], { shape: [B, L, H, dh] })], { perm: [2, 0, 1, 3] });
