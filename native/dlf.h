@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 
 // x86-64 with GCC or clang gets the AVX-512 and AVX2 paths (chosen at run time); everything else,
@@ -211,6 +212,32 @@ int set_threads(int n);
 int threads();
 /** The CPU's hardware threads, capped at 16. */
 int hardware_threads();
+
+/**
+ * Runs f(begin, end) over [0, n): on one thread below `min` elements, else in bands of whole
+ * `unit`s on the threads. Every element is computed alike wherever its band falls.
+ */
+template <class F>
+void split(size_t n, size_t unit, size_t min, F f) {
+  const size_t units = (n + unit - 1) / unit;
+  const int parts = n >= min ? (int)std::min<size_t>(units, (size_t)threads()) : 1;
+  if (parts <= 1) return f((size_t)0, n);
+  auto task = [&](int t) {
+    const size_t b = units * t / parts * unit, e = std::min(n, units * (t + 1) / parts * unit);
+    if (b < e) f(b, e);
+  };
+  parallel_for(parts, task);
+}
+
+/** x op y for a BinaryOp, one float32 operation. */
+template <int OP>
+DLF_INLINE float apply(float x, float y) {
+  if (OP == OP_ADD) return x + y;
+  if (OP == OP_SUB) return x - y;
+  if (OP == OP_MUL) return x * y;
+  if (OP == OP_DIV) return x / y;
+  return x == y ? 1.0f : 0.0f;
+}
 
 /** Geometry of a 2-D convolution (kernels.ts Conv2dDims), every field checked by the caller. */
 struct ConvGeom {

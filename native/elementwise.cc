@@ -12,15 +12,6 @@
 namespace dlf {
 namespace {
 
-template <int OP>
-DLF_INLINE float apply(float x, float y) {
-  if (OP == OP_ADD) return x + y;
-  if (OP == OP_SUB) return x - y;
-  if (OP == OP_MUL) return x * y;
-  if (OP == OP_DIV) return x / y;
-  return x == y ? 1.0f : 0.0f;
-}
-
 /** out[i] = a[i·sa] op b[i·sb], with constant steps so that each combination vectorises. */
 template <int OP, int SA, int SB>
 DLF_INLINE void loop(const float* a, const float* b, float* out, size_t n) {
@@ -222,22 +213,6 @@ void mask_serial(const float* g, const float* x, float* out, size_t n) { DLF_DIS
 constexpr size_t kCheapMin = 1 << 17;
 /** The same for an expensive one (a transcendental function, an optimizer update in double). */
 constexpr size_t kCostlyMin = 1 << 14;
-
-/**
- * Runs f(begin, end) over [0, n): on one thread below `min` elements, else in bands of whole
- * `unit`s on the threads. Every element is computed alike wherever its band falls.
- */
-template <class F>
-void split(size_t n, size_t unit, size_t min, F f) {
-  const size_t units = (n + unit - 1) / unit;
-  const int parts = n >= min ? (int)std::min<size_t>(units, (size_t)threads()) : 1;
-  if (parts <= 1) return f((size_t)0, n);
-  auto task = [&](int t) {
-    const size_t b = units * t / parts * unit, e = std::min(n, units * (t + 1) / parts * unit);
-    if (b < e) f(b, e);
-  };
-  parallel_for(parts, task);
-}
 
 }  // namespace
 

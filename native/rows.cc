@@ -285,17 +285,10 @@ namespace {
 /** Below this many elements a gather stays on the calling thread (a wake-up costs more). */
 constexpr int64_t kGatherParallelMin = 1 << 15;
 
-/** Runs f(i0, i1) over bands of [0, n), 16 elements a unit. */
+/** Runs f(i0, i1) over bands of [0, n), 16 elements a unit (split, with the gathers' threshold). */
 template <class F>
 void by_bands(int64_t n, F f) {
-  const int64_t units = (n + 15) / 16;
-  const int parts = n >= kGatherParallelMin ? (int)std::min<int64_t>(units, threads()) : 1;
-  if (parts <= 1) return f((int64_t)0, n);
-  auto task = [&](int t) {
-    const int64_t b = units * t / parts * 16, e = std::min(n, units * (t + 1) / parts * 16);
-    if (b < e) f(b, e);
-  };
-  parallel_for(parts, task);
+  split((size_t)n, 16, (size_t)kGatherParallelMin, [&](size_t i0, size_t i1) { f((int64_t)i0, (int64_t)i1); });
 }
 
 /** The smallest and largest of n offsets (0 and 0 when there are none). */
@@ -310,18 +303,9 @@ void offset_range(const int32_t* off, int64_t n, int32_t* lo, int32_t* hi) {
 }
 
 template <int OP>
-DLF_INLINE float apply_op(float x, float y) {
-  if (OP == OP_ADD) return x + y;
-  if (OP == OP_SUB) return x - y;
-  if (OP == OP_MUL) return x * y;
-  if (OP == OP_DIV) return x / y;
-  return x == y ? 1.0f : 0.0f;
-}
-
-template <int OP>
 void binary_offsets_op(const float* a, const float* b, float* out, const int32_t* ao, const int32_t* bo, int64_t n) {
   by_bands(n, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; i++) out[i] = apply_op<OP>(a[ao[i]], b[bo[i]]);
+    for (int64_t i = i0; i < i1; i++) out[i] = apply<OP>(a[ao[i]], b[bo[i]]);
   });
 }
 
