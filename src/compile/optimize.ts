@@ -153,10 +153,16 @@ export function optimizeGraph(graph: Graph, outputs: readonly number[]): Optimiz
   });
 
   // op(broadcast_to(x), y) → op(x, y) when every reader of the broadcast_to allows it.
-  uses = readers();
+  // Every (reader, input slot) of each broadcast_to, as readers() counts them.
   const readersOf = new Map<number, number[]>();
   work.forEach((w, id) => {
-    if (w) for (const i of w.inputs) if (work[i]?.op === 'broadcast_to') readersOf.set(i, [...(readersOf.get(i) ?? []), id]);
+    if (!w) return;
+    for (const i of w.inputs) {
+      if (work[i]?.op !== 'broadcast_to') continue;
+      const list = readersOf.get(i);
+      if (list) list.push(id);
+      else readersOf.set(i, [id]);
+    }
   });
   for (const [bc, ids] of readersOf) {
     const shape = work[bc]!.shape;
@@ -166,7 +172,7 @@ export function optimizeGraph(graph: Graph, outputs: readonly number[]): Optimiz
       const k = w.inputs.indexOf(bc);
       return k >= 0 && w.inputs[1 - k] !== bc && sameShape(work[w.inputs[1 - k]]!.shape, shape);
     };
-    if (isOutput.has(bc) || uses.get(bc) !== ids.length || !ids.every(direct)) continue;
+    if (isOutput.has(bc) || !ids.every(direct)) continue;
     const x = work[bc]!.inputs[0];
     for (const id of ids) work[id]!.inputs = work[id]!.inputs.map((i) => (i === bc ? x : i));
     work[bc] = null;

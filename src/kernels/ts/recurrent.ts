@@ -25,6 +25,14 @@ export const DGATES: Record<RecurrentCell, number> = { rnn: 1, lstm: 4, gru: 4 }
 
 const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
+/** h₋ · whh[:, col]: the previous step's h (at `prev` + hOff in out; none when prev < 0) times a column of whh [H, G]. */
+function recurrentSum(out: Buf, prev: number, hOff: number, whh: Buf, H: number, G: number, col: number): number {
+  if (prev < 0) return 0;
+  let acc = 0;
+  for (let k = 0; k < H; k++) acc += out[prev + hOff + k] * whh[k * G + col];
+  return acc;
+}
+
 /** The step processed at position s of the scan. */
 const stepAt = (s: number, L: number, reverse: boolean): number => (reverse ? L - 1 - s : s);
 
@@ -47,18 +55,11 @@ export function recurrentForward(xg: Buf, whh: Buf, bhn: Buf | null, mask: Buf, 
         prev = o;
         continue;
       }
-      // rec(col) = h₋ · whh[:, col]
-      const rec = (col: number): number => {
-        if (prev < 0) return 0;
-        let acc = 0;
-        for (let k = 0; k < H; k++) acc += out[prev + hOff + k] * whh[k * G + col];
-        return acc;
-      };
       if (cell === 'rnn') {
         // Every unit's sum reads h₋ at prev, never the row being written.
-        for (let j = 0; j < H; j++) out[o + j] = Math.tanh(xg[x + j] + rec(j));
+        for (let j = 0; j < H; j++) out[o + j] = Math.tanh(xg[x + j] + recurrentSum(out, prev, hOff, whh, H, G, j));
       } else if (cell === 'lstm') {
-        for (let j = 0; j < 4 * H; j++) out[o + j] = xg[x + j] + rec(j);
+        for (let j = 0; j < 4 * H; j++) out[o + j] = xg[x + j] + recurrentSum(out, prev, hOff, whh, H, G, j);
         for (let j = 0; j < H; j++) {
           const i = sigmoid(out[o + j]);
           const f = sigmoid(out[o + H + j]);
@@ -75,8 +76,8 @@ export function recurrentForward(xg: Buf, whh: Buf, bhn: Buf | null, mask: Buf, 
         }
       } else {
         const bias = bhn as Buf;
-        for (let j = 0; j < 2 * H; j++) out[o + j] = xg[x + j] + rec(j);
-        for (let j = 0; j < H; j++) out[o + 3 * H + j] = rec(2 * H + j) + bias[j];
+        for (let j = 0; j < 2 * H; j++) out[o + j] = xg[x + j] + recurrentSum(out, prev, hOff, whh, H, G, j);
+        for (let j = 0; j < H; j++) out[o + 3 * H + j] = recurrentSum(out, prev, hOff, whh, H, G, 2 * H + j) + bias[j];
         for (let j = 0; j < H; j++) {
           const r = sigmoid(out[o + j]);
           const z = sigmoid(out[o + H + j]);
