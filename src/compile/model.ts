@@ -67,13 +67,18 @@ export function buildModel(
 ): BuiltModel {
   const { inputs, tokens } = data;
   const params: ParamSpec[] = [];
-  let mask: number | undefined;
-  // 1 at a real token, 0 at padding (id 0); built once, outside any layer's scope.
-  const tokenMask = () => {
-    if (!tokens) return undefined;
-    mask ??= g.rootScope('input', () => g.apply('sub', [g.constant(1), g.apply('eq', [x, g.constant(0)])], {}, 'mask'));
-    return mask;
+  const sharedNodes = new Map<string, number>();
+  const shared = (key: string, build: () => number): number => {
+    let id = sharedNodes.get(key);
+    if (id === undefined) {
+      id = g.rootScope('input', build);
+      sharedNodes.set(key, id);
+    }
+    return id;
   };
+  // 1 at a real token, 0 at padding (id 0), for layers whose sequence has the input's length.
+  const tokenMask = (L: number) =>
+    tokens && g.shapeOf(x)[1] === L ? shared('mask', () => g.apply('sub', [g.constant(1), g.apply('eq', [x, g.constant(0)])], {}, 'mask')) : undefined;
   const stateUpdates: StateUpdate[] = [];
   const layers: LayerInfo[] = [];
   const ctxAt = (place: Place): LayerCtx => ({
@@ -95,6 +100,7 @@ export function buildModel(
       stateUpdates.push({ state: g.node(stateNode).name, value, momentum });
     },
     mask: tokenMask,
+    shared,
     classes: data.classes,
     vocab: tokens?.vocab,
   });

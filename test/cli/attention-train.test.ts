@@ -96,7 +96,7 @@ train: {epochs: 6, batch_size: 32, optimizer: {type: adam, lr: 0.01}}
     expect(e.code, e.stderr).toBe(0);
   });
 
-  it('dlf summary lists the layers with sequence shapes; dlf graph has one padding mask node that the attention layers read', async () => {
+  it('dlf summary lists the layers with sequence shapes; dlf graph has one padding mask node and one score bias that the attention layers read', async () => {
     const cfg = tmp.write('reverse-summary.yaml', REVERSE);
     const s = await dlf('summary', cfg);
     expect(s.code, s.stderr).toBe(0);
@@ -106,7 +106,11 @@ train: {epochs: 6, batch_size: 32, optimizer: {type: adam, lr: 0.01}}
     expect(g.code, g.stderr).toBe(0);
     const maskLines = g.stdout.split('\n').filter((l) => /^\S*mask\s/.test(l));
     expect(maskLines.map((l) => l.split(/\s+/)[0])).toEqual(['input/mask']);
-    expect(g.stdout).toMatch(/layer3\/transformer_block\/attn\/\S+\s+reshape\s+\[32, 1, 8\]\s+input\/mask/);
+    // One score bias made from the mask, read by the attention of both blocks.
+    const biasLines = g.stdout.split('\n').filter((l) => /^input\/score_bias/.test(l));
+    expect(biasLines).toHaveLength(1);
+    expect(g.stdout).toMatch(/input\/reshape:\d+\s+reshape\s+\[32, 1, 8\]\s+input\/mask/);
+    for (const block of ['layer2', 'layer3']) expect(g.stdout).toMatch(new RegExp(`${block}/transformer_block/attn/add:0\\s+add\\s+.*input/score_bias`));
     const dot = await dlf('graph', cfg, '--dot');
     expect(dot.code).toBe(0);
     expect(dot.stdout).toMatch(/label="layer2\/transformer_block"/);

@@ -56,7 +56,9 @@ function build(c: Case) {
     updateState: () => {
       throw new Error('not used');
     },
-    mask: () => mask,
+    // The mask of a sequence of its length, as the model's ctx gives it.
+    mask: (L: number) => (mask !== undefined && g.shapeOf(mask)[1] === L ? mask : undefined),
+    shared: (_key: string, build: () => number) => build(),
   };
   const cfg = LayerSchema.parse(c.layer);
   const y = cfg.type === 'attention' ? attention(ctx, cfg as LayerOf<'attention'>, [x]) : transformer_block(ctx, cfg as LayerOf<'transformer_block'>, [x]);

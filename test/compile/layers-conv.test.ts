@@ -48,6 +48,7 @@ function fakeCtx(): { ctx: LayerCtx; g: GraphBuilder; params: Declared[]; run: <
       throw new Error('not used by these layers');
     },
     mask: () => undefined,
+    shared: (_key, build) => build(),
   };
   return { ctx, g, params, run: (fn) => g.scope('layer0', () => fn()) };
 }

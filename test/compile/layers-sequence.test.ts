@@ -51,7 +51,9 @@ function fakeCtx(opts: { maskShape?: number[]; mode?: Mode } = {}) {
     updateState: () => {
       throw new Error('not used by these layers');
     },
-    mask: () => mask,
+    // The mask of a sequence of its length, as the model's ctx gives it.
+    mask: (L: number) => (mask !== undefined && g.shapeOf(mask)[1] === L ? mask : undefined),
+    shared: (_key: string, build: () => number) => build(),
   };
   return { ctx, g, params, mask, randoms, run: <T>(fn: () => T) => g.scope('layer1', fn) };
 }

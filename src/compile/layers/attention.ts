@@ -17,7 +17,8 @@
 // shape: the add is a repeated row, not a general broadcast with offset tables.
 import { ShapeError } from '../../errors.js';
 import type { GraphBuilder } from '../../graph/builder.js';
-import { sameShape, shapeStr } from '../../tensor/shape.js';
+import { shapeStr } from '../../tensor/shape.js';
+import { drop } from './dropout.js';
 import type { LayerBuilder, LayerCtx } from './types.js';
 
 /** What a score gets where attention is not allowed. */
@@ -48,19 +49,25 @@ function causalAllowed(g: GraphBuilder, L: number): number {
  */
 function scoreBias(ctx: LayerCtx, B: number, L: number, causal: boolean): number | undefined {
   const { g } = ctx;
-  const m = ctx.mask();
-  const useMask = m !== undefined && sameShape(g.shapeOf(m), [B, L]);
-  if (!useMask && !causal) return undefined;
-  let allowed: number;
-  if (useMask) {
-    allowed = g.apply('reshape', [m], { shape: [B, 1, L] });
-    if (causal) allowed = g.apply('mul', [allowed, causalAllowed(g, L)]);
-    else allowed = g.apply('broadcast_to', [allowed], { shape: [B, L, L] });
-  } else {
-    allowed = causalAllowed(g, L);
-  }
-  // (allowed − 1)·1e9: 0 where allowed, −1e9 where not.
-  return g.apply('mul', [g.apply('sub', [allowed, g.constant(1)]), g.constant(-MASKED_SCORE)], {}, 'score_bias');
+  const m = ctx.mask(L);
+  if (m === undefined && !causal) return undefined;
+  // The same for every attention layer of the model over this length: built once and shared.
+  return ctx.shared(`score_bias:${L}:${causal}`, () => {
+    let allowed: number;
+    if (m !== undefined) {
+      allowed = g.apply('reshape', [m], { shape: [B, 1, L] });
+      if (causal) allowed = g.apply('mul', [allowed, causalAllowed(g, L)]);
+      else allowed = g.apply('broadcast_to', [allowed], { shape: [B, L, L] });
+    } else {
+      allowed = causalAllowed(g, L);
+    }
+    return maskBias(g, allowed, `score_bias_${L}${causal ? '_causal' : ''}`);
+  });
+}
+
+/** (allowed − 1)·1e9: 0 where `allowed` is 1, −1e9 where it is 0 (a masked score or value). */
+export function maskBias(g: GraphBuilder, allowed: number, name?: string): number {
+  return g.apply('mul', [g.apply('sub', [allowed, g.constant(1)]), g.constant(-MASKED_SCORE)], {}, name);
 }
 
 /** x·w (+ b) under scope `name`, with w [inF, out] and b [out]. */
@@ -91,10 +98,7 @@ export function selfAttention(ctx: LayerCtx, x: number, opts: AttentionOptions):
   const bias = scoreBias(ctx, B, L, opts.causal);
   if (bias !== undefined) scores = g.apply('add', [scores, bias]);
   let w = g.apply('softmax', [scores], {}, 'weights');
-  if (ctx.mode === 'train' && opts.dropout > 0) {
-    const keep = 1 - opts.dropout;
-    w = g.apply('mul', [w, ctx.randomMask([H, B, L, L], keep, 1 / keep)]);
-  }
+  w = drop(ctx, w, opts.dropout);
   // [H, B, L, dh] → [B, L, H, dh] → [B, L, D]
   const heads = g.apply('matmul', [w, v]);
   const joined = g.apply('reshape', [g.apply('transpose', [heads], { perm: [1, 2, 0, 3] })], { shape: [B, L, D] });

@@ -11,6 +11,7 @@ import type { OpName } from '../../graph/ops/index.js';
 import type { RecurrentCell } from '../../kernels/kernels.js';
 import { GATES, PACKED } from '../../kernels/ts/recurrent.js';
 import { shapeStr } from '../../tensor/shape.js';
+import { drop } from './dropout.js';
 import type { LayerBuilder, LayerCtx } from './types.js';
 
 const SCAN: Record<RecurrentCell, OpName> = { rnn: 'rnn_seq', lstm: 'lstm_seq', gru: 'gru_seq' };
@@ -38,19 +39,14 @@ function recurrent(cell: RecurrentCell, ctx: LayerCtx, cfg: LayerOf<RecurrentCel
   }
   const [B, L] = s;
   const H = cfg.units;
-  const given = ctx.mask();
-  const fits = given !== undefined && g.shapeOf(given)[0] === B && g.shapeOf(given)[1] === L;
   // Without token input every step is real: one mask row for every sample (a constant that does not depend on the batch size).
-  const mask = fits ? given : g.constant(1, [1, L]);
+  const mask = ctx.mask(L) ?? g.constant(1, [1, L]);
   // PyTorch's default: every weight and bias uniform in ±1/√H.
   const init: InitConfig = cfg.init ?? { type: 'uniform', low: -1 / Math.sqrt(H), high: 1 / Math.sqrt(H) };
   let seq = x;
   const last: number[] = [];
   for (let k = 0; k < cfg.num_layers; k++) {
-    if (k > 0 && cfg.dropout > 0 && ctx.mode === 'train') {
-      const keep = 1 - cfg.dropout;
-      seq = g.apply('mul', [seq, ctx.randomMask([...g.shapeOf(seq)], keep, 1 / keep)]);
-    }
+    if (k > 0) seq = drop(ctx, seq, cfg.dropout);
     const fwd = g.scope(`l${k}`, () => direction(ctx, cell, seq, mask, H, init, false));
     if (!cfg.bidirectional) {
       seq = fwd;

@@ -7,7 +7,7 @@
 // (all padding) pools to zeros.
 import { ShapeError } from '../../errors.js';
 import { shapeStr } from '../../tensor/shape.js';
-import { MASKED_SCORE } from './attention.js';
+import { maskBias } from './attention.js';
 import type { LayerBuilder } from './types.js';
 
 export const sequence_pool: LayerBuilder<'sequence_pool'> = (ctx, cfg, [x]) => {
@@ -15,9 +15,8 @@ export const sequence_pool: LayerBuilder<'sequence_pool'> = (ctx, cfg, [x]) => {
   const s = g.shapeOf(x);
   if (s.length !== 3) throw new ShapeError(`a sequence_pool layer needs input [batch, length, dim], got ${shapeStr(s)}`, ctx.place);
   const [B, L, D] = s;
-  const m = ctx.mask();
-  const masked = m !== undefined && g.shapeOf(m).length === 2 && g.shapeOf(m)[0] === B && g.shapeOf(m)[1] === L;
-  if (!masked) {
+  const m = ctx.mask(L);
+  if (m === undefined) {
     if (cfg.mode === 'mean') return g.apply('mean', [x], { axes: [1] });
     if (cfg.mode === 'max') return g.apply('max', [x], { axes: [1] });
     return g.apply('reshape', [g.apply('slice', [x], { begin: [0, L - 1, 0], size: [B, 1, D] })], { shape: [B, D] });
@@ -31,7 +30,7 @@ export const sequence_pool: LayerBuilder<'sequence_pool'> = (ctx, cfg, [x]) => {
   }
   if (cfg.mode === 'max') {
     // Padding gets −1e9 added, so it is never the maximum of a sequence with a real token.
-    const shifted = g.apply('add', [x, g.apply('mul', [g.apply('sub', [m3, g.constant(1)]), g.constant(-MASKED_SCORE)])]);
+    const shifted = g.apply('add', [x, maskBias(g, m3)]);
     const top = g.apply('max', [shifted], { axes: [1] });
     return g.apply('mul', [top, g.apply('sub', [g.constant(1), empty])]);
   }

@@ -11,7 +11,7 @@ import { ShapeError } from '../../errors.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { selfAttention } from './attention.js';
 import { dense } from './dense.js';
-import { dropout } from './dropout.js';
+import { drop } from './dropout.js';
 import { layernorm } from './norm.js';
 import type { LayerBuilder } from './types.js';
 
@@ -21,13 +21,13 @@ export const transformer_block: LayerBuilder<'transformer_block'> = (ctx, cfg, [
   if (s.length !== 3) throw new ShapeError(`a transformer_block needs input [batch, length, dim], got ${shapeStr(s)}`, ctx.place);
   const D = s[2];
   const ff = cfg.ff_units ?? 4 * D;
-  const drop = (t: number) => dropout(ctx, { type: 'dropout', rate: cfg.dropout }, [t]);
+  const dropped = (t: number) => drop(ctx, t, cfg.dropout);
   const ln = (name: string, t: number) => g.scope(name, () => layernorm(ctx, { type: 'layernorm', eps: cfg.eps }, [t]));
   const dense1 = (name: string, t: number, units: number, activation: 'relu' | 'linear') =>
     g.scope(name, () => dense(ctx, { type: 'dense', units, activation, use_bias: true, bias_init: 'zeros' }, [t]));
   const n1 = ln('ln1', x);
   const a = g.scope('attn', () => selfAttention(ctx, n1, { heads: cfg.heads, causal: cfg.causal, dropout: cfg.dropout, useBias: true }));
-  const h = g.apply('add', [x, drop(a)]);
+  const h = g.apply('add', [x, dropped(a)]);
   const m = dense1('ff2', dense1('ff1', ln('ln2', h), ff, 'relu'), D, 'linear');
-  return g.apply('add', [h, drop(m)]);
+  return g.apply('add', [h, dropped(m)]);
 };

@@ -29,13 +29,18 @@ export interface LayerCtx {
   /** After each training step: state ← momentum·state + (1 − momentum)·value (value: a node of the state's shape). */
   updateState(stateNode: number, valueNode: number, momentum: number): void;
   /**
-   * The padding mask of the model input's sequence when the input is token ids: a node [batch, L]
-   * of 1 at a real token and 0 at padding (id 0), made on first call and shared. Undefined when the
-   * input is not a sequence of tokens. A layer that mixes positions (recurrent layers, attention)
-   * uses it for any [batch, L, ...] input of that L; one that pools the sequence uses it to leave
-   * padding out.
+   * The padding mask of the model input's sequence when the input is token ids and a layer's input
+   * has its length L: a node [batch, L] of 1 at a real token and 0 at padding (id 0), made on first
+   * call and shared. Undefined when the input is not a sequence of tokens, or of another length. A
+   * layer that mixes positions (recurrent layers, attention) uses it for a [batch, L, ...] input;
+   * one that pools the sequence uses it to leave padding out.
    */
-  mask(): number | undefined;
+  mask(L: number): number | undefined;
+  /**
+   * A node every layer of the model may share (such as attention's score bias): `build` runs once
+   * per `key`, outside any layer's scope, and later calls get the same node.
+   */
+  shared(key: string, build: () => number): number;
   /** The number of classes of the data, when known (a dense layer's `units: classes`). */
   readonly classes?: number;
   /** The vocabulary size when the input is token ids (an embedding layer's default `vocab`). */
