@@ -103,6 +103,15 @@ export function splitDataset(ds: Dataset, spec: SplitSpec, rng: Rng): { train: D
   return { train: selectRows(ds, train), val: selectRows(ds, val) };
 }
 
+/** How many rows of each class (labels 0 … k−1) validation holds: stratifiedCounts of the class counts. */
+function classShares(labels: ArrayLike<number>, held: number): number[] {
+  let k = 0;
+  for (let i = 0; i < labels.length; i++) k = Math.max(k, labels[i] + 1);
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  return stratifiedCounts(counts, held);
+}
+
 /** A group id per row of token data: rows with the same ids share one. */
 function inputGroups(ds: Dataset): { of: Int32Array; size: number[] } {
   const L = ds.n > 0 ? ds.x.length / ds.n : 0;
@@ -138,14 +147,7 @@ function groupedOrder(
   labels: ArrayLike<number> | undefined,
   rng: Rng | undefined,
 ): { train: Uint32Array; val: Uint32Array } {
-  let want = [held];
-  if (labels) {
-    let k = 0;
-    for (let i = 0; i < labels.length; i++) k = Math.max(k, labels[i] + 1);
-    const counts = new Array<number>(k).fill(0);
-    for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
-    want = stratifiedCounts(counts, held);
-  }
+  const want = labels ? classShares(labels, held) : [held];
   // Each group once, in the order its first row comes, with the class of that row.
   const first = new Int32Array(groups.size.length).fill(-1);
   const list: number[] = [];
@@ -178,11 +180,7 @@ function groupedOrder(
  * last rows of each class in the order are held out; both parts keep the order's sequence.
  */
 function stratifiedOrder(labels: ArrayLike<number>, order: Uint32Array, held: number): { train: Uint32Array; val: Uint32Array } {
-  let k = 0;
-  for (let i = 0; i < labels.length; i++) k = Math.max(k, labels[i] + 1);
-  const counts = new Array<number>(k).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
-  const want = stratifiedCounts(counts, held);
+  const want = classShares(labels, held);
   const isVal = new Uint8Array(order.length);
   let nVal = 0;
   for (let i = order.length - 1; i >= 0; i--) {

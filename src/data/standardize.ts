@@ -15,7 +15,7 @@ import {
 import { gatherRows, sampleShape, sampleSize, type Dataset, type Task } from './dataset.js';
 import { imageDataset, scaledValues } from './pixels.js';
 import { type TargetScale, fitTargetScale, isTargetScale, standardizedTargets } from './target.js';
-import { SPECIAL_TOKENS, UNK } from './tokens.js';
+import { SPECIAL_TOKENS, UNK, vocabIndex } from './tokens.js';
 
 /** Plain JSON: what a run needs to prepare new data like its training data. */
 export type Preprocessing = TablePreprocessing | ImagePreprocessing | TokenPreprocessing;
@@ -238,7 +238,7 @@ function applyTokens(ds: Dataset, prep: TokenPreprocessing): Dataset {
 
 /** The id in `to` of each token of `from`: by name, UNK for a token `to` lacks; the special tokens keep their ids. */
 function renumbering(from: readonly string[], to: readonly string[]): Int32Array {
-  const index = new Map(to.map((t, i) => [t, i]));
+  const index = vocabIndex(to);
   return Int32Array.from(from, (t, i) => (i < SPECIAL_TOKENS.length ? i : (index.get(t) ?? UNK)));
 }
 

@@ -15,7 +15,7 @@ import { CSV_MAX_BYTES, TEXT_MAX_BYTES, TEXT_MAX_DISTINCT_TOKENS, TEXT_MAX_IDS, 
 import { decodeDataText, type FileKind, readDataBytes } from './read-file.js';
 import type { TokenPreprocessing } from './standardize.js';
 import { columnHint } from './suggest.js';
-import { SPECIAL_TOKENS, type TokenizeSettings, UNK, fitVocab, forEachToken } from './tokens.js';
+import { SPECIAL_TOKENS, type TokenizeSettings, UNK, fitVocab, forEachToken, vocabIndex } from './tokens.js';
 import type { Dataset } from './types.js';
 
 export type { TextDataConfig };
@@ -298,7 +298,7 @@ export function textInput(table: CsvTable, column: string, prep: TokenPreprocess
   const c = columnOf(table, column, 'text', path);
   const L = prep.length;
   const n = table.rows.length;
-  const index = new Map(prep.vocab.map((t, i) => [t, i]));
+  const index = vocabIndex(prep.vocab);
   const settings = { tokenizer: prep.tokenizer, lowercase: prep.lowercase };
   checkIdCount(n, L, shortPath(path), 'predict from fewer rows at a time');
   const x = new Float32Array(n * L);

@@ -13,7 +13,7 @@
 import type { Config } from '../config/schema.js';
 import { textSettings } from '../data/text.js';
 import { decode, encode } from '../data/tokens.js';
-import { BOS, EOS, PAD, SPECIAL_TOKENS, UNK } from '../data/tokens.js';
+import { PAD, SPECIAL_TOKENS, UNK } from '../data/tokens.js';
 import { TrainingError, UsageError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng, streamSeed } from '../tensor/rng.js';
@@ -142,9 +142,6 @@ export function generateFromRun(runDir: string, opts: GenerateOptions): Generate
   };
 }
 
-/** Ids that are never drawn: padding, unknown, start and end. */
-const NEVER = new Set([PAD, UNK, BOS, EOS]);
-
 /**
  * The next token from one position's logits: the argmax at temperature 0 (the lower id on a tie),
  * else a draw from softmax(logits / temperature) over the top `topK` ids (all when undefined; on a
@@ -160,7 +157,8 @@ export function sampleNext(
 ): number {
   const V = logits.length;
   let n = 0;
-  for (let c = 0; c < V; c++) if (!NEVER.has(c)) scratch.order[n++] = c;
+  // The special tokens (padding, unknown, start, end: ids 0 to 3) are never drawn.
+  for (let c = SPECIAL_TOKENS.length; c < V; c++) scratch.order[n++] = c;
   if (n === 0) throw new UsageError('the vocabulary has no token but the special ones');
   const order = scratch.order.subarray(0, n);
   for (const c of order)
