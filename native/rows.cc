@@ -40,13 +40,19 @@ void by_rows(int64_t rows, int64_t cols, F f) {
  */
 inline double exp_below_max(double d) { return d < -746.0 ? 0.0 : std::exp(d); }
 
-/** The row's maximum (NaN-blind, as the reference's `>` test) and Σ exp(x − max) in double. */
-inline void max_and_sum(const float* x, int64_t cols, double* m_out, double* s_out) {
+/**
+ * The row's maximum (NaN-blind, as the reference's `>` test) and Σ exp(x − max) in double; with
+ * `e`, each exp(x − max) is kept there too.
+ */
+inline void max_and_sum(const float* x, int64_t cols, double* m_out, double* s_out, double* e = nullptr) {
   double m = -INFINITY;
   for (int64_t c = 0; c < cols; c++)
     if (x[c] > m) m = x[c];
   double s = 0;
-  for (int64_t c = 0; c < cols; c++) s += exp_below_max((double)x[c] - m);
+  if (e)
+    for (int64_t c = 0; c < cols; c++) s += (e[c] = exp_below_max((double)x[c] - m));
+  else
+    for (int64_t c = 0; c < cols; c++) s += exp_below_max((double)x[c] - m);
   *m_out = m;
   *s_out = s;
 }
@@ -59,30 +65,22 @@ constexpr int64_t kSoftmaxKeep = 1024;
 void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool log) {
   by_rows(rows, cols, [&](int64_t r0, int64_t r1) {
     double e[kSoftmaxKeep];
+    // Rows short enough keep their exps, so the normalisation takes no second exp (same bits).
+    const bool keep = !log && cols <= kSoftmaxKeep;
     for (int64_t r = r0; r < r1; r++) {
-      if (!log && cols <= kSoftmaxKeep) {
-        // The same maximum, the same sum in the same order and the same quotients as below.
-        const float* xr = x + r * cols;
-        float* o = out + r * cols;
-        double m = -INFINITY;
-        for (int64_t c = 0; c < cols; c++)
-          if (xr[c] > m) m = xr[c];
-        double s = 0;
-        for (int64_t c = 0; c < cols; c++) s += (e[c] = exp_below_max((double)xr[c] - m));
-        const double inv = 1 / s;
-        for (int64_t c = 0; c < cols; c++) o[c] = (float)(e[c] * inv);
-        continue;
-      }
       const float* xr = x + r * cols;
       float* o = out + r * cols;
       double m, s;
-      max_and_sum(xr, cols, &m, &s);
+      max_and_sum(xr, cols, &m, &s, keep ? e : nullptr);
       if (log) {
         const double lse = m + std::log(s);
         for (int64_t c = 0; c < cols; c++) o[c] = (float)((double)xr[c] - lse);
       } else {
         const double inv = 1 / s;
-        for (int64_t c = 0; c < cols; c++) o[c] = (float)(exp_below_max((double)xr[c] - m) * inv);
+        if (keep)
+          for (int64_t c = 0; c < cols; c++) o[c] = (float)(e[c] * inv);
+        else
+          for (int64_t c = 0; c < cols; c++) o[c] = (float)(exp_below_max((double)xr[c] - m) * inv);
       }
     }
   });
