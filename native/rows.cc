@@ -310,16 +310,20 @@ void binary_offsets_op(const float* a, const float* b, float* out, const int32_t
 }  // namespace
 }  // namespace dlf
 
+// Whether the n offsets `off` (named `what`) all index the len floats of `into`; says which does not when one does not.
+static bool offsets_within(dlf::entry::Checks& in, const int32_t* off, uint64_t n, uint64_t len, const char* what, const char* into) {
+  int32_t lo, hi;
+  dlf::offset_range(off, (int64_t)n, &lo, &hi);
+  return in.require(lo >= 0 && (uint64_t)hi < len, "%s holds offset %d, outside %s's %llu floats", what, lo < 0 ? (int)lo : (int)hi, into,
+                    (unsigned long long)len);
+}
+
 // out[i] = x[src[i]] for i < src.len: the same values as the reference's gather.
 DLF_ENTRY(gather) {
   const Count n = a.src.len;
   in.holds(a.out, n, "out");
   if (!in.ok() || n == 0) return;
-  int32_t lo, hi;
-  dlf::offset_range(a.src.data, (int64_t)n, &lo, &hi);
-  if (!in.require(lo >= 0 && (Count)hi < a.x.len, "src holds offset %d, outside x's %llu floats", lo < 0 ? (int)lo : (int)hi,
-                  (unsigned long long)a.x.len))
-    return;
+  if (!offsets_within(in, a.src.data, n, a.x.len, "src", "x")) return;
   in_kernel_mode([&] {
     const float* x = a.x.data;
     const int32_t* src = a.src.data;
@@ -337,15 +341,7 @@ DLF_ENTRY(binaryOffsets) {
   if (!in.require(a.op <= dlf::OP_EQ, "op %llu is not a BinaryOp", (unsigned long long)a.op)) return;
   in.holds(a.out, n, "out");
   if (!in.ok() || n == 0) return;
-  int32_t lo, hi;
-  dlf::offset_range(a.aOff.data, (int64_t)n, &lo, &hi);
-  if (!in.require(lo >= 0 && (Count)hi < a.a.len, "aOff holds offset %d, outside a's %llu floats", lo < 0 ? (int)lo : (int)hi,
-                  (unsigned long long)a.a.len))
-    return;
-  dlf::offset_range(a.bOff.data, (int64_t)n, &lo, &hi);
-  if (!in.require(lo >= 0 && (Count)hi < a.b.len, "bOff holds offset %d, outside b's %llu floats", lo < 0 ? (int)lo : (int)hi,
-                  (unsigned long long)a.b.len))
-    return;
+  if (!offsets_within(in, a.aOff.data, n, a.a.len, "aOff", "a") || !offsets_within(in, a.bOff.data, n, a.b.len, "bOff", "b")) return;
   in_kernel_mode([&] {
     const float* x = a.a.data;
     const float* y = a.b.data;
