@@ -267,13 +267,7 @@ export class MetricsAccumulator {
       }
       real++;
       const o = r * cols;
-      const v = output[o + label];
-      // The label's rank: the classes ordered before it (a larger logit, or an equal one at a lower index).
-      let rank = 0;
-      for (let c = 0; c < cols && rank < topK; c++) {
-        const w = output[o + c];
-        if (w > v || (w === v && c < label)) rank++;
-      }
+      const rank = labelRank(output, o, cols, label, topK);
       if (rank === 0) this.tokenHits++;
       if (rank < topK) this.topKHits++;
     }
@@ -317,14 +311,7 @@ export class MetricsAccumulator {
           // two classes: top-1 is accuracy, top-2 always holds the label
           if (topK >= 2 || pred === label) this.topKHits++;
         } else {
-          // The label's rank: the classes ordered before it (a larger logit, or an equal one at a lower index).
-          const v = output[o + label];
-          let rank = 0;
-          for (let c = 0; c < cols && rank < topK; c++) {
-            const w = output[o + c];
-            if (w > v || (w === v && c < label)) rank++;
-          }
-          if (rank < topK) this.topKHits++;
+          if (labelRank(output, o, cols, label, topK) < topK) this.topKHits++;
         }
       }
     }
@@ -486,4 +473,18 @@ function crossEntropy(output: Buf, o: number, cols: number, label: number): numb
   let s = 0;
   for (let c = 0; c < cols; c++) s += Math.exp(output[o + c] - max);
   return Math.log(s) + max - output[o + label];
+}
+
+/**
+ * The rank of `label` in the row of `cols` logits at `o`: the classes ordered before it (a larger
+ * logit, or an equal one at a lower index), counted up to `topK` (a rank of topK means "not in the top k").
+ */
+function labelRank(output: Buf, o: number, cols: number, label: number, topK: number): number {
+  const v = output[o + label];
+  let rank = 0;
+  for (let c = 0; c < cols && rank < topK; c++) {
+    const w = output[o + c];
+    if (w > v || (w === v && c < label)) rank++;
+  }
+  return rank;
 }
